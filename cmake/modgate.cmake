@@ -1,0 +1,353 @@
+# modgate.cmake — the CMake side of modgate.
+#
+# Every decision (which modules exist, which are enabled, why) is made by the resolver in
+# python/modgate/ (standard library only), which this file runs at configure time. This
+# file turns its output into cache options, find_package calls, targets and install rules.
+# Every function and variable here is prefixed modgate_ (internal ones _modgate_).
+
+include_guard(GLOBAL)
+
+set(modgate_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+if(NOT DEFINED modgate_PYTHON_PACKAGE_DIR)
+  # In the source tree the resolver sits beside cmake/; an installed package sets this.
+  set(modgate_PYTHON_PACKAGE_DIR "${CMAKE_CURRENT_LIST_DIR}/../python/modgate")
+endif()
+get_filename_component(modgate_PYTHON_PACKAGE_DIR "${modgate_PYTHON_PACKAGE_DIR}" ABSOLUTE)
+
+set(MODGATE_ALL_MODULES "" CACHE STRING
+    "ON, OFF or AUTO for every module whose USE_MODULE_<NAME> is unset (OFF: the core-only build); unset: each module's default")
+set_property(CACHE MODGATE_ALL_MODULES PROPERTY STRINGS ";ON;OFF;AUTO")
+set(MODGATE_EXTRA_MODULE_DIRS "" CACHE STRING
+    "More folders holding module folders (<dir>/<name>/module.toml), as a CMake list")
+
+#[=======================================================================[.rst:
+modgate_read_abi_version
+------------------------
+::
+
+  modgate_read_abi_version(<out-var>)
+
+Sets ``<out-var>`` to ``MODGATE_ABI_VERSION`` as defined in ``include/modgate/abi.h``,
+the one place it is written.
+#]=======================================================================]
+function(modgate_read_abi_version out_var)
+  file(STRINGS "${modgate_CMAKE_DIR}/../include/modgate/abi.h" _line REGEX "^#define MODGATE_ABI_VERSION [0-9]+$")
+  if(NOT _line MATCHES "([0-9]+)$")
+    message(FATAL_ERROR "modgate: cannot read MODGATE_ABI_VERSION from include/modgate/abi.h")
+  endif()
+  set(${out_var} "${CMAKE_MATCH_1}" PARENT_SCOPE)
+endfunction()
+
+# Runs the resolver stage `stage` with the common arguments plus ARGN; fails configure
+# with the resolver's own message (file, key, fix) on a user mistake.
+function(_modgate_run_resolver stage out_file)
+  set(_dirs)
+  foreach(_dir IN LISTS modgate_MODULE_DIRS)
+    list(APPEND _dirs --modules-dir "${_dir}")
+  endforeach()
+  execute_process(
+    COMMAND "${modgate_PYTHON_EXECUTABLE}" -S -E "${modgate_PYTHON_PACKAGE_DIR}/_configure.py" ${stage}
+            --source-dir "${CMAKE_SOURCE_DIR}" ${_dirs} --extra-dirs "${MODGATE_EXTRA_MODULE_DIRS}"
+            --all-modules "${MODGATE_ALL_MODULES}" ${modgate_VALUE_ARGS} --out "${out_file}" ${ARGN}
+    RESULT_VARIABLE _rc
+    ERROR_VARIABLE _err)
+  if(NOT _rc EQUAL 0)
+    if(_err STREQUAL "")
+      set(_err "the resolver (${modgate_PYTHON_EXECUTABLE}) failed: ${_rc}")
+    endif()
+    message(FATAL_ERROR "${_err}")
+  endif()
+endfunction()
+
+# The USE_MODULE_* values the user set (cache or normal variables), as resolver arguments.
+function(_modgate_collect_values out_var)
+  get_cmake_property(_cache CACHE_VARIABLES)
+  get_cmake_property(_normal VARIABLES)
+  set(_names)
+  foreach(_var IN LISTS _cache _normal)
+    if(_var MATCHES "^USE_MODULE_")
+      list(APPEND _names "${_var}")
+    endif()
+  endforeach()
+  list(REMOVE_DUPLICATES _names)
+  list(SORT _names)
+  set(_args)
+  foreach(_var IN LISTS _names)
+    string(REPLACE ";" "\\;" _value "${${_var}}")
+    list(APPEND _args --value "${_var}=${_value}")
+  endforeach()
+  set(${out_var} "${_args}" PARENT_SCOPE)
+endfunction()
+
+# One cache option per module, its summary as help text. The value stays empty until the
+# user sets it, so what the cache holds is exactly what the user asked for.
+function(_modgate_declare_options)
+  foreach(_name IN LISTS modgate_KNOWN)
+    set(_opt "${modgate_module_${_name}_OPTION}")
+    if(NOT DEFINED CACHE{${_opt}})
+      set(${_opt} "" CACHE STRING "${modgate_module_${_name}_HELP}")
+    else()
+      set_property(CACHE ${_opt} PROPERTY TYPE STRING)
+      set_property(CACHE ${_opt} PROPERTY HELPSTRING "${modgate_module_${_name}_HELP}")
+    endif()
+    set_property(CACHE ${_opt} PROPERTY STRINGS ";ON;OFF;AUTO")
+  endforeach()
+  # Drop the unset options of modules that are gone; a value the user set stays (and the
+  # resolver reports it as naming no module).
+  foreach(_opt IN LISTS _modgate_DECLARED_OPTIONS)
+    string(REGEX REPLACE "^USE_MODULE_" "" _upper "${_opt}")
+    string(TOLOWER "${_upper}" _name)
+    if(NOT _name IN_LIST modgate_KNOWN AND "$CACHE{${_opt}}" STREQUAL "")
+      unset(${_opt} CACHE)
+    endif()
+  endforeach()
+  set(_declared)
+  foreach(_name IN LISTS modgate_KNOWN)
+    list(APPEND _declared "${modgate_module_${_name}_OPTION}")
+  endforeach()
+  set(_modgate_DECLARED_OPTIONS "${_declared}" CACHE INTERNAL "USE_MODULE_* options modgate declared")
+endfunction()
+
+# find_package for the native.packages of every module that is not OFF; sets
+# <out_var> to the resolver's --found arguments.
+macro(_modgate_find_packages out_var)
+  set(${out_var})
+  foreach(_modgate_name IN LISTS modgate_KNOWN)
+    foreach(_modgate_i IN LISTS modgate_module_${_modgate_name}_FIND)
+      set(_modgate_p "modgate_module_${_modgate_name}_package_${_modgate_i}")
+      set(_modgate_args "${${_modgate_p}_NAME}")
+      if(NOT "${${_modgate_p}_VERSION}" STREQUAL "")
+        list(APPEND _modgate_args "${${_modgate_p}_VERSION}")
+      endif()
+      if(${_modgate_p}_COMPONENTS)
+        list(APPEND _modgate_args COMPONENTS ${${_modgate_p}_COMPONENTS})
+      endif()
+      find_package(${_modgate_args} QUIET)
+      if(${${_modgate_p}_NAME}_FOUND)
+        list(APPEND ${out_var} --found "${_modgate_name}:${_modgate_i}=1")
+      else()
+        list(APPEND ${out_var} --found "${_modgate_name}:${_modgate_i}=0")
+      endif()
+    endforeach()
+  endforeach()
+endmacro()
+
+# Links the targets of module `name`'s external packages to `target`.
+function(_modgate_link_packages target name)
+  foreach(_i IN LISTS modgate_module_${name}_PACKAGES)
+    set(_p "modgate_module_${name}_package_${_i}")
+    set(_pkg "${${_p}_NAME}")
+    set(_linked FALSE)
+    foreach(_comp IN LISTS ${_p}_COMPONENTS)
+      if(TARGET ${_pkg}::${_comp})
+        target_link_libraries(${target} PRIVATE ${_pkg}::${_comp})
+        set(_linked TRUE)
+      endif()
+    endforeach()
+    if(NOT _linked AND TARGET ${_pkg}::${_pkg})
+      target_link_libraries(${target} PRIVATE ${_pkg}::${_pkg})
+      set(_linked TRUE)
+    endif()
+    if(NOT _linked)
+      string(TOUPPER "${_pkg}" _up)
+      foreach(_prefix IN ITEMS ${_pkg} ${_up})
+        if(DEFINED ${_prefix}_INCLUDE_DIRS)
+          target_include_directories(${target} PRIVATE ${${_prefix}_INCLUDE_DIRS})
+        endif()
+        if(DEFINED ${_prefix}_LIBRARIES)
+          target_link_libraries(${target} PRIVATE ${${_prefix}_LIBRARIES})
+        endif()
+      endforeach()
+    endif()
+  endforeach()
+endfunction()
+
+# Settings every native target of module `name` shares.
+function(_modgate_module_target target name rpath)
+  target_compile_features(${target} PUBLIC cxx_std_17)
+  # The module's own name, for MODGATE_REGISTER_FUNCTION: a define on its own targets
+  # only; the core never sees one, so toggling a module recompiles nothing else.
+  target_compile_definitions(${target} PRIVATE "MODGATE_MODULE_NAME=\"${name}\"")
+  # Searched after every real include directory: a module header the target may not
+  # see resolves to a stub whose #error names the requires entry to add.
+  target_compile_options(${target} PRIVATE
+    "$<$<CXX_COMPILER_ID:GNU,Clang,AppleClang>:-idirafter${modgate_WORK_DIR}/guard/modules>")
+  set_target_properties(${target} PROPERTIES
+    INSTALL_RPATH "${rpath}"
+    LIBRARY_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/modules/${name}"
+    RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/modules/${name}")
+  _modgate_link_packages(${target} ${name})
+endfunction()
+
+function(_modgate_add_module name install_dir)
+  set(_p "modgate_module_${name}")
+  set(_dest "${install_dir}/modules/${name}")
+  # Relative RPATHs keep the wheel relocatable: the runtime two levels up, required
+  # modules beside this one.
+  set(_rpath "$ORIGIN" "$ORIGIN/../..")
+  foreach(_dep IN LISTS ${_p}_REQUIRES_CLOSURE)
+    list(APPEND _rpath "$ORIGIN/../${_dep}")
+  endforeach()
+  set(_deps)
+  foreach(_dep IN LISTS ${_p}_REQUIRES)
+    if(TARGET modgate_${_dep})
+      list(APPEND _deps modgate_${_dep})
+    elseif(NOT "${modgate_module_${_dep}_INCLUDE_DIR}" STREQUAL "")
+      list(APPEND _deps modgate_${_dep}_headers)
+    endif()
+  endforeach()
+
+  if(${_p}_SOURCES)
+    add_library(modgate_${name} SHARED ${${_p}_SOURCES})
+    add_library(modgate::${name} ALIAS modgate_${name})
+    if(NOT "${${_p}_INCLUDE_DIR}" STREQUAL "")
+      target_include_directories(modgate_${name} PUBLIC "$<BUILD_INTERFACE:${${_p}_INCLUDE_DIR}>")
+    endif()
+    target_link_libraries(modgate_${name} PUBLIC modgate::runtime ${_deps})
+    _modgate_module_target(modgate_${name} ${name} "${_rpath}")
+    install(TARGETS modgate_${name} LIBRARY DESTINATION "${_dest}" RUNTIME DESTINATION "${_dest}")
+  elseif(NOT "${${_p}_INCLUDE_DIR}" STREQUAL "")
+    # Headers only (or a Python extension only): dependents still see the headers.
+    add_library(modgate_${name}_headers INTERFACE)
+    target_include_directories(modgate_${name}_headers INTERFACE "$<BUILD_INTERFACE:${${_p}_INCLUDE_DIR}>")
+    target_link_libraries(modgate_${name}_headers INTERFACE modgate::runtime ${_deps})
+  endif()
+
+  if(${_p}_BINDING)
+    pybind11_add_module(modgate_${name}_python MODULE ${${_p}_BINDING})
+    set_target_properties(modgate_${name}_python PROPERTIES OUTPUT_NAME _native)
+    if(TARGET modgate_${name})
+      target_link_libraries(modgate_${name}_python PRIVATE modgate_${name})
+    elseif(TARGET modgate_${name}_headers)
+      target_link_libraries(modgate_${name}_python PRIVATE modgate_${name}_headers)
+    endif()
+    target_link_libraries(modgate_${name}_python PRIVATE modgate::runtime ${_deps})
+    _modgate_module_target(modgate_${name}_python ${name} "${_rpath}")
+    install(TARGETS modgate_${name}_python LIBRARY DESTINATION "${_dest}")
+  endif()
+
+  if(DEFINED ${_p}_PYTHON_DIR)
+    install(DIRECTORY "${${_p}_PYTHON_DIR}/" DESTINATION "${_dest}"
+            PATTERN "__pycache__" EXCLUDE PATTERN "*.pyc" EXCLUDE
+            PATTERN "*.cc" EXCLUDE PATTERN "*.cpp" EXCLUDE PATTERN "*.h" EXCLUDE PATTERN "*.hpp" EXCLUDE)
+  elseif(DEFINED ${_p}_PYTHON_INIT)
+    install(FILES "${${_p}_PYTHON_INIT}" DESTINATION "${_dest}")
+  endif()
+endfunction()
+
+function(_modgate_print_summary)
+  get_property(_summary GLOBAL PROPERTY _modgate_SUMMARY)
+  string(REPLACE "\n" ";" _lines "${_summary}")
+  foreach(_line IN LISTS _lines)
+    message(STATUS "${_line}")
+  endforeach()
+endfunction()
+
+#[=======================================================================[.rst:
+modgate_add_modules
+-------------------
+::
+
+  modgate_add_modules(
+    DIRECTORIES <dir>...
+    [INSTALL_DIR <dir>]
+    [VERSION <version>]
+  )
+
+Discovers ``<dir>/<name>/module.toml`` in each ``DIRECTORIES`` entry (and in
+``MODGATE_EXTRA_MODULE_DIRS``), declares one cache option ``USE_MODULE_<NAME>`` per
+module, runs the resolver with what the user set (``USE_MODULE_*``,
+``MODGATE_ALL_MODULES``), looks up each candidate module's ``native.packages``, then
+creates the targets of each enabled module:
+
+``modgate_<name>`` (alias ``modgate::<name>``)
+  shared library from ``native.sources``, linked to ``modgate::runtime`` and to the
+  libraries of the modules in ``requires`` — and to nothing else.
+``modgate_<name>_python``
+  the pybind11 extension ``<INSTALL_DIR>/modules/<name>/_native`` from the module's
+  ``python/*.cc``.
+
+Installs each enabled module's Python part to ``<INSTALL_DIR>/modules/<name>/`` and the
+build manifest ``<INSTALL_DIR>/_manifest.json``; prints a summary table at the end of
+configure. ``INSTALL_DIR`` defaults to ``modgate``, ``VERSION`` to ``0+unknown``.
+Requires ``modgate::runtime``, ``pybind11_add_module`` and ``Python_EXECUTABLE``.
+#]=======================================================================]
+function(modgate_add_modules)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "INSTALL_DIR;VERSION" "DIRECTORIES")
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "modgate_add_modules: unknown arguments ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT arg_INSTALL_DIR)
+    set(arg_INSTALL_DIR modgate)
+  endif()
+  if(NOT arg_VERSION)
+    set(arg_VERSION "0+unknown")
+  endif()
+  if(NOT TARGET modgate::runtime)
+    message(FATAL_ERROR "modgate_add_modules: the target modgate::runtime must exist first")
+  endif()
+  if(NOT DEFINED modgate_PYTHON_EXECUTABLE)
+    set(modgate_PYTHON_EXECUTABLE "${Python_EXECUTABLE}")
+  endif()
+  set(modgate_WORK_DIR "${CMAKE_BINARY_DIR}/modgate")
+  set(modgate_MODULE_DIRS)
+  foreach(_dir IN LISTS arg_DIRECTORIES)
+    get_filename_component(_dir "${_dir}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    list(APPEND modgate_MODULE_DIRS "${_dir}")
+  endforeach()
+  _modgate_collect_values(modgate_VALUE_ARGS)
+
+  _modgate_run_resolver(plan "${modgate_WORK_DIR}/plan.cmake")
+  include("${modgate_WORK_DIR}/plan.cmake")
+  _modgate_declare_options()
+  # Re-run configure when a registration, a module folder or the resolver changes.
+  file(GLOB _resolver_files "${modgate_PYTHON_PACKAGE_DIR}/*.py")
+  set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+               ${modgate_WATCH} ${modgate_MODULE_DIRS} ${_resolver_files})
+  foreach(_warning IN LISTS modgate_WARNINGS)
+    message(WARNING "modgate: ${_warning}")
+  endforeach()
+
+  _modgate_find_packages(_found_args)
+  modgate_read_abi_version(_abi)
+  if(DEFINED PYTHON_MODULE_EXTENSION)
+    set(_ext "${PYTHON_MODULE_EXTENSION}")
+  else()
+    set(_ext "${CMAKE_SHARED_MODULE_SUFFIX}")
+  endif()
+  _modgate_run_resolver(resolve "${modgate_WORK_DIR}/modules.cmake"
+    ${_found_args}
+    --manifest "${modgate_WORK_DIR}/_manifest.json"
+    --guard-dir "${modgate_WORK_DIR}/guard"
+    --generated-dir "${modgate_WORK_DIR}/generated"
+    --version "${arg_VERSION}" --abi-version "${_abi}"
+    --lib-prefix "${CMAKE_SHARED_LIBRARY_PREFIX}" --lib-suffix "${CMAKE_SHARED_LIBRARY_SUFFIX}"
+    --ext-suffix "${_ext}")
+  include("${modgate_WORK_DIR}/modules.cmake")
+
+  foreach(_deprecation IN LISTS modgate_DEPRECATIONS)
+    message(WARNING "modgate: ${_deprecation}")
+  endforeach()
+  foreach(_name IN LISTS modgate_ENABLED)
+    _modgate_add_module(${_name} "${arg_INSTALL_DIR}")
+  endforeach()
+  install(FILES "${modgate_WORK_DIR}/_manifest.json" DESTINATION "${arg_INSTALL_DIR}")
+  set_property(GLOBAL PROPERTY _modgate_SUMMARY "${modgate_SUMMARY}")
+  set_property(GLOBAL PROPERTY modgate_ENABLED_MODULES "${modgate_ENABLED}")
+  cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _modgate_print_summary)
+endfunction()
+
+#[=======================================================================[.rst:
+modgate_core_target
+-------------------
+::
+
+  modgate_core_target(<target>)
+
+Marks ``<target>`` as part of the core: any ``#include`` of a module header fails to
+compile with a message saying that the core reaches modules only by name.
+#]=======================================================================]
+function(modgate_core_target target)
+  target_compile_options(${target} PRIVATE
+    "$<$<CXX_COMPILER_ID:GNU,Clang,AppleClang>:-idirafter${CMAKE_BINARY_DIR}/modgate/guard/core>")
+endfunction()

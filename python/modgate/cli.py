@@ -1,0 +1,61 @@
+"""The ``modgate`` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from ._build import NotBuiltError, info
+
+__all__ = ["main"]
+
+
+def _table(rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    out = []
+    for row in rows:
+        cells = [f"{cell:<{widths[i]}}" for i, cell in enumerate(row[:-1])]
+        out.append("  ".join([*cells, row[-1]]).rstrip())
+    return "\n".join(out)
+
+
+def _list(args: argparse.Namespace) -> int:
+    data = info()
+    modules = data["modules"]
+    if args.json:
+        print(json.dumps(modules, indent=2, sort_keys=True))
+        return 0
+    rows = [("module", "state", "stage", "reason")]
+    for name in sorted(modules):
+        m = modules[name]
+        stage = m["stage"] + (" deprecated" if m.get("deprecated") else "")
+        rows.append((name, m["state"], stage, m["reason"]))
+    enabled = sum(1 for m in modules.values() if m["state"] == "ON")
+    print(f"modgate {data['version']}: {len(modules)} modules, {enabled} enabled")
+    print(_table(rows))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="modgate", description="Optional-module toggles: inspect a build.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    listing = sub.add_parser("list", help="modules, their state, stage and reason")
+    listing.add_argument("--json", action="store_true", help="print the manifest's module table as JSON")
+    listing.set_defaults(run=_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except NotBuiltError as exc:
+        print(f"modgate: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,461 @@
+"""The registration file ``modules/<name>/module.toml``: schema and strict parser.
+
+Pure: :func:`parse_registration` takes the file's bytes and returns a
+:class:`Registration` or raises :class:`~modgate.errors.ModgateError` listing every
+problem in the file. Standard library only (it runs at configure time).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ModgateError, Problem, suggest
+from .pep508 import check_requirement, check_version, release_tuple
+
+__all__ = [
+    "DEFAULT_SOURCES",
+    "Deprecation",
+    "Native",
+    "Package",
+    "Registration",
+    "VALUES",
+    "option_name",
+    "parse_registration",
+]
+
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+STAGES = ("S0", "S1", "S2")
+VALUES = ("ON", "OFF", "AUTO")
+DEFAULT_SOURCES = ("src/**/*.cc", "src/**/*.cpp")
+_CMAKE_PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.+-]*$")
+_CMAKE_VERSION_RE = re.compile(r"^[0-9]+(\.[0-9]+){0,3}(\.\.\.<?[0-9]+(\.[0-9]+){0,3})?$")
+_MAINTAINER_RE = re.compile(
+    r"^(?:[^<>@\s][^<>]*\s<[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>"  # Name <email>
+    r"|@?[A-Za-z0-9][A-Za-z0-9_.-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?)$"  # handle or @org/team
+)
+
+_TOP_KEYS = (
+    "name",
+    "summary",
+    "stage",
+    "default",
+    "maintainers",
+    "requires",
+    "conflicts",
+    "native",
+    "python",
+    "deprecated",
+)
+_NATIVE_KEYS = ("sources", "packages")
+_PACKAGE_KEYS = ("name", "version", "components")
+_PYTHON_KEYS = ("requires",)
+_DEPRECATED_KEYS = ("since", "removal", "reason", "replacement")
+
+
+def option_name(module: str) -> str:
+    """The CMake option that toggles ``module``."""
+    return "USE_MODULE_" + module.upper()
+
+
+@dataclass(frozen=True)
+class Package:
+    """An external CMake package, found with ``find_package``."""
+
+    name: str
+    version: str | None = None
+    components: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        text = self.name
+        if self.version:
+            text += f" {self.version}"
+        if self.components:
+            text += f" (components {', '.join(self.components)})"
+        return text
+
+
+@dataclass(frozen=True)
+class Native:
+    sources: tuple[str, ...] = DEFAULT_SOURCES
+    packages: tuple[Package, ...] = ()
+
+
+@dataclass(frozen=True)
+class Deprecation:
+    since: str
+    reason: str
+    removal: str | None = None
+    replacement: str | None = None
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A validated ``module.toml``. ``path`` is the file as shown to the user."""
+
+    name: str
+    summary: str
+    stage: str
+    path: str
+    default: str = "AUTO"
+    maintainers: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()
+    native: Native | None = None
+    python_requires: tuple[str, ...] = ()
+    deprecated: Deprecation | None = None
+
+    @property
+    def option(self) -> str:
+        return option_name(self.name)
+
+
+_TYPE_NAMES = {
+    str: "a string",
+    int: "an integer",
+    float: "a float",
+    bool: "a boolean",
+    list: "an array",
+    dict: "a table",
+}
+
+
+def _type_name(value: object) -> str:
+    for kind, name in _TYPE_NAMES.items():
+        if type(value) is kind:
+            return name
+    return type(value).__name__
+
+
+class _Checker:
+    """Collects problems for one file so the user sees all of them at once."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.text = text
+        self.problems: list[Problem] = []
+
+    def where(self, key: str) -> str:
+        line = self._line_of(key)
+        return self.path if line is None else f"{self.path}:{line}"
+
+    def _line_of(self, key: str) -> int | None:
+        # Best effort: the line that assigns the key's last part, or its table header.
+        last = key.split(".")[-1].split("[")[0]
+        patterns = (
+            re.compile(rf"^\s*(?:[\w.\"']+\.)?[\"']?{re.escape(last)}[\"']?\s*=", re.MULTILINE),
+            re.compile(rf"^\s*\[+\s*{re.escape(key.split('[')[0])}\s*\]+", re.MULTILINE),
+        )
+        for pattern in patterns:
+            match = pattern.search(self.text)
+            if match:
+                return self.text.count("\n", 0, match.start()) + 1
+        return None
+
+    def add(self, key: str | None, message: str, fix: str) -> None:
+        file = self.path if key is None else self.where(key)
+        self.problems.append(Problem(file, key, message, fix))
+
+    def unknown_keys(self, table: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
+        for key in table:
+            if key not in allowed:
+                full = f"{prefix}{key}"
+                self.add(
+                    full,
+                    f"unknown key {full!r}{suggest(key, allowed)}",
+                    f"use one of: {', '.join(prefix + a for a in allowed)}",
+                )
+
+    def string(self, table: Mapping[str, Any], key: str, full: str, *, required: bool, fix: str) -> str | None:
+        if key not in table:
+            if required:
+                self.add(None, f"missing required key {full!r}", fix)
+            return None
+        value = table[key]
+        if not isinstance(value, str):
+            self.add(full, f"{full!r} must be a string, got {_type_name(value)} ({value!r})", fix)
+            return None
+        return value
+
+    def string_list(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        full: str,
+        *,
+        fix: str,
+        item: Callable[[str], str | None] | None = None,
+    ) -> tuple[str, ...] | None:
+        if key not in table:
+            return None
+        value = table[key]
+        if not isinstance(value, list):
+            self.add(full, f"{full!r} must be an array of strings, got {_type_name(value)} ({value!r})", fix)
+            return None
+        out: list[str] = []
+        ok = True
+        for index, entry in enumerate(value):
+            if not isinstance(entry, str):
+                self.add(full, f"{full}[{index}] must be a string, got {_type_name(entry)} ({entry!r})", fix)
+                ok = False
+                continue
+            message = item(entry) if item else None
+            if message:
+                self.add(full, f"{full}[{index}]: {message}", fix)
+                ok = False
+                continue
+            if entry in out:
+                self.add(full, f"{full} lists {entry!r} twice", f"remove the duplicate from {full!r}")
+                ok = False
+                continue
+            out.append(entry)
+        return tuple(out) if ok else None
+
+
+def _check_module_ref(entry: str) -> str | None:
+    if NAME_RE.match(entry):
+        return None
+    return f"{entry!r} is not a module name (lowercase letter, then lowercase letters, digits or '_')"
+
+
+def _check_source(entry: str) -> str | None:
+    if not entry.strip():
+        return "a source pattern is empty"
+    if entry.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", entry):
+        return f"{entry!r} is an absolute path; sources must stay inside the module folder"
+    if ".." in re.split(r"[\\/]", entry):
+        return f"{entry!r} contains '..'; sources must stay inside the module folder"
+    return None
+
+
+def _check_maintainer(entry: str) -> str | None:
+    if _MAINTAINER_RE.match(entry):
+        return None
+    return f"{entry!r} is neither 'Name <email>' nor a handle such as 'octocat' or '@org/team'"
+
+
+def _decode(data: bytes, path: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ModgateError(
+            [
+                Problem(
+                    f"{path}:{line}",
+                    None,
+                    f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                    "save the file as UTF-8",
+                )
+            ]
+        ) from None
+
+
+def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registration:
+    """Parse and validate one registration file.
+
+    ``path`` is how the file is named in messages; ``folder_name`` the name of the
+    folder holding it, which the ``name`` key must equal.
+    """
+    text = _decode(data, path)
+    if not text.strip():
+        raise ModgateError(
+            [
+                Problem(
+                    path,
+                    None,
+                    "the registration file is empty",
+                    f'write at least: name = "{folder_name}", summary = "...", stage = "S0"'
+                    " (run `modgate new` to scaffold one)",
+                )
+            ]
+        )
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+        where = f"{path}:{match.group(1)}:{match.group(2)}" if match else path
+        raise ModgateError(
+            [Problem(where, None, f"TOML syntax error: {message}", "fix the TOML syntax at that position")]
+        ) from None
+
+    c = _Checker(path, text)
+    c.unknown_keys(table, _TOP_KEYS, "")
+
+    name = c.string(table, "name", "name", required=True, fix=f'add name = "{folder_name}"')
+    if name is not None:
+        if not NAME_RE.match(name):
+            c.add(
+                "name",
+                f"{name!r} is not a valid module name (pattern ^[a-z][a-z0-9_]{{0,62}}$)",
+                "use a lowercase letter followed by up to 62 lowercase letters, digits or '_',"
+                " and rename the folder to match",
+            )
+        elif name != folder_name:
+            c.add(
+                "name",
+                f"name {name!r} does not equal the folder name {folder_name!r}",
+                f'set name = "{folder_name}", or rename the folder to {name!r}',
+            )
+
+    summary = c.string(table, "summary", "summary", required=True, fix='add summary = "one line saying what it does"')
+    if summary is not None:
+        if not summary.strip():
+            c.add("summary", "'summary' is empty", "write one line saying what the module does")
+        elif any(ch in summary for ch in "\r\n") or any(ord(ch) < 32 and ch != "\t" for ch in summary):
+            c.add("summary", "'summary' must be one line without control characters", "shorten it to one line")
+        elif len(summary) > 200:
+            c.add("summary", f"'summary' is {len(summary)} characters long (at most 200)", "shorten it to one line")
+
+    stage = c.string(table, "stage", "stage", required=True, fix='add stage = "S0" (a new module)')
+    if stage is not None and stage not in STAGES:
+        c.add("stage", f"stage {stage!r} is not one of S0, S1, S2{suggest(stage.upper(), STAGES)}", 'use "S0", "S1" or "S2"')
+
+    default = c.string(table, "default", "default", required=False, fix='use "ON", "OFF" or "AUTO"')
+    if default is not None and default not in VALUES:
+        c.add(
+            "default",
+            f"default {default!r} is not one of ON, OFF, AUTO{suggest(default.upper(), VALUES)}",
+            'use "ON", "OFF" or "AUTO" (uppercase)',
+        )
+
+    maintainers = c.string_list(
+        table, "maintainers", "maintainers", fix='use maintainers = ["Jane Doe <jane@example.org>", "octocat"]',
+        item=_check_maintainer,
+    )
+    requires = c.string_list(
+        table, "requires", "requires", fix="list module names (folder names under modules/)", item=_check_module_ref
+    )
+    conflicts = c.string_list(
+        table, "conflicts", "conflicts", fix="list module names (folder names under modules/)", item=_check_module_ref
+    )
+    own = name if name is not None else folder_name
+    if requires and own in requires:
+        c.add("requires", f"module {own!r} requires itself", f"remove {own!r} from 'requires'")
+    if conflicts and own in conflicts:
+        c.add("conflicts", f"module {own!r} conflicts with itself", f"remove {own!r} from 'conflicts'")
+    for both in sorted(set(requires or ()) & set(conflicts or ())):
+        c.add("conflicts", f"{both!r} is in both 'requires' and 'conflicts'", f"remove {both!r} from one of them")
+
+    native = _parse_native(c, table)
+    python_requires = _parse_python(c, table)
+    deprecated = _parse_deprecated(c, table)
+
+    if c.problems:
+        raise ModgateError(c.problems)
+    assert name is not None and summary is not None and stage is not None
+    return Registration(
+        name=name,
+        summary=summary,
+        stage=stage,
+        path=path,
+        default=default or "AUTO",
+        maintainers=maintainers or (),
+        requires=requires or (),
+        conflicts=conflicts or (),
+        native=native,
+        python_requires=python_requires,
+        deprecated=deprecated,
+    )
+
+
+def _table(c: _Checker, table: Mapping[str, Any], key: str, fix: str) -> Mapping[str, Any] | None:
+    if key not in table:
+        return None
+    value = table[key]
+    if not isinstance(value, dict):
+        c.add(key, f"{key!r} must be a table, got {_type_name(value)} ({value!r})", fix)
+        return None
+    return value
+
+
+def _parse_native(c: _Checker, table: Mapping[str, Any]) -> Native | None:
+    native = _table(c, table, "native", "write it as a table: [native]")
+    if native is None:
+        return None
+    c.unknown_keys(native, _NATIVE_KEYS, "native.")
+    sources = c.string_list(
+        native, "sources", "native.sources", fix='list globs inside the module folder, such as ["src/**/*.cc"]',
+        item=_check_source,
+    )
+    if sources is not None and not sources:
+        c.add("native.sources", "'native.sources' is empty", "list at least one glob, or remove the key for the default")
+    packages: list[Package] = []
+    if "packages" in native:
+        raw = native["packages"]
+        pkg_fix = 'write packages = [{ name = "ZLIB", version = "1.2", components = [] }]'
+        if not isinstance(raw, list):
+            c.add("native.packages", f"'native.packages' must be an array of tables, got {_type_name(raw)}", pkg_fix)
+        else:
+            for index, entry in enumerate(raw):
+                full = f"native.packages[{index}]"
+                if not isinstance(entry, dict):
+                    c.add("native.packages", f"{full} must be a table, got {_type_name(entry)} ({entry!r})", pkg_fix)
+                    continue
+                c.unknown_keys(entry, _PACKAGE_KEYS, f"{full}.")
+                pname = c.string(entry, "name", f"{full}.name", required=True, fix=pkg_fix)
+                if pname is not None and not _CMAKE_PACKAGE_RE.match(pname):
+                    c.add("native.packages", f"{full}.name {pname!r} is not a CMake package name", pkg_fix)
+                    pname = None
+                version = c.string(entry, "version", f"{full}.version", required=False, fix=pkg_fix)
+                if version is not None and not _CMAKE_VERSION_RE.match(version):
+                    c.add(
+                        "native.packages",
+                        f"{full}.version {version!r} is not a CMake version such as '1.2' or '1.2...<2.0'",
+                        "use dotted numbers, or a range min...<max",
+                    )
+                    version = None
+                components = c.string_list(entry, "components", f"{full}.components", fix=pkg_fix)
+                if pname is None:
+                    if "name" in entry:
+                        continue
+                    c.add("native.packages", f"{full} has no 'name'", pkg_fix)
+                    continue
+                packages.append(Package(pname, version, components or ()))
+    return Native(sources=sources or DEFAULT_SOURCES, packages=tuple(packages))
+
+
+def _parse_python(c: _Checker, table: Mapping[str, Any]) -> tuple[str, ...]:
+    python = _table(c, table, "python", 'write it as a table: [python] with requires = ["pkg>=1.0"]')
+    if python is None:
+        return ()
+    c.unknown_keys(python, _PYTHON_KEYS, "python.")
+    requires = c.string_list(
+        python, "requires", "python.requires", fix='write PEP 508 requirements such as "graphviz>=0.20"',
+        item=check_requirement,
+    )
+    return requires or ()
+
+
+def _parse_deprecated(c: _Checker, table: Mapping[str, Any]) -> Deprecation | None:
+    dep = _table(c, table, "deprecated", 'write it as a table: [deprecated] with since = "1.2", reason = "..."')
+    if dep is None:
+        return None
+    c.unknown_keys(dep, _DEPRECATED_KEYS, "deprecated.")
+    fix = 'use a PEP 440 version such as "1.4"'
+    since = c.string(dep, "since", "deprecated.since", required=True, fix=fix)
+    removal = c.string(dep, "removal", "deprecated.removal", required=False, fix=fix)
+    reason = c.string(dep, "reason", "deprecated.reason", required=True, fix='add reason = "why it is going away"')
+    replacement = c.string(dep, "replacement", "deprecated.replacement", required=False, fix="name what to use instead")
+    for key, value in (("deprecated.since", since), ("deprecated.removal", removal)):
+        if value is not None:
+            message = check_version(value)
+            if message:
+                c.add(key, message, fix)
+    if (
+        since is not None
+        and removal is not None
+        and check_version(since) is None
+        and check_version(removal) is None
+        and release_tuple(removal) <= release_tuple(since)
+    ):
+        c.add("deprecated.removal", f"removal {removal!r} is not after since {since!r}", "set a later removal version")
+    if reason is not None and not reason.strip():
+        c.add("deprecated.reason", "'deprecated.reason' is empty", "say why the module is going away")
+    if since is None or reason is None:
+        return None
+    return Deprecation(since=since, reason=reason, removal=removal, replacement=replacement)

@@ -1,0 +1,381 @@
+"""The resolver: which modules a configuration enables, each with a reason.
+
+Pure and deterministic. Rules (DESIGN.md, "Toggle"):
+
+- ``ON`` is required: every unmet need (a requirement that is off, a missing
+  package, a conflict with another required module) is an error showing the whole
+  chain and the fix. ``ON`` may come from ``USE_MODULE_<NAME>``,
+  ``MODGATE_ALL_MODULES`` or the module's ``default``; it is required in each case.
+- ``AUTO`` is on when everything it needs is there, else off with the reason;
+  an ``AUTO`` module whose requirement turns off follows it.
+- ``OFF`` is off. A value is never changed: the resolver turns only ``AUTO`` modules
+  off, and never turns anything on that was not asked for.
+- Two ``AUTO`` modules that conflict and could both be on are an error: choosing
+  one silently would depend on nothing the user said.
+
+Standard library only (it runs at configure time).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .errors import ModgateError, Problem, suggest
+from .registration import VALUES, Registration, option_name
+
+__all__ = [
+    "ALL_MODULES",
+    "ModuleState",
+    "Request",
+    "Resolution",
+    "build_requests",
+    "check_graph",
+    "normalize_value",
+    "resolve",
+    "topological_order",
+]
+
+ALL_MODULES = "MODGATE_ALL_MODULES"
+_ALIASES = {
+    "ON": "ON",
+    "TRUE": "ON",
+    "YES": "ON",
+    "1": "ON",
+    "OFF": "OFF",
+    "FALSE": "OFF",
+    "NO": "OFF",
+    "0": "OFF",
+    "AUTO": "AUTO",
+}
+_CHAIN_SHOWN = 12
+
+
+def normalize_value(raw: str) -> str | None:
+    """``ON``/``OFF``/``AUTO`` for an accepted spelling (case-insensitive), else ``None``."""
+    return _ALIASES.get(raw.strip().upper())
+
+
+@dataclass(frozen=True)
+class Request:
+    """What was asked for one module, and where that came from."""
+
+    value: str
+    source: str  # an option name, ALL_MODULES, or "default"
+
+    def describe(self) -> str:
+        if self.source == "default":
+            return f"default {self.value}"
+        return f"{self.source}={self.value}"
+
+
+@dataclass(frozen=True)
+class ModuleState:
+    name: str
+    enabled: bool
+    request: Request
+    reason: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Every module's state, sorted by name; ``order`` lists enabled modules requirements-first."""
+
+    states: tuple[ModuleState, ...]
+    order: tuple[str, ...]
+
+    def state(self, name: str) -> ModuleState:
+        for state in self.states:
+            if state.name == name:
+                return state
+        raise KeyError(name)
+
+    @property
+    def enabled(self) -> tuple[str, ...]:
+        return self.order
+
+
+def build_requests(
+    modules: Mapping[str, Registration],
+    user_values: Mapping[str, str],
+    all_modules: str | None,
+    *,
+    origin: str = "CMake cache",
+) -> dict[str, Request]:
+    """Turn the user's ``USE_MODULE_*`` values and ``MODGATE_ALL_MODULES`` into requests.
+
+    ``user_values`` maps option names to raw values; empty values mean "not set".
+    ``origin`` names where the values came from, for messages.
+    """
+    problems: list[Problem] = []
+    by_option = {option_name(name): name for name in modules}
+    blanket: str | None = None
+    if all_modules is not None and all_modules.strip():
+        blanket = normalize_value(all_modules)
+        if blanket is None:
+            problems.append(
+                Problem(
+                    origin,
+                    ALL_MODULES,
+                    f"value {all_modules!r} is not ON, OFF or AUTO",
+                    f"set {ALL_MODULES}=ON, OFF or AUTO (TRUE/FALSE/YES/NO/1/0 also work), or leave it unset",
+                )
+            )
+    explicit: dict[str, Request] = {}
+    for option in sorted(user_values):
+        raw = user_values[option]
+        if option not in by_option:
+            if not raw.strip():
+                continue
+            known = sorted(by_option)
+            hint = suggest(option, known) or (f" (known: {', '.join(known)})" if known else " (there are no modules)")
+            problems.append(
+                Problem(
+                    origin,
+                    option,
+                    f"{option} names no module{hint}",
+                    f"remove it (cmake: -U{option}), or add modules/{option[len('USE_MODULE_'):].lower()}/module.toml",
+                )
+            )
+            continue
+        if not raw.strip():
+            continue
+        value = normalize_value(raw)
+        if value is None:
+            problems.append(
+                Problem(
+                    origin,
+                    option,
+                    f"value {raw!r} is not ON, OFF or AUTO{suggest(raw.upper(), VALUES)}",
+                    f"set {option}=ON, OFF or AUTO (TRUE/FALSE/YES/NO/1/0 also work)",
+                )
+            )
+            continue
+        explicit[by_option[option]] = Request(value, option)
+    if problems:
+        raise ModgateError(problems)
+    requests: dict[str, Request] = {}
+    for name in sorted(modules):
+        if name in explicit:
+            requests[name] = explicit[name]
+        elif blanket is not None:
+            requests[name] = Request(blanket, ALL_MODULES)
+        else:
+            requests[name] = Request(modules[name].default, "default")
+    return requests
+
+
+def _abbreviate(chain: Sequence[str]) -> str:
+    if len(chain) <= _CHAIN_SHOWN:
+        return " → ".join(chain)
+    head, tail = chain[:5], chain[-5:]
+    return " → ".join(head) + f" → … ({len(chain) - 10} more) … → " + " → ".join(tail)
+
+
+def check_graph(modules: Mapping[str, Registration]) -> list[Problem]:
+    """References to unknown modules and ``requires`` cycles (each cycle named whole)."""
+    problems: list[Problem] = []
+    names = sorted(modules)
+    for name in names:
+        reg = modules[name]
+        for key, refs in (("requires", reg.requires), ("conflicts", reg.conflicts)):
+            for ref in refs:
+                if ref not in modules:
+                    problems.append(
+                        Problem(
+                            reg.path,
+                            key,
+                            f"{key} unknown module {ref!r}{suggest(ref, names)}",
+                            f"remove {ref!r} from {key!r}, or add modules/{ref}/module.toml",
+                        )
+                    )
+    problems.extend(_cycles(modules))
+    return problems
+
+
+def _cycles(modules: Mapping[str, Registration]) -> list[Problem]:
+    # Iterative DFS (chains may be thousands long); each cycle reported once.
+    color: dict[str, int] = {}
+    problems: list[Problem] = []
+    for root in sorted(modules):
+        if color.get(root):
+            continue
+        stack: list[tuple[str, int]] = [(root, 0)]
+        path: list[str] = [root]
+        color[root] = 1
+        while stack:
+            node, index = stack[-1]
+            deps = [d for d in modules[node].requires if d in modules]
+            if index < len(deps):
+                stack[-1] = (node, index + 1)
+                dep = deps[index]
+                state = color.get(dep, 0)
+                if state == 0:
+                    color[dep] = 1
+                    stack.append((dep, 0))
+                    path.append(dep)
+                elif state == 1:
+                    cycle = path[path.index(dep) :] + [dep]
+                    first = cycle[0]
+                    problems.append(
+                        Problem(
+                            modules[first].path,
+                            "requires",
+                            f"requires cycle of {len(cycle) - 1} modules: {_abbreviate(cycle)}",
+                            f"remove one link, for example {cycle[1]!r} from 'requires' in {modules[first].path}",
+                        )
+                    )
+            else:
+                color[node] = 2
+                stack.pop()
+                path.pop()
+    return problems
+
+
+def topological_order(modules: Mapping[str, Registration]) -> list[str]:
+    """Requirements before dependents; ties broken by name. Assumes no cycles."""
+    dependents: dict[str, list[str]] = {name: [] for name in modules}
+    pending = {name: 0 for name in modules}
+    for name, reg in modules.items():
+        for dep in reg.requires:
+            if dep in modules:
+                dependents[dep].append(name)
+                pending[name] += 1
+    ready = [name for name, count in pending.items() if count == 0]
+    heapq.heapify(ready)
+    order: list[str] = []
+    while ready:
+        name = heapq.heappop(ready)
+        order.append(name)
+        for dependent in dependents[name]:
+            pending[dependent] -= 1
+            if pending[dependent] == 0:
+                heapq.heappush(ready, dependent)
+    return order
+
+
+def _package_text(missing: Sequence[str]) -> str:
+    noun = "package" if len(missing) == 1 else "packages"
+    return f"{noun} {', '.join(missing)} not found by find_package"
+
+
+def resolve(
+    modules: Mapping[str, Registration],
+    requests: Mapping[str, Request],
+    missing_packages: Mapping[str, Sequence[str]] | None = None,
+) -> Resolution:
+    """Decide every module's state. ``missing_packages`` maps a module to the
+    descriptions of its ``native.packages`` that were not found."""
+    problems = check_graph(modules)
+    if problems:
+        raise ModgateError(problems)
+    missing_packages = missing_packages or {}
+    order = topological_order(modules)
+    on = {name for name in modules if requests[name].value != "OFF"}
+    reason: dict[str, str] = {}
+    root: dict[str, str] = {}  # why an off module is off, at the start of its chain
+    via: dict[str, str] = {}  # the requirement an AUTO module followed off
+    found: dict[tuple[str, str], Problem] = {}
+
+    def hard(name: str) -> bool:
+        return requests[name].value == "ON"
+
+    def report(key: tuple[str, str], problem: Problem) -> None:
+        found.setdefault(key, problem)
+
+    for name in sorted(modules):
+        if name not in on:
+            reason[name] = root[name] = requests[name].describe()
+
+    for name in sorted(on):
+        missing = missing_packages.get(name, ())
+        if not missing:
+            continue
+        text = _package_text(missing)
+        if hard(name):
+            report(
+                (name, "packages"),
+                Problem(
+                    modules[name].path,
+                    "native.packages",
+                    f"module {name!r} is ON ({requests[name].describe()}) but {text}",
+                    f"install {', '.join(missing)} (and point CMake at it with CMAKE_PREFIX_PATH),"
+                    f" or set {option_name(name)}=AUTO to build without it, or OFF",
+                ),
+            )
+        else:
+            on.discard(name)
+            reason[name] = root[name] = text
+
+    def chain_of(start: str) -> list[str]:
+        chain = [start]
+        while chain[-1] in via:
+            chain.append(via[chain[-1]])
+        return chain
+
+    conflicts = sorted(
+        {tuple(sorted((name, other))) for name, reg in modules.items() for other in reg.conflicts}
+    )
+    changed = True
+    while changed:
+        changed = False
+        for name in order:
+            if name not in on:
+                continue
+            blocked = next((dep for dep in modules[name].requires if dep not in on), None)
+            if blocked is None:
+                continue
+            chain = chain_of(blocked)
+            cause = root[chain[-1]]
+            if hard(name):
+                last = chain[-1]
+                if requests[last].value == "OFF":
+                    fix = f"set {option_name(last)}=ON or AUTO, or set {option_name(name)}=OFF"
+                else:
+                    fix = f"make {last!r} buildable ({cause}), or set {option_name(name)}=OFF"
+                report(
+                    (name, "requires"),
+                    Problem(
+                        modules[name].path,
+                        "requires",
+                        f"module {name!r} is ON ({requests[name].describe()}) but requires"
+                        f" {_abbreviate([name, *chain])}, and {last!r} is off: {cause}",
+                        fix,
+                    ),
+                )
+                continue
+            on.discard(name)
+            via[name] = blocked
+            root[name] = cause
+            reason[name] = f"requires {_abbreviate(chain)}, which is off: {cause}"
+            changed = True
+        for a, b in conflicts:
+            if a not in on or b not in on or hard(a) == hard(b):
+                continue
+            winner, loser = (a, b) if hard(a) else (b, a)
+            on.discard(loser)
+            reason[loser] = root[loser] = f"conflicts with {winner!r}, which is ON ({requests[winner].describe()})"
+            changed = True
+
+    for a, b in conflicts:
+        if a in on and b in on:
+            both = "ON" if hard(a) else "AUTO"
+            report(
+                (a, f"conflicts:{b}"),
+                Problem(
+                    modules[a].path,
+                    "conflicts",
+                    f"modules {a!r} and {b!r} conflict, and both are {both}"
+                    f" ({requests[a].describe()}; {requests[b].describe()})",
+                    f"choose one: set {option_name(a)}=OFF or {option_name(b)}=OFF",
+                ),
+            )
+
+    if found:
+        raise ModgateError(list(found.values()))
+    states = []
+    for name in sorted(modules):
+        enabled = name in on
+        states.append(ModuleState(name, enabled, requests[name], requests[name].describe() if enabled else reason[name]))
+    return Resolution(states=tuple(states), order=tuple(n for n in order if n in on))
