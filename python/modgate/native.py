@@ -12,10 +12,12 @@ from typing import Any
 
 from ._build import NotBuiltError, info, manifest_path
 
-__all__ = ["functions", "lookup"]
+__all__ = ["functions", "load", "lookup"]
 
 
-def _load_module_library(module: str) -> None:
+def load(module: str) -> None:
+    """Load the native libraries of ``module`` when it is built (its functions register);
+    nothing when it is not."""
     try:
         entry = info()["modules"].get(module)
         base = manifest_path().parent
@@ -39,7 +41,7 @@ def lookup(name: str) -> Callable[..., Any] | None:
 
     function: Callable[..., Any] | None = _core.lookup(name)
     if function is None and "." in name:
-        _load_module_library(name.partition(".")[0])
+        load(name.partition(".")[0])
         function = _core.lookup(name)
     return function
 

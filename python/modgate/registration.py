@@ -146,8 +146,8 @@ class _Checker:
         # Best effort: the line that assigns the key's last part, or its table header.
         last = key.split(".")[-1].split("[")[0]
         patterns = (
-            re.compile(rf"^\s*(?:[\w.\"']+\.)?[\"']?{re.escape(last)}[\"']?\s*=", re.MULTILINE),
-            re.compile(rf"^\s*\[+\s*{re.escape(key.split('[')[0])}\s*\]+", re.MULTILINE),
+            re.compile(rf"^[ \t]*(?:[\w.\"']+\.)?[\"']?{re.escape(last)}[\"']?[ \t]*=", re.MULTILINE),
+            re.compile(rf"^[ \t]*\[+[ \t]*{re.escape(key.split('[')[0])}\s*\]+", re.MULTILINE),
         )
         for pattern in patterns:
             match = pattern.search(self.text)

@@ -1,0 +1,73 @@
+"""The core's runtime surface, whatever modules this build has (the suite runs this
+folder against every build configuration: all on, each module off, all off)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import modgate
+from modgate import info
+
+KEYS = {
+    "state", "reason", "requested", "requested_by", "option", "summary", "stage", "maintainers", "requires",
+    "conflicts", "python_requires", "native", "deprecated", "origin",
+}
+
+
+def test_manifest_describes_every_module() -> None:
+    data = info()
+    assert data["schema"] == 1
+    assert isinstance(data["version"], str) and data["version"]
+    for name, module in data["modules"].items():
+        assert set(module) == KEYS, name
+        assert module["state"] in ("ON", "OFF")
+        assert module["option"] == f"USE_MODULE_{name.upper()}"
+        assert module["reason"]
+        if module["state"] == "OFF":
+            assert module["native"] == []
+    assert data["order"] == [n for n in data["order"] if data["modules"][n]["state"] == "ON"]
+    assert set(data["order"]) == {n for n, m in data["modules"].items() if m["state"] == "ON"}
+
+
+def test_enabled_modules_satisfy_their_requires_and_conflicts() -> None:
+    modules = info()["modules"]
+    on = {n for n, m in modules.items() if m["state"] == "ON"}
+    for name in on:
+        assert set(modules[name]["requires"]) <= on
+        assert not set(modules[name]["conflicts"]) & on
+
+
+def test_info_returns_a_copy() -> None:
+    first = info()
+    first["modules"].clear()
+    assert info()["modules"] == json.loads(modgate.manifest_path().read_text())["modules"]
+
+
+def test_version_comes_from_the_manifest() -> None:
+    assert modgate.__version__ == info()["version"]
+
+
+def test_import_modgate_imports_no_module_and_no_native_code() -> None:
+    code = "import sys, modgate; print(sorted(m for m in sys.modules if m.startswith('modgate')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    loaded = json.loads(out.replace("'", '"'))
+    assert not [m for m in loaded if m.startswith("modgate.modules.") or m == "modgate._core"], loaded
+
+
+def test_modgate_list_shows_every_module_with_state_stage_and_reason() -> None:
+    proc = subprocess.run([sys.executable, "-m", "modgate", "list"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[1].split() == ["module", "state", "stage", "reason"]
+    modules = info()["modules"]
+    assert f"{len(modules)} modules" in lines[0]
+    for name, module in modules.items():
+        row = next(line for line in lines[2:] if line.split()[0] == name)
+        assert module["state"] in row and module["stage"] in row and module["reason"] in row
+
+
+def test_modgate_list_json_matches_the_manifest() -> None:
+    proc = subprocess.run([sys.executable, "-m", "modgate", "list", "--json"], capture_output=True, text=True, check=True)
+    assert json.loads(proc.stdout) == info()["modules"]

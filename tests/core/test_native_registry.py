@@ -1,0 +1,52 @@
+"""The shared runtime and the registry, reached only by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import modgate._core as core
+from modgate import info, manifest_path
+from modgate.native import functions, load, lookup
+
+
+def test_abi_version_is_one_value_everywhere() -> None:
+    assert core.abi_version() == core.ABI_VERSION == info()["abi_version"]
+
+
+def test_lookup_allows_missing() -> None:
+    assert core.lookup("nosuchmodule.nothing") is None
+    assert lookup("nosuchmodule.nothing") is None
+    assert lookup("no_dot_at_all") is None
+
+
+def test_every_enabled_native_artifact_is_installed() -> None:
+    base = manifest_path().parent
+    for name, module in info()["modules"].items():
+        for artifact in module["native"]:
+            assert (base / artifact).is_file(), (name, artifact)
+            assert Path(artifact).parts[:2] == ("modules", name)
+
+
+def test_disabled_modules_leave_no_files() -> None:
+    base = manifest_path().parent / "modules"
+    for name, module in info()["modules"].items():
+        if module["state"] == "OFF":
+            assert not (base / name).exists(), name
+
+
+def test_every_enabled_native_library_registers_and_nothing_is_refused() -> None:
+    for name, module in info()["modules"].items():
+        libraries = [a for a in module["native"] if not Path(a).name.startswith("_native")]
+        if module["state"] == "ON" and libraries:
+            load(name)
+            assert any(fn.startswith(name + ".") for fn in functions()), name
+    assert core.registry_errors() == []
+
+
+def test_registry_functions_are_namespaced_by_module() -> None:
+    modules = info()["modules"]
+    for name in functions():
+        owner = name.partition(".")[0]
+        assert owner in modules and modules[owner]["state"] == "ON", name
+        function = core.lookup(name)
+        assert function is not None and function.name == name and function.module == owner

@@ -1,0 +1,180 @@
+"""Broken inputs, run through the resolver exactly as CMake runs it at configure time.
+
+Each case checks the exit status (2), that the message names the file and the key and
+says how to fix it, and that no Python traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import basic, run_configure, write_module
+
+
+@dataclass
+class Case:
+    setup: Callable[[Path], list[str]]  # writes modules under the given folder, returns extra args
+    file: str  # what the message must name as the file
+    key: str  # ... as the key or option
+    needle: str  # ... and a phrase of the explanation
+    stage: str = "plan"
+
+
+def one(name: str, toml: str, files: dict[str, str] | None = None) -> Callable[[Path], list[str]]:
+    def setup(root: Path) -> list[str]:
+        write_module(root, name, toml, files)
+        return []
+
+    return setup
+
+
+def raw(name: str, data: bytes) -> Callable[[Path], list[str]]:
+    def setup(root: Path) -> list[str]:
+        (root / name).mkdir()
+        (root / name / "module.toml").write_bytes(data)
+        return []
+
+    return setup
+
+
+def several(*tomls: tuple[str, str], args: tuple[str, ...] = ()) -> Callable[[Path], list[str]]:
+    def setup(root: Path) -> list[str]:
+        for name, toml in tomls:
+            write_module(root, name, toml)
+        return list(args)
+
+    return setup
+
+
+def escaping_symlink(root: Path) -> list[str]:
+    folder = write_module(root, "alpha", basic("alpha", '[native]\nsources = ["src/*.cc"]\n'))
+    outside = root.parent / "outside.cc"
+    outside.write_text("int x;\n")
+    (folder / "src").mkdir()
+    os.symlink(outside, folder / "src" / "evil.cc")
+    return []
+
+
+def duplicate_through_extra_dirs(root: Path) -> list[str]:
+    write_module(root, "alpha", basic("alpha"))
+    extra = root.parent / "extra"
+    write_module(extra, "alpha", basic("alpha"))
+    return ["--extra-dirs", str(extra)]
+
+
+def missing_package(root: Path) -> list[str]:
+    write_module(root, "alpha", basic("alpha", '[native]\npackages = [{ name = "NoSuchPkg" }]\n'), {"src/a.cc": "int a;\n"})
+    return ["--value", "USE_MODULE_ALPHA=ON", "--found", "alpha:0=0"]
+
+
+def chain_with_missing_link(root: Path) -> list[str]:
+    for i in range(200):
+        requires = f'requires = ["m{i + 1:03d}"]\n' if i < 199 else ""
+        write_module(root, f"m{i:03d}", basic(f"m{i:03d}", requires))
+    return ["--value", "USE_MODULE_M199=OFF", "--value", "USE_MODULE_M000=ON"]
+
+
+def long_cycle(root: Path) -> list[str]:
+    for i in range(200):
+        write_module(root, f"m{i:03d}", basic(f"m{i:03d}", f'requires = ["m{(i + 1) % 200:03d}"]\n'))
+    return []
+
+
+ALPHA = "modules/alpha/module.toml"
+CASES = {
+    "toml-syntax": Case(one("alpha", 'name = "alpha"\nsummary = "x\nstage = "S0"\n'), ALPHA + ":2", "TOML", "fix the TOML"),
+    "empty-file": Case(raw("alpha", b""), ALPHA, "", "is empty"),
+    "blank-file": Case(raw("alpha", b"\n \n"), ALPHA, "", "is empty"),
+    "invalid-utf8": Case(raw("alpha", b'name = "alpha"\nsummary = "caf\xe9"\n'), ALPHA + ":2", "", "not valid UTF-8"),
+    "wrong-type": Case(one("alpha", 'name = "alpha"\nsummary = ["x"]\nstage = "S0"\n'), ALPHA, "summary", "must be a string"),
+    "wrong-list-type": Case(one("alpha", basic("alpha", 'requires = "beta"\n')), ALPHA, "requires", "must be an array"),
+    "unknown-key": Case(one("alpha", basic("alpha", 'mantainers = ["x"]\n')), ALPHA, "mantainers", "did you mean 'maintainers'"),
+    "invalid-name": Case(one("Alpha", 'name = "Alpha"\nsummary = "x"\nstage = "S0"\n'), "modules/Alpha/module.toml", "name", "not a valid module name"),
+    "name-not-folder": Case(one("alpha", basic("beta")), ALPHA, "name", "does not equal the folder name"),
+    "invalid-stage": Case(one("alpha", 'name = "alpha"\nsummary = "x"\nstage = "beta"\n'), ALPHA, "stage", "not one of S0, S1, S2"),
+    "invalid-default": Case(one("alpha", basic("alpha", 'default = "MAYBE"\n')), ALPHA, "default", "not one of ON, OFF, AUTO"),
+    "self-require": Case(one("alpha", basic("alpha", 'requires = ["alpha"]\n')), ALPHA, "requires", "requires itself"),
+    "self-conflict": Case(one("alpha", basic("alpha", 'conflicts = ["alpha"]\n')), ALPHA, "conflicts", "conflicts with itself"),
+    "cycle": Case(
+        several(("alpha", basic("alpha", 'requires = ["beta"]\n')), ("beta", basic("beta", 'requires = ["alpha"]\n'))),
+        ALPHA, "requires", "cycle of 2 modules: alpha → beta → alpha", stage="resolve",
+    ),
+    "unknown-requirement": Case(one("alpha", basic("alpha", 'requires = ["betta"]\n')), ALPHA, "requires", "unknown module 'betta'", stage="resolve"),
+    "unknown-conflict": Case(one("alpha", basic("alpha", 'conflicts = ["zeta"]\n')), ALPHA, "conflicts", "unknown module 'zeta'", stage="resolve"),
+    "on-both-sides-of-conflict": Case(
+        several(
+            ("alpha", basic("alpha", 'conflicts = ["beta"]\n')), ("beta", basic("beta")),
+            args=("--value", "USE_MODULE_ALPHA=ON", "--value", "USE_MODULE_BETA=on"),
+        ),
+        ALPHA, "conflicts", "both are ON", stage="resolve",
+    ),
+    "on-requires-off": Case(
+        several(
+            ("alpha", basic("alpha", 'requires = ["beta"]\n')), ("beta", basic("beta")),
+            args=("--value", "USE_MODULE_ALPHA=ON", "--value", "USE_MODULE_BETA=OFF"),
+        ),
+        ALPHA, "requires", "alpha → beta", stage="resolve",
+    ),
+    "on-missing-package": Case(
+        missing_package, ALPHA, "native.packages", "NoSuchPkg not found by find_package", stage="resolve"
+    ),
+    "sources-dotdot": Case(one("alpha", basic("alpha", '[native]\nsources = ["../beta/src/*.cc"]\n')), ALPHA, "native.sources", "contains '..'"),
+    "sources-absolute": Case(one("alpha", basic("alpha", '[native]\nsources = ["/etc/*.cc"]\n')), ALPHA, "native.sources", "absolute path"),
+    "sources-symlink-outside": Case(escaping_symlink, ALPHA, "native.sources", "outside the module folder"),
+    "sources-match-nothing": Case(one("alpha", basic("alpha", '[native]\nsources = ["src/*.cxx"]\n')), ALPHA, "native.sources", "matches no file"),
+    "native-without-sources": Case(one("alpha", basic("alpha", "[native]\n")), ALPHA, "native", "no C++ sources"),
+    "bad-pep508": Case(one("alpha", basic("alpha", '[python]\nrequires = ["graphviz>=>0.20"]\n')), ALPHA, "python.requires", "not a PEP 508 requirement"),
+    "bad-deprecated-version": Case(
+        one("alpha", basic("alpha", '[deprecated]\nsince = "soon"\nreason = "old"\n')), ALPHA, "deprecated.since", "not a PEP 440 version"
+    ),
+    "bad-package-version": Case(
+        one("alpha", basic("alpha", '[native]\npackages = [{ name = "ZLIB", version = ">=1.2" }]\n')), ALPHA, "native.packages", "not a CMake version"
+    ),
+    "value-maybe": Case(several(("alpha", basic("alpha")), args=("--value", "USE_MODULE_ALPHA=MAYBE")), "CMake cache", "USE_MODULE_ALPHA", "not ON, OFF or AUTO"),
+    "unknown-option": Case(several(("alpha", basic("alpha")), args=("--value", "USE_MODULE_NOPE=ON")), "CMake cache", "USE_MODULE_NOPE", "names no module"),
+    "all-modules-invalid": Case(several(("alpha", basic("alpha")), args=("--all-modules", "most")), "CMake cache", "MODGATE_ALL_MODULES", "not ON, OFF or AUTO"),
+    "duplicate-through-extra-dirs": Case(duplicate_through_extra_dirs, "extra/alpha/module.toml", "name", "defined twice"),
+    "missing-extra-dir": Case(several(args=("--extra-dirs", "/nonexistent/modules")), "MODGATE_EXTRA_MODULE_DIRS", "", "does not exist"),
+    "python-without-init": Case(one("alpha", basic("alpha"), {"python/util.py": "x = 1\n"}), ALPHA, "", "has no __init__.py"),
+    "header-outside-namespace": Case(one("alpha", basic("alpha"), {"include/alpha.h": "#pragma once\n"}), ALPHA, "", "outside include/modgate/alpha/"),
+    "long-requires-chain": Case(chain_with_missing_link, "modules/m000/module.toml", "requires", "m000 → m001", stage="resolve"),
+    "long-cycle": Case(long_cycle, "modules/m000/module.toml", "requires", "cycle of 200 modules", stage="resolve"),
+}
+
+
+@pytest.mark.parametrize("case_id", sorted(CASES))
+def test_bad_input_is_reported_clearly(case_id: str, tmp_path: Path) -> None:
+    case = CASES[case_id]
+    root = tmp_path / "modules"
+    root.mkdir()
+    args = case.setup(root)
+    result = run_configure(case.stage, ["--modules-dir", str(root), *args], tmp_path)
+    message = result.stderr
+    assert result.returncode == 2, message
+    assert "Traceback" not in message
+    assert case.file in message
+    assert f"{case.key}" in message
+    assert case.needle in message
+    assert "fix:" in message
+    # Readable even for 200 modules: no line longer than a screen's worth.
+    assert max(len(line) for line in message.splitlines()) < 400
+
+
+def test_there_are_at_least_25_distinct_cases() -> None:
+    assert len(CASES) >= 25
+
+
+def test_folder_without_registration_is_warned_not_skipped_silently(tmp_path: Path) -> None:
+    root = tmp_path / "modules"
+    write_module(root, "alpha", basic("alpha"))
+    (root / "stray").mkdir()
+    (root / "stray" / "notes.txt").write_text("x")
+    result = run_configure("plan", ["--modules-dir", str(root)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    plan = (tmp_path / "plan.cmake").read_text()
+    assert "modules/stray has no module.toml" in plan and "add modules/stray/module.toml" in plan

@@ -1,0 +1,121 @@
+"""The registration parser: every key, every type, every mistake."""
+
+from __future__ import annotations
+
+import pytest
+
+from modgate.errors import ModgateError
+from modgate.registration import DEFAULT_SOURCES, Package, parse_registration
+
+FULL = b"""
+name = "alpha"
+summary = "Alpha does things"
+stage = "S1"
+default = "OFF"
+maintainers = ["Jane Doe <jane@example.org>", "octocat", "@org/team"]
+requires = ["beta"]
+conflicts = ["gamma"]
+
+[native]
+sources = ["src/*.cc"]
+packages = [{ name = "ZLIB", version = "1.2", components = ["a"] }, { name = "Threads" }]
+
+[python]
+requires = ["graphviz>=0.20", "numpy; python_version >= '3.11'"]
+
+[deprecated]
+since = "1.2"
+removal = "2.0"
+reason = "superseded"
+replacement = "beta"
+"""
+
+
+def parse(text: str | bytes, folder: str = "alpha"):
+    data = text.encode() if isinstance(text, str) else text
+    return parse_registration(data, path=f"modules/{folder}/module.toml", folder_name=folder)
+
+
+def problems(text: str | bytes, folder: str = "alpha") -> list[str]:
+    with pytest.raises(ModgateError) as info:
+        parse(text, folder)
+    return [p.format() for p in info.value.problems]
+
+
+def test_every_key_parses() -> None:
+    reg = parse(FULL)
+    assert reg.name == "alpha" and reg.stage == "S1" and reg.default == "OFF"
+    assert reg.maintainers == ("Jane Doe <jane@example.org>", "octocat", "@org/team")
+    assert reg.requires == ("beta",) and reg.conflicts == ("gamma",)
+    assert reg.native is not None and reg.native.sources == ("src/*.cc",)
+    assert reg.native.packages == (Package("ZLIB", "1.2", ("a",)), Package("Threads"))
+    assert reg.python_requires == ("graphviz>=0.20", "numpy; python_version >= '3.11'")
+    assert reg.deprecated is not None and reg.deprecated.replacement == "beta"
+    assert reg.option == "USE_MODULE_ALPHA"
+
+
+def test_minimal_defaults() -> None:
+    reg = parse('name = "alpha"\nsummary = "x"\nstage = "S0"\n[native]\n')
+    assert reg.default == "AUTO" and reg.maintainers == () and reg.requires == ()
+    assert reg.native is not None and reg.native.sources == DEFAULT_SOURCES
+    assert reg.python_requires == () and reg.deprecated is None
+
+
+BASE = 'name = "alpha"\nsummary = "x"\nstage = "S0"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "needles"),
+    [
+        (BASE + 'requries = ["b"]\n', ["requries", "did you mean 'requires'"]),
+        (BASE + "[native]\nsource = []\n", ["native.source", "did you mean 'sources'"]),
+        (BASE + '[python]\nrequire = ["x"]\n', ["python.require", "'requires'"]),
+        (BASE + '[deprecated]\nsince = "1"\nreason = "r"\nremove = "2"\n', ["deprecated.remove", "'removal'"]),
+        ('summary = "x"\nstage = "S0"\n', ["missing required key 'name'", 'name = "alpha"']),
+        ('name = "alpha"\nstage = "S0"\n', ["missing required key 'summary'"]),
+        ('name = "alpha"\nsummary = "x"\n', ["missing required key 'stage'"]),
+        (BASE.replace('"S0"', '"S3"'), ["stage 'S3'", '"S0", "S1" or "S2"']),
+        (BASE.replace('"S0"', '"s1"'), ["did you mean 'S1'"]),
+        (BASE + 'default = "on"\n', ["default 'on'", "uppercase"]),
+        (BASE.replace('"alpha"', "3"), ["'name' must be a string, got an integer"]),
+        (BASE + 'maintainers = "me"\n', ["'maintainers' must be an array"]),
+        (BASE + "maintainers = [1]\n", ["maintainers[0] must be a string"]),
+        (BASE + 'maintainers = ["a <b>"]\n', ["neither 'Name <email>' nor a handle"]),
+        (BASE + 'requires = ["Beta"]\n', ["not a module name"]),
+        (BASE + 'requires = ["b", "b"]\n', ["lists 'b' twice"]),
+        (BASE + 'requires = ["b"]\nconflicts = ["b"]\n', ["in both 'requires' and 'conflicts'"]),
+        (BASE + "native = 1\n", ["'native' must be a table"]),
+        (BASE + "[native]\nsources = []\n", ["'native.sources' is empty"]),
+        (BASE + '[native]\npackages = ["ZLIB"]\n', ["native.packages[0] must be a table"]),
+        (BASE + "[native]\npackages = [{ version = \"1\" }]\n", ["native.packages[0].name"]),
+        (BASE + '[native]\npackages = [{ name = "Z LIB" }]\n', ["not a CMake package name"]),
+        (BASE + '[native]\npackages = [{ name = "Z", version = "one" }]\n', ["not a CMake version"]),
+        (BASE + '[native]\npackages = [{ name = "Z", tag = "x" }]\n', ["native.packages[0].tag"]),
+        (BASE + "[python]\nrequires = [3]\n", ["python.requires[0] must be a string"]),
+        (BASE + '[deprecated]\nreason = "r"\n', ["missing required key 'deprecated.since'"]),
+        (BASE + '[deprecated]\nsince = "2.0"\nremoval = "1.0"\nreason = "r"\n', ["is not after since"]),
+        (BASE.replace('"x"', '""'), ["'summary' is empty"]),
+        (BASE.replace('"x"', '"' + "y" * 201 + '"'), ["at most 200"]),
+    ],
+)
+def test_mistakes_name_file_key_and_fix(text: str, needles: list[str]) -> None:
+    found = "\n".join(problems(text))
+    assert "modules/alpha/module.toml" in found
+    assert "fix:" in found
+    for needle in needles:
+        assert needle in found
+
+
+def test_all_problems_of_a_file_are_reported_together() -> None:
+    found = problems('name = "alpha"\nsummary = 1\nstage = "S9"\nbogus = 1\n')
+    assert len(found) == 3
+
+
+def test_line_numbers_point_at_the_key() -> None:
+    found = problems('name = "alpha"\nsummary = "x"\n\nstage = "S7"\n')
+    assert found[0].startswith("modules/alpha/module.toml:4: stage")
+
+
+def test_summary_with_cmake_syntax_is_kept_verbatim() -> None:
+    text = 'name = "alpha"\nsummary = \'say "hi"; ${HOME} ]] [[ $<1:x> \\\\\'\nstage = "S0"\n'
+    assert parse(text).summary == 'say "hi"; ${HOME} ]] [[ $<1:x> \\\\'

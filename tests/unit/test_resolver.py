@@ -1,0 +1,189 @@
+"""The resolver's rules, one test each."""
+
+from __future__ import annotations
+
+import pytest
+
+from modgate.errors import ModgateError
+from modgate.registration import Registration
+from modgate.resolver import Request, build_requests, normalize_value, resolve, topological_order
+
+
+def reg(name: str, *, default: str = "AUTO", requires: tuple[str, ...] = (), conflicts: tuple[str, ...] = ()) -> Registration:
+    return Registration(
+        name=name, summary=f"{name} module", stage="S1", path=f"modules/{name}/module.toml",
+        default=default, requires=requires, conflicts=conflicts,
+    )
+
+
+def mods(*regs: Registration) -> dict[str, Registration]:
+    return {r.name: r for r in regs}
+
+
+def run(modules, values=None, all_modules=None, missing=None):
+    return resolve(modules, build_requests(modules, values or {}, all_modules), missing)
+
+
+def states(resolution) -> dict[str, bool]:
+    return {s.name: s.enabled for s in resolution.states}
+
+
+def error(modules, values=None, all_modules=None, missing=None) -> str:
+    with pytest.raises(ModgateError) as info:
+        run(modules, values, all_modules, missing)
+    return info.value.format()
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("ON", "ON"), ("on", "ON"), ("True", "ON"), ("1", "ON"), ("yes", "ON"), ("OFF", "OFF"), ("false", "OFF"),
+     ("0", "OFF"), ("no", "OFF"), ("auto", "AUTO"), (" Auto ", "AUTO"), ("MAYBE", None), ("", None)],
+)
+def test_values_are_case_insensitive_with_boolean_aliases(raw: str, value: str | None) -> None:
+    assert normalize_value(raw) == value
+
+
+def test_defaults_apply_when_nothing_is_set() -> None:
+    r = run(mods(reg("a"), reg("b", default="OFF"), reg("c", default="ON")))
+    assert states(r) == {"a": True, "b": False, "c": True}
+    assert r.state("b").reason == "default OFF"
+
+
+def test_explicit_value_wins_over_default_and_all_modules() -> None:
+    m = mods(reg("a"), reg("b"))
+    r = run(m, {"USE_MODULE_A": "ON"}, all_modules="OFF")
+    assert states(r) == {"a": True, "b": False}
+    assert r.state("b").reason == "MODGATE_ALL_MODULES=OFF"
+    assert r.state("a").request == Request("ON", "USE_MODULE_A")
+
+
+def test_all_modules_off_gives_the_core_only_build() -> None:
+    r = run(mods(reg("a", default="ON"), reg("b")), all_modules="OFF")
+    assert r.enabled == ()
+
+
+def test_empty_values_mean_unset() -> None:
+    r = run(mods(reg("a", default="OFF")), {"USE_MODULE_A": ""}, all_modules="")
+    assert states(r) == {"a": False}
+
+
+def test_auto_dependents_follow_a_requirement_off_with_the_chain() -> None:
+    m = mods(reg("a"), reg("b", requires=("a",)), reg("c", requires=("b",)))
+    r = run(m, {"USE_MODULE_A": "OFF"})
+    assert states(r) == {"a": False, "b": False, "c": False}
+    assert r.state("c").reason == "requires b → a, which is off: USE_MODULE_A=OFF"
+
+
+def test_explicit_on_with_requirement_off_is_an_error_with_chain_and_fix() -> None:
+    m = mods(reg("a"), reg("b", requires=("a",)), reg("c", requires=("b",)))
+    text = error(m, {"USE_MODULE_A": "OFF", "USE_MODULE_C": "ON"})
+    assert "modules/c/module.toml: requires" in text
+    assert "c → b → a" in text and "USE_MODULE_A=OFF" in text
+    assert "fix: set USE_MODULE_A=ON or AUTO, or set USE_MODULE_C=OFF" in text
+
+
+def test_default_on_is_required_too() -> None:
+    text = error(mods(reg("a", default="OFF"), reg("b", default="ON", requires=("a",))))
+    assert "module 'b' is ON (default ON)" in text
+
+
+def test_missing_package_turns_auto_off_and_fails_on() -> None:
+    m = mods(reg("a"), reg("b", requires=("a",)))
+    r = run(m, missing={"a": ["ZLIB 1.2"]})
+    assert states(r) == {"a": False, "b": False}
+    assert r.state("a").reason == "package ZLIB 1.2 not found by find_package"
+    assert r.state("b").reason == "requires a, which is off: package ZLIB 1.2 not found by find_package"
+    text = error(m, {"USE_MODULE_A": "ON"}, missing={"a": ["ZLIB 1.2"]})
+    assert "modules/a/module.toml: native.packages" in text and "install ZLIB 1.2" in text
+
+
+def test_explicit_on_blocked_by_missing_package_of_requirement() -> None:
+    m = mods(reg("a"), reg("b", requires=("a",)))
+    text = error(m, {"USE_MODULE_B": "ON"}, missing={"a": ["FOO"]})
+    assert "b → a" in text and "package FOO not found" in text and "set USE_MODULE_B=OFF" in text
+
+
+def test_conflict_explicit_on_beats_auto() -> None:
+    m = mods(reg("a", conflicts=("b",)), reg("b"))
+    r = run(m, {"USE_MODULE_B": "ON"})
+    assert states(r) == {"a": False, "b": True}
+    assert r.state("a").reason == "conflicts with 'b', which is ON (USE_MODULE_B=ON)"
+
+
+def test_conflict_is_symmetric() -> None:
+    m = mods(reg("a"), reg("b", conflicts=("a",)))
+    assert states(run(m, {"USE_MODULE_A": "ON"})) == {"a": True, "b": False}
+
+
+def test_conflict_on_both_sides_is_an_error() -> None:
+    text = error(mods(reg("a", conflicts=("b",)), reg("b")), {"USE_MODULE_A": "ON", "USE_MODULE_B": "ON"})
+    assert "conflict, and both are ON" in text and "choose one" in text
+
+
+def test_conflict_between_two_autos_is_an_error() -> None:
+    text = error(mods(reg("a", conflicts=("b",)), reg("b")))
+    assert "both are AUTO" in text and "USE_MODULE_A=OFF or USE_MODULE_B=OFF" in text
+
+
+def test_conflict_resolved_when_one_side_is_off_anyway() -> None:
+    m = mods(reg("a", conflicts=("b",)), reg("b", requires=("c",)), reg("c"))
+    assert states(run(m, {"USE_MODULE_C": "OFF"})) == {"a": True, "b": False, "c": False}
+
+
+def test_conflict_loser_takes_its_dependents_along() -> None:
+    m = mods(reg("a", conflicts=("b",)), reg("b"), reg("d", requires=("b",)))
+    r = run(m, {"USE_MODULE_A": "ON"})
+    assert states(r) == {"a": True, "b": False, "d": False}
+    assert "conflicts with 'a'" in r.state("d").reason
+
+
+def test_unknown_requirement_is_named_with_a_suggestion() -> None:
+    text = error(mods(reg("alpha"), reg("b", requires=("alpah",))))
+    assert "modules/b/module.toml: requires" in text and "did you mean 'alpha'" in text
+
+
+def test_unknown_conflict_is_named() -> None:
+    assert "conflicts unknown module 'zz'" in error(mods(reg("a", conflicts=("zz",))))
+
+
+def test_cycle_names_every_member() -> None:
+    text = error(mods(reg("a", requires=("b",)), reg("b", requires=("c",)), reg("c", requires=("a",))))
+    assert "requires cycle of 3 modules: a → b → c → a" in text
+
+
+def test_unknown_option_is_fatal_with_suggestion() -> None:
+    with pytest.raises(ModgateError) as info:
+        build_requests(mods(reg("graph")), {"USE_MODULE_GRAPHH": "ON"}, None)
+    text = info.value.format()
+    assert "USE_MODULE_GRAPHH names no module" in text and "did you mean 'USE_MODULE_GRAPH'" in text
+
+
+def test_unknown_empty_option_is_ignored() -> None:
+    assert build_requests(mods(reg("a")), {"USE_MODULE_GONE": ""}, None)["a"].source == "default"
+
+
+def test_invalid_value_is_fatal() -> None:
+    with pytest.raises(ModgateError) as info:
+        build_requests(mods(reg("a")), {"USE_MODULE_A": "MAYBE"}, "SOMETIMES")
+    text = info.value.format()
+    assert "USE_MODULE_A: value 'MAYBE' is not ON, OFF or AUTO" in text
+    assert "MODGATE_ALL_MODULES: value 'SOMETIMES'" in text
+
+
+def test_order_is_deterministic_requirements_first() -> None:
+    m = mods(reg("z"), reg("a", requires=("z",)), reg("m"))
+    assert topological_order(m) == ["m", "z", "a"]
+    assert run(m).order == ("m", "z", "a")
+
+
+def test_long_chain_and_long_cycle_stay_readable() -> None:
+    n = 200
+    chain = mods(*[reg(f"m{i:03d}", requires=(f"m{i + 1:03d}",) if i + 1 < n else ()) for i in range(n)])
+    r = run(chain, {"USE_MODULE_M199": "OFF"})
+    assert r.enabled == ()
+    assert r.state("m000").reason.startswith("requires m001 → m002")
+    assert "(189 more)" in r.state("m000").reason
+    cycle = mods(*[reg(f"m{i:03d}", requires=(f"m{(i + 1) % n:03d}",)) for i in range(n)])
+    text = error(cycle)
+    assert "requires cycle of 200 modules: m000 → m001" in text and "(191 more)" in text
+    assert len(text.splitlines()[1]) < 200
