@@ -197,8 +197,14 @@ function(_modgate_add_module name install_dir)
     endif()
   endforeach()
 
+  set(_gen "${modgate_WORK_DIR}/generated/${name}")
   if(${_p}_SOURCES)
-    add_library(modgate_${name} SHARED ${${_p}_SOURCES})
+    # An exported anchor the extension calls, so the extension always records the
+    # library as needed (whatever --as-needed does) and loading it registers the
+    # library's functions.
+    file(CONFIGURE OUTPUT "${_gen}/anchor.cc" CONTENT
+      "extern \"C\" __attribute__((visibility(\"default\"))) int modgate_anchor_${name}() { return 0; }\n")
+    add_library(modgate_${name} SHARED ${${_p}_SOURCES} "${_gen}/anchor.cc")
     add_library(modgate::${name} ALIAS modgate_${name})
     if(NOT "${${_p}_INCLUDE_DIR}" STREQUAL "")
       target_include_directories(modgate_${name} PUBLIC "$<BUILD_INTERFACE:${${_p}_INCLUDE_DIR}>")
@@ -214,7 +220,13 @@ function(_modgate_add_module name install_dir)
   endif()
 
   if(${_p}_BINDING)
-    pybind11_add_module(modgate_${name}_python MODULE ${${_p}_BINDING})
+    set(_anchor)
+    if(TARGET modgate_${name})
+      file(CONFIGURE OUTPUT "${_gen}/anchor_use.cc" CONTENT
+        "extern \"C\" int modgate_anchor_${name}();\nstatic const int modgate_anchor_use = modgate_anchor_${name}();\n")
+      set(_anchor "${_gen}/anchor_use.cc")
+    endif()
+    pybind11_add_module(modgate_${name}_python MODULE ${${_p}_BINDING} ${_anchor})
     set_target_properties(modgate_${name}_python PROPERTIES OUTPUT_NAME _native)
     if(TARGET modgate_${name})
       target_link_libraries(modgate_${name}_python PRIVATE modgate_${name})

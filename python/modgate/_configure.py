@@ -136,6 +136,10 @@ def _closure(regs: dict[str, Registration], name: str) -> list[str]:
 
 
 _GUARD_MODULE = (
+    "#ifdef MODGATE_MODULE_NAME\n"
+    '#pragma message("modgate: module \'" MODGATE_MODULE_NAME "\' includes <{header}> without requiring'
+    " '{owner}': add \\\"{owner}\\\" to requires in the module.toml of module \'\" MODGATE_MODULE_NAME \"\'\")\n"
+    "#endif\n"
     '#error "modgate: <{header}> is a header of module \'{owner}\'. A module may include only the core\'s headers'
     " and those of the modules it requires: add \\\"{owner}\\\" to requires in the module.toml of the module"
     ' whose source includes it."\n'

@@ -314,9 +314,12 @@ def resolve(
             chain.append(via[chain[-1]])
         return chain
 
-    conflicts = sorted(
-        {tuple(sorted((name, other))) for name, reg in modules.items() for other in reg.conflicts}
-    )
+    # Each conflicting pair once, reported in the file that declares it.
+    declared: dict[tuple[str, str], str] = {}
+    for name in sorted(modules):
+        for other in modules[name].conflicts:
+            declared.setdefault((min(name, other), max(name, other)), name)
+    conflicts = sorted(declared)
     changed = True
     while changed:
         changed = False
@@ -358,7 +361,9 @@ def resolve(
             reason[loser] = root[loser] = f"conflicts with {winner!r}, which is ON ({requests[winner].describe()})"
             changed = True
 
-    for a, b in conflicts:
+    for pair in conflicts:
+        a = declared[pair]
+        b = pair[1] if a == pair[0] else pair[0]
         if a in on and b in on:
             both = "ON" if hard(a) else "AUTO"
             report(
