@@ -24,7 +24,7 @@ if __package__ in (None, ""):  # run as a script: make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "modgate"  # noqa: A001
 
-from modgate.cmake_script import set_list, set_var
+from modgate.cmake_script import set_items, set_list, set_var
 from modgate.discovery import Discovery, ModuleSource, discover, display_path
 from modgate.errors import ModgateError, Problem
 from modgate.manifest import build_manifest, dumps
@@ -85,7 +85,7 @@ def _plan(args: argparse.Namespace) -> str:
     regs = found.registrations
     requests = build_requests(regs, _values(args.value), args.all_modules)
     out = [set_list("modgate_KNOWN", sorted(regs)), set_list("modgate_WATCH", [p.as_posix() for p in found.watch])]
-    out.append(set_list("modgate_WARNINGS", found.warnings))
+    out.append(set_items("modgate_WARNINGS", found.warnings))
     for name in sorted(regs):
         reg = regs[name]
         prefix = f"modgate_module_{name}"
@@ -225,7 +225,7 @@ def _resolve(args: argparse.Namespace) -> str:
             text += f": {dep.reason}"
             text += f"; use {dep.replacement} instead" if dep.replacement else ""
             deprecations.append(f"{text} ({display_path(module.directory / 'module.toml', base)})")
-    out.append(set_list("modgate_DEPRECATIONS", deprecations))
+    out.append(set_items("modgate_DEPRECATIONS", deprecations))
     if args.guard_dir is not None:
         _write_guards(args.guard_dir, found)
     if args.manifest is not None:

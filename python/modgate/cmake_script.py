@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["bracket", "set_list", "set_var"]
+__all__ = ["bracket", "set_items", "set_list", "set_var"]
 
 
 def bracket(text: str) -> str:
@@ -32,3 +32,12 @@ def set_list(name: str, values: Iterable[str]) -> str:
     if not items:
         return f"set({name} \"\")\n"
     return f"set({name}\n  " + "\n  ".join(items) + "\n)\n"
+
+
+def set_items(name: str, values: Iterable[str]) -> str:
+    """``name_COUNT`` and ``name_0``, ``name_1``...: for text that may hold ';', which
+    a CMake list would split."""
+    items = list(values)
+    out = [f"set({name}_COUNT {len(items)})\n"]
+    out.extend(set_var(f"{name}_{i}", text) for i, text in enumerate(items))
+    return "".join(out)

@@ -129,7 +129,11 @@ def build_requests(
             if not raw.strip():
                 continue
             known = sorted(by_option)
-            hint = suggest(option, known) or (f" (known: {', '.join(known)})" if known else " (there are no modules)")
+            # Compare module names, not whole options: the shared prefix makes every option look near.
+            near = suggest(option.removeprefix("USE_MODULE_").lower(), by_option.values())
+            for name in sorted(by_option.values(), key=len, reverse=True):
+                near = near.replace(repr(name), repr(option_name(name)))
+            hint = near or (f" (known: {', '.join(known)})" if known else " (there are no modules)")
             problems.append(
                 Problem(
                     origin,
