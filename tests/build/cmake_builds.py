@@ -1,0 +1,97 @@
+"""Driving real CMake builds of this repository (or a copy of it) from tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from tests.helpers import ROOT
+
+_COPY_IGNORE = shutil.ignore_patterns(".git", "build", "dist", "__pycache__", ".pytest_cache", ".hypothesis", "*.egg-info")
+
+
+def own_modules(root: Path = ROOT) -> dict[str, tuple[str, ...]]:
+    """This repository's modules and their requires, read from their registration files."""
+    found = {}
+    for toml in sorted((root / "modules").glob("*/module.toml")):
+        data = tomllib.loads(toml.read_text(encoding="utf-8"))
+        found[data["name"]] = tuple(data.get("requires", ()))
+    return found
+
+
+def dependents(name: str, modules: Mapping[str, tuple[str, ...]]) -> set[str]:
+    """``name`` and every module whose requires lead to it."""
+    result = {name}
+    changed = True
+    while changed:
+        changed = False
+        for other, requires in modules.items():
+            if other not in result and result & set(requires):
+                result.add(other)
+                changed = True
+    return result
+
+
+def copy_tree(dest: Path) -> Path:
+    shutil.copytree(ROOT, dest, ignore=_COPY_IGNORE)
+    return dest
+
+
+def run(cmd: list[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=cwd, env=dict(env) if env else None, capture_output=True, text=True, check=False)
+
+
+def configure(source: Path, build: Path, defines: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    args = [f"-D{k}={v}" for k, v in (defines or {}).items()]
+    generator = [] if (build / "CMakeCache.txt").exists() else ["-G", "Ninja"]
+    return run(["cmake", "-S", str(source), "-B", str(build), *generator, *args])
+
+
+def build(build_dir: Path) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """Builds; returns the process and the targets whose translation units were compiled."""
+    proc = run(["cmake", "--build", str(build_dir), "-j2"])
+    compiled = re.findall(r"Building CXX object (?:\S*/)?CMakeFiles/([^/]+)\.dir/", proc.stdout)
+    return proc, compiled
+
+
+def install(build_dir: Path, prefix: Path) -> Path:
+    proc = run(["cmake", "--install", str(build_dir), "--prefix", str(prefix)])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return prefix
+
+
+def check(proc: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
+    assert proc.returncode == 0, f"{proc.args}\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}"
+    return proc
+
+
+def env_for(prefix: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(prefix) + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("MODGATE_DISABLE", None)
+    return env
+
+
+def python(prefix: Path, code: str) -> subprocess.CompletedProcess[str]:
+    return run([sys.executable, "-c", code], env=env_for(prefix), cwd=prefix)
+
+
+def manifest(prefix: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((prefix / "modgate" / "_manifest.json").read_text(encoding="utf-8"))
+    return data
+
+
+def run_core_tests(prefix: Path, source: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """The core tests (tests/core) against the modgate installed under ``prefix``."""
+    where = check(python(prefix, "import modgate; print(modgate.__file__)")).stdout.strip()
+    assert Path(where).is_relative_to(prefix), f"tests would import {where}, not the build under {prefix}"
+    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(source / "tests" / "core")]
+    return check(run(cmd, env=env_for(prefix), cwd=source))
