@@ -65,7 +65,8 @@ def bench_toggles(work: Path) -> str:
             core = [u for u in units if u in ("modgate_runtime", "_core")]
             own = [u for u in units if u in (f"modgate_{name}", f"modgate_{name}_python")]
             rows.append(
-                f"| {name} {label} | {len(units)} | {len(core)} | {len(own)} | {len(full)} | {len(units) / len(full):.2f} |"
+                f"| {name} {label} | {len(units)} | {len(core)} | {len(own)} | {len(full)}"
+                f" | {len(units) / len(full):.2f} |"
             )
     return "\n".join(rows)
 
@@ -90,8 +91,24 @@ def resolver_time(modules: Path, out: Path) -> float:
     common = ["--source-dir", str(ROOT), "--modules-dir", str(ROOT / "modules"), "--extra-dirs", str(modules)]
     start = time.perf_counter()
     sh([sys.executable, "-S", "-E", str(CONFIGURE), "plan", *common, "--out", str(out / "plan.cmake")])
-    sh([sys.executable, "-S", "-E", str(CONFIGURE), "resolve", *common, "--out", str(out / "modules.cmake"),
-        "--manifest", str(out / "m.json"), "--guard-dir", str(out / "guard"), "--generated-dir", str(out / "gen")])
+    sh(
+        [
+            sys.executable,
+            "-S",
+            "-E",
+            str(CONFIGURE),
+            "resolve",
+            *common,
+            "--out",
+            str(out / "modules.cmake"),
+            "--manifest",
+            str(out / "m.json"),
+            "--guard-dir",
+            str(out / "guard"),
+            "--generated-dir",
+            str(out / "gen"),
+        ]
+    )
     return time.perf_counter() - start
 
 
@@ -113,7 +130,8 @@ def bench_configure(work: Path, counts: list[int], repeats: int) -> str:
             resolvers.append(resolver_time(modules, scratch))
         total, resolver = statistics.median(totals), statistics.median(resolvers)
         rows.append(
-            f"| {count} | {total:.2f} | {resolver:.2f} | {total - resolver:.2f} | {resolver / total:.0%} | {total / baseline:.1f}× |"
+            f"| {count} | {total:.2f} | {resolver:.2f} | {total - resolver:.2f} | {resolver / total:.0%}"
+            f" | {total / baseline:.1f}× |"
         )
     return "\n".join(rows)
 

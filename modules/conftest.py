@@ -24,5 +24,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=f"module {name!r} is not in this build's manifest"))
         elif module["state"] != "ON":
             item.add_marker(
-                pytest.mark.skip(reason=f"module {name!r} is OFF in this build ({module['option']}): {module['reason']}")
+                pytest.mark.skip(
+                    reason=f"module {name!r} is OFF in this build ({module['option']}): {module['reason']}"
+                )
             )

@@ -11,5 +11,6 @@ def modules_dir(tmp_path: Path) -> Path:
     path.mkdir()
     return path
 
+
 # Fixture hosts hold their own tests; they run inside the builds that use them.
 collect_ignore = ["fixtures"]

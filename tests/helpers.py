@@ -19,7 +19,6 @@ CONFIGURE = ROOT / "python" / "modgate" / "_configure.py"
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
-
 @dataclass
 class Run:
     returncode: int

@@ -22,7 +22,7 @@ from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the package importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    __package__ = "modgate"  # noqa: A001
+    __package__ = "modgate"
 
 from modgate.cmake_script import set_items, set_list, set_var
 from modgate.discovery import Discovery, ModuleSource, discover, display_path
@@ -68,9 +68,7 @@ def _discover(args: argparse.Namespace) -> Discovery:
     extra = [Path(p) for p in args.extra_dirs.split(";") if p.strip()]
     extra = [p if p.is_absolute() else base / p for p in extra]
     roots = [p.resolve() if p.exists() else p for p in args.modules_dir]
-    return discover(
-        [r for r in roots if r.is_dir()] + extra, base=base, extra_origin="MODGATE_EXTRA_MODULE_DIRS"
-    )
+    return discover([r for r in roots if r.is_dir()] + extra, base=base, extra_origin="MODGATE_EXTRA_MODULE_DIRS")
 
 
 def _help(reg: Registration) -> str:
@@ -138,14 +136,14 @@ def _closure(regs: dict[str, Registration], name: str) -> list[str]:
 _GUARD_MODULE = (
     "#ifdef MODGATE_MODULE_NAME\n"
     '#pragma message("modgate: module \'" MODGATE_MODULE_NAME "\' includes <{header}> without requiring'
-    " '{owner}': add \\\"{owner}\\\" to requires in the module.toml of module \'\" MODGATE_MODULE_NAME \"\'\")\n"
+    ' \'{owner}\': add \\"{owner}\\" to requires in the module.toml of module \'" MODGATE_MODULE_NAME "\'")\n'
     "#endif\n"
-    '#error "modgate: <{header}> is a header of module \'{owner}\'. A module may include only the core\'s headers'
-    " and those of the modules it requires: add \\\"{owner}\\\" to requires in the module.toml of the module"
+    "#error \"modgate: <{header}> is a header of module '{owner}'. A module may include only the core's headers"
+    ' and those of the modules it requires: add \\"{owner}\\" to requires in the module.toml of the module'
     ' whose source includes it."\n'
 )
 _GUARD_CORE = (
-    '#error "modgate: <{header}> is a header of module \'{owner}\', and the core (src/, include/) never includes'
+    "#error \"modgate: <{header}> is a header of module '{owner}', and the core (src/, include/) never includes"
     ' a module header: reach the module by name through the registry (modgate::find_function)."\n'
 )
 

@@ -30,7 +30,7 @@ def set_var(name: str, value: str) -> str:
 def set_list(name: str, values: Iterable[str]) -> str:
     items = [bracket(v) for v in values]
     if not items:
-        return f"set({name} \"\")\n"
+        return f'set({name} "")\n'
     return f"set({name}\n  " + "\n  ".join(items) + "\n)\n"
 
 

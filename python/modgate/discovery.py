@@ -61,8 +61,15 @@ def display_path(path: Path, base: Path | None) -> str:
 
 
 def _expand(
-    directory: Path, real_dir: Path, patterns: Sequence[str], key: str, reg_path: str, base: Path | None,
-    problems: list[Problem], *, required: bool,
+    directory: Path,
+    real_dir: Path,
+    patterns: Sequence[str],
+    key: str,
+    reg_path: str,
+    base: Path | None,
+    problems: list[Problem],
+    *,
+    required: bool,
 ) -> tuple[Path, ...]:
     files: list[Path] = []
     for pattern in patterns:
@@ -145,7 +152,13 @@ def _load(directory: Path, base: Path | None, problems: list[Problem]) -> Module
     if registration.native is not None:
         explicit = registration.native.sources != DEFAULT_SOURCES
         sources = _expand(
-            directory, real_dir, registration.native.sources, "native.sources", reg_path, base, problems,
+            directory,
+            real_dir,
+            registration.native.sources,
+            "native.sources",
+            reg_path,
+            base,
+            problems,
             required=explicit,
         )
     binding = _expand(directory, real_dir, _BINDING_PATTERNS, "python", reg_path, base, problems, required=False)
@@ -155,7 +168,8 @@ def _load(directory: Path, base: Path | None, problems: list[Problem]) -> Module
             Problem(
                 reg_path,
                 "native",
-                f"python/ holds C++ extension sources ({display_path(binding[0], base)}) but there is no [native] table",
+                f"python/ holds C++ extension sources ({display_path(binding[0], base)})"
+                " but there is no [native] table",
                 "add a [native] table with the module's C++ sources",
             )
         )

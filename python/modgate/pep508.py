@@ -132,9 +132,8 @@ class _Parser:
             if "://" not in url and not url.startswith("file:"):
                 raise _Error(f"{url!r} after '@' is not a URL")
             self.ws()
-            if not self.at_end():
-                if not self.peek(";"):
-                    raise _Error("a URL requirement must be followed by a space and ';' before a marker")
+            if not self.at_end() and not self.peek(";"):
+                raise _Error("a URL requirement must be followed by a space and ';' before a marker")
         elif self.peek("("):
             self.pos += 1
             self.versions()

@@ -18,11 +18,11 @@ from .pep508 import check_requirement, check_version, release_tuple
 
 __all__ = [
     "DEFAULT_SOURCES",
+    "VALUES",
     "Deprecation",
     "Native",
     "Package",
     "Registration",
-    "VALUES",
     "option_name",
     "parse_registration",
 ]
@@ -313,7 +313,11 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
 
     stage = c.string(table, "stage", "stage", required=True, fix='add stage = "S0" (a new module)')
     if stage is not None and stage not in STAGES:
-        c.add("stage", f"stage {stage!r} is not one of S0, S1, S2{suggest(stage.upper(), STAGES)}", 'use "S0", "S1" or "S2"')
+        c.add(
+            "stage",
+            f"stage {stage!r} is not one of S0, S1, S2{suggest(stage.upper(), STAGES)}",
+            'use "S0", "S1" or "S2"',
+        )
 
     default = c.string(table, "default", "default", required=False, fix='use "ON", "OFF" or "AUTO"')
     if default is not None and default not in VALUES:
@@ -324,7 +328,10 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         )
 
     maintainers = c.string_list(
-        table, "maintainers", "maintainers", fix='use maintainers = ["Jane Doe <jane@example.org>", "octocat"]',
+        table,
+        "maintainers",
+        "maintainers",
+        fix='use maintainers = ["Jane Doe <jane@example.org>", "octocat"]',
         item=_check_maintainer,
     )
     requires = c.string_list(
@@ -379,11 +386,16 @@ def _parse_native(c: _Checker, table: Mapping[str, Any]) -> Native | None:
         return None
     c.unknown_keys(native, _NATIVE_KEYS, "native.")
     sources = c.string_list(
-        native, "sources", "native.sources", fix='list globs inside the module folder, such as ["src/**/*.cc"]',
+        native,
+        "sources",
+        "native.sources",
+        fix='list globs inside the module folder, such as ["src/**/*.cc"]',
         item=_check_source,
     )
     if sources is not None and not sources:
-        c.add("native.sources", "'native.sources' is empty", "list at least one glob, or remove the key for the default")
+        c.add(
+            "native.sources", "'native.sources' is empty", "list at least one glob, or remove the key for the default"
+        )
     packages: list[Package] = []
     if "packages" in native:
         raw = native["packages"]
@@ -425,7 +437,10 @@ def _parse_python(c: _Checker, table: Mapping[str, Any]) -> tuple[str, ...]:
         return ()
     c.unknown_keys(python, _PYTHON_KEYS, "python.")
     requires = c.string_list(
-        python, "requires", "python.requires", fix='write PEP 508 requirements such as "graphviz>=0.20"',
+        python,
+        "requires",
+        "python.requires",
+        fix='write PEP 508 requirements such as "graphviz>=0.20"',
         item=check_requirement,
     )
     return requires or ()

@@ -139,7 +139,7 @@ def build_requests(
                     origin,
                     option,
                     f"{option} names no module{hint}",
-                    f"remove it (cmake: -U{option}), or add modules/{option[len('USE_MODULE_'):].lower()}/module.toml",
+                    f"remove it (cmake: -U{option}), or add modules/{option[len('USE_MODULE_') :].lower()}/module.toml",
                 )
             )
             continue
@@ -220,7 +220,7 @@ def _cycles(modules: Mapping[str, Registration]) -> list[Problem]:
                     stack.append((dep, 0))
                     path.append(dep)
                 elif state == 1:
-                    cycle = path[path.index(dep) :] + [dep]
+                    cycle = [*path[path.index(dep) :], dep]
                     first = cycle[0]
                     problems.append(
                         Problem(
@@ -386,5 +386,7 @@ def resolve(
     states = []
     for name in sorted(modules):
         enabled = name in on
-        states.append(ModuleState(name, enabled, requests[name], requests[name].describe() if enabled else reason[name]))
+        states.append(
+            ModuleState(name, enabled, requests[name], requests[name].describe() if enabled else reason[name])
+        )
     return Resolution(states=tuple(states), order=tuple(n for n in order if n in on))

@@ -22,7 +22,7 @@ _KEYWORD_HEADERS = {"if", "elif", "else", "try", "except", "finally", "with", "f
 
 
 def _ident(ch: str) -> bool:
-    return ch.isascii() and (ch.isalnum() or ch == "_") or ord(ch) >= 0x80
+    return (ch.isascii() and (ch.isalnum() or ch == "_")) or ord(ch) >= 0x80
 
 
 def _skip_string(text: str, i: int, line: int) -> tuple[int, int]:

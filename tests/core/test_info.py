@@ -11,8 +11,20 @@ import modgate
 from modgate import info
 
 KEYS = {
-    "state", "reason", "requested", "requested_by", "option", "summary", "stage", "maintainers", "requires",
-    "conflicts", "python_requires", "native", "deprecated", "origin",
+    "state",
+    "reason",
+    "requested",
+    "requested_by",
+    "option",
+    "summary",
+    "stage",
+    "maintainers",
+    "requires",
+    "conflicts",
+    "python_requires",
+    "native",
+    "deprecated",
+    "origin",
 }
 
 
@@ -69,5 +81,7 @@ def test_modgate_list_shows_every_module_with_state_stage_and_reason() -> None:
 
 
 def test_modgate_list_json_matches_the_manifest() -> None:
-    proc = subprocess.run([sys.executable, "-m", "modgate", "list", "--json"], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "modgate", "list", "--json"], capture_output=True, text=True, check=True
+    )
     assert json.loads(proc.stdout) == info()["modules"]

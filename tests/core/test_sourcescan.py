@@ -39,16 +39,26 @@ from star import *
 
 def test_includes() -> None:
     assert sourcescan.includes(CPP) == [
-        (1, "vector", True), (2, "local.h", False), (7, "next", True), (12, "last", True),
+        (1, "vector", True),
+        (2, "local.h", False),
+        (7, "next", True),
+        (12, "last", True),
     ]
     assert sourcescan.includes(CPP) == sourcescan.includes_py(CPP)
 
 
 def test_imports() -> None:
     assert sourcescan.imports(PY) == [
-        (1, "os", ""), (1, "sys", ""), (2, ".", "sibling"), (3, "..pkg.sub", "a"), (3, "..pkg.sub", "b"),
-        (8, "inline_module", ""), (9, "after_semicolon", ""), (10, ".", "dotted_import"),
-        (11, "modgate.modules", "something"), (12, "star", "*"),
+        (1, "os", ""),
+        (1, "sys", ""),
+        (2, ".", "sibling"),
+        (3, "..pkg.sub", "a"),
+        (3, "..pkg.sub", "b"),
+        (8, "inline_module", ""),
+        (9, "after_semicolon", ""),
+        (10, ".", "dotted_import"),
+        (11, "modgate.modules", "something"),
+        (12, "star", "*"),
     ]
     assert sourcescan.imports(PY) == sourcescan.imports_py(PY)
 

@@ -68,7 +68,9 @@ def duplicate_through_extra_dirs(root: Path) -> list[str]:
 
 
 def missing_package(root: Path) -> list[str]:
-    write_module(root, "alpha", basic("alpha", '[native]\npackages = [{ name = "NoSuchPkg" }]\n'), {"src/a.cc": "int a;\n"})
+    write_module(
+        root, "alpha", basic("alpha", '[native]\npackages = [{ name = "NoSuchPkg" }]\n'), {"src/a.cc": "int a;\n"}
+    )
     return ["--value", "USE_MODULE_ALPHA=ON", "--found", "alpha:0=0"]
 
 
@@ -87,62 +89,147 @@ def long_cycle(root: Path) -> list[str]:
 
 ALPHA = "modules/alpha/module.toml"
 CASES = {
-    "toml-syntax": Case(one("alpha", 'name = "alpha"\nsummary = "x\nstage = "S0"\n'), ALPHA + ":2", "TOML", "fix the TOML"),
+    "toml-syntax": Case(
+        one("alpha", 'name = "alpha"\nsummary = "x\nstage = "S0"\n'), ALPHA + ":2", "TOML", "fix the TOML"
+    ),
     "empty-file": Case(raw("alpha", b""), ALPHA, "", "is empty"),
     "blank-file": Case(raw("alpha", b"\n \n"), ALPHA, "", "is empty"),
     "invalid-utf8": Case(raw("alpha", b'name = "alpha"\nsummary = "caf\xe9"\n'), ALPHA + ":2", "", "not valid UTF-8"),
-    "wrong-type": Case(one("alpha", 'name = "alpha"\nsummary = ["x"]\nstage = "S0"\n'), ALPHA, "summary", "must be a string"),
+    "wrong-type": Case(
+        one("alpha", 'name = "alpha"\nsummary = ["x"]\nstage = "S0"\n'), ALPHA, "summary", "must be a string"
+    ),
     "wrong-list-type": Case(one("alpha", basic("alpha", 'requires = "beta"\n')), ALPHA, "requires", "must be an array"),
-    "unknown-key": Case(one("alpha", basic("alpha", 'mantainers = ["x"]\n')), ALPHA, "mantainers", "did you mean 'maintainers'"),
-    "invalid-name": Case(one("Alpha", 'name = "Alpha"\nsummary = "x"\nstage = "S0"\n'), "modules/Alpha/module.toml", "name", "not a valid module name"),
+    "unknown-key": Case(
+        one("alpha", basic("alpha", 'mantainers = ["x"]\n')), ALPHA, "mantainers", "did you mean 'maintainers'"
+    ),
+    "invalid-name": Case(
+        one("Alpha", 'name = "Alpha"\nsummary = "x"\nstage = "S0"\n'),
+        "modules/Alpha/module.toml",
+        "name",
+        "not a valid module name",
+    ),
     "name-not-folder": Case(one("alpha", basic("beta")), ALPHA, "name", "does not equal the folder name"),
-    "invalid-stage": Case(one("alpha", 'name = "alpha"\nsummary = "x"\nstage = "beta"\n'), ALPHA, "stage", "not one of S0, S1, S2"),
-    "invalid-default": Case(one("alpha", basic("alpha", 'default = "MAYBE"\n')), ALPHA, "default", "not one of ON, OFF, AUTO"),
+    "invalid-stage": Case(
+        one("alpha", 'name = "alpha"\nsummary = "x"\nstage = "beta"\n'), ALPHA, "stage", "not one of S0, S1, S2"
+    ),
+    "invalid-default": Case(
+        one("alpha", basic("alpha", 'default = "MAYBE"\n')), ALPHA, "default", "not one of ON, OFF, AUTO"
+    ),
     "self-require": Case(one("alpha", basic("alpha", 'requires = ["alpha"]\n')), ALPHA, "requires", "requires itself"),
-    "self-conflict": Case(one("alpha", basic("alpha", 'conflicts = ["alpha"]\n')), ALPHA, "conflicts", "conflicts with itself"),
+    "self-conflict": Case(
+        one("alpha", basic("alpha", 'conflicts = ["alpha"]\n')), ALPHA, "conflicts", "conflicts with itself"
+    ),
     "cycle": Case(
         several(("alpha", basic("alpha", 'requires = ["beta"]\n')), ("beta", basic("beta", 'requires = ["alpha"]\n'))),
-        ALPHA, "requires", "cycle of 2 modules: alpha → beta → alpha", stage="resolve",
+        ALPHA,
+        "requires",
+        "cycle of 2 modules: alpha → beta → alpha",
+        stage="resolve",
     ),
-    "unknown-requirement": Case(one("alpha", basic("alpha", 'requires = ["betta"]\n')), ALPHA, "requires", "unknown module 'betta'", stage="resolve"),
-    "unknown-conflict": Case(one("alpha", basic("alpha", 'conflicts = ["zeta"]\n')), ALPHA, "conflicts", "unknown module 'zeta'", stage="resolve"),
+    "unknown-requirement": Case(
+        one("alpha", basic("alpha", 'requires = ["betta"]\n')),
+        ALPHA,
+        "requires",
+        "unknown module 'betta'",
+        stage="resolve",
+    ),
+    "unknown-conflict": Case(
+        one("alpha", basic("alpha", 'conflicts = ["zeta"]\n')),
+        ALPHA,
+        "conflicts",
+        "unknown module 'zeta'",
+        stage="resolve",
+    ),
     "on-both-sides-of-conflict": Case(
         several(
-            ("alpha", basic("alpha", 'conflicts = ["beta"]\n')), ("beta", basic("beta")),
+            ("alpha", basic("alpha", 'conflicts = ["beta"]\n')),
+            ("beta", basic("beta")),
             args=("--value", "USE_MODULE_ALPHA=ON", "--value", "USE_MODULE_BETA=on"),
         ),
-        ALPHA, "conflicts", "both are ON", stage="resolve",
+        ALPHA,
+        "conflicts",
+        "both are ON",
+        stage="resolve",
     ),
     "on-requires-off": Case(
         several(
-            ("alpha", basic("alpha", 'requires = ["beta"]\n')), ("beta", basic("beta")),
+            ("alpha", basic("alpha", 'requires = ["beta"]\n')),
+            ("beta", basic("beta")),
             args=("--value", "USE_MODULE_ALPHA=ON", "--value", "USE_MODULE_BETA=OFF"),
         ),
-        ALPHA, "requires", "alpha → beta", stage="resolve",
+        ALPHA,
+        "requires",
+        "alpha → beta",
+        stage="resolve",
     ),
     "on-missing-package": Case(
         missing_package, ALPHA, "native.packages", "NoSuchPkg not found by find_package", stage="resolve"
     ),
-    "sources-dotdot": Case(one("alpha", basic("alpha", '[native]\nsources = ["../beta/src/*.cc"]\n')), ALPHA, "native.sources", "contains '..'"),
-    "sources-absolute": Case(one("alpha", basic("alpha", '[native]\nsources = ["/etc/*.cc"]\n')), ALPHA, "native.sources", "absolute path"),
+    "sources-dotdot": Case(
+        one("alpha", basic("alpha", '[native]\nsources = ["../beta/src/*.cc"]\n')),
+        ALPHA,
+        "native.sources",
+        "contains '..'",
+    ),
+    "sources-absolute": Case(
+        one("alpha", basic("alpha", '[native]\nsources = ["/etc/*.cc"]\n')), ALPHA, "native.sources", "absolute path"
+    ),
     "sources-symlink-outside": Case(escaping_symlink, ALPHA, "native.sources", "outside the module folder"),
-    "sources-match-nothing": Case(one("alpha", basic("alpha", '[native]\nsources = ["src/*.cxx"]\n')), ALPHA, "native.sources", "matches no file"),
+    "sources-match-nothing": Case(
+        one("alpha", basic("alpha", '[native]\nsources = ["src/*.cxx"]\n')), ALPHA, "native.sources", "matches no file"
+    ),
     "native-without-sources": Case(one("alpha", basic("alpha", "[native]\n")), ALPHA, "native", "no C++ sources"),
-    "bad-pep508": Case(one("alpha", basic("alpha", '[python]\nrequires = ["graphviz>=>0.20"]\n')), ALPHA, "python.requires", "not a PEP 508 requirement"),
+    "bad-pep508": Case(
+        one("alpha", basic("alpha", '[python]\nrequires = ["graphviz>=>0.20"]\n')),
+        ALPHA,
+        "python.requires",
+        "not a PEP 508 requirement",
+    ),
     "bad-deprecated-version": Case(
-        one("alpha", basic("alpha", '[deprecated]\nsince = "soon"\nreason = "old"\n')), ALPHA, "deprecated.since", "not a PEP 440 version"
+        one("alpha", basic("alpha", '[deprecated]\nsince = "soon"\nreason = "old"\n')),
+        ALPHA,
+        "deprecated.since",
+        "not a PEP 440 version",
     ),
     "bad-package-version": Case(
-        one("alpha", basic("alpha", '[native]\npackages = [{ name = "ZLIB", version = ">=1.2" }]\n')), ALPHA, "native.packages", "not a CMake version"
+        one("alpha", basic("alpha", '[native]\npackages = [{ name = "ZLIB", version = ">=1.2" }]\n')),
+        ALPHA,
+        "native.packages",
+        "not a CMake version",
     ),
-    "value-maybe": Case(several(("alpha", basic("alpha")), args=("--value", "USE_MODULE_ALPHA=MAYBE")), "CMake cache", "USE_MODULE_ALPHA", "not ON, OFF or AUTO"),
-    "unknown-option": Case(several(("alpha", basic("alpha")), args=("--value", "USE_MODULE_NOPE=ON")), "CMake cache", "USE_MODULE_NOPE", "names no module"),
-    "all-modules-invalid": Case(several(("alpha", basic("alpha")), args=("--all-modules", "most")), "CMake cache", "MODGATE_ALL_MODULES", "not ON, OFF or AUTO"),
-    "duplicate-through-extra-dirs": Case(duplicate_through_extra_dirs, "extra/alpha/module.toml", "name", "defined twice"),
-    "missing-extra-dir": Case(several(args=("--extra-dirs", "/nonexistent/modules")), "MODGATE_EXTRA_MODULE_DIRS", "", "does not exist"),
-    "python-without-init": Case(one("alpha", basic("alpha"), {"python/util.py": "x = 1\n"}), ALPHA, "", "has no __init__.py"),
-    "header-outside-namespace": Case(one("alpha", basic("alpha"), {"include/alpha.h": "#pragma once\n"}), ALPHA, "", "outside include/modgate/alpha/"),
-    "long-requires-chain": Case(chain_with_missing_link, "modules/m000/module.toml", "requires", "m000 → m001", stage="resolve"),
+    "value-maybe": Case(
+        several(("alpha", basic("alpha")), args=("--value", "USE_MODULE_ALPHA=MAYBE")),
+        "CMake cache",
+        "USE_MODULE_ALPHA",
+        "not ON, OFF or AUTO",
+    ),
+    "unknown-option": Case(
+        several(("alpha", basic("alpha")), args=("--value", "USE_MODULE_NOPE=ON")),
+        "CMake cache",
+        "USE_MODULE_NOPE",
+        "names no module",
+    ),
+    "all-modules-invalid": Case(
+        several(("alpha", basic("alpha")), args=("--all-modules", "most")),
+        "CMake cache",
+        "MODGATE_ALL_MODULES",
+        "not ON, OFF or AUTO",
+    ),
+    "duplicate-through-extra-dirs": Case(
+        duplicate_through_extra_dirs, "extra/alpha/module.toml", "name", "defined twice"
+    ),
+    "missing-extra-dir": Case(
+        several(args=("--extra-dirs", "/nonexistent/modules")), "MODGATE_EXTRA_MODULE_DIRS", "", "does not exist"
+    ),
+    "python-without-init": Case(
+        one("alpha", basic("alpha"), {"python/util.py": "x = 1\n"}), ALPHA, "", "has no __init__.py"
+    ),
+    "header-outside-namespace": Case(
+        one("alpha", basic("alpha"), {"include/alpha.h": "#pragma once\n"}), ALPHA, "", "outside include/modgate/alpha/"
+    ),
+    "long-requires-chain": Case(
+        chain_with_missing_link, "modules/m000/module.toml", "requires", "m000 → m001", stage="resolve"
+    ),
     "long-cycle": Case(long_cycle, "modules/m000/module.toml", "requires", "cycle of 200 modules", stage="resolve"),
 }
 

@@ -87,7 +87,7 @@ BASE = 'name = "alpha"\nsummary = "x"\nstage = "S0"\n'
         (BASE + "native = 1\n", ["'native' must be a table"]),
         (BASE + "[native]\nsources = []\n", ["'native.sources' is empty"]),
         (BASE + '[native]\npackages = ["ZLIB"]\n', ["native.packages[0] must be a table"]),
-        (BASE + "[native]\npackages = [{ version = \"1\" }]\n", ["native.packages[0].name"]),
+        (BASE + '[native]\npackages = [{ version = "1" }]\n', ["native.packages[0].name"]),
         (BASE + '[native]\npackages = [{ name = "Z LIB" }]\n', ["not a CMake package name"]),
         (BASE + '[native]\npackages = [{ name = "Z", version = "one" }]\n', ["not a CMake version"]),
         (BASE + '[native]\npackages = [{ name = "Z", tag = "x" }]\n', ["native.packages[0].tag"]),

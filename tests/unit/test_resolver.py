@@ -9,10 +9,17 @@ from modgate.registration import Registration
 from modgate.resolver import Request, build_requests, normalize_value, resolve, topological_order
 
 
-def reg(name: str, *, default: str = "AUTO", requires: tuple[str, ...] = (), conflicts: tuple[str, ...] = ()) -> Registration:
+def reg(
+    name: str, *, default: str = "AUTO", requires: tuple[str, ...] = (), conflicts: tuple[str, ...] = ()
+) -> Registration:
     return Registration(
-        name=name, summary=f"{name} module", stage="S1", path=f"modules/{name}/module.toml",
-        default=default, requires=requires, conflicts=conflicts,
+        name=name,
+        summary=f"{name} module",
+        stage="S1",
+        path=f"modules/{name}/module.toml",
+        default=default,
+        requires=requires,
+        conflicts=conflicts,
     )
 
 
@@ -36,8 +43,21 @@ def error(modules, values=None, all_modules=None, missing=None) -> str:
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("ON", "ON"), ("on", "ON"), ("True", "ON"), ("1", "ON"), ("yes", "ON"), ("OFF", "OFF"), ("false", "OFF"),
-     ("0", "OFF"), ("no", "OFF"), ("auto", "AUTO"), (" Auto ", "AUTO"), ("MAYBE", None), ("", None)],
+    [
+        ("ON", "ON"),
+        ("on", "ON"),
+        ("True", "ON"),
+        ("1", "ON"),
+        ("yes", "ON"),
+        ("OFF", "OFF"),
+        ("false", "OFF"),
+        ("0", "OFF"),
+        ("no", "OFF"),
+        ("auto", "AUTO"),
+        (" Auto ", "AUTO"),
+        ("MAYBE", None),
+        ("", None),
+    ],
 )
 def test_values_are_case_insensitive_with_boolean_aliases(raw: str, value: str | None) -> None:
     assert normalize_value(raw) == value

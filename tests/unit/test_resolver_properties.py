@@ -26,8 +26,13 @@ def scenarios(draw: st.DrawFn):
         others = [n for n in names if n != name and n not in requires]
         conflicts = draw(st.lists(st.sampled_from(others), unique=True, max_size=2)) if others else []
         modules[name] = Registration(
-            name=name, summary="s", stage="S1", path=f"modules/{name}/module.toml",
-            default=draw(VALUES), requires=tuple(requires), conflicts=tuple(conflicts),
+            name=name,
+            summary="s",
+            stage="S1",
+            path=f"modules/{name}/module.toml",
+            default=draw(VALUES),
+            requires=tuple(requires),
+            conflicts=tuple(conflicts),
         )
     values = draw(st.dictionaries(st.sampled_from([f"USE_MODULE_{n.upper()}" for n in names]), VALUES, max_size=count))
     all_modules = draw(st.one_of(st.none(), VALUES))

@@ -48,7 +48,9 @@ def to_dot(info: Mapping[str, Any] | None = None) -> str:
         on = m.get("state") == "ON"
         label = f"{name}\\n{m.get('stage', '')} {'ON' if on else 'OFF'}"
         fill = "#c8e6c9" if on else "#eeeeee"
-        lines.append(f'  {_dot_id(name)} [label="{label}", fillcolor="{fill}", tooltip={_dot_id(m.get("reason", ""))}];')
+        lines.append(
+            f'  {_dot_id(name)} [label="{label}", fillcolor="{fill}", tooltip={_dot_id(m.get("reason", ""))}];'
+        )
     for name in sorted(modules):
         for dep in modules[name].get("requires", ()):
             lines.append(f"  {_dot_id(name)} -> {_dot_id(dep)};")
@@ -84,9 +86,7 @@ def to_svg(info: Mapping[str, Any] | None = None) -> str:
     try:
         import graphviz  # type: ignore[import-untyped]
     except ImportError as exc:
-        raise GraphvizMissingError(
-            'SVG output needs the graphviz package: pip install "modgate[graph]"'
-        ) from exc
+        raise GraphvizMissingError('SVG output needs the graphviz package: pip install "modgate[graph]"') from exc
     try:
         svg: bytes = graphviz.Source(to_dot(info)).pipe(format="svg")
     except graphviz.ExecutableNotFound as exc:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import modgate._core as core
+
 from modgate.native import lookup
 
 
 def tree(root: Path) -> Path:
     files = {
-        "alpha/src/a.cc": '#include <modgate/beta/api.h>\n#include <modgate/registry.h>\n#include "modgate/gamma/x.h"\n',
+        "alpha/src/a.cc": (
+            '#include <modgate/beta/api.h>\n#include <modgate/registry.h>\n#include "modgate/gamma/x.h"\n'
+        ),
         "alpha/python/__init__.py": "from modgate.modules import beta\nimport modgate.modules.delta.sub as d\n",
         "beta/src/b.cc": "// #include <modgate/alpha/a.h>\n",
         "beta/.hidden/c.cc": "#include <modgate/alpha/a.h>\n",

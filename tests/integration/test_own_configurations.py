@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.build.cmake_builds import (
+from tests.integration.cmake_builds import (
     build,
     check,
     configure,
@@ -60,7 +60,8 @@ def test_configuration_builds_and_passes_core_tests(
     for name in OWN:
         state = "OFF" if name in off else "ON"
         assert any(line.split()[1:3] == [name, state] for line in proc.stdout.splitlines() if line.startswith("--")), (
-            name, proc.stdout,
+            name,
+            proc.stdout,
         )
 
     proc, compiled = build(build_dir)

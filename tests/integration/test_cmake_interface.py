@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.build.cmake_builds import check, configure, own_modules, run
+from tests.integration.cmake_builds import check, configure, own_modules, run
 from tests.helpers import FIXTURES, ROOT
 
 pytestmark = pytest.mark.build
@@ -26,14 +26,15 @@ def test_options_carry_the_summary_as_help(tmp_path: Path) -> None:
 
 
 def test_summary_with_cmake_syntax_is_shown_verbatim(tmp_path: Path) -> None:
-    summary = (
-        "He said \"hi\"; it's ${HOME} and $ENV{PATH} ]] ]==] [[x]] \\n $<1:gen> # not a comment"
-    )
+    summary = 'He said "hi"; it\'s ${HOME} and $ENV{PATH} ]] ]==] [[x]] \\n $<1:gen> # not a comment'
     check(configure(ROOT, tmp_path, {"MODGATE_EXTRA_MODULE_DIRS": str(VERBATIM), "MODGATE_ALL_MODULES": "OFF"}))
     listing = check(run(["cmake", "-LH", "-N", str(tmp_path)])).stdout
     assert f"// {summary} [ON, OFF or AUTO;" in listing
     manifest = (tmp_path / "modgate" / "_manifest.json").read_text()
-    assert '"summary": "He said \\"hi\\"; it\'s ${HOME} and $ENV{PATH} ]] ]==] [[x]] \\\\n $<1:gen> # not a comment"' in manifest
+    assert (
+        '"summary": "He said \\"hi\\"; it\'s ${HOME} and $ENV{PATH} ]] ]==] [[x]] \\\\n $<1:gen> # not a comment"'
+        in manifest
+    )
 
 
 def test_summary_table_lists_every_module(tmp_path: Path) -> None:
@@ -63,14 +64,24 @@ def test_unknown_option_fails_configure_with_a_suggestion(tmp_path: Path) -> Non
 def test_folder_without_registration_is_a_configure_warning(tmp_path: Path) -> None:
     extra = tmp_path / "extra"
     (extra / "stray" / "src").mkdir(parents=True)
-    proc = check(configure(ROOT, tmp_path / "build", {"MODGATE_EXTRA_MODULE_DIRS": str(extra), "MODGATE_ALL_MODULES": "OFF"}))
+    proc = check(
+        configure(ROOT, tmp_path / "build", {"MODGATE_EXTRA_MODULE_DIRS": str(extra), "MODGATE_ALL_MODULES": "OFF"})
+    )
     assert "CMake Warning" in proc.stderr and "stray has no module.toml" in proc.stderr
 
 
 def test_deprecated_module_warns_at_configure(tmp_path: Path) -> None:
-    proc = check(configure(ROOT, tmp_path, {
-        "MODGATE_EXTRA_MODULE_DIRS": str(VERBATIM), "MODGATE_ALL_MODULES": "OFF", "USE_MODULE_LEGACY": "ON",
-    }))
+    proc = check(
+        configure(
+            ROOT,
+            tmp_path,
+            {
+                "MODGATE_EXTRA_MODULE_DIRS": str(VERBATIM),
+                "MODGATE_ALL_MODULES": "OFF",
+                "USE_MODULE_LEGACY": "ON",
+            },
+        )
+    )
     assert "module 'legacy' is deprecated since 0.1 and will be removed in 9.0: superseded by quoted;" in proc.stderr
     assert "use quoted instead" in proc.stderr
     assert "legacy/module.toml" in proc.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.build.cmake_builds import (
+from tests.integration.cmake_builds import (
     build,
     check,
     configure,
@@ -71,6 +71,11 @@ def test_dropping_a_module_folder_in_builds_it(tmp_path: Path) -> None:
     # The module's own tests pass against the build.
     import sys
 
-    check(run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tree / "modules" / "hello")],
-              env=env_for(prefix), cwd=tree))
+    check(
+        run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tree / "modules" / "hello")],
+            env=env_for(prefix),
+            cwd=tree,
+        )
+    )
     run_core_tests(prefix, source=tree)

@@ -15,7 +15,9 @@ from typing import Any
 
 from tests.helpers import ROOT
 
-_COPY_IGNORE = shutil.ignore_patterns(".git", "build", "dist", "__pycache__", ".pytest_cache", ".hypothesis", "*.egg-info")
+_COPY_IGNORE = shutil.ignore_patterns(
+    ".git", "build", "dist", "__pycache__", ".pytest_cache", ".hypothesis", "*.egg-info"
+)
 
 
 def own_modules(root: Path = ROOT) -> dict[str, tuple[str, ...]]:
@@ -45,7 +47,9 @@ def copy_tree(dest: Path) -> Path:
     return dest
 
 
-def run(cmd: list[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    cmd: list[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, cwd=cwd, env=dict(env) if env else None, capture_output=True, text=True, check=False)
 
 

@@ -8,15 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.build.cmake_builds import build, check, configure, install, manifest, python
+from tests.integration.cmake_builds import build, check, configure, install, manifest, python
 from tests.helpers import FIXTURES, ROOT
 
 pytestmark = pytest.mark.build
 
 HOSTS = ["include_ok", "include_undeclared", "packages", "conflicts", "verbatim"]
-FIXTURE_MODULES = sorted(
-    p.parent.name for host in HOSTS for p in (FIXTURES / host / "modules").glob("*/module.toml")
-)
+FIXTURE_MODULES = sorted(p.parent.name for host in HOSTS for p in (FIXTURES / host / "modules").glob("*/module.toml"))
 
 
 def scenario(**values: str) -> dict[str, str]:
@@ -91,7 +89,8 @@ def test_auto_module_with_a_found_package_is_built(build_dir: Path, tmp_path: Pa
     table = states(proc.stdout)
     assert table["zlib_crc"] == ("ON", "USE_MODULE_ZLIB_CRC=AUTO")
     assert table["needs_missing"] == (
-        "OFF", "package ModgateNoSuchPackage 3.1 (components core) not found by find_package",
+        "OFF",
+        "package ModgateNoSuchPackage 3.1 (components core) not found by find_package",
     )
     check(build(build_dir)[0])
     prefix = install(build_dir, tmp_path / "prefix")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.build.cmake_builds import check, own_modules, run
+from tests.integration.cmake_builds import check, own_modules, run
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.build
@@ -24,8 +24,18 @@ pytestmark = pytest.mark.build
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     env = dict(os.environ, SKBUILD_CMAKE_DEFINE="USE_MODULE_XREF=OFF")
-    cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(ROOT),
-           "-C", "cmake.define.USE_MODULE_GRAPH=OFF"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "-w",
+        str(out),
+        str(ROOT),
+        "-C",
+        "cmake.define.USE_MODULE_GRAPH=OFF",
+    ]
     check(run(cmd, env=env))
     (found,) = out.glob("modgate-*.whl")
     return found
@@ -44,7 +54,9 @@ def test_wheel_leaves_out_what_was_turned_off(wheel: Path) -> None:
     assert modules["scan"]["state"] == "ON"
     assert data["options"] == {"USE_MODULE_GRAPH": "OFF", "USE_MODULE_XREF": "OFF"}
     metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
-    version = next(line for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines() if line.startswith("Version:"))
+    version = next(
+        line for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines() if line.startswith("Version:")
+    )
     assert version == f"Version: {data['version']}"
 
 
