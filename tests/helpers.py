@@ -6,7 +6,6 @@ the resolver itself runs from the source tree, as CMake runs it.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -49,8 +48,3 @@ def write_module(root: Path, name: str, toml: str, files: dict[str, str] | None 
 def basic(name: str, extra: str = "") -> str:
     return f'name = "{name}"\nsummary = "the {name} module"\nstage = "S1"\n' + textwrap.dedent(extra)
 
-
-def cmake_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("MODGATE_DISABLE", None)
-    return env

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.cmake_builds import check, configure, own_modules, run
 from tests.helpers import FIXTURES, ROOT
+from tests.integration.cmake_builds import check, configure, own_modules, run
 
 pytestmark = pytest.mark.build
 

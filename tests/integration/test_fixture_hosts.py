@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.cmake_builds import build, check, configure, install, manifest, python
 from tests.helpers import FIXTURES, ROOT
+from tests.integration.cmake_builds import build, check, configure, install, manifest, python
 
 pytestmark = pytest.mark.build
 

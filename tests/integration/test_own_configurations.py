@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT
 from tests.integration.cmake_builds import (
     build,
     check,
@@ -19,7 +20,6 @@ from tests.integration.cmake_builds import (
     own_modules,
     run_core_tests,
 )
-from tests.helpers import ROOT
 
 pytestmark = pytest.mark.build
 

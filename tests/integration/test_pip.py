@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.cmake_builds import check, own_modules, run
 from tests.helpers import ROOT
+from tests.integration.cmake_builds import check, own_modules, run
 
 pytestmark = pytest.mark.build
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import FIXTURES
 from tests.integration.cmake_builds import (
     build,
     check,
@@ -23,7 +24,6 @@ from tests.integration.cmake_builds import (
     run,
     run_core_tests,
 )
-from tests.helpers import FIXTURES
 
 pytestmark = pytest.mark.build
 
