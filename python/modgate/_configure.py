@@ -30,6 +30,7 @@ from modgate.errors import ModgateError, Problem
 from modgate.manifest import build_manifest, dumps
 from modgate.registration import Registration, option_name
 from modgate.resolver import ALL_MODULES, Resolution, build_requests, resolve
+from modgate.table import state_table
 
 EXIT_USER_ERROR = 2
 
@@ -110,16 +111,12 @@ def _missing(found: Discovery, raw: list[str]) -> dict[str, list[str]]:
 
 
 def _summary(found: Discovery, resolution: Resolution) -> str:
-    rows = [("module", "state", "stage", "reason")]
+    rows = []
     for state in resolution.states:
         reg = found.modules[state.name].registration
-        stage = reg.stage + (" deprecated" if reg.deprecated else "")
-        rows.append((state.name, "ON" if state.enabled else "OFF", stage, state.reason))
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    lines = [f"  {r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}" for r in rows]
-    enabled = len(resolution.order)
-    head = f"modgate: {len(resolution.states)} modules, {enabled} enabled"
-    return head + "\n" + "\n".join(lines)
+        rows.append((state.name, "ON" if state.enabled else "OFF", reg.stage, reg.deprecated is not None, state.reason))
+    head = f"modgate: {len(resolution.states)} modules, {len(resolution.order)} enabled"
+    return head + "\n" + state_table(rows, indent="  ")
 
 
 def _closure(regs: dict[str, Registration], name: str) -> list[str]:

@@ -8,17 +8,9 @@ import sys
 from collections.abc import Sequence
 
 from ._build import NotBuiltError, info
+from .table import state_table
 
 __all__ = ["main"]
-
-
-def _table(rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    out = []
-    for row in rows:
-        cells = [f"{cell:<{widths[i]}}" for i, cell in enumerate(row[:-1])]
-        out.append("  ".join([*cells, row[-1]]).rstrip())
-    return "\n".join(out)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -27,14 +19,10 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(modules, indent=2, sort_keys=True))
         return 0
-    rows = [("module", "state", "stage", "reason")]
-    for name in sorted(modules):
-        m = modules[name]
-        stage = m["stage"] + (" deprecated" if m.get("deprecated") else "")
-        rows.append((name, m["state"], stage, m["reason"]))
+    rows = [(name, m["state"], m["stage"], bool(m["deprecated"]), m["reason"]) for name, m in sorted(modules.items())]
     enabled = sum(1 for m in modules.values() if m["state"] == "ON")
     print(f"modgate {data['version']}: {len(modules)} modules, {enabled} enabled")
-    print(_table(rows))
+    print(state_table(rows))
     return 0
 
 
