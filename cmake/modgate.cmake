@@ -331,10 +331,6 @@ function(modgate_add_modules)
   _modgate_run_resolver(plan "${modgate_WORK_DIR}/plan.cmake")
   include("${modgate_WORK_DIR}/plan.cmake")
   _modgate_declare_options()
-  # Re-run configure when a registration, a module folder or the resolver changes.
-  file(GLOB _resolver_files "${modgate_PYTHON_PACKAGE_DIR}/*.py")
-  set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-               ${modgate_WATCH} ${modgate_MODULE_DIRS} ${_resolver_files})
   _modgate_warn_each(modgate_WARNINGS)
 
   _modgate_find_packages(_found_args)
@@ -353,6 +349,10 @@ function(modgate_add_modules)
     --lib-prefix "${CMAKE_SHARED_LIBRARY_PREFIX}" --lib-suffix "${CMAKE_SHARED_LIBRARY_SUFFIX}"
     --ext-suffix "${_ext}")
   include("${modgate_WORK_DIR}/modules.cmake")
+  # Re-run configure when a registration, a module's source folders or the resolver change.
+  file(GLOB _resolver_files "${modgate_PYTHON_PACKAGE_DIR}/*.py")
+  set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+               ${modgate_WATCH} ${modgate_MODULE_DIRS} ${_resolver_files})
 
   _modgate_warn_each(modgate_DEPRECATIONS)
   foreach(_name IN LISTS modgate_ENABLED)

@@ -17,6 +17,7 @@ anything is installed, so it uses the standard library only.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -64,12 +65,17 @@ def _values(raw: list[str]) -> dict[str, str]:
     return values
 
 
-def _discover(args: argparse.Namespace) -> Discovery:
+def _discover(args: argparse.Namespace, *, scan_files: bool) -> Discovery:
     base = args.source_dir.resolve()
     extra = [Path(p) for p in args.extra_dirs.split(";") if p.strip()]
     extra = [p if p.is_absolute() else base / p for p in extra]
     roots = [p.resolve() if p.exists() else p for p in args.modules_dir]
-    return discover([r for r in roots if r.is_dir()] + extra, base=base, extra_origin="MODGATE_EXTRA_MODULE_DIRS")
+    return discover(
+        [r for r in roots if r.is_dir()] + extra,
+        base=base,
+        extra_origin="MODGATE_EXTRA_MODULE_DIRS",
+        scan_files=scan_files,
+    )
 
 
 def _help(reg: Registration) -> str:
@@ -80,10 +86,11 @@ def _help(reg: Registration) -> str:
 
 
 def _plan(args: argparse.Namespace) -> str:
-    found = _discover(args)
+    # Registration files only: the module folders are walked once, by ``resolve``.
+    found = _discover(args, scan_files=False)
     regs = found.registrations
     requests = build_requests(regs, _values(args.value), args.all_modules)
-    out = [set_list("modgate_KNOWN", sorted(regs)), set_list("modgate_WATCH", [p.as_posix() for p in found.watch])]
+    out = [set_list("modgate_KNOWN", sorted(regs))]
     out.append(set_items("modgate_WARNINGS", found.warnings))
     for name in sorted(regs):
         reg = regs[name]
@@ -160,9 +167,10 @@ def _write_guards(guard_dir: Path, found: Discovery) -> None:
         for header in module.headers:
             wanted[guard_dir / "modules" / header] = _GUARD_MODULE.format(header=header, owner=name)
             wanted[guard_dir / "core" / header] = _GUARD_CORE.format(header=header, owner=name)
-    if guard_dir.is_dir():
-        for stale in [p for p in guard_dir.rglob("*") if p.is_file() and p not in wanted]:
-            stale.unlink()
+    for current, _dirs, files in os.walk(guard_dir):
+        for stale in [Path(current, f) for f in files]:
+            if stale not in wanted:
+                stale.unlink()
     for path, text in wanted.items():
         _write_if_changed(path, text)
     for sub in ("modules", "core"):
@@ -188,13 +196,17 @@ def _artifacts(module: ModuleSource, args: argparse.Namespace) -> list[str]:
 
 
 def _resolve(args: argparse.Namespace) -> str:
-    found = _discover(args)
+    found = _discover(args, scan_files=True)
     regs = found.registrations
     values = _values(args.value)
     requests = build_requests(regs, values, args.all_modules)
     resolution = resolve(regs, requests, _missing(found, args.found))
     base = args.source_dir.resolve()
-    out = [set_list("modgate_ENABLED", resolution.order), set_var("modgate_SUMMARY", _summary(found, resolution))]
+    out = [
+        set_list("modgate_ENABLED", resolution.order),
+        set_var("modgate_SUMMARY", _summary(found, resolution)),
+        set_list("modgate_WATCH", [p.as_posix() for p in found.watch]),
+    ]
     deprecations = []
     for name in resolution.order:
         module = found.modules[name]

@@ -5,8 +5,9 @@ Standard library only (it runs at configure time).
 
 from __future__ import annotations
 
-import glob
+import functools
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,13 +42,13 @@ class ModuleSource:
 
 @dataclass
 class Discovery:
+    """What :func:`discover` found. ``modules`` (the files) is empty unless ``scan_files``."""
+
+    registrations: dict[str, Registration] = field(default_factory=dict)
+    directories: dict[str, Path] = field(default_factory=dict)
     modules: dict[str, ModuleSource] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     watch: list[Path] = field(default_factory=list)
-
-    @property
-    def registrations(self) -> dict[str, Registration]:
-        return {name: m.registration for name, m in self.modules.items()}
 
 
 def display_path(path: Path, base: Path | None) -> str:
@@ -60,9 +61,94 @@ def display_path(path: Path, base: Path | None) -> str:
     return path.as_posix()
 
 
+def _segment_regex(segment: str) -> str:
+    out, i = [], 0
+    while i < len(segment):
+        char = segment[i]
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[" and "]" in segment[i + 2 :]:
+            close = segment.index("]", i + 2)
+            body = segment[i + 1 : close]
+            if body.startswith("!"):
+                body = "^" + body[1:]
+            out.append("[" + body.replace("\\", "\\\\") + "]")
+            i = close
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=256)
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """``glob.glob(pattern, recursive=True)`` semantics for relative POSIX paths of files.
+
+    ``**`` as a whole segment spans zero or more folders; ``*``, ``?`` and ``[...]`` stay
+    within one segment. One compiled expression per pattern lets one walk of the module
+    folder serve every pattern (globbing each pattern walks the folder again).
+    """
+    parts = [p for p in pattern.split("/") if p not in ("", ".")]
+    regex = ""
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        if part == "**":
+            regex += ".*" if last else "(?:[^/]+/)*"
+        else:
+            regex += _segment_regex(part) + ("" if last else "/")
+    return re.compile(regex + r"\Z")
+
+
+@dataclass(frozen=True)
+class _Tree:
+    """One walk of a module folder: its files (relative POSIX paths) and folders."""
+
+    files: tuple[str, ...]
+    linked: frozenset[str]  # files reached through a symbolic link (checked for escaping)
+    folders: tuple[Path, ...]
+
+
+def _walk(directory: Path) -> _Tree:
+    files: list[str] = []
+    linked: set[str] = set()
+    folders: list[Path] = []
+    seen: set[str] = set()
+    stack: list[tuple[str, bool]] = [("", False)]
+    while stack:
+        rel, through_link = stack.pop()
+        current = directory / rel if rel else directory
+        if through_link:
+            real = os.path.realpath(current)
+            if real in seen:  # a link loop
+                continue
+            seen.add(real)
+        folders.append(current)
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = f"{rel}/{entry.name}" if rel else entry.name
+            link = through_link or entry.is_symlink()
+            if entry.is_dir():
+                if entry.name == "__pycache__" or (not rel and entry.name in _SKIP_DIRS):
+                    continue
+                stack.append((path, link))
+            elif entry.is_file():
+                files.append(path)
+                if link:
+                    linked.add(path)
+    files.sort()
+    return _Tree(tuple(files), frozenset(linked), tuple(folders))
+
+
 def _expand(
+    tree: _Tree,
     directory: Path,
-    real_dir: Path,
     patterns: Sequence[str],
     key: str,
     reg_path: str,
@@ -72,9 +158,10 @@ def _expand(
     required: bool,
 ) -> tuple[Path, ...]:
     files: list[Path] = []
+    real_dir: Path | None = None
     for pattern in patterns:
-        matches = sorted(glob.glob(pattern, root_dir=directory, recursive=True))
-        hits = [m for m in matches if (directory / m).is_file()]
+        regex = glob_regex(pattern)
+        hits = [f for f in tree.files if regex.match(f)]
         if not hits and required:
             problems.append(
                 Problem(
@@ -85,44 +172,42 @@ def _expand(
                 )
             )
         for hit in hits:
-            real = (directory / hit).resolve()
-            if not real.is_relative_to(real_dir):
-                problems.append(
-                    Problem(
-                        reg_path,
-                        key,
-                        f"{hit!r} (matched by {pattern!r}) resolves to {real}, outside the module folder",
-                        "move the file into the module folder instead of linking to it",
+            if hit in tree.linked:
+                real_dir = real_dir or directory.resolve()
+                real = (directory / hit).resolve()
+                if not real.is_relative_to(real_dir):
+                    problems.append(
+                        Problem(
+                            reg_path,
+                            key,
+                            f"{hit!r} (matched by {pattern!r}) resolves to {real}, outside the module folder",
+                            "move the file into the module folder instead of linking to it",
+                        )
                     )
-                )
-                continue
+                    continue
             path = directory / hit
             if path not in files:
                 files.append(path)
     return tuple(files)
 
 
-def _watch_dirs(directory: Path) -> list[Path]:
-    watched = [directory]
-    for sub in ("src", "include", "python"):
-        top = directory / sub
-        if not top.is_dir():
-            continue
-        for current, dirs, _files in os.walk(top):
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
-            watched.append(Path(current))
-    return watched
+def _watch_dirs(directory: Path, tree: _Tree) -> list[Path]:
+    # Folders whose contents decide the targets: adding a source or header re-runs configure.
+    tops = tuple(directory / sub for sub in ("src", "include", "python"))
+    return [directory] + [f for f in tree.folders if any(f == t or f.is_relative_to(t) for t in tops)]
 
 
-def _headers(directory: Path, name: str, reg_path: str, base: Path | None, problems: list[Problem]) -> tuple[str, ...]:
-    include = directory / "include"
-    if not include.is_dir():
-        return ()
+def _headers(
+    tree: _Tree, directory: Path, name: str, reg_path: str, base: Path | None, problems: list[Problem]
+) -> tuple[str, ...]:
     found: list[str] = []
     prefix = f"modgate/{name}/"
-    for path in sorted(p for p in include.rglob("*") if p.is_file()):
-        rel = path.relative_to(include).as_posix()
+    for rel in tree.files:
+        if not rel.startswith("include/"):
+            continue
+        rel = rel[len("include/") :]
         if not rel.startswith(prefix):
+            path = directory / "include" / rel
             problems.append(
                 Problem(
                     reg_path,
@@ -136,32 +221,28 @@ def _headers(directory: Path, name: str, reg_path: str, base: Path | None, probl
     return tuple(found)
 
 
-def _load(directory: Path, base: Path | None, problems: list[Problem]) -> ModuleSource | None:
+def _read(directory: Path, base: Path | None, problems: list[Problem]) -> Registration | None:
     toml = directory / REGISTRATION
     reg_path = display_path(toml, base)
     try:
-        registration = parse_registration(toml.read_bytes(), path=reg_path, folder_name=directory.name)
+        return parse_registration(toml.read_bytes(), path=reg_path, folder_name=directory.name)
     except ModgateError as exc:
         problems.extend(exc.problems)
-        return None
     except OSError as exc:
         problems.append(Problem(reg_path, None, f"cannot read the file: {exc.strerror}", "check its permissions"))
-        return None
-    real_dir = directory.resolve()
+    return None
+
+
+def _scan(registration: Registration, directory: Path, base: Path | None, problems: list[Problem]) -> ModuleSource:
+    reg_path = registration.path
+    tree = _walk(directory)
     sources: tuple[Path, ...] = ()
     if registration.native is not None:
         explicit = registration.native.sources != DEFAULT_SOURCES
         sources = _expand(
-            directory,
-            real_dir,
-            registration.native.sources,
-            "native.sources",
-            reg_path,
-            base,
-            problems,
-            required=explicit,
+            tree, directory, registration.native.sources, "native.sources", reg_path, base, problems, required=explicit
         )
-    binding = _expand(directory, real_dir, _BINDING_PATTERNS, "python", reg_path, base, problems, required=False)
+    binding = _expand(tree, directory, _BINDING_PATTERNS, "python", reg_path, base, problems, required=False)
     sources = tuple(s for s in sources if s not in binding)
     if binding and registration.native is None:
         problems.append(
@@ -183,10 +264,10 @@ def _load(directory: Path, base: Path | None, problems: list[Problem]) -> Module
                 "add C++ sources under src/, set native.sources, or remove [native] for a pure-Python module",
             )
         )
-    headers = _headers(directory, registration.name, reg_path, base, problems)
+    headers = _headers(tree, directory, registration.name, reg_path, base, problems)
     python_dir = directory / "python"
     has_python = python_dir.is_dir()
-    if has_python and not (python_dir / "__init__.py").is_file():
+    if has_python and "python/__init__.py" not in tree.files:
         problems.append(
             Problem(
                 reg_path,
@@ -202,12 +283,17 @@ def _load(directory: Path, base: Path | None, problems: list[Problem]) -> Module
         binding_sources=binding,
         python_dir=python_dir if has_python else None,
         headers=headers,
-        watch=(toml, *_watch_dirs(directory)),
+        watch=(directory / REGISTRATION, *_watch_dirs(directory, tree)),
     )
 
 
-def discover(roots: Sequence[Path], *, base: Path | None = None, extra_origin: str = "") -> Discovery:
+def discover(
+    roots: Sequence[Path], *, base: Path | None = None, extra_origin: str = "", scan_files: bool = True
+) -> Discovery:
     """Load every ``<root>/<name>/module.toml``. ``base`` shortens paths in messages.
+
+    With ``scan_files`` each module folder is also walked (once) for its sources,
+    headers and Python part; without it only the registration files are read.
 
     Raises :class:`ModgateError` with every problem found in every file.
     """
@@ -236,14 +322,14 @@ def discover(roots: Sequence[Path], *, base: Path | None = None, extra_origin: s
                     f" {display_path(root, base)}"
                 )
                 continue
-            module = _load(child, base, problems)
-            if module is None:
+            registration = _read(child, base, problems)
+            if registration is None:
                 continue
-            name = module.registration.name
+            name = registration.name
             if name in origin:
                 problems.append(
                     Problem(
-                        module.registration.path,
+                        registration.path,
                         "name",
                         f"module {name!r} is defined twice: in {display_path(origin[name], base)}"
                         f" and in {display_path(child, base)}",
@@ -253,8 +339,12 @@ def discover(roots: Sequence[Path], *, base: Path | None = None, extra_origin: s
                 )
                 continue
             origin[name] = child
-            result.modules[name] = module
-            result.watch.extend(module.watch)
+            result.registrations[name] = registration
+            result.directories[name] = child
+            if scan_files:
+                module = _scan(registration, child, base, problems)
+                result.modules[name] = module
+                result.watch.extend(module.watch)
     if problems:
         raise ModgateError(problems)
     return result

@@ -22,7 +22,7 @@ class Case:
     file: str  # what the message must name as the file
     key: str  # ... as the key or option
     needle: str  # ... and a phrase of the explanation
-    stage: str = "plan"
+    stage: str = "plan"  # file-system problems surface in "resolve", which walks the module folders
 
 
 def one(name: str, toml: str, files: dict[str, str] | None = None) -> Callable[[Path], list[str]]:
@@ -174,11 +174,13 @@ CASES = {
     "sources-absolute": Case(
         one("alpha", basic("alpha", '[native]\nsources = ["/etc/*.cc"]\n')), ALPHA, "native.sources", "absolute path"
     ),
-    "sources-symlink-outside": Case(escaping_symlink, ALPHA, "native.sources", "outside the module folder"),
+    "sources-symlink-outside": Case(escaping_symlink, ALPHA, "native.sources", "outside the module folder", stage="resolve"),
     "sources-match-nothing": Case(
-        one("alpha", basic("alpha", '[native]\nsources = ["src/*.cxx"]\n')), ALPHA, "native.sources", "matches no file"
+        one("alpha", basic("alpha", '[native]\nsources = ["src/*.cxx"]\n')), ALPHA, "native.sources", "matches no file", stage="resolve"
     ),
-    "native-without-sources": Case(one("alpha", basic("alpha", "[native]\n")), ALPHA, "native", "no C++ sources"),
+    "native-without-sources": Case(
+        one("alpha", basic("alpha", "[native]\n")), ALPHA, "native", "no C++ sources", stage="resolve"
+    ),
     "bad-pep508": Case(
         one("alpha", basic("alpha", '[python]\nrequires = ["graphviz>=>0.20"]\n')),
         ALPHA,
@@ -222,10 +224,10 @@ CASES = {
         several(args=("--extra-dirs", "/nonexistent/modules")), "MODGATE_EXTRA_MODULE_DIRS", "", "does not exist"
     ),
     "python-without-init": Case(
-        one("alpha", basic("alpha"), {"python/util.py": "x = 1\n"}), ALPHA, "", "has no __init__.py"
+        one("alpha", basic("alpha"), {"python/util.py": "x = 1\n"}), ALPHA, "", "has no __init__.py", stage="resolve"
     ),
     "header-outside-namespace": Case(
-        one("alpha", basic("alpha"), {"include/alpha.h": "#pragma once\n"}), ALPHA, "", "outside include/modgate/alpha/"
+        one("alpha", basic("alpha"), {"include/alpha.h": "#pragma once\n"}), ALPHA, "", "outside include/modgate/alpha/", stage="resolve"
     ),
     "long-requires-chain": Case(
         chain_with_missing_link, "modules/m000/module.toml", "requires", "m000 → m001", stage="resolve"
