@@ -335,6 +335,7 @@ function(modgate_add_modules)
 
   _modgate_find_packages(_found_args)
   modgate_read_abi_version(_abi)
+  string(REPLACE "/" "." _package "${arg_INSTALL_DIR}")
   if(DEFINED PYTHON_MODULE_EXTENSION)
     set(_ext "${PYTHON_MODULE_EXTENSION}")
   else()
@@ -345,7 +346,7 @@ function(modgate_add_modules)
     --manifest "${modgate_WORK_DIR}/_manifest.json"
     --guard-dir "${modgate_WORK_DIR}/guard"
     --generated-dir "${modgate_WORK_DIR}/generated"
-    --version "${arg_VERSION}" --abi-version "${_abi}"
+    --version "${arg_VERSION}" --abi-version "${_abi}" --package "${_package}"
     --lib-prefix "${CMAKE_SHARED_LIBRARY_PREFIX}" --lib-suffix "${CMAKE_SHARED_LIBRARY_SUFFIX}"
     --ext-suffix "${_ext}")
   include("${modgate_WORK_DIR}/modules.cmake")

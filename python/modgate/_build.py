@@ -1,47 +1,90 @@
-"""What the build decided, read from the installed build manifest."""
+"""What the build decided, read from the installed build manifest.
+
+On the path of ``import modgate``: it imports only ``os`` and ``sys`` and parses the
+manifest with the C scanner behind :mod:`json` (the :mod:`json` package itself pulls in
+``re`` and ``enum``, several milliseconds on a bare interpreter).
+"""
 
 from __future__ import annotations
 
-import copy
+import os
 import sys
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .manifest import MANIFEST_NAME, load
+if TYPE_CHECKING:
+    from pathlib import Path
 
-__all__ = ["NotBuiltError", "info", "manifest_path"]
+__all__ = ["MANIFEST_NAME", "NotBuiltError", "manifest", "manifest_file", "manifest_path", "parse_json"]
+
+MANIFEST_NAME = "_manifest.json"
 
 
 class NotBuiltError(RuntimeError):
     """modgate is imported from a tree that was never built, so there is no manifest."""
 
 
-def manifest_path() -> Path:
-    """Where the build manifest of the imported modgate is."""
+class _ScanContext:
+    # The attributes json's C scanner reads (json.JSONDecoder's defaults).
+    strict = True
+    object_hook = None
+    object_pairs_hook = None
+    parse_float = float
+    parse_int = int
+    parse_constant = None
+    memo: dict[str, Any] = {}
+
+
+def parse_json(text: str) -> Any:
+    """``json.loads`` for a trusted, generated file, without importing :mod:`json`."""
+    try:
+        import _json
+    except ImportError:  # an interpreter without the C accelerator
+        import json
+
+        return json.loads(text)
+    value, end = _json.make_scanner(_ScanContext())(text, 0)
+    if text[end:].strip():
+        raise ValueError(f"extra data after the JSON value at offset {end}")
+    return value
+
+
+def manifest_file() -> str:
+    """Where the build manifest of the imported modgate is (a plain string)."""
     package = sys.modules[__package__ or "modgate"]
     # Every entry of __path__: an editable install spreads the package over the
     # source tree and the build's install tree.
-    for entry in getattr(package, "__path__", ()):
-        candidate = Path(entry) / MANIFEST_NAME
-        if candidate.is_file():
+    entries = list(getattr(package, "__path__", ()))
+    for entry in entries:
+        candidate = os.path.join(entry, MANIFEST_NAME)
+        if os.path.isfile(candidate):
             return candidate
-    locations = ", ".join(str(p) for p in getattr(package, "__path__", ())) or "?"
     raise NotBuiltError(
-        f"modgate has no build manifest ({MANIFEST_NAME} not found in {locations}): it is imported from a"
-        " source tree that was not built. Install it with `pip install .` (or build with CMake and run"
-        " `cmake --install`)"
+        f"modgate has no build manifest ({MANIFEST_NAME} not found in {', '.join(entries) or '?'}): it is"
+        " imported from a source tree that was not built. Install it with `pip install .` (or build with"
+        " CMake and run `cmake --install`)"
     )
 
 
-@lru_cache(maxsize=1)
-def _load() -> dict[str, Any]:
-    return load(manifest_path())
+def manifest_path() -> Path:
+    """Where the build manifest of the imported modgate is."""
+    from pathlib import Path
+
+    return Path(manifest_file())
 
 
-def info() -> dict[str, Any]:
-    """The build manifest: ``version``, ``abi_version``, ``options`` (what the build was
-    given) and ``modules``, per module its ``state`` (ON/OFF), ``reason``, ``stage``,
-    ``summary``, ``requires``, ``conflicts``, ``maintainers``, ``python_requires``,
-    ``native`` artifacts, ``deprecated`` and ``origin``. A copy: change it freely."""
-    return copy.deepcopy(_load())
+def read_manifest(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        data: dict[str, Any] = parse_json(handle.read())
+    return data
+
+
+_MANIFEST: dict[str, Any] | None = None
+
+
+def manifest() -> dict[str, Any]:
+    """The parsed manifest, read once per process. Shared: never modify it."""
+    global _MANIFEST
+    if _MANIFEST is None:
+        # Two threads may both read it the first time; both get equal data.
+        _MANIFEST = read_manifest(manifest_file())
+    return _MANIFEST

@@ -21,8 +21,14 @@ import os
 import sys
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a script: make the package importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+if __package__ in (None, ""):
+    # Run as a script: make the package's modules importable without running
+    # modgate/__init__.py, which is the import-time side (loader, environment switches).
+    import types
+
+    _package = types.ModuleType("modgate")
+    _package.__path__ = [str(Path(__file__).resolve().parent)]
+    sys.modules.setdefault("modgate", _package)
     __package__ = "modgate"
 
 from modgate.cmake_script import set_items, set_list, set_var
@@ -51,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--generated-dir", type=Path)
     parser.add_argument("--version", default="0+unknown")
     parser.add_argument("--abi-version", type=int, default=0)
+    parser.add_argument("--package", default="modgate", help="the Python package the modules install into")
     parser.add_argument("--lib-prefix", default="lib")
     parser.add_argument("--lib-suffix", default=".so")
     parser.add_argument("--ext-suffix", default=".so")
@@ -244,7 +251,8 @@ def _resolve(args: argparse.Namespace) -> str:
             options={k: v for k, v in values.items() if v.strip()}
             | ({ALL_MODULES: args.all_modules} if args.all_modules.strip() else {}),
             artifacts={name: _artifacts(found.modules[name], args) for name in resolution.order},
-            origins={name: display_path(m.directory, base) for name, m in found.modules.items()},
+            sources={name: display_path(m.directory, base) for name, m in found.modules.items()},
+            package=args.package,
         )
         _write_if_changed(args.manifest, dumps(manifest))
     return "".join(out)

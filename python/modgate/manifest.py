@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .registration import Registration, option_name
-from .resolver import Resolution
+from ._build import MANIFEST_NAME
+
+if TYPE_CHECKING:
+    from .registration import Registration
+    from .resolver import Resolution
 
 __all__ = ["MANIFEST_NAME", "SCHEMA", "build_manifest", "load"]
 
-MANIFEST_NAME = "_manifest.json"
 SCHEMA = 1
 
 
@@ -28,10 +30,15 @@ def build_manifest(
     resolution: Resolution,
     options: Mapping[str, str],
     artifacts: Mapping[str, Sequence[str]],
-    origins: Mapping[str, str],
+    sources: Mapping[str, str],
+    package: str = "modgate",
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict. ``artifacts`` lists each enabled module's
-    native files relative to the package; ``origins`` each module's folder."""
+    native files relative to the package; ``sources`` each module's folder;
+    ``package`` is the Python package the manifest is installed in (modules are
+    ``<package>.modules.<name>``)."""
+    from .registration import option_name
+
     modules: dict[str, Any] = {}
     for state in resolution.states:
         reg = registrations[state.name]
@@ -57,10 +64,11 @@ def build_manifest(
             "python_requires": list(reg.python_requires),
             "native": list(artifacts.get(state.name, ())) if state.enabled else [],
             "deprecated": deprecated,
-            "origin": origins[state.name],
+            "source": sources[state.name],
         }
     return {
         "schema": SCHEMA,
+        "package": package,
         "version": version,
         "abi_version": abi_version,
         "options": dict(sorted(options.items())),

@@ -7,38 +7,37 @@ allow-missing semantics. A module that was not built simply has no functions.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from ._build import NotBuiltError, info, manifest_path
+from ._build import NotBuiltError
 
 __all__ = ["functions", "load", "lookup"]
 
 
 def load(module: str) -> None:
-    """Load the native libraries of ``module`` when it is built (its functions register);
-    nothing when it is not."""
+    """Load the native libraries of ``module`` (in-tree or out-of-tree) when it is built,
+    so its functions register; nothing when it is not."""
+    from . import _loader
+
     try:
-        entry = info()["modules"].get(module)
-        base = manifest_path().parent
+        libraries = _loader.native_libraries(module)
     except NotBuiltError:
         return
-    if not entry or entry["state"] != "ON":
+    if not libraries:
         return
     from . import _core
 
-    for artifact in entry["native"]:
-        # The module's library registers its functions when it loads; its Python
-        # extension (_native) is not needed for that.
-        if not Path(artifact).name.startswith("_native"):
-            _core.load_library(str(base / artifact))
+    for library in libraries:
+        _core.load_library(library)
 
 
 def lookup(name: str) -> Callable[..., Any] | None:
     """The native function registered as ``name`` (``"<module>.<function>"``), loading
     the module's library when the module is built; ``None`` when there is none."""
-    from . import _core
+    from . import _core, _loader
 
+    if name.partition(".")[0] in _loader.disabled_names():
+        return None  # MODGATE_DISABLE turns the module off for the core's lookups too
     function: Callable[..., Any] | None = _core.lookup(name)
     if function is None and "." in name:
         load(name.partition(".")[0])

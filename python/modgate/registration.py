@@ -28,6 +28,8 @@ __all__ = [
 ]
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+# Names a module may not take, because something derived from module names uses them.
+RESERVED_NAMES = {"all": "the pip extra 'all' installs the Python requirements of every module"}
 STAGES = ("S0", "S1", "S2")
 VALUES = ("ON", "OFF", "AUTO")
 DEFAULT_SOURCES = ("src/**/*.cc", "src/**/*.cpp")
@@ -294,6 +296,12 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
                 f"{name!r} is not a valid module name (pattern ^[a-z][a-z0-9_]{{0,62}}$)",
                 "use a lowercase letter followed by up to 62 lowercase letters, digits or '_',"
                 " and rename the folder to match",
+            )
+        elif name in RESERVED_NAMES:
+            c.add(
+                "name",
+                f"{name!r} is reserved: {RESERVED_NAMES[name]}",
+                "choose another name for the module, and rename its folder to match",
             )
         elif name != folder_name:
             c.add(

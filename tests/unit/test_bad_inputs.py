@@ -223,6 +223,7 @@ CASES = {
     "missing-extra-dir": Case(
         several(args=("--extra-dirs", "/nonexistent/modules")), "MODGATE_EXTRA_MODULE_DIRS", "", "does not exist"
     ),
+    "reserved-name": Case(one("all", basic("all")), "modules/all/module.toml", "name", "is reserved"),
     "python-without-init": Case(
         one("alpha", basic("alpha"), {"python/util.py": "x = 1\n"}), ALPHA, "", "has no __init__.py", stage="resolve"
     ),

@@ -1,0 +1,85 @@
+"""What ``modgate.modules.<name>`` raises when a module cannot be used, one type per cause.
+
+Each is an :class:`ImportError`, so ``except ImportError`` code keeps working; the type
+tells *why*, and the message says what to do.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ModuleAbiError",
+    "ModuleClashError",
+    "ModuleDeprecationWarning",
+    "ModuleDisabledError",
+    "ModuleLoadError",
+    "ModuleLoadWarning",
+    "ModuleUnavailableError",
+    "UnknownModuleError",
+]
+
+
+class _ModuleErrorMixin:
+    module: str  # the module's short name, e.g. "graph"
+
+
+class ModuleDisabledError(_ModuleErrorMixin, ModuleNotFoundError):
+    """The module was turned off when modgate was built (``USE_MODULE_<NAME>``) or at
+    import time (``MODGATE_DISABLE``). ``at_import`` tells which."""
+
+    def __init__(self, message: str, *, module: str, fullname: str, reason: str, at_import: bool) -> None:
+        super().__init__(message, name=fullname)
+        self.module = module
+        self.reason = reason
+        self.at_import = at_import
+
+
+class ModuleUnavailableError(_ModuleErrorMixin, ImportError):
+    """The module is built, but a Python requirement of it is missing or too old."""
+
+    def __init__(self, message: str, *, module: str, fullname: str, requirement: str) -> None:
+        super().__init__(message, name=fullname)
+        self.module = module
+        self.requirement = requirement
+
+
+class ModuleLoadError(_ModuleErrorMixin, ImportError):
+    """The module is built and enabled, but importing it failed: a bug or a broken
+    install, never a missing module. The original exception is ``__cause__``."""
+
+    def __init__(self, message: str, *, module: str, fullname: str) -> None:
+        super().__init__(message, name=fullname)
+        self.module = module
+
+
+class ModuleAbiError(ModuleLoadError):
+    """An out-of-tree native module was built against another runtime ABI version."""
+
+
+class UnknownModuleError(_ModuleErrorMixin, ModuleNotFoundError):
+    """No module of that name: not in the build manifest, and no installed distribution
+    provides it. ``known`` lists the names there are, nearest first."""
+
+    def __init__(self, message: str, *, module: str, fullname: str, known: list[str]) -> None:
+        super().__init__(message, name=fullname)
+        self.module = module
+        self.known = known
+
+
+class ModuleClashError(_ModuleErrorMixin, ImportError):
+    """Two sources define one module name (in-tree and an installed distribution, or two
+    distributions)."""
+
+    def __init__(self, message: str, *, module: str, sources: list[str]) -> None:
+        super().__init__(message)
+        self.module = module
+        self.sources = sources
+
+
+class ModuleDeprecationWarning(FutureWarning):
+    """A deprecated module was imported. A :class:`FutureWarning`, so users see it by
+    default (a plain DeprecationWarning is hidden outside ``__main__``)."""
+
+
+class ModuleLoadWarning(RuntimeWarning):
+    """``MODGATE_EAGER=1`` found a module that fails to load (without ``MODGATE_STRICT``),
+    or a ``MODGATE_*`` environment variable has a value modgate does not understand."""
