@@ -475,12 +475,11 @@ def require(name: str) -> ModuleType:
     """``modgate.modules.<name>``, imported if needed; raises the error that says why not."""
     if not _valid_name(name):
         raise _unknown(str(name))
-    fullname = PREFIX + name
-    module = sys.modules.get(fullname)
-    if module is None:
-        install()
-        module = importlib.import_module(fullname)
-    return module
+    install()
+    # Always through the import system, even when sys.modules has the name: a module
+    # another thread is still importing is there half-initialized, and only the
+    # import system waits for it.
+    return importlib.import_module(PREFIX + name)
 
 
 def is_built(name: str) -> bool:

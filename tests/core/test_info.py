@@ -4,6 +4,7 @@ folder against every build configuration: all on, each module off, all off)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -24,16 +25,24 @@ KEYS = {
     "python_requires",
     "native",
     "deprecated",
-    "origin",
+    "source",
 }
+# What info() adds to the manifest's entry: what this process sees.
+VIEW_KEYS = {"origin", "distribution", "version", "owners", "disabled_at_import"}
 
 
 def test_manifest_describes_every_module() -> None:
     data = info()
     assert data["schema"] == 1
     assert isinstance(data["version"], str) and data["version"]
+    raw = json.loads(modgate.manifest_path().read_text())
     for name, module in data["modules"].items():
-        assert set(module) == KEYS, name
+        if module["origin"] == "out-of-tree":
+            continue  # an installed out-of-tree module: its own manifest
+        assert set(raw["modules"][name]) == KEYS, name
+        assert set(module) == KEYS | VIEW_KEYS, name
+        assert module["origin"] == "in-tree" and module["version"] == data["version"]
+        assert module["owners"] == module["maintainers"]
         assert module["state"] in ("ON", "OFF")
         assert module["option"] == f"USE_MODULE_{name.upper()}"
         assert module["reason"]
@@ -54,7 +63,9 @@ def test_enabled_modules_satisfy_their_requires_and_conflicts() -> None:
 def test_info_returns_a_copy() -> None:
     first = info()
     first["modules"].clear()
-    assert info()["modules"] == json.loads(modgate.manifest_path().read_text())["modules"]
+    raw = json.loads(modgate.manifest_path().read_text())["modules"]
+    again = info()["modules"]
+    assert {name: {k: again[name][k] for k in KEYS} for name in raw} == raw
 
 
 def test_version_comes_from_the_manifest() -> None:
@@ -85,3 +96,16 @@ def test_modgate_list_json_matches_the_manifest() -> None:
         [sys.executable, "-m", "modgate", "list", "--json"], capture_output=True, text=True, check=True
     )
     assert json.loads(proc.stdout) == info()["modules"]
+
+
+def test_modgate_disable_is_shown_by_info_and_list() -> None:
+    modules = info()["modules"]
+    built = sorted(name for name, m in modules.items() if m["state"] == "ON")
+    if not built:
+        return  # the core-only build: nothing to disable
+    env = dict(os.environ, MODGATE_DISABLE=built[0])
+    code = f"import modgate; print(modgate.info()['modules'][{built[0]!r}]['disabled_at_import'])"
+    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip() == "True"
+    listing = subprocess.run([sys.executable, "-m", "modgate", "list"], env=env, capture_output=True, text=True).stdout
+    row = next(line for line in listing.splitlines() if line.split()[0] == built[0])
+    assert row.split()[1] == "OFF" and "MODGATE_DISABLE" in row
