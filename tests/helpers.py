@@ -47,4 +47,3 @@ def write_module(root: Path, name: str, toml: str, files: dict[str, str] | None 
 
 def basic(name: str, extra: str = "") -> str:
     return f'name = "{name}"\nsummary = "the {name} module"\nstage = "S1"\n' + textwrap.dedent(extra)
-

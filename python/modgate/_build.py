@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,7 +31,7 @@ class _ScanContext:
     parse_float = float
     parse_int = int
     parse_constant = None
-    memo: dict[str, Any] = {}
+    memo: ClassVar[dict[str, Any]] = {}
 
 
 def parse_json(text: str) -> Any:
@@ -42,7 +42,7 @@ def parse_json(text: str) -> Any:
         import json
 
         return json.loads(text)
-    value, end = _json.make_scanner(_ScanContext())(text, 0)
+    value, end = _json.make_scanner(cast(Any, _ScanContext()))(text, 0)
     if text[end:].strip():
         raise ValueError(f"extra data after the JSON value at offset {end}")
     return value

@@ -19,7 +19,10 @@ import warnings
 from collections.abc import Iterator, Sequence
 from importlib.machinery import ModuleSpec
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from importlib.abc import Loader
 
 from ._build import manifest, manifest_file, read_manifest
 from .exceptions import (
@@ -441,7 +444,7 @@ class _Finder:
             return None  # a submodule: its parent package is already loaded and found it
         record = check(name)
         if record.origin == "out-of-tree":
-            return ModuleSpec(fullname, _AliasLoader(record))
+            return ModuleSpec(fullname, cast("Loader", _AliasLoader(record)))
         spec = None
         for finder in list(sys.meta_path):
             if finder is self or not hasattr(finder, "find_spec"):
@@ -454,7 +457,7 @@ class _Finder:
             if strict():
                 raise ModuleNotFoundError(str(error), name=fullname)
             raise _load_error(record, error)
-        spec.loader = _GuardedLoader(spec.loader, record)
+        spec.loader = cast("Loader", _GuardedLoader(spec.loader, record))
         return spec
 
 

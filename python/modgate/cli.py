@@ -7,22 +7,12 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from ._build import NotBuiltError
 from .exceptions import ModuleClashError
-from .table import state_table
+from .table import module_row, state_table
 
 __all__ = ["main"]
-
-
-def _row(name: str, module: dict[str, Any]) -> tuple[str, str, str, bool, str]:
-    state, reason = module["state"], module["reason"]
-    if module.get("origin") == "out-of-tree":
-        reason = f"out-of-tree ({module['distribution']} {module['version']}): {reason}"
-    if state == "ON" and module.get("disabled_at_import"):
-        state, reason = "OFF", f"built, but disabled at import time by MODGATE_DISABLE ({reason})"
-    return (name, state, module["stage"], bool(module.get("deprecated")), reason)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -33,7 +23,7 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(modules, indent=2, sort_keys=True))
         return 0
-    rows = [_row(name, module) for name, module in sorted(modules.items())]
+    rows = [module_row(name, module) for name, module in sorted(modules.items())]
     enabled = sum(1 for row in rows if row[1] == "ON")
     print(f"modgate {data['version']}: {len(modules)} modules, {enabled} enabled")
     print(state_table(rows))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-__all__ = ["state_table"]
+__all__ = ["module_row", "state_table"]
 
 
 def state_table(rows: Iterable[tuple[str, str, str, bool, str]], *, indent: str = "") -> str:
@@ -18,3 +19,13 @@ def state_table(rows: Iterable[tuple[str, str, str, bool, str]], *, indent: str 
     return "\n".join(
         (indent + "  ".join([*(f"{row[i]:<{widths[i]}}" for i in range(3)), row[3]])).rstrip() for row in cells
     )
+
+
+def module_row(name: str, module: Mapping[str, Any]) -> tuple[str, str, str, bool, str]:
+    """The table row of one ``modgate.info()["modules"]`` entry, as this process sees it."""
+    state, reason = module["state"], module["reason"]
+    if module.get("origin") == "out-of-tree":
+        reason = f"out-of-tree ({module['distribution']} {module['version']}): {reason}"
+    if state == "ON" and module.get("disabled_at_import"):
+        state, reason = "OFF", f"built, but disabled at import time by MODGATE_DISABLE ({reason})"
+    return (name, state, module["stage"], bool(module.get("deprecated")), reason)

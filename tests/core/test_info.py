@@ -105,7 +105,9 @@ def test_modgate_disable_is_shown_by_info_and_list() -> None:
         return  # the core-only build: nothing to disable
     env = dict(os.environ, MODGATE_DISABLE=built[0])
     code = f"import modgate; print(modgate.info()['modules'][{built[0]!r}]['disabled_at_import'])"
-    assert subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip() == "True"
+    assert (
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True).stdout.strip() == "True"
+    )
     listing = subprocess.run([sys.executable, "-m", "modgate", "list"], env=env, capture_output=True, text=True).stdout
     row = next(line for line in listing.splitlines() if line.split()[0] == built[0])
     assert row.split()[1] == "OFF" and "MODGATE_DISABLE" in row

@@ -57,8 +57,6 @@ def py(prefix: Path, code: str, **env: str) -> dict[str, object]:
     return result
 
 
-
-
 def test_enabled_module_is_one_object_whichever_way_it_is_reached(prefix: Path, tmp_path: Path) -> None:
     log = tmp_path / "log"
     out = py(
@@ -160,7 +158,9 @@ def test_modgate_disable_turns_modules_off_at_import_time(prefix: Path) -> None:
     assert "remove 'lz_slow' from MODGATE_DISABLE" in slow["message"]
     assert chain["type"] == "ModuleDisabledError" and "requires module 'lz_slow'" in chain["message"]
     assert out["dep"] == "dep" and out["flags"] == [True, False, True] and out["info"] is True
-    listing = check(run([sys.executable, "-m", "modgate", "list"], env=env_for(prefix) | {"MODGATE_DISABLE": "lz_slow"}))
+    listing = check(
+        run([sys.executable, "-m", "modgate", "list"], env=env_for(prefix) | {"MODGATE_DISABLE": "lz_slow"})
+    )
     row = next(line for line in listing.stdout.splitlines() if line.startswith("lz_slow "))
     assert row.split()[1] == "OFF" and "MODGATE_DISABLE" in row
 
@@ -287,7 +287,8 @@ def test_the_four_failures_side_by_side_leave_modgate_working(prefix: Path) -> N
             name: catch(lambda name=name: modgate.require(name))["type"]
             for name in ("lz_off", "lz_slow", "lz_needs", "lz_broken")
         }
-        out["list"] = subprocess.run([sys.executable, "-m", "modgate", "list"], capture_output=True, text=True).returncode
+        listing = subprocess.run([sys.executable, "-m", "modgate", "list"], capture_output=True, text=True)
+        out["list"] = listing.returncode
         out["info"] = sorted(modgate.info()["modules"])
         """,
         MODGATE_DISABLE="lz_slow",

@@ -3,11 +3,15 @@ environment, relocatable; and an editable install."""
 
 from __future__ import annotations
 
+import configparser
+import email.parser
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import venv
 import zipfile
 from pathlib import Path
@@ -60,6 +64,62 @@ def test_wheel_leaves_out_what_was_turned_off(wheel: Path) -> None:
     assert version == f"Version: {data['version']}"
 
 
+def _dist_info(wheel: Path, name: str) -> str:
+    archive = zipfile.ZipFile(wheel)
+    member = next(n for n in archive.namelist() if n.endswith(f".dist-info/{name}"))
+    return archive.read(member).decode()
+
+
+def test_wheel_extras_and_entry_points_agree_with_every_registration(wheel: Path) -> None:
+    # Expected values from the registration files read here directly, not through modgate.
+    registrations = {}
+    for toml in sorted((ROOT / "modules").glob("*/module.toml")):
+        data = tomllib.loads(toml.read_text(encoding="utf-8"))
+        registrations[data["name"]] = data
+
+    def closure(name: str) -> list[str]:
+        seen: list[str] = []
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.append(current)
+                stack.extend(registrations[current].get("requires", []))
+        return seen
+
+    expected: dict[str, set[str]] = {}
+    for name in registrations:
+        needs = {r for dep in closure(name) for r in registrations[dep].get("python", {}).get("requires", [])}
+        if needs:
+            expected[name.replace("_", "-")] = needs
+    expected["all"] = {r for data in registrations.values() for r in data.get("python", {}).get("requires", [])}
+    assert "graph" in expected  # this repository has a module with Python requirements
+
+    metadata = email.parser.Parser().parsestr(_dist_info(wheel, "METADATA"))
+    extras = set(metadata.get_all("Provides-Extra") or [])
+    assert extras == set(expected)
+    found: dict[str, set[str]] = {extra: set() for extra in extras}
+    for line in metadata.get_all("Requires-Dist") or []:
+        match = re.fullmatch(r'(.+?);\s*(?:(.+) and )?extra == "([^"]+)"', line)
+        if match is None:
+            continue  # a dependency of modgate itself
+        requirement, marker, extra = match.groups()
+        found[extra].add(requirement if marker is None else f"{requirement}; {marker}")
+    assert found == expected
+
+    entry_points = configparser.ConfigParser(delimiters=("=",))
+    entry_points.optionxform = str  # type: ignore[assignment,method-assign]
+    entry_points.read_string(_dist_info(wheel, "entry_points.txt"))
+    assert dict(entry_points["modgate.modules"]) == {name: f"modgate.modules.{name}" for name in registrations}
+    assert entry_points["pytest11"]["modgate"] == "modgate.pytest_plugin"
+
+    # Nothing about the modules is written by hand in pyproject.toml.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert "optional-dependencies" not in project
+    assert "modgate.modules" not in project.get("entry-points", {})
+    assert {"optional-dependencies", "entry-points"} <= set(project["dynamic"])
+
+
 @pytest.mark.skipif(shutil.which("readelf") is None, reason="readelf (binutils) is needed to read RUNPATHs")
 def test_wheel_binaries_use_relative_rpaths(wheel: Path, tmp_path: Path) -> None:
     zipfile.ZipFile(wheel).extractall(tmp_path)
@@ -88,8 +148,25 @@ def test_wheel_works_wherever_it_is_unpacked(wheel: Path, tmp_path: Path) -> Non
         "print(modgate.info()['modules']['graph']['state'])\n"
     )
     env = dict(os.environ, PYTHONPATH=str(moved))
+    env.pop("MODGATE_DISABLE", None)
     proc = check(run([sys.executable, "-c", code], env=env, cwd=tmp_path))
     assert proc.stdout.strip() == "OFF"
+
+    # Turned off at build time, and off at import time: each says so and how to turn it on.
+    errors = (
+        "import modgate\n"
+        "for name in ('graph', 'scan'):\n"
+        "    try:\n"
+        "        modgate.require(name)\n"
+        "    except modgate.ModuleDisabledError as exc:\n"
+        "        assert isinstance(exc, ModuleNotFoundError)\n"
+        "        print(name, exc.at_import, '|', exc)\n"
+    )
+    proc = check(run([sys.executable, "-c", errors], env=dict(env, MODGATE_DISABLE="scan"), cwd=tmp_path))
+    graph, scan = proc.stdout.strip().splitlines()
+    assert graph.startswith("graph False |") and "USE_MODULE_GRAPH is OFF" in graph and "USE_MODULE_GRAPH=OFF" in graph
+    assert "pip install" in graph and "cmake.define.USE_MODULE_GRAPH=ON" in graph and "-DUSE_MODULE_GRAPH=ON" in graph
+    assert scan.startswith("scan True |") and "MODGATE_DISABLE" in scan
 
 
 def test_editable_install(tmp_path: Path) -> None:
@@ -110,3 +187,20 @@ def test_editable_install(tmp_path: Path) -> None:
     assert f"{len(own)} modules" in listing
     for name in own:
         assert any(line.split()[:2] == [name, "ON"] for line in listing.splitlines()), listing
+
+    # graph is built but its Python requirement (graphviz) is not installed here: the error
+    # names the extra, and installing that extra, as the message says, makes it importable.
+    graph = (
+        "import modgate\n"
+        "try:\n"
+        "    modgate.require('graph')\n"
+        "except modgate.ModuleUnavailableError as exc:\n"
+        "    print(exc)\n"
+        "else:\n"
+        "    print('available')\n"
+    )
+    python = str(bin_dir / "python")
+    message = check(run([python, "-c", graph], cwd=tmp_path)).stdout
+    assert "graphviz>=0.20" in message and 'pip install "modgate[graph]"' in message, message
+    check(run([python, "-m", "pip", "install", "-q", "modgate[graph]"], cwd=tmp_path))
+    assert check(run([python, "-c", graph], cwd=tmp_path)).stdout.strip() == "available"

@@ -174,9 +174,15 @@ CASES = {
     "sources-absolute": Case(
         one("alpha", basic("alpha", '[native]\nsources = ["/etc/*.cc"]\n')), ALPHA, "native.sources", "absolute path"
     ),
-    "sources-symlink-outside": Case(escaping_symlink, ALPHA, "native.sources", "outside the module folder", stage="resolve"),
+    "sources-symlink-outside": Case(
+        escaping_symlink, ALPHA, "native.sources", "outside the module folder", stage="resolve"
+    ),
     "sources-match-nothing": Case(
-        one("alpha", basic("alpha", '[native]\nsources = ["src/*.cxx"]\n')), ALPHA, "native.sources", "matches no file", stage="resolve"
+        one("alpha", basic("alpha", '[native]\nsources = ["src/*.cxx"]\n')),
+        ALPHA,
+        "native.sources",
+        "matches no file",
+        stage="resolve",
     ),
     "native-without-sources": Case(
         one("alpha", basic("alpha", "[native]\n")), ALPHA, "native", "no C++ sources", stage="resolve"
@@ -228,7 +234,11 @@ CASES = {
         one("alpha", basic("alpha"), {"python/util.py": "x = 1\n"}), ALPHA, "", "has no __init__.py", stage="resolve"
     ),
     "header-outside-namespace": Case(
-        one("alpha", basic("alpha"), {"include/alpha.h": "#pragma once\n"}), ALPHA, "", "outside include/modgate/alpha/", stage="resolve"
+        one("alpha", basic("alpha"), {"include/alpha.h": "#pragma once\n"}),
+        ALPHA,
+        "",
+        "outside include/modgate/alpha/",
+        stage="resolve",
     ),
     "long-requires-chain": Case(
         chain_with_missing_link, "modules/m000/module.toml", "requires", "m000 → m001", stage="resolve"

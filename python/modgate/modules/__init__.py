@@ -7,6 +7,7 @@ Only modules enabled at build time are installed here. Importing one, by ``impor
 
 from __future__ import annotations
 
+import contextlib
 from types import ModuleType
 
 from .. import _loader
@@ -22,8 +23,7 @@ def __getattr__(name: str) -> ModuleType:
 
 def __dir__() -> list[str]:
     names = set(globals())
-    try:
+    # Listing must never fail: a broken install still shows what is here.
+    with contextlib.suppress(Exception):
         names.update(_loader.info()["modules"])
-    except Exception:  # listing must never fail: a broken install still shows what is here
-        pass
     return sorted(names)

@@ -1,0 +1,167 @@
+"""pytest plugin (entry point ``pytest11``): run a suite against what the build enabled.
+
+- ``@pytest.mark.requires_module("x", ...)`` skips a test unless every named module can be
+  imported, with a reason naming ``USE_MODULE_X`` and why it is not available;
+- a module's folder (one holding ``module.toml``) is skipped as a whole, visibly, when
+  its module is not available, so its tests never import what is not there;
+- the session header lists each module's state;
+- ``--modgate-disable=a,b`` turns modules off at import time for the run (``MODGATE_DISABLE``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+from ._build import NotBuiltError
+from .discovery import REGISTRATION
+from .exceptions import ModuleClashError, ModuleLoadError, UnknownModuleError
+from .registration import NAME_RE, option_name
+from .table import module_row, state_table
+
+__all__ = ["unavailable_reason"]
+
+_DISABLE = "MODGATE_DISABLE"
+_saved_disable = pytest.StashKey[str | None]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("modgate", "optional modules (modgate)")
+    group.addoption(
+        "--modgate-disable",
+        action="append",
+        default=[],
+        metavar="NAMES",
+        help="turn these modules off at import time for the run, as MODGATE_DISABLE does (comma-separated)",
+    )
+
+
+def _names(values: Iterable[str]) -> list[str]:
+    return [part.strip().lower() for value in values for part in value.split(",") if part.strip()]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    # Before any conftest imports a module: the switch must hold for the whole run.
+    names = _names(early_config.known_args_namespace.modgate_disable)
+    if not names:
+        return
+    before = os.environ.get(_DISABLE)
+    early_config.stash[_saved_disable] = before
+    os.environ[_DISABLE] = ",".join(dict.fromkeys([*_names([before or ""]), *names]))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "requires_module(*names): skip unless every named modgate module can be imported"
+        " (built, not disabled, its Python requirements installed)",
+    )
+    names = _names(config.getoption("modgate_disable") or [])
+    if not names:
+        return
+    from . import _loader
+
+    try:
+        unknown = [name for name in names if _loader._record(name) is None]
+    except (NotBuiltError, ModuleClashError):
+        return  # the header says why; nothing to check the names against
+    if unknown:
+        known = ", ".join(_loader._known())
+        raise pytest.UsageError(
+            f"--modgate-disable: unknown module {', '.join(map(repr, unknown))}; known modules: {known}"
+        )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _saved_disable not in config.stash:
+        return
+    before = config.stash[_saved_disable]
+    if before is None:
+        os.environ.pop(_DISABLE, None)
+    else:
+        os.environ[_DISABLE] = before
+
+
+def unavailable_reason(name: str) -> str | None:
+    """Why ``modgate.modules.<name>`` cannot be imported now, or ``None`` when it can.
+
+    A module that is available but broken counts as available: its tests should fail."""
+    from . import _loader
+
+    option = option_name(name)
+    try:
+        _loader.check(name)
+    except NotBuiltError as exc:
+        return f"{option}: modgate is not built here, so module {name!r} cannot be imported: {exc}"
+    except UnknownModuleError:
+        return f"{option}: module {name!r} is not in this build (its folder was not in the tree that was built)"
+    except ModuleLoadError:
+        return None
+    except ImportError as exc:  # disabled at build or import time, or its requirements unmet
+        return f"{option}: {exc}"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("requires_module"):
+        if not mark.args or not all(isinstance(name, str) for name in mark.args):
+            raise pytest.UsageError(
+                f"{item.nodeid}: requires_module takes module names, e.g."
+                f' @pytest.mark.requires_module("graph"); got {mark.args!r}'
+            )
+        for name in mark.args:
+            reason = unavailable_reason(name)
+            if reason is not None:
+                pytest.skip(reason)
+
+
+class ModuleFolder(pytest.Directory):
+    """The folder of a module this run cannot import: not collected, one skipped entry instead."""
+
+    reason: str = ""
+
+    def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
+        item = ModuleFolderSkipped.from_parent(self, name=self.path.name)
+        item.add_marker(pytest.mark.skip(reason=self.reason))
+        yield item
+
+
+class ModuleFolderSkipped(pytest.Item):
+    """Stands for every test in a skipped module folder (the summary shows the folder)."""
+
+    def runtest(self) -> None:  # never runs: the item carries a skip mark
+        raise AssertionError("a skipped module folder was run")
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        # Skips are reported at this location: the module's registration file.
+        return self.path / REGISTRATION, 0, f"module folder {self.path.name}"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if not NAME_RE.match(path.name) or not (path / REGISTRATION).is_file():
+        return None
+    reason = unavailable_reason(path.name)
+    if reason is None:
+        return None
+    folder = ModuleFolder.from_parent(parent, path=path)
+    folder.reason = reason
+    return folder
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from . import _loader
+
+    try:
+        data = _loader.info()
+    except (NotBuiltError, ModuleClashError) as exc:
+        return [f"modgate: {exc}"]
+    modules = data["modules"]
+    rows = [module_row(name, module) for name, module in sorted(modules.items())]
+    enabled = sum(1 for row in rows if row[1] == "ON")
+    head = f"modgate {data['version']}: {len(modules)} modules, {enabled} enabled"
+    return [head, *state_table(rows, indent="  ").splitlines()]
