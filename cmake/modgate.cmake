@@ -13,6 +13,10 @@ if(NOT DEFINED modgate_PYTHON_PACKAGE_DIR)
   set(modgate_PYTHON_PACKAGE_DIR "${CMAKE_CURRENT_LIST_DIR}/../python/modgate")
 endif()
 get_filename_component(modgate_PYTHON_PACKAGE_DIR "${modgate_PYTHON_PACKAGE_DIR}" ABSOLUTE)
+if(NOT DEFINED modgate_INCLUDE_DIR)
+  # The authoring headers: include/ in the source tree; modgateConfig.cmake sets the installed ones.
+  set(modgate_INCLUDE_DIR "${CMAKE_CURRENT_LIST_DIR}/../include")
+endif()
 
 set(MODGATE_ALL_MODULES "" CACHE STRING
     "ON, OFF or AUTO for every module whose USE_MODULE_<NAME> is unset (OFF: the core-only build); unset: each module's default")
@@ -27,13 +31,16 @@ modgate_read_abi_version
 
   modgate_read_abi_version(<out-var>)
 
-Sets ``<out-var>`` to ``MODGATE_ABI_VERSION`` as defined in ``include/modgate/abi.h``,
-the one place it is written.
+Sets ``<out-var>`` to ``MODGATE_ABI_VERSION`` as defined in ``modgate/abi.h`` (under
+``modgate_INCLUDE_DIR``), the one place it is written.
 #]=======================================================================]
 function(modgate_read_abi_version out_var)
-  file(STRINGS "${modgate_CMAKE_DIR}/../include/modgate/abi.h" _line REGEX "^#define MODGATE_ABI_VERSION [0-9]+$")
+  set(_header "${modgate_INCLUDE_DIR}/modgate/abi.h")
+  if(EXISTS "${_header}")
+    file(STRINGS "${_header}" _line REGEX "^#define MODGATE_ABI_VERSION [0-9]+$")
+  endif()
   if(NOT _line MATCHES "([0-9]+)$")
-    message(FATAL_ERROR "modgate: cannot read MODGATE_ABI_VERSION from include/modgate/abi.h")
+    message(FATAL_ERROR "modgate: cannot read MODGATE_ABI_VERSION from ${_header}")
   endif()
   set(${out_var} "${CMAKE_MATCH_1}" PARENT_SCOPE)
 endfunction()
@@ -182,9 +189,15 @@ endfunction()
 function(_modgate_add_module name install_dir)
   set(_p "modgate_module_${name}")
   set(_dest "${install_dir}/modules/${name}")
-  # Relative RPATHs keep the wheel relocatable: the runtime two levels up, required
-  # modules beside this one.
-  set(_rpath "$ORIGIN" "$ORIGIN/../..")
+  # Relative RPATHs keep the wheel relocatable: the runtime in the modgate package (for an
+  # out-of-tree module: when both are installed under one prefix; the loader also loads
+  # the runtime first, which the module then finds by its SONAME), required modules beside.
+  string(REGEX MATCHALL "[^/]+" _depth "${_dest}")
+  set(_up "$ORIGIN")
+  foreach(_part IN LISTS _depth)
+    string(APPEND _up "/..")
+  endforeach()
+  set(_rpath "$ORIGIN" "${_up}/modgate")
   foreach(_dep IN LISTS ${_p}_REQUIRES_CLOSURE)
     list(APPEND _rpath "$ORIGIN/../${_dep}")
   endforeach()

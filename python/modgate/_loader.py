@@ -234,7 +234,11 @@ def _clash(name: str, first: str, second: str) -> ModuleClashError:
 
 
 def _out_of_tree(name: str) -> _Record | None:
-    return _scan()[0].get(name)
+    found, clashes = _scan()
+    for clash in clashes:
+        if clash.module == name and name not in manifest()["modules"]:
+            raise clash  # two distributions: which one to load is not ours to guess
+    return found.get(name)
 
 
 def _record(name: str) -> _Record | None:
@@ -512,6 +516,15 @@ def native_libraries(name: str) -> list[str]:
     record = _record(name) if _valid_name(name) else None
     if record is None or record.error is not None or record.entry["state"] != "ON" or name in disabled_names():
         return []
+    if record.origin == "out-of-tree" and record.abi_version != manifest()["abi_version"]:
+        try:
+            check(name)
+        except ModuleAbiError as exc:
+            # Lookups allow a missing function; loading a library built for another runtime could crash.
+            _warn_once(f"abi:{name}", f"modgate: {exc}", ModuleLoadWarning)
+            return []
+        except ImportError:
+            return []
     return [
         os.path.join(record.base, *artifact.split("/"))
         for artifact in record.entry.get("native", ())

@@ -109,9 +109,10 @@ def unavailable_reason(name: str) -> str | None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for mark in item.iter_markers("requires_module"):
         if not mark.args or not all(isinstance(name, str) for name in mark.args):
-            raise pytest.UsageError(
+            pytest.fail(
                 f"{item.nodeid}: requires_module takes module names, e.g."
-                f' @pytest.mark.requires_module("graph"); got {mark.args!r}'
+                f' @pytest.mark.requires_module("graph"); got {mark.args!r}',
+                pytrace=False,
             )
         for name in mark.args:
             reason = unavailable_reason(name)

@@ -1,0 +1,131 @@
+"""The pytest plugin, run by pytest in a subprocess on small test trees (against this build)."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+import modgate
+
+pytest_plugins = ["pytester"]
+
+BUILT = sorted(name for name, module in modgate.info()["modules"].items() if module["state"] == "ON")
+OFF = sorted(name for name, module in modgate.info()["modules"].items() if module["state"] != "ON")
+needs_built = pytest.mark.skipif(not BUILT, reason="no module is built in this configuration")
+
+
+def module_folder(pytester: pytest.Pytester, name: str) -> None:
+    """A module folder whose tests fail if they are ever collected or run."""
+    folder = pytester.path / "modules" / name
+    (folder / "tests").mkdir(parents=True)
+    (folder / "module.toml").write_text(f'name = "{name}"\nsummary = "x"\nstage = "S1"\n')
+    (folder / "tests" / f"test_{name}_inside.py").write_text(
+        f"import modgate.modules.{name}\n\ndef test_inside():\n    assert True\n"
+    )
+
+
+@needs_built
+def test_marker_skips_naming_the_option_and_runs_when_available(pytester: pytest.Pytester) -> None:
+    name = BUILT[0]
+    pytester.makepyfile(
+        test_marked=textwrap.dedent(
+            f"""
+            import pytest
+
+            @pytest.mark.requires_module({name!r})
+            def test_available():
+                import modgate
+                assert modgate.require({name!r})
+
+            @pytest.mark.requires_module("no_such_module")
+            def test_unknown():
+                raise AssertionError("must not run")
+            """
+        )
+    )
+    result = pytester.runpytest_subprocess("-ra", "--strict-markers")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(["*USE_MODULE_NO_SUCH_MODULE: module 'no_such_module' is not in this build*"])
+
+    result = pytester.runpytest_subprocess("-ra", "--strict-markers", f"--modgate-disable={name}")
+    result.assert_outcomes(skipped=2)
+    result.stdout.fnmatch_lines([f"*USE_MODULE_{name.upper()}: module '{name}' is built but disabled*MODGATE_DISABLE*"])
+
+
+def test_marker_without_names_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("import pytest\n\n@pytest.mark.requires_module()\ndef test_x():\n    pass\n")
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*requires_module takes module names, e.g.*; got ()"])
+    assert "def pytest_runtest_setup" not in result.stdout.str()  # the message, not the plugin's code
+
+
+@needs_built
+def test_a_disabled_module_folder_is_skipped_visibly_not_collected(pytester: pytest.Pytester) -> None:
+    name = BUILT[0]
+    module_folder(pytester, name)
+    result = pytester.runpytest_subprocess("-ra", f"--modgate-disable={name}")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(
+        [f"SKIPPED [[]1[]] modules/{name}/module.toml: USE_MODULE_{name.upper()}: module '{name}'*MODGATE_DISABLE*"]
+    )
+    result = pytester.runpytest_subprocess("-ra")
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.skipif(not OFF, reason="every module is built in this configuration")
+def test_a_module_off_at_build_time_is_skipped_naming_the_option(pytester: pytest.Pytester) -> None:
+    name = OFF[0]
+    module_folder(pytester, name)
+    result = pytester.runpytest_subprocess("-ra")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines([f"SKIPPED*modules/{name}/module.toml: USE_MODULE_{name.upper()}: *was not built*"])
+
+
+def test_a_folder_of_an_unknown_module_is_skipped(pytester: pytest.Pytester) -> None:
+    module_folder(pytester, "not_in_this_build")
+    result = pytester.runpytest_subprocess("-ra")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*USE_MODULE_NOT_IN_THIS_BUILD: module 'not_in_this_build' is not in this build*"])
+
+
+def test_header_lists_every_module_state(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x():\n    pass\n")
+    result = pytester.runpytest_subprocess()
+    modules = modgate.info()["modules"]
+    result.stdout.fnmatch_lines([f"modgate {modgate.__version__}: {len(modules)} modules, *"])
+    for name, module in modules.items():
+        result.stdout.fnmatch_lines([f"  {name} * {module['state']} *"])
+
+
+def test_unknown_name_to_disable_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_x():\n    pass\n")
+    result = pytester.runpytest_subprocess("--modgate-disable=not_a_module")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--modgate-disable: unknown module 'not_a_module'; known modules:*"])
+
+
+@needs_built
+def test_disable_holds_for_the_whole_run_and_is_undone_after(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = BUILT[0]
+    monkeypatch.setenv("MODGATE_DISABLE", "kept")
+    pytester.makeconftest(f"import os\nSEEN = os.environ['MODGATE_DISABLE']\nassert SEEN == 'kept,{name}', SEEN\n")
+    pytester.makepyfile(
+        textwrap.dedent(
+            f"""
+            import pytest, modgate
+
+            def test_off():
+                with pytest.raises(modgate.ModuleDisabledError):
+                    modgate.require({name!r})
+            """
+        )
+    )
+    result = pytester.runpytest_inprocess(f"--modgate-disable={name}", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    import os
+
+    assert os.environ["MODGATE_DISABLE"] == "kept"
