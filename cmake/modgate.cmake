@@ -260,6 +260,40 @@ function(_modgate_add_module name install_dir)
   endif()
 endfunction()
 
+# A symbolic link `link` -> `target` (a copy where links are not allowed); `target` may
+# not exist yet (a library the build will write).
+function(_modgate_link target link)
+  get_filename_component(_dir "${link}" DIRECTORY)
+  file(MAKE_DIRECTORY "${_dir}")
+  file(REMOVE "${link}")
+  file(CREATE_LINK "${target}" "${link}" RESULT _rc COPY_ON_ERROR SYMBOLIC)
+endfunction()
+
+# The build tree as an importable package: <build>/python/<INSTALL_DIR> mirrors the
+# installed layout with links to the manifest, the enabled modules' Python files and
+# their libraries. Re-made at every configure, so a module turned off is gone from it.
+function(_modgate_stage_build_tree install_dir)
+  set(_stage "${CMAKE_BINARY_DIR}/python/${install_dir}")
+  file(REMOVE_RECURSE "${_stage}/modules")
+  _modgate_link("${modgate_WORK_DIR}/_manifest.json" "${_stage}/_manifest.json")
+  foreach(_name IN LISTS modgate_ENABLED)
+    set(_p "modgate_module_${_name}")
+    foreach(_artifact IN LISTS ${_p}_ARTIFACTS)
+      _modgate_link("${CMAKE_BINARY_DIR}/${_artifact}" "${_stage}/${_artifact}")
+    endforeach()
+    if(DEFINED ${_p}_PYTHON_DIR)
+      file(GLOB_RECURSE _files RELATIVE "${${_p}_PYTHON_DIR}" "${${_p}_PYTHON_DIR}/*")
+      foreach(_file IN LISTS _files)
+        if(NOT _file MATCHES "(^|/)__pycache__/|\\.(pyc|cc|cpp|h|hpp)$")
+          _modgate_link("${${_p}_PYTHON_DIR}/${_file}" "${_stage}/modules/${_name}/${_file}")
+        endif()
+      endforeach()
+    elseif(DEFINED ${_p}_PYTHON_INIT)
+      _modgate_link("${${_p}_PYTHON_INIT}" "${_stage}/modules/${_name}/__init__.py")
+    endif()
+  endforeach()
+endfunction()
+
 # One configure warning per item of a set_items() list, indented so CMake does not
 # re-wrap it.
 function(_modgate_warn_each prefix)
@@ -312,8 +346,9 @@ creates the targets of each enabled module:
   ``python/*.cc``.
 
 Installs each enabled module's Python part to ``<INSTALL_DIR>/modules/<name>/`` and the
-build manifest ``<INSTALL_DIR>/_manifest.json``; prints a summary table at the end of
-configure. ``INSTALL_DIR`` defaults to ``modgate``, ``VERSION`` to ``0+unknown``.
+build manifest ``<INSTALL_DIR>/_manifest.json``, and mirrors that layout with links in
+``<build>/python/<INSTALL_DIR>`` (so the build tree on ``PYTHONPATH`` imports this
+configuration); prints a summary table at the end of configure. ``INSTALL_DIR`` defaults to ``modgate``, ``VERSION`` to ``0+unknown``.
 Requires ``modgate::runtime``, ``pybind11_add_module`` and ``Python_EXECUTABLE``.
 #]=======================================================================]
 function(modgate_add_modules)
@@ -373,6 +408,7 @@ function(modgate_add_modules)
     _modgate_add_module(${_name} "${arg_INSTALL_DIR}")
   endforeach()
   install(FILES "${modgate_WORK_DIR}/_manifest.json" DESTINATION "${arg_INSTALL_DIR}")
+  _modgate_stage_build_tree("${arg_INSTALL_DIR}")
   set_property(GLOBAL PROPERTY _modgate_SUMMARY "${modgate_SUMMARY}")
   set_property(GLOBAL PROPERTY modgate_ENABLED_MODULES "${modgate_ENABLED}")
   cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _modgate_print_summary)

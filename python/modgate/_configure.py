@@ -228,6 +228,7 @@ def _resolve(args: argparse.Namespace) -> str:
         out.append(set_list(f"{prefix}_REQUIRES_CLOSURE", _closure(regs, name)))
         packages = reg.native.packages if reg.native else ()
         out.append(set_list(f"{prefix}_PACKAGES", [str(i) for i in range(len(packages))]))
+        out.append(set_list(f"{prefix}_ARTIFACTS", _artifacts(module, args)))
         if module.python_dir is not None:
             out.append(set_var(f"{prefix}_PYTHON_DIR", module.python_dir.as_posix()))
         elif args.generated_dir is not None:

@@ -208,9 +208,11 @@ def _scan() -> tuple[dict[str, _Record], list[ModuleClashError]]:
             dist_version = ep.dist.version if ep.dist is not None else "?"
             name = ep.name
             here = f"distribution {dist!r} (entry point {name} = {ep.value})"
+            if ep.value == f"{package}.modules.{name}":
+                # This package's own module: the manifest alone says whether this build has
+                # it (the entry points may be another build's, e.g. a tree on PYTHONPATH).
+                continue
             if name in data["modules"]:
-                if ep.value == f"{package}.modules.{name}":
-                    continue  # the in-tree module's own entry point
                 there = f"in-tree module {name!r} of {package} ({data['modules'][name].get('source', '?')})"
                 clashes.append(_clash(name, there, here))
                 continue
@@ -348,7 +350,9 @@ def check(name: str, _chain: tuple[str, ...] = ()) -> _Record:
 
         missing = unmet(requirements)
         if missing:
-            extra = name.replace("_", "-")
+            from .registration import extra_name
+
+            extra = extra_name(name)
             dist = "modgate" if record.origin == "in-tree" else record.distribution
             raise ModuleUnavailableError(
                 f"module {name!r} is built, but its Python requirements are not met: {'; '.join(missing)}."

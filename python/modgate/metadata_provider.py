@@ -27,7 +27,7 @@ from typing import Any
 
 from .discovery import discover
 from .errors import ModgateError, Problem, suggest
-from .registration import Registration
+from .registration import Registration, extra_name
 from .resolver import check_graph
 
 __all__ = ["ENTRY_POINT_GROUP", "Provider", "derive", "extra_name"]
@@ -38,11 +38,6 @@ _SETTINGS = ("modules-dirs", "package")
 _WHERE = "pyproject.toml"
 _KEY = "[[tool.dynamic-metadata]] provider 'modgate'"
 _PACKAGE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-
-
-def extra_name(module: str) -> str:
-    """The pip extra of ``module``, normalized as PEP 685 compares extras."""
-    return re.sub(r"[-_.]+", "-", module).lower()
 
 
 def _closure(modules: Mapping[str, Registration], name: str) -> list[str]:

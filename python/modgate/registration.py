@@ -23,6 +23,7 @@ __all__ = [
     "Native",
     "Package",
     "Registration",
+    "extra_name",
     "option_name",
     "parse_registration",
 ]
@@ -61,6 +62,12 @@ _DEPRECATED_KEYS = ("since", "removal", "reason", "replacement")
 def option_name(module: str) -> str:
     """The CMake option that toggles ``module``."""
     return "USE_MODULE_" + module.upper()
+
+
+def extra_name(module: str) -> str:
+    """The pip extra holding ``module``'s Python requirements, normalized as PEP 685
+    compares extras."""
+    return re.sub(r"[-_.]+", "-", module).lower()
 
 
 @dataclass(frozen=True)

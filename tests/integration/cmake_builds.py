@@ -93,6 +93,28 @@ def manifest(prefix: Path) -> dict[str, Any]:
     return data
 
 
+_IMPORT_STATES = """
+import json, modgate
+states = {}
+for name in modgate.info()["modules"]:
+    try:
+        module = modgate.require(name)
+        states[name] = "ON" if module.__file__.startswith(modgate.__path__[0]) else module.__file__
+    except modgate.ModuleDisabledError:
+        states[name] = "OFF"
+    except modgate.ModuleUnavailableError:
+        states[name] = "ON (requirements not installed)"
+print(json.dumps({"package": modgate.__path__[0], "states": states}))
+"""
+
+
+def import_states(path: Path) -> tuple[Path, dict[str, str]]:
+    """With ``path`` on PYTHONPATH: where modgate comes from, and per module whether
+    ``modgate.require`` gives it (ON, from that package) or says it is off (OFF)."""
+    data = json.loads(check(python(path, _IMPORT_STATES)).stdout)
+    return Path(data["package"]), data["states"]
+
+
 def run_core_tests(prefix: Path, source: Path = ROOT) -> subprocess.CompletedProcess[str]:
     """The core tests (tests/core) against the modgate installed under ``prefix``."""
     where = check(python(prefix, "import modgate; print(modgate.__file__)")).stdout.strip()

@@ -15,6 +15,7 @@ from tests.integration.cmake_builds import (
     check,
     configure,
     dependents,
+    import_states,
     install,
     manifest,
     own_modules,
@@ -70,6 +71,12 @@ def test_configuration_builds_and_passes_core_tests(
         assert not CORE_TARGETS & set(compiled), f"toggling recompiled the core: {compiled}"
     allowed = {f"modgate_{n}" for n in OWN} | {f"modgate_{n}_python" for n in OWN}
     assert set(compiled) <= allowed | (CORE_TARGETS if first else set())
+
+    # The build tree on PYTHONPATH imports exactly this configuration (nothing stale).
+    package, states = import_states(build_dir / "python")
+    assert package == build_dir / "python" / "modgate"
+    assert {n for n, s in states.items() if s == "OFF"} == off, states
+    assert all(s.startswith("ON") for n, s in states.items() if n not in off), states
 
     prefix = install(build_dir, tmp_path / "prefix")
     data = manifest(prefix)

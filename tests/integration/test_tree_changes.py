@@ -51,6 +51,11 @@ def test_deleting_a_module_folder(tmp_path: Path, name: str) -> None:
     prefix = install(tmp_path / "build", tmp_path / "prefix")
     assert set(manifest(prefix)["modules"]) == remaining
     assert name not in manifest(prefix)["modules"]
+    # The installed modgate's entry points still name it; this build does not have it.
+    unknown = (
+        f"import modgate\ntry:\n    modgate.require({name!r})\nexcept modgate.UnknownModuleError:\n    print('unknown')"
+    )
+    assert check(python(prefix, unknown)).stdout.strip() == "unknown"
     run_core_tests(prefix, source=tree)
 
 
