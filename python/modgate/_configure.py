@@ -36,7 +36,7 @@ from modgate.discovery import Discovery, ModuleSource, discover, display_path
 from modgate.errors import ModgateError, Problem
 from modgate.manifest import build_manifest, dumps
 from modgate.registration import Registration, option_name
-from modgate.resolver import ALL_MODULES, Resolution, build_requests, resolve
+from modgate.resolver import ALL_MODULES, Resolution, build_requests, requires_closure, resolve
 from modgate.table import state_table
 
 EXIT_USER_ERROR = 2
@@ -133,17 +133,6 @@ def _summary(found: Discovery, resolution: Resolution) -> str:
     return head + "\n" + state_table(rows, indent="  ")
 
 
-def _closure(regs: dict[str, Registration], name: str) -> list[str]:
-    seen: list[str] = []
-    stack = list(regs[name].requires)
-    while stack:
-        dep = stack.pop()
-        if dep not in seen:
-            seen.append(dep)
-            stack.extend(regs[dep].requires)
-    return sorted(seen)
-
-
 _GUARD_MODULE = (
     "#ifdef MODGATE_MODULE_NAME\n"
     '#pragma message("modgate: module \'" MODGATE_MODULE_NAME "\' includes <{header}> without requiring'
@@ -225,7 +214,7 @@ def _resolve(args: argparse.Namespace) -> str:
         include = module.include_dir
         out.append(set_var(f"{prefix}_INCLUDE_DIR", include.as_posix() if include else ""))
         out.append(set_list(f"{prefix}_REQUIRES", reg.requires))
-        out.append(set_list(f"{prefix}_REQUIRES_CLOSURE", _closure(regs, name)))
+        out.append(set_list(f"{prefix}_REQUIRES_CLOSURE", requires_closure(regs, name)))
         packages = reg.native.packages if reg.native else ()
         out.append(set_list(f"{prefix}_PACKAGES", [str(i) for i in range(len(packages))]))
         out.append(set_list(f"{prefix}_ARTIFACTS", _artifacts(module, args)))

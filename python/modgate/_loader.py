@@ -238,8 +238,8 @@ def _clash(name: str, first: str, second: str) -> ModuleClashError:
 def _out_of_tree(name: str) -> _Record | None:
     found, clashes = _scan()
     for clash in clashes:
-        if clash.module == name and name not in manifest()["modules"]:
-            raise clash  # two distributions: which one to load is not ours to guess
+        if clash.module == name:  # two distributions (in-tree names never get here)
+            raise clash  # which one to load is not ours to guess
     return found.get(name)
 
 

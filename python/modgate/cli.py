@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ._build import NotBuiltError
 from .exceptions import ModuleClashError
-from .table import module_row, state_table
+from .table import module_listing
 
 __all__ = ["main"]
 
@@ -23,10 +23,7 @@ def _list(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(modules, indent=2, sort_keys=True))
         return 0
-    rows = [module_row(name, module) for name, module in sorted(modules.items())]
-    enabled = sum(1 for row in rows if row[1] == "ON")
-    print(f"modgate {data['version']}: {len(modules)} modules, {enabled} enabled")
-    print(state_table(rows))
+    print("\n".join(module_listing(data)))
     return 0
 
 

@@ -28,7 +28,7 @@ from typing import Any
 from .discovery import discover
 from .errors import ModgateError, Problem, suggest
 from .registration import Registration, extra_name
-from .resolver import check_graph
+from .resolver import check_graph, requires_closure
 
 __all__ = ["ENTRY_POINT_GROUP", "Provider", "derive", "extra_name"]
 
@@ -40,19 +40,6 @@ _KEY = "[[tool.dynamic-metadata]] provider 'modgate'"
 _PACKAGE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
-def _closure(modules: Mapping[str, Registration], name: str) -> list[str]:
-    """``name`` and every module it requires, transitively, in a stable order."""
-    order: list[str] = []
-    stack = [name]
-    while stack:
-        current = stack.pop()
-        if current in order:
-            continue
-        order.append(current)
-        stack.extend(reversed(modules[current].requires))
-    return order
-
-
 def _unique(items: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
@@ -61,7 +48,9 @@ def derive(modules: Mapping[str, Registration], package: str) -> dict[str, Any]:
     """The ``[project]`` fields the registrations stand for. Pure; ``modules`` is checked."""
     extras: dict[str, list[str]] = {}
     for name in sorted(modules):
-        needs = _unique([req for dep in _closure(modules, name) for req in modules[dep].python_requires])
+        needs = _unique(
+            [req for dep in [name, *requires_closure(modules, name)] for req in modules[dep].python_requires]
+        )
         if needs:
             extras[extra_name(name)] = needs
     everything = _unique([req for name in sorted(modules) for req in modules[name].python_requires])
@@ -134,15 +123,9 @@ class Provider:
     def dynamic_metadata(settings: Mapping[str, Any], project: Mapping[str, Any]) -> dict[str, Any]:
         try:
             fields = read(settings, project, Path.cwd())
-        except ModgateError as exc:
-            # A build backend shows stderr; a traceback would bury the file, the key and the fix.
-            sys.stderr.write(exc.format() + "\n")
-            raise SystemExit(2) from None
-        wanted = set(project.get("dynamic", ()))
-        missing = sorted(set(fields) - wanted)
-        if missing:
-            sys.stderr.write(
-                ModgateError(
+            missing = sorted(set(fields) - set(project.get("dynamic", ())))
+            if missing:
+                raise ModgateError(
                     [
                         Problem(
                             _WHERE,
@@ -151,10 +134,11 @@ class Provider:
                             'write dynamic = ["optional-dependencies", "entry-points", ...]',
                         )
                     ]
-                ).format()
-                + "\n"
-            )
-            raise SystemExit(2)
+                )
+        except ModgateError as exc:
+            # A build backend shows stderr; a traceback would bury the file, the key and the fix.
+            sys.stderr.write(exc.format() + "\n")
+            raise SystemExit(2) from None
         return fields
 
     @staticmethod

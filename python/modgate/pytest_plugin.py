@@ -20,7 +20,7 @@ from ._build import NotBuiltError
 from .discovery import REGISTRATION
 from .exceptions import ModuleClashError, ModuleLoadError, UnknownModuleError
 from .registration import NAME_RE, option_name
-from .table import module_row, state_table
+from .table import module_listing
 
 __all__ = ["unavailable_reason"]
 
@@ -161,8 +161,4 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         data = _loader.info()
     except (NotBuiltError, ModuleClashError) as exc:
         return [f"modgate: {exc}"]
-    modules = data["modules"]
-    rows = [module_row(name, module) for name, module in sorted(modules.items())]
-    enabled = sum(1 for row in rows if row[1] == "ON")
-    head = f"modgate {data['version']}: {len(modules)} modules, {enabled} enabled"
-    return [head, *state_table(rows, indent="  ").splitlines()]
+    return module_listing(data, indent="  ")

@@ -33,6 +33,7 @@ __all__ = [
     "build_requests",
     "check_graph",
     "normalize_value",
+    "requires_closure",
     "resolve",
     "topological_order",
 ]
@@ -175,6 +176,19 @@ def _abbreviate(chain: Sequence[str]) -> str:
         return " → ".join(chain)
     head, tail = chain[:5], chain[-5:]
     return " → ".join(head) + f" → … ({len(chain) - 10} more) … → " + " → ".join(tail)
+
+
+def requires_closure(modules: Mapping[str, Registration], name: str) -> list[str]:
+    """Every module ``name`` requires, directly or through others, sorted (cycles end the walk)."""
+    seen: set[str] = set()
+    stack = list(modules[name].requires)
+    while stack:
+        dep = stack.pop()
+        if dep not in seen:
+            seen.add(dep)
+            stack.extend(modules[dep].requires)
+    seen.discard(name)
+    return sorted(seen)
 
 
 def check_graph(modules: Mapping[str, Registration]) -> list[Problem]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["module_row", "state_table"]
+__all__ = ["module_listing", "module_row", "state_table"]
 
 
 def state_table(rows: Iterable[tuple[str, str, str, bool, str]], *, indent: str = "") -> str:
@@ -29,3 +29,12 @@ def module_row(name: str, module: Mapping[str, Any]) -> tuple[str, str, str, boo
     if state == "ON" and module.get("disabled_at_import"):
         state, reason = "OFF", f"built, but disabled at import time by MODGATE_DISABLE ({reason})"
     return (name, state, module["stage"], bool(module.get("deprecated")), reason)
+
+
+def module_listing(data: Mapping[str, Any], *, indent: str = "") -> list[str]:
+    """``modgate list``: a head line, then the table of every module in ``modgate.info()``."""
+    modules = data["modules"]
+    rows = [module_row(name, module) for name, module in sorted(modules.items())]
+    enabled = sum(1 for row in rows if row[1] == "ON")
+    head = f"modgate {data['version']}: {len(modules)} modules, {enabled} enabled"
+    return [head, *state_table(rows, indent=indent).splitlines()]
