@@ -295,9 +295,9 @@ def check(name: str, _chain: tuple[str, ...] = ()) -> _Record:
         )
     if entry["state"] != "ON":
         option = entry.get("option", f"USE_MODULE_{name.upper()}")
-        where = "modgate" if record.origin == "in-tree" else record.distribution
         raise ModuleDisabledError(
-            f"module {name!r} was not built: {option} is OFF in this build of {where} ({entry['reason']}). To use"
+            f"module {name!r} was not built: {option} is OFF in this build of {record.distribution}"
+            f" ({entry['reason']}). To use"
             f" it, {_rebuild_hint(option)}",
             module=name,
             fullname=fullname,
@@ -352,11 +352,9 @@ def check(name: str, _chain: tuple[str, ...] = ()) -> _Record:
         if missing:
             from .registration import extra_name
 
-            extra = extra_name(name)
-            dist = "modgate" if record.origin == "in-tree" else record.distribution
             raise ModuleUnavailableError(
                 f"module {name!r} is built, but its Python requirements are not met: {'; '.join(missing)}."
-                f' Install them: pip install "{dist}[{extra}]"',
+                f' Install them: pip install "{record.distribution}[{extra_name(name)}]"',
                 module=name,
                 fullname=fullname,
                 requirement=missing[0],
