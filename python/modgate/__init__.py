@@ -46,6 +46,7 @@ __all__ = [
 def is_built(name: str) -> bool:
     """Whether module ``name`` was built (its ``USE_MODULE_<NAME>`` resolved ON), or is an
     installed out-of-tree module built ON. ``False`` for a name no build knows."""
+    # In-tree names are answered here without importing the loader (the import-time budget).
     entry = manifest()["modules"].get(name)
     if entry is not None:
         return bool(entry["state"] == "ON")

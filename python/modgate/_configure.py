@@ -34,6 +34,7 @@ if __package__ in (None, ""):
 from modgate.cmake_script import set_items, set_list, set_var
 from modgate.discovery import Discovery, ModuleSource, discover, display_path
 from modgate.errors import ModgateError, Problem
+from modgate.exceptions import deprecation_message
 from modgate.manifest import build_manifest, dumps
 from modgate.registration import Registration, option_name
 from modgate.resolver import ALL_MODULES, Resolution, build_requests, requires_closure, resolve
@@ -224,10 +225,9 @@ def _resolve(args: argparse.Namespace) -> str:
             out.append(set_var(f"{prefix}_PYTHON_INIT", _generated_init(args.generated_dir, module).as_posix()))
         if reg.deprecated is not None:
             dep = reg.deprecated
-            text = f"module {name!r} is deprecated since {dep.since}"
-            text += f" and will be removed in {dep.removal}" if dep.removal else ""
-            text += f": {dep.reason}"
-            text += f"; use {dep.replacement} instead" if dep.replacement else ""
+            text = deprecation_message(
+                name, since=dep.since, reason=dep.reason, removal=dep.removal, replacement=dep.replacement
+            )
             deprecations.append(f"{text} ({display_path(module.directory / 'module.toml', base)})")
     out.append(set_items("modgate_DEPRECATIONS", deprecations))
     if args.guard_dir is not None:

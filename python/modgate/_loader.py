@@ -34,6 +34,7 @@ from .exceptions import (
     ModuleLoadWarning,
     ModuleUnavailableError,
     UnknownModuleError,
+    deprecation_message,
 )
 
 __all__ = [
@@ -374,12 +375,13 @@ def _deprecation(record: _Record) -> None:
     dep = record.entry.get("deprecated")
     if not dep:
         return
-    text = f"module {record.name!r} is deprecated since {dep['since']}"
-    if dep.get("removal"):
-        text += f" and will be removed in {dep['removal']}"
-    text += f": {dep['reason']}"
-    if dep.get("replacement"):
-        text += f"; use {dep['replacement']} instead"
+    text = deprecation_message(
+        record.name,
+        since=dep["since"],
+        reason=dep["reason"],
+        removal=dep.get("removal"),
+        replacement=dep.get("replacement"),
+    )
     _warn_once(f"deprecated:{record.name}", text, ModuleDeprecationWarning, stacklevel=4)
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "ModuleLoadWarning",
     "ModuleUnavailableError",
     "UnknownModuleError",
+    "deprecation_message",
 ]
 
 
@@ -83,3 +84,14 @@ class ModuleDeprecationWarning(FutureWarning):
 class ModuleLoadWarning(RuntimeWarning):
     """``MODGATE_EAGER=1`` found a module that fails to load (without ``MODGATE_STRICT``),
     or a ``MODGATE_*`` environment variable has a value modgate does not understand."""
+
+
+def deprecation_message(name: str, *, since: str, reason: str, removal: str | None, replacement: str | None) -> str:
+    """How a deprecation reads, the same at configure time and on import."""
+    text = f"module {name!r} is deprecated since {since}"
+    if removal:
+        text += f" and will be removed in {removal}"
+    text += f": {reason}"
+    if replacement:
+        text += f"; use {replacement} instead"
+    return text
