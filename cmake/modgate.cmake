@@ -1,8 +1,10 @@
 # modgate.cmake — the CMake side of modgate.
 #
-# Every decision (which modules exist, which are enabled, why) is made by the resolver in
-# python/modgate/ (standard library only), which this file runs at configure time. This
-# file turns its output into cache options, find_package calls, targets and install rules.
+# Every decision (which modules exist, which are enabled, why) and every derived name
+# (options, targets, install folders) comes from the resolver in python/modgate/_configure/
+# (standard library only), which this file runs at configure time with the host's
+# pyproject.toml ([tool.modgate]). This file turns its output into cache options,
+# find_package calls, targets and install rules; it derives no name itself.
 # Every function and variable here is prefixed modgate_ (internal ones _modgate_).
 
 include_guard(GLOBAL)
@@ -48,13 +50,9 @@ endfunction()
 # Runs the resolver stage `stage` with the common arguments plus ARGN; fails configure
 # with the resolver's own message (file, key, fix) on a user mistake.
 function(_modgate_run_resolver stage out_file)
-  set(_dirs)
-  foreach(_dir IN LISTS modgate_MODULE_DIRS)
-    list(APPEND _dirs --modules-dir "${_dir}")
-  endforeach()
   execute_process(
-    COMMAND "${modgate_PYTHON_EXECUTABLE}" -S -E "${modgate_PYTHON_PACKAGE_DIR}/_configure.py" ${stage}
-            --source-dir "${CMAKE_SOURCE_DIR}" ${_dirs} --extra-dirs "${MODGATE_EXTRA_MODULE_DIRS}"
+    COMMAND "${modgate_PYTHON_EXECUTABLE}" -S -E "${modgate_PYTHON_PACKAGE_DIR}/_configure" ${stage}
+            --project-dir "${modgate_PROJECT_DIR}" --extra-dirs "${MODGATE_EXTRA_MODULE_DIRS}"
             --all-modules "${MODGATE_ALL_MODULES}" ${modgate_VALUE_ARGS} --out "${out_file}" ${ARGN}
     RESULT_VARIABLE _rc
     ERROR_VARIABLE _err)
@@ -66,13 +64,16 @@ function(_modgate_run_resolver stage out_file)
   endif()
 endfunction()
 
-# The USE_MODULE_* values the user set (cache or normal variables), as resolver arguments.
-function(_modgate_collect_values out_var)
+# The values the user set (cache or normal variables) of every variable starting with
+# `prefix` or named in `options`, as resolver arguments.
+function(_modgate_collect_values out_var prefix options)
   get_cmake_property(_cache CACHE_VARIABLES)
   get_cmake_property(_normal VARIABLES)
   set(_names)
+  string(LENGTH "${prefix}" _length)
   foreach(_var IN LISTS _cache _normal)
-    if(_var MATCHES "^USE_MODULE_")
+    string(SUBSTRING "${_var}" 0 ${_length} _start)
+    if(_start STREQUAL prefix OR _var IN_LIST options)
       list(APPEND _names "${_var}")
     endif()
   endforeach()
@@ -102,17 +103,11 @@ function(_modgate_declare_options)
   # Drop the unset options of modules that are gone; a value the user set stays (and the
   # resolver reports it as naming no module).
   foreach(_opt IN LISTS _modgate_DECLARED_OPTIONS)
-    string(REGEX REPLACE "^USE_MODULE_" "" _upper "${_opt}")
-    string(TOLOWER "${_upper}" _name)
-    if(NOT _name IN_LIST modgate_KNOWN AND "$CACHE{${_opt}}" STREQUAL "")
+    if(NOT _opt IN_LIST modgate_OPTIONS AND "$CACHE{${_opt}}" STREQUAL "")
       unset(${_opt} CACHE)
     endif()
   endforeach()
-  set(_declared)
-  foreach(_name IN LISTS modgate_KNOWN)
-    list(APPEND _declared "${modgate_module_${_name}_OPTION}")
-  endforeach()
-  set(_modgate_DECLARED_OPTIONS "${_declared}" CACHE INTERNAL "USE_MODULE_* options modgate declared")
+  set(_modgate_DECLARED_OPTIONS "${modgate_OPTIONS}" CACHE INTERNAL "the module options modgate declared")
 endfunction()
 
 # find_package for the native.packages of every module that is not OFF; sets
@@ -172,9 +167,9 @@ endfunction()
 # Settings every native target of module `name` shares.
 function(_modgate_module_target target name rpath)
   target_compile_features(${target} PUBLIC cxx_std_17)
-  # The module's own name, for MODGATE_REGISTER_FUNCTION: a define on its own targets
-  # only; the core never sees one, so toggling a module recompiles nothing else.
-  target_compile_definitions(${target} PRIVATE "MODGATE_MODULE_NAME=\"${name}\"")
+  # The module's own name and its host's, for MODGATE_REGISTER_FUNCTION: defines on its own
+  # targets only; the core never sees a module's, so toggling a module recompiles nothing else.
+  target_compile_definitions(${target} PRIVATE "MODGATE_MODULE_NAME=\"${name}\"" "MODGATE_HOST_NAME=\"${modgate_HOST}\"")
   # Searched after every real include directory: a module header the target may not
   # see resolves to a stub whose #error names the requires entry to add.
   target_compile_options(${target} PRIVATE
@@ -186,12 +181,15 @@ function(_modgate_module_target target name rpath)
   _modgate_link_packages(${target} ${name})
 endfunction()
 
-function(_modgate_add_module name install_dir)
+function(_modgate_add_module name)
   set(_p "modgate_module_${name}")
-  set(_dest "${install_dir}/modules/${name}")
-  # Relative RPATHs keep the wheel relocatable: the runtime in the modgate package (for an
-  # out-of-tree module: when both are installed under one prefix; the loader also loads
-  # the runtime first, which the module then finds by its SONAME), required modules beside.
+  set(_dest "${${_p}_INSTALL_DIR}")
+  set(_lib "${${_p}_LIBRARY_TARGET}")
+  set(_ext "${${_p}_EXTENSION_TARGET}")
+  # Relative RPATHs keep the wheel relocatable: the runtime in the modgate package (for a
+  # plugin: when both are installed under one prefix; the loader also loads the runtime
+  # first, which the module then finds by its SONAME), required modules beside, a plugin's
+  # required host modules in the host's package.
   string(REGEX MATCHALL "[^/]+" _depth "${_dest}")
   set(_up "$ORIGIN")
   foreach(_part IN LISTS _depth)
@@ -203,11 +201,15 @@ function(_modgate_add_module name install_dir)
   endforeach()
   set(_deps)
   foreach(_dep IN LISTS ${_p}_REQUIRES)
-    if(TARGET modgate_${_dep})
-      list(APPEND _deps modgate_${_dep})
+    if(TARGET ${modgate_module_${_dep}_LIBRARY_TARGET})
+      list(APPEND _deps ${modgate_module_${_dep}_LIBRARY_TARGET})
     elseif(NOT "${modgate_module_${_dep}_INCLUDE_DIR}" STREQUAL "")
-      list(APPEND _deps modgate_${_dep}_headers)
+      list(APPEND _deps ${modgate_module_${_dep}_LIBRARY_TARGET}_headers)
     endif()
+  endforeach()
+  foreach(_dep IN LISTS ${_p}_HOST_REQUIRES)
+    list(APPEND _deps ${modgate_host_module_${_dep}_TARGET})
+    list(APPEND _rpath "${_up}/${modgate_host_module_${_dep}_DIR}")
   endforeach()
 
   set(_gen "${modgate_WORK_DIR}/generated/${name}")
@@ -217,38 +219,53 @@ function(_modgate_add_module name install_dir)
     # library's functions.
     file(CONFIGURE OUTPUT "${_gen}/anchor.cc" CONTENT
       "extern \"C\" __attribute__((visibility(\"default\"))) int modgate_anchor_${name}() { return 0; }\n")
-    add_library(modgate_${name} SHARED ${${_p}_SOURCES} "${_gen}/anchor.cc")
-    add_library(modgate::${name} ALIAS modgate_${name})
+    add_library(${_lib} SHARED ${${_p}_SOURCES} "${_gen}/anchor.cc")
+    add_library(${${_p}_EXPORTED_TARGET} ALIAS ${_lib})
     if(NOT "${${_p}_INCLUDE_DIR}" STREQUAL "")
-      target_include_directories(modgate_${name} PUBLIC "$<BUILD_INTERFACE:${${_p}_INCLUDE_DIR}>")
+      target_include_directories(${_lib} PUBLIC "$<BUILD_INTERFACE:${${_p}_INCLUDE_DIR}>"
+                                                "$<INSTALL_INTERFACE:${modgate_EXPORT_INCLUDE_DIR}>")
     endif()
-    target_link_libraries(modgate_${name} PUBLIC modgate::runtime ${_deps})
-    _modgate_module_target(modgate_${name} ${name} "${_rpath}")
-    install(TARGETS modgate_${name} LIBRARY DESTINATION "${_dest}" RUNTIME DESTINATION "${_dest}")
+    target_link_libraries(${_lib} PUBLIC modgate::runtime ${_deps})
+    _modgate_module_target(${_lib} ${name} "${_rpath}")
+    install(TARGETS ${_lib} EXPORT _modgate_module_targets
+            LIBRARY DESTINATION "${_dest}" RUNTIME DESTINATION "${_dest}")
+    set(_exported TRUE)
   elseif(NOT "${${_p}_INCLUDE_DIR}" STREQUAL "")
     # Headers only (or a Python extension only): dependents still see the headers.
-    add_library(modgate_${name}_headers INTERFACE)
-    target_include_directories(modgate_${name}_headers INTERFACE "$<BUILD_INTERFACE:${${_p}_INCLUDE_DIR}>")
-    target_link_libraries(modgate_${name}_headers INTERFACE modgate::runtime ${_deps})
+    set(_lib ${_lib}_headers)
+    add_library(${_lib} INTERFACE)
+    target_include_directories(${_lib} INTERFACE "$<BUILD_INTERFACE:${${_p}_INCLUDE_DIR}>"
+                                                 "$<INSTALL_INTERFACE:${modgate_EXPORT_INCLUDE_DIR}>")
+    target_link_libraries(${_lib} INTERFACE modgate::runtime ${_deps})
+    install(TARGETS ${_lib} EXPORT _modgate_module_targets)
+    set(_exported TRUE)
+  endif()
+  if(_exported)
+    # A plugin's modules may require this one: its headers and library, imported as
+    # ${${_p}_EXPORTED_TARGET} from the installed host.
+    string(REPLACE "${modgate_PACKAGE}::" "" _export_name "${${_p}_EXPORTED_TARGET}")
+    set_target_properties(${_lib} PROPERTIES EXPORT_NAME "${_export_name}")
+    if(NOT "${${_p}_INCLUDE_DIR}" STREQUAL "")
+      install(DIRECTORY "${${_p}_INCLUDE_DIR}/" DESTINATION "${modgate_EXPORT_INCLUDE_DIR}")
+    endif()
+    set_property(GLOBAL PROPERTY _modgate_EXPORTED TRUE)
   endif()
 
   if(${_p}_BINDING)
     set(_anchor)
-    if(TARGET modgate_${name})
+    if(TARGET ${${_p}_LIBRARY_TARGET})
       file(CONFIGURE OUTPUT "${_gen}/anchor_use.cc" CONTENT
         "extern \"C\" int modgate_anchor_${name}();\nstatic const int modgate_anchor_use = modgate_anchor_${name}();\n")
       set(_anchor "${_gen}/anchor_use.cc")
     endif()
-    pybind11_add_module(modgate_${name}_python MODULE ${${_p}_BINDING} ${_anchor})
-    set_target_properties(modgate_${name}_python PROPERTIES OUTPUT_NAME _native)
-    if(TARGET modgate_${name})
-      target_link_libraries(modgate_${name}_python PRIVATE modgate_${name})
-    elseif(TARGET modgate_${name}_headers)
-      target_link_libraries(modgate_${name}_python PRIVATE modgate_${name}_headers)
+    pybind11_add_module(${_ext} MODULE ${${_p}_BINDING} ${_anchor})
+    set_target_properties(${_ext} PROPERTIES OUTPUT_NAME "${modgate_EXTENSION_NAME}")
+    if(TARGET ${_lib})
+      target_link_libraries(${_ext} PRIVATE ${_lib})
     endif()
-    target_link_libraries(modgate_${name}_python PRIVATE modgate::runtime ${_deps})
-    _modgate_module_target(modgate_${name}_python ${name} "${_rpath}")
-    install(TARGETS modgate_${name}_python LIBRARY DESTINATION "${_dest}")
+    target_link_libraries(${_ext} PRIVATE modgate::runtime ${_deps})
+    _modgate_module_target(${_ext} ${name} "${_rpath}")
+    install(TARGETS ${_ext} LIBRARY DESTINATION "${_dest}")
   endif()
 
   if(DEFINED ${_p}_PYTHON_DIR)
@@ -272,10 +289,10 @@ endfunction()
 # The build tree as an importable package: <build>/python/<INSTALL_DIR> mirrors the
 # installed layout with links to the manifest, the enabled modules' Python files and
 # their libraries. Re-made at every configure, so a module turned off is gone from it.
-function(_modgate_stage_build_tree install_dir)
-  set(_stage "${CMAKE_BINARY_DIR}/python/${install_dir}")
+function(_modgate_stage_build_tree)
+  set(_stage "${CMAKE_BINARY_DIR}/python/${modgate_INSTALL_DIR}")
   file(REMOVE_RECURSE "${_stage}/modules")
-  _modgate_link("${modgate_WORK_DIR}/_manifest.json" "${_stage}/_manifest.json")
+  _modgate_link("${modgate_WORK_DIR}/${modgate_MANIFEST_NAME}" "${_stage}/${modgate_MANIFEST_NAME}")
   foreach(_name IN LISTS modgate_ENABLED)
     set(_p "modgate_module_${_name}")
     foreach(_artifact IN LISTS ${_p}_ARTIFACTS)
@@ -327,91 +344,154 @@ modgate_add_modules
 ::
 
   modgate_add_modules(
-    DIRECTORIES <dir>...
-    [INSTALL_DIR <dir>]
+    [PROJECT_DIR <dir>]
     [VERSION <version>]
   )
 
-Discovers ``<dir>/<name>/module.toml`` in each ``DIRECTORIES`` entry (and in
-``MODGATE_EXTRA_MODULE_DIRS``), declares one cache option ``USE_MODULE_<NAME>`` per
-module, runs the resolver with what the user set (``USE_MODULE_*``,
-``MODGATE_ALL_MODULES``), looks up each candidate module's ``native.packages``, then
-creates the targets of each enabled module:
+Reads the host's ``[tool.modgate]`` from ``<PROJECT_DIR>/pyproject.toml`` (default: the
+top-level source folder): its ``package``, ``modules-dirs``, ``option-prefix`` and, for a
+plugin, the ``host`` whose modules it adds to. Discovers ``<dir>/<name>/module.toml`` in
+each of the ``modules-dirs`` (and in ``MODGATE_EXTRA_MODULE_DIRS``), declares one cache
+option per module (``<option-prefix><NAME>``, or the module's ``option`` key), runs the
+resolver with what the user set (those options, ``MODGATE_ALL_MODULES``), looks up each
+candidate module's ``native.packages``, then creates the targets of each enabled module:
 
-``modgate_<name>`` (alias ``modgate::<name>``)
+``modgate_<name>`` (alias ``<package>::module_<name>``)
   shared library from ``native.sources``, linked to ``modgate::runtime`` and to the
   libraries of the modules in ``requires`` — and to nothing else.
 ``modgate_<name>_python``
-  the pybind11 extension ``<INSTALL_DIR>/modules/<name>/_native`` from the module's
+  the pybind11 extension ``<package>/modules/<name>/_native`` from the module's
   ``python/*.cc``.
 
-Installs each enabled module's Python part to ``<INSTALL_DIR>/modules/<name>/`` and the
-build manifest ``<INSTALL_DIR>/_manifest.json``, and mirrors that layout with links in
-``<build>/python/<INSTALL_DIR>`` (so the build tree on ``PYTHONPATH`` imports this
-configuration); prints a summary table at the end of configure. ``INSTALL_DIR`` defaults to ``modgate``, ``VERSION`` to ``0+unknown``.
-Requires ``modgate::runtime``, ``pybind11_add_module`` and ``Python_EXECUTABLE``.
+Installs each enabled module's Python part to ``<package>/modules/<name>/``, its public
+headers and exported targets (for plugins that require it), and the build manifest
+``<package>/_manifest.json``; mirrors that layout with links in ``<build>/python/``
+(so the build tree on ``PYTHONPATH`` imports this configuration); prints a summary table
+at the end of configure. ``VERSION`` defaults to ``SKBUILD_PROJECT_VERSION_FULL``, else
+``0+unknown``. Requires ``modgate::runtime``, ``pybind11_add_module`` and
+``Python_EXECUTABLE``. Call it once, after the core's targets.
 #]=======================================================================]
 function(modgate_add_modules)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "INSTALL_DIR;VERSION" "DIRECTORIES")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "PROJECT_DIR;VERSION;INSTALL_DIR" "DIRECTORIES")
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "modgate_add_modules: unknown arguments ${arg_UNPARSED_ARGUMENTS}")
   endif()
-  if(NOT arg_INSTALL_DIR)
-    set(arg_INSTALL_DIR modgate)
+  if(DEFINED arg_DIRECTORIES OR DEFINED arg_INSTALL_DIR)
+    message(FATAL_ERROR "modgate_add_modules: DIRECTORIES and INSTALL_DIR are read from pyproject.toml now:"
+                        " write them as [tool.modgate] modules-dirs = [...] and package = \"...\", and call"
+                        " modgate_add_modules() without them")
   endif()
+  get_property(_called GLOBAL PROPERTY _modgate_ADDED)
+  if(_called)
+    message(FATAL_ERROR "modgate_add_modules: called twice; list every modules folder in [tool.modgate] modules-dirs")
+  endif()
+  set_property(GLOBAL PROPERTY _modgate_ADDED TRUE)
+  if(NOT arg_PROJECT_DIR)
+    set(arg_PROJECT_DIR "${CMAKE_SOURCE_DIR}")
+  endif()
+  get_filename_component(modgate_PROJECT_DIR "${arg_PROJECT_DIR}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
   if(NOT arg_VERSION)
-    set(arg_VERSION "0+unknown")
+    if(DEFINED SKBUILD_PROJECT_VERSION_FULL)
+      set(arg_VERSION "${SKBUILD_PROJECT_VERSION_FULL}")
+    else()
+      set(arg_VERSION "0+unknown")
+    endif()
   endif()
   if(NOT TARGET modgate::runtime)
-    message(FATAL_ERROR "modgate_add_modules: the target modgate::runtime must exist first")
+    message(FATAL_ERROR "modgate_add_modules: the target modgate::runtime must exist first (find_package(modgate CONFIG))")
   endif()
   if(NOT DEFINED modgate_PYTHON_EXECUTABLE)
     set(modgate_PYTHON_EXECUTABLE "${Python_EXECUTABLE}")
   endif()
   set(modgate_WORK_DIR "${CMAKE_BINARY_DIR}/modgate")
-  set(modgate_MODULE_DIRS)
-  foreach(_dir IN LISTS arg_DIRECTORIES)
-    get_filename_component(_dir "${_dir}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
-    list(APPEND modgate_MODULE_DIRS "${_dir}")
-  endforeach()
-  _modgate_collect_values(modgate_VALUE_ARGS)
 
-  _modgate_run_resolver(plan "${modgate_WORK_DIR}/plan.cmake")
-  include("${modgate_WORK_DIR}/plan.cmake")
+  # The values the user set: every variable with the host's option prefix, and the
+  # modules' own option names. Both come from the plan, which needs the values; so the
+  # last configure's are used, and the plan runs again in the rare case they changed.
+  if(NOT DEFINED CACHE{_modgate_OPTION_PREFIX})
+    set(_modgate_OPTION_PREFIX "USE_MODULE_" CACHE INTERNAL "the host's option prefix, as the last plan said")
+  endif()
+  foreach(_attempt 1 2)
+    _modgate_collect_values(modgate_VALUE_ARGS "${_modgate_OPTION_PREFIX}" "${_modgate_DECLARED_OPTIONS}")
+    _modgate_run_resolver(plan "${modgate_WORK_DIR}/plan.cmake")
+    include("${modgate_WORK_DIR}/plan.cmake")
+    if(modgate_OPTION_PREFIX STREQUAL _modgate_OPTION_PREFIX AND "${modgate_OPTIONS}" STREQUAL "${_modgate_DECLARED_OPTIONS}")
+      break()
+    endif()
+    set(_modgate_OPTION_PREFIX "${modgate_OPTION_PREFIX}" CACHE INTERNAL "the host's option prefix, as the last plan said")
+    _modgate_declare_options()
+  endforeach()
   _modgate_declare_options()
   _modgate_warn_each(modgate_WARNINGS)
 
   _modgate_find_packages(_found_args)
+  set(_host_args)
+  if(NOT modgate_HOST STREQUAL modgate_PACKAGE)
+    # A plugin: the installed host's manifest says which of its modules were built.
+    execute_process(
+      COMMAND "${modgate_PYTHON_EXECUTABLE}" -c
+              "import importlib.util as u, os, sys; s = u.find_spec(sys.argv[1]); l = list(s.submodule_search_locations or []) if s else []; print(os.path.dirname(l[0]) if l else '')"
+              "${modgate_HOST}"
+      OUTPUT_VARIABLE modgate_HOST_ROOT OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+    if(modgate_HOST MATCHES "\\.")
+      message(FATAL_ERROR "modgate: a plugin's host must be a top-level package, not ${modgate_HOST}")
+    endif()
+    set(_host_args --host-dir "${modgate_HOST_ROOT}/${modgate_HOST}")
+  endif()
   modgate_read_abi_version(_abi)
-  string(REPLACE "/" "." _package "${arg_INSTALL_DIR}")
   if(DEFINED PYTHON_MODULE_EXTENSION)
     set(_ext "${PYTHON_MODULE_EXTENSION}")
   else()
     set(_ext "${CMAKE_SHARED_MODULE_SUFFIX}")
   endif()
   _modgate_run_resolver(resolve "${modgate_WORK_DIR}/modules.cmake"
-    ${_found_args}
-    --manifest "${modgate_WORK_DIR}/_manifest.json"
+    ${_found_args} ${_host_args}
+    --manifest "${modgate_WORK_DIR}/${modgate_MANIFEST_NAME}"
     --guard-dir "${modgate_WORK_DIR}/guard"
     --generated-dir "${modgate_WORK_DIR}/generated"
-    --version "${arg_VERSION}" --abi-version "${_abi}" --package "${_package}"
+    --version "${arg_VERSION}" --abi-version "${_abi}"
     --lib-prefix "${CMAKE_SHARED_LIBRARY_PREFIX}" --lib-suffix "${CMAKE_SHARED_LIBRARY_SUFFIX}"
     --ext-suffix "${_ext}")
   include("${modgate_WORK_DIR}/modules.cmake")
-  # Re-run configure when a registration, a module's source folders or the resolver change.
-  file(GLOB _resolver_files "${modgate_PYTHON_PACKAGE_DIR}/*.py")
+  # Re-run configure when the host's settings, a registration, a module's source folders
+  # or the resolver change.
+  file(GLOB _resolver_files "${modgate_PYTHON_PACKAGE_DIR}/_configure/*.py")
   set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
-               ${modgate_WATCH} ${modgate_MODULE_DIRS} ${_resolver_files})
+               "${modgate_PROJECT_DIR}/pyproject.toml" ${modgate_WATCH} ${_resolver_files}
+               "${modgate_PYTHON_PACKAGE_DIR}/_names.py")
+  if(modgate_HOST_MODULES)
+    include("${modgate_HOST_ROOT}/${modgate_HOST_EXPORT_FILE}")
+  endif()
 
   _modgate_warn_each(modgate_DEPRECATIONS)
   foreach(_name IN LISTS modgate_ENABLED)
-    _modgate_add_module(${_name} "${arg_INSTALL_DIR}")
+    _modgate_add_module(${_name})
   endforeach()
-  install(FILES "${modgate_WORK_DIR}/_manifest.json" DESTINATION "${arg_INSTALL_DIR}")
-  _modgate_stage_build_tree("${arg_INSTALL_DIR}")
+  get_property(_exported GLOBAL PROPERTY _modgate_EXPORTED)
+  if(_exported)
+    get_filename_component(_export_dir "${modgate_EXPORT_FILE}" DIRECTORY)
+    get_filename_component(_export_name "${modgate_EXPORT_FILE}" NAME)
+    install(EXPORT _modgate_module_targets NAMESPACE "${modgate_PACKAGE}::" FILE "${_export_name}"
+            DESTINATION "${_export_dir}")
+  endif()
+  install(FILES "${modgate_WORK_DIR}/${modgate_MANIFEST_NAME}" DESTINATION "${modgate_INSTALL_DIR}")
+  _modgate_stage_build_tree()
+  # The core's targets (modgate_core_target) learn their host's name: the registry
+  # namespace their unqualified lookups use.
+  set_property(GLOBAL PROPERTY _modgate_HOST "${modgate_HOST}")
+  get_property(_core GLOBAL PROPERTY _modgate_CORE_TARGETS)
+  foreach(_target IN LISTS _core)
+    _modgate_core_host(${_target})
+  endforeach()
   set_property(GLOBAL PROPERTY _modgate_SUMMARY "${modgate_SUMMARY}")
   set_property(GLOBAL PROPERTY modgate_ENABLED_MODULES "${modgate_ENABLED}")
+  set_property(GLOBAL PROPERTY modgate_PACKAGE "${modgate_PACKAGE}")
   cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _modgate_print_summary)
+endfunction()
+
+function(_modgate_core_host target)
+  get_property(_host GLOBAL PROPERTY _modgate_HOST)
+  target_compile_definitions(${target} PRIVATE "MODGATE_HOST_NAME=\"${_host}\"")
 endfunction()
 
 #[=======================================================================[.rst:
@@ -421,10 +501,18 @@ modgate_core_target
 
   modgate_core_target(<target>)
 
-Marks ``<target>`` as part of the core: any ``#include`` of a module header fails to
-compile with a message saying that the core reaches modules only by name.
+Marks ``<target>`` as part of the host's core: any ``#include`` of a module header fails
+to compile with a message saying that the core reaches modules only by name, and its
+registry lookups by unqualified name (``modgate::find_function("scan.includes")``) look
+in its own host's namespace. Call it before or after ``modgate_add_modules``.
 #]=======================================================================]
 function(modgate_core_target target)
   target_compile_options(${target} PRIVATE
     "$<$<CXX_COMPILER_ID:GNU,Clang,AppleClang>:-idirafter${CMAKE_BINARY_DIR}/modgate/guard/core>")
+  get_property(_host GLOBAL PROPERTY _modgate_HOST)
+  if(_host)
+    _modgate_core_host(${target})
+  else()
+    set_property(GLOBAL APPEND PROPERTY _modgate_CORE_TARGETS ${target})
+  endif()
 endfunction()

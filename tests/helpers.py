@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIGURE = ROOT / "python" / "modgate" / "_configure.py"
+CONFIGURE = ROOT / "python" / "modgate" / "_configure"
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
@@ -25,10 +25,25 @@ class Run:
     stderr: str
 
 
+def host_pyproject(project: Path, modules_dirs: Sequence[Path], package: str = "modgate", extra: str = "") -> None:
+    """A ``pyproject.toml`` declaring ``project`` a host whose modules are in ``modules_dirs``."""
+    dirs = ", ".join(f'"{d.relative_to(project).as_posix()}"' for d in modules_dirs)
+    text = f'[project]\nname = "{package}"\n\n[tool.modgate]\npackage = "{package}"\nmodules-dirs = [{dirs}]\n{extra}'
+    (project / "pyproject.toml").write_text(text, encoding="utf-8")
+
+
 def run_configure(stage: str, args: Sequence[str], tmp: Path) -> Run:
-    """The resolver exactly as cmake/modgate.cmake runs it."""
+    """The resolver exactly as cmake/modgate.cmake runs it. ``--modules-dir D`` (tests
+    only) writes ``tmp/pyproject.toml`` naming those folders, as a host would."""
     out = tmp / f"{stage}.cmake"
-    cmd = [sys.executable, "-S", "-E", str(CONFIGURE), stage, "--source-dir", str(tmp), "--out", str(out), *args]
+    rest = list(args)
+    dirs = [Path(rest[i + 1]) for i, arg in enumerate(rest) if arg == "--modules-dir"]
+    for d in dirs:
+        index = rest.index("--modules-dir")
+        del rest[index : index + 2]
+    if dirs:
+        host_pyproject(tmp, dirs)
+    cmd = [sys.executable, "-S", "-E", str(CONFIGURE), stage, "--project-dir", str(tmp), "--out", str(out), *rest]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 

@@ -6,7 +6,7 @@
 // with the loaded runtime's when they load.
 #pragma once
 
-#define MODGATE_ABI_VERSION 1
+#define MODGATE_ABI_VERSION 2
 
 #if defined(_WIN32)
 #  if defined(MODGATE_RUNTIME_BUILDING)

@@ -8,7 +8,8 @@
 //   MODGATE_REGISTER_FUNCTION("mymodule.greet", greet, "Greets someone.");
 //
 // The name must start with the module's own name and a dot ("mymodule."): modgate's CMake
-// defines MODGATE_MODULE_NAME for each module target. Plain functions with arguments and
+// defines MODGATE_MODULE_NAME and MODGATE_HOST_NAME for each module target, and the
+// function is registered in its host's namespace ("<host>:mymodule.greet"). Plain functions with arguments and
 // results of type bool, int, std::int64_t, double, std::string, std::vector<T> or
 // modgate::Value are converted for you; a modgate::Function (a std::function taking
 // const Args&) is registered as it is. For the module's Python extension, see
@@ -121,12 +122,13 @@ inline Function as_function(Function fn) { return fn; }
 #define MODGATE_DETAIL_CONCAT2(a, b) a##b
 #define MODGATE_DETAIL_CONCAT(a, b) MODGATE_DETAIL_CONCAT2(a, b)
 
-#ifndef MODGATE_MODULE_NAME
+#if !defined(MODGATE_MODULE_NAME) || !defined(MODGATE_HOST_NAME)
 #  define MODGATE_REGISTER_FUNCTION(NAME, FN, DOC) \
     static_assert(false, "MODGATE_MODULE_NAME is not defined: build this file as part of a modgate module")
 #else
-// Registers FN as NAME ("<module>.<function>") when the library loads.
-#  define MODGATE_REGISTER_FUNCTION(NAME, FN, DOC)                                                  \
-    static const bool MODGATE_DETAIL_CONCAT(modgate_registered_, __LINE__) =                        \
-        ::modgate::register_function((NAME), ::modgate::detail::as_function(FN), (DOC), MODGATE_MODULE_NAME)
+// Registers FN as NAME ("<module>.<function>") of this module's host when the library loads.
+#  define MODGATE_REGISTER_FUNCTION(NAME, FN, DOC)                                                            \
+    static const bool MODGATE_DETAIL_CONCAT(modgate_registered_, __LINE__) = ::modgate::register_function(   \
+        std::string(MODGATE_HOST_NAME ":") + (NAME), ::modgate::detail::as_function(FN), (DOC),             \
+        MODGATE_HOST_NAME ":" MODGATE_MODULE_NAME)
 #endif

@@ -1,19 +1,22 @@
-"""modgate: build-time and import-time toggles for optional modules.
+"""modgate: build-time and import-time toggles for the optional modules of a host package.
+
+modgate is itself the first host: its optional modules are ``modgate.modules.<name>``;
+see :func:`require`, :func:`is_built`, :func:`is_available` and :func:`info`. Any other
+package becomes a host with :func:`attach` (``acme.modules.<name>``, ``acme.require``...).
 
 ``import modgate`` is cheap: it reads the build manifest only when first asked, imports
-no optional module and never scans entry points. Optional modules are
-``modgate.modules.<name>``; see :func:`require`, :func:`is_built`, :func:`is_available`
-and :func:`info`.
+no optional module and never scans entry points.
 """
 
 from __future__ import annotations
 
 import os
-from types import ModuleType
 from typing import Any
 
-from ._build import NotBuiltError, manifest, manifest_path
+from ._loader import attach
+from ._manifest import NotBuiltError, manifest, manifest_path
 from .exceptions import (
+    ModgateError,
     ModuleAbiError,
     ModuleClashError,
     ModuleDeprecationWarning,
@@ -25,6 +28,7 @@ from .exceptions import (
 )
 
 __all__ = [
+    "ModgateError",
     "ModuleAbiError",
     "ModuleClashError",
     "ModuleDeprecationWarning",
@@ -35,6 +39,7 @@ __all__ = [
     "NotBuiltError",
     "UnknownModuleError",
     "__version__",
+    "attach",
     "info",
     "is_available",
     "is_built",
@@ -42,57 +47,17 @@ __all__ = [
     "require",
 ]
 
-
-def is_built(name: str) -> bool:
-    """Whether module ``name`` was built (its ``USE_MODULE_<NAME>`` resolved ON), or is an
-    installed out-of-tree module built ON. ``False`` for a name no build knows."""
-    # In-tree names are answered here without importing the loader (the import-time budget).
-    entry = manifest()["modules"].get(name)
-    if entry is not None:
-        return bool(entry["state"] == "ON")
-    from . import _loader
-
-    return _loader.is_built(name)
-
-
-def is_available(name: str) -> bool:
-    """Whether ``modgate.modules.<name>`` can be imported now: built, not turned off by
-    ``MODGATE_DISABLE``, the modules it requires available, its Python requirements
-    installed. Imports nothing; a broken module still raises :class:`ModuleLoadError`
-    when it is imported."""
-    from . import _loader
-
-    return _loader.is_available(name)
-
-
-def require(name: str) -> ModuleType:
-    """``modgate.modules.<name>``, imported on first use. Raises
-    :class:`ModuleDisabledError`, :class:`ModuleUnavailableError`,
-    :class:`ModuleLoadError` or :class:`UnknownModuleError`, each saying what to do."""
-    from . import _loader
-
-    return _loader.require(name)
-
-
-def info() -> dict[str, Any]:
-    """What the build decided, plus what this process sees: ``version``, ``abi_version``,
-    ``options`` and ``modules``; per module its ``state`` (ON/OFF at build time),
-    ``reason``, ``stage``, ``summary``, ``requires``, ``conflicts``, ``maintainers`` and
-    ``owners``, ``python_requires``, ``native`` artifacts, ``deprecated``, ``source``,
-    ``origin`` (``in-tree`` or ``out-of-tree``), ``distribution``, ``version`` and
-    ``disabled_at_import``. Lists installed out-of-tree modules too. A copy."""
-    from . import _loader
-
-    return _loader.info()
+# modgate's own modules, exactly as any host wires its own.
+is_built, is_available, require, info = attach(__name__)
 
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        return str(manifest()["version"])
-    if name == "modules":
+        return str(manifest(__name__)["version"])
+    if name == "native":
         import importlib
 
-        return importlib.import_module(".modules", __name__)
+        return importlib.import_module(".native", __name__)
     raise AttributeError(f"module 'modgate' has no attribute {name!r}")
 
 
@@ -101,7 +66,7 @@ if os.environ.get("MODGATE_EAGER", "").strip():
 
     if _eager_loader._flag("MODGATE_EAGER"):
         try:
-            manifest()
+            manifest(__name__)
         except NotBuiltError:
             pass  # a source tree (the build itself imports the resolver from here)
         else:

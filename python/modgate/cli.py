@@ -7,21 +7,53 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from ._build import NotBuiltError
-from .exceptions import ModuleClashError
+from ._manifest import NotBuiltError
+from .exceptions import ModgateError
 from .table import module_listing
 
-__all__ = ["main"]
+__all__ = ["cmake_dir", "default_host", "main"]
+
+
+def default_host(start: Path | None = None) -> str:
+    """The host whose modules a command shows when none is named: the ``[tool.modgate]``
+    host of the project around ``start`` (the current folder), else ``modgate``."""
+    from ._configure.host import PYPROJECT, read_host
+    from ._configure.problems import ConfigurationError
+
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / PYPROJECT).is_file():
+            try:
+                return read_host(candidate).host
+            except ConfigurationError:
+                return "modgate"
+    return "modgate"
+
+
+def _host_info(package: str) -> dict[str, object]:
+    import importlib
+
+    from . import _loader
+
+    try:
+        importlib.import_module(package)  # a host attaches itself when imported
+    except ImportError as exc:
+        raise ModgateError(f"cannot import host package {package!r}: {exc}; install it, or name another with --package") from None
+    if package not in _loader._hosts:
+        raise ModgateError(
+            f"{package!r} is not a modgate host: its __init__.py does not call modgate.attach(__name__)"
+        )
+    return _loader.host(package).info()
 
 
 def _list(args: argparse.Namespace) -> int:
-    from ._loader import info
-
-    data = info()
+    package = args.package or default_host()
+    data = _host_info(package)
     modules = data["modules"]
-    if args.json:
-        print(json.dumps(modules, indent=2, sort_keys=True))
+    if args.json or args.format == "json":
+        print(json.dumps(data if args.format == "json" else modules, indent=2, sort_keys=True))
         return 0
     print("\n".join(module_listing(data)))
     return 0
@@ -47,15 +79,24 @@ def _cmake_dir(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="modgate", description="Optional-module toggles: inspect a build.")
+    parser = argparse.ArgumentParser(prog="modgate", description="Optional-module toggles for host projects.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
-    listing = sub.add_parser("list", help="modules, their state, stage and reason")
+    listing = sub.add_parser("list", help="a host's modules, their state, stage and reason")
+    listing.add_argument(
+        "--package", help="the host package (default: [tool.modgate] of the project here, else modgate)"
+    )
+    listing.add_argument(
+        "--format", choices=("text", "json"), default="text", help="json: the structure <package>.info() returns"
+    )
     listing.add_argument("--json", action="store_true", help="print every module's entry as JSON")
     listing.set_defaults(run=_list)
     cmake = sub.add_parser(
         "cmake-dir", help="where the installed CMake package is: cmake -Dmodgate_DIR=$(modgate cmake-dir)"
     )
     cmake.set_defaults(run=_cmake_dir)
+    from . import _scaffold
+
+    _scaffold.add_commands(sub)
     return parser
 
 
@@ -63,9 +104,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         code: int = args.run(args)
-    except (NotBuiltError, ModuleClashError) as exc:
-        print(f"modgate: {exc}", file=sys.stderr)
+    except ModgateError as exc:
+        text = str(exc)
+        print(text if text.startswith("modgate") else f"modgate: {text}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `modgate list | head -1`: the reader left; point stdout at nothing so the exit flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return code
 
 

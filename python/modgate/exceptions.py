@@ -1,12 +1,15 @@
-"""What ``modgate.modules.<name>`` raises when a module cannot be used, one type per cause.
+"""modgate's exceptions: one base class, :class:`ModgateError`, for every one of them.
 
-Each is an :class:`ImportError`, so ``except ImportError`` code keeps working; the type
-tells *why*, and the message says what to do.
+What ``<package>.modules.<name>`` raises when a module cannot be used is one type per
+cause; each is also an :class:`ImportError`, so ``except ImportError`` code keeps working;
+the type tells *why*, and the message says what to do. A leaf: it imports nothing, so
+the configure step uses it too.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "ModgateError",
     "ModuleAbiError",
     "ModuleClashError",
     "ModuleDeprecationWarning",
@@ -19,7 +22,11 @@ __all__ = [
 ]
 
 
-class _ModuleErrorMixin:
+class ModgateError(Exception):
+    """The base class of every error modgate raises."""
+
+
+class _ModuleErrorMixin(ModgateError):
     module: str  # the module's short name, e.g. "graph"
 
 

@@ -1,119 +1,93 @@
 """Pip extras and entry points from the registration files (a dynamic-metadata provider).
 
 scikit-build-core calls it while it builds the wheel's metadata, so nothing about the
-modules is written by hand in ``pyproject.toml``::
+modules is written by hand in ``pyproject.toml``; the host's settings are its
+``[tool.modgate]``::
 
     [project]
     dynamic = ["optional-dependencies", "entry-points"]
 
     [[tool.dynamic-metadata]]
     provider = "modgate"           # from an installed modgate (a build requirement)
-    modules-dirs = ["modules"]     # optional; the default
-    package = "myproject"          # optional; the package the modules install into
+
+    [tool.modgate]
+    package = "myproject"          # modules are myproject.modules.<name>
 
 It adds one extra per module that needs Python packages (its own ``python.requires``
 and those of every module it requires, so the extra makes the module usable), the extra
 ``all``, and one entry point ``<name> = "<package>.modules.<name>"`` per module in group
-``modgate.modules``. Standard library only: it runs inside the build backend.
+``<host>.modules``. Standard library only: it runs inside the build backend.
 """
 
 from __future__ import annotations
 
-import re
 import sys
+import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .discovery import discover
-from .errors import ModgateError, Problem, suggest
-from .registration import Registration, extra_name
-from .resolver import check_graph, requires_closure
+from ._configure.discovery import discover
+from ._configure.host import PYPROJECT, HostConfig, parse_host
+from ._configure.problems import ConfigurationError, Problem
+from ._configure.registration import Registration
+from ._configure.resolver import check_graph, requires_closure
+from ._names import ALL_EXTRA, entry_point_group, extra_name, module_import_name
 
-__all__ = ["ENTRY_POINT_GROUP", "Provider", "derive", "extra_name"]
+__all__ = ["Provider", "derive", "read"]
 
-ENTRY_POINT_GROUP = "modgate.modules"
-ALL_EXTRA = "all"
-_SETTINGS = ("modules-dirs", "package")
-_WHERE = "pyproject.toml"
 _KEY = "[[tool.dynamic-metadata]] provider 'modgate'"
-_PACKAGE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
 def _unique(items: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def derive(modules: Mapping[str, Registration], package: str) -> dict[str, Any]:
+def derive(modules: Mapping[str, Registration], host: HostConfig) -> dict[str, Any]:
     """The ``[project]`` fields the registrations stand for. Pure; ``modules`` is checked."""
     extras: dict[str, list[str]] = {}
     for name in sorted(modules):
-        needs = _unique(
-            [req for dep in [name, *requires_closure(modules, name)] for req in modules[dep].python_requires]
-        )
+        closure = [dep for dep in requires_closure(modules, name) if dep in modules]
+        needs = _unique([req for dep in [name, *closure] for req in modules[dep].python_requires])
         if needs:
             extras[extra_name(name)] = needs
     everything = _unique([req for name in sorted(modules) for req in modules[name].python_requires])
     if everything:
         extras[ALL_EXTRA] = everything
-    entry_points = {name: f"{package}.modules.{name}" for name in sorted(modules)}
+    entry_points = {name: module_import_name(host.package, name) for name in sorted(modules)}
     result: dict[str, Any] = {"optional-dependencies": extras}
     if entry_points:
-        result["entry-points"] = {ENTRY_POINT_GROUP: entry_points}
+        result["entry-points"] = {entry_point_group(host.host): entry_points}
     return result
 
 
-def _settings_problems(settings: Mapping[str, Any]) -> list[Problem]:
-    problems = []
-    for key in settings:
-        if key not in _SETTINGS:
-            problems.append(
+def read(settings: Mapping[str, Any], root: Path) -> dict[str, Any]:
+    """Read ``[tool.modgate]`` and the registration files under ``root`` and derive the
+    fields; raises :class:`ConfigurationError`."""
+    if settings:
+        moved = ", ".join(f"{key} = {value!r}" for key, value in settings.items())
+        raise ConfigurationError(
+            [
                 Problem(
-                    _WHERE,
-                    f"{_KEY}: {key}",
-                    f"unknown setting {key!r}{suggest(key, _SETTINGS)}",
-                    "use only " + ", ".join(_SETTINGS),
+                    PYPROJECT,
+                    f"{_KEY}: {', '.join(settings)}",
+                    "the provider takes no settings: a host declares itself once, in [tool.modgate]",
+                    f"move them there ([tool.modgate] {moved}) and keep only provider = \"modgate\"",
                 )
-            )
-    dirs = settings.get("modules-dirs", ["modules"])
-    if not (isinstance(dirs, list) and dirs and all(isinstance(d, str) and d for d in dirs)):
-        problems.append(
-            Problem(
-                _WHERE,
-                f"{_KEY}: modules-dirs",
-                f"must be a non-empty array of folder names, not {dirs!r}",
-                'write modules-dirs = ["modules"]',
-            )
+            ]
         )
-    package = settings.get("package")
-    if package is not None and not (isinstance(package, str) and _PACKAGE_RE.match(package)):
-        problems.append(
-            Problem(
-                _WHERE,
-                f"{_KEY}: package",
-                f"must be an importable package name, not {package!r}",
-                'write the package the modules install into, e.g. package = "myproject"',
-            )
-        )
-    return problems
-
-
-def read(settings: Mapping[str, Any], project: Mapping[str, Any], root: Path) -> dict[str, Any]:
-    """Read the registration files under ``root`` and derive the fields; raises :class:`ModgateError`."""
-    problems = _settings_problems(settings)
-    if problems:
-        raise ModgateError(problems)
-    dirs: list[str] = settings.get("modules-dirs", ["modules"])
-    package = settings.get("package") or re.sub(r"[-.]+", "_", str(project.get("name", ""))).lower()
-    if not package:
-        raise ModgateError(
-            [Problem(_WHERE, f"{_KEY}: package", "the project has no name to derive the package from", "set package")]
-        )
-    found = discover([root / d for d in dirs], base=root, scan_files=False)
-    graph = check_graph(found.registrations)
+    try:
+        data = tomllib.loads((root / PYPROJECT).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigurationError([Problem(PYPROJECT, None, f"cannot read it: {exc}", "fix the file")]) from None
+    host = parse_host(data)
+    found = discover([root / d for d in host.modules_dirs if (root / d).is_dir()], host=host.host, base=root, scan_files=False)
+    # A plugin's modules may require its host's: configure checks those against the installed host.
+    refs = {ref for reg in found.registrations.values() for ref in (*reg.requires, *reg.conflicts)}
+    graph = check_graph(found.registrations, external=refs if host.is_plugin else ())
     if graph:
-        raise ModgateError(graph)
-    return derive(found.registrations, package)
+        raise ConfigurationError(graph)
+    return derive(found.registrations, host)
 
 
 class Provider:
@@ -122,20 +96,20 @@ class Provider:
     @staticmethod
     def dynamic_metadata(settings: Mapping[str, Any], project: Mapping[str, Any]) -> dict[str, Any]:
         try:
-            fields = read(settings, project, Path.cwd())
+            fields = read(settings, Path.cwd())
             missing = sorted(set(fields) - set(project.get("dynamic", ())))
             if missing:
-                raise ModgateError(
+                raise ConfigurationError(
                     [
                         Problem(
-                            _WHERE,
+                            PYPROJECT,
                             "project.dynamic",
                             f"the modgate provider sets {', '.join(missing)}, which project.dynamic does not list",
                             'write dynamic = ["optional-dependencies", "entry-points", ...]',
                         )
                     ]
                 )
-        except ModgateError as exc:
+        except ConfigurationError as exc:
             # A build backend shows stderr; a traceback would bury the file, the key and the fix.
             sys.stderr.write(exc.format() + "\n")
             raise SystemExit(2) from None

@@ -1,7 +1,10 @@
-"""pytest plugin (entry point ``pytest11``): run a suite against what the build enabled.
+"""pytest plugin (entry point ``pytest11``): run a host's suite against what its build enabled.
+
+The host is the ``[tool.modgate]`` host of the project pytest runs in (its rootdir's
+``pyproject.toml``), else ``modgate``.
 
 - ``@pytest.mark.requires_module("x", ...)`` skips a test unless every named module can be
-  imported, with a reason naming ``USE_MODULE_X`` and why it is not available;
+  imported, with a reason naming the module's option and why it is not available;
 - a module's folder (one holding ``module.toml``) is skipped as a whole, visibly, when
   its module is not available, so its tests never import what is not there;
 - the session header lists each module's state;
@@ -13,19 +16,32 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from ._build import NotBuiltError
-from .discovery import REGISTRATION
+from ._manifest import NotBuiltError, manifest
+from ._names import DEFAULT_OPTION_PREFIX, DISABLE_VARIABLE, REGISTRATION_FILE, is_module_name, option_name
 from .exceptions import ModuleClashError, ModuleLoadError, UnknownModuleError
-from .registration import NAME_RE, option_name
 from .table import module_listing
 
 __all__ = ["unavailable_reason"]
 
-_DISABLE = "MODGATE_DISABLE"
+_DISABLE = DISABLE_VARIABLE
 _saved_disable = pytest.StashKey[str | None]()
+_HOST = "modgate"  # the host of this run, set in pytest_configure
+
+
+def _host() -> Any:
+    import importlib
+
+    from . import _loader
+
+    try:
+        importlib.import_module(_HOST)  # the host attaches itself
+    except ImportError:
+        pass
+    return _loader.host(_HOST)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -55,6 +71,10 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    global _HOST
+    from .cli import default_host
+
+    _HOST = default_host(config.rootpath)
     config.addinivalue_line(
         "markers",
         "requires_module(*names): skip unless every named modgate module can be imported"
@@ -63,14 +83,13 @@ def pytest_configure(config: pytest.Config) -> None:
     names = _names(config.getoption("modgate_disable") or [])
     if not names:
         return
-    from . import _loader
-
+    host = _host()
     try:
-        unknown = [name for name in names if _loader._record(name) is None]
+        unknown = [name.rpartition(".")[2] for name in names if host.record(name.rpartition(".")[2]) is None]
     except (NotBuiltError, ModuleClashError):
         return  # the header says why; nothing to check the names against
     if unknown:
-        known = ", ".join(_loader._known())
+        known = ", ".join(host.known())
         raise pytest.UsageError(
             f"--modgate-disable: unknown module {', '.join(map(repr, unknown))}; known modules: {known}"
         )
@@ -90,15 +109,19 @@ def unavailable_reason(name: str) -> str | None:
     """Why ``modgate.modules.<name>`` cannot be imported now, or ``None`` when it can.
 
     A module that is available but broken counts as available: its tests should fail."""
-    from . import _loader
-
-    option = option_name(name)
+    host = _host()
     try:
-        _loader.check(name)
+        prefix = manifest(host.package).get("option_prefix", DEFAULT_OPTION_PREFIX)
+        record = host.record(name) if is_module_name(name) else None
+        option = record.entry.get("option", name) if record is not None else option_name(name, prefix)
+        host.check(name)
     except NotBuiltError as exc:
-        return f"{option}: modgate is not built here, so module {name!r} cannot be imported: {exc}"
+        return f"{name}: {host.package} is not built here, so module {name!r} cannot be imported: {exc}"
     except UnknownModuleError:
-        return f"{option}: module {name!r} is not in this build (its folder was not in the tree that was built)"
+        return (
+            f"{option}: module {name!r} is not in this build of {host.package} (its folder was not in the tree"
+            " that was built)"
+        )
     except ModuleLoadError:
         return None
     except ImportError as exc:  # disabled at build or import time, or its requirements unmet
@@ -139,12 +162,12 @@ class ModuleFolderSkipped(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         # Skips are reported at this location: the module's registration file.
-        return self.path / REGISTRATION, 0, f"module folder {self.path.name}"
+        return self.path / REGISTRATION_FILE, 0, f"module folder {self.path.name}"
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if not NAME_RE.match(path.name) or not (path / REGISTRATION).is_file():
+    if not is_module_name(path.name) or not (path / REGISTRATION_FILE).is_file():
         return None
     reason = unavailable_reason(path.name)
     if reason is None:
@@ -155,10 +178,8 @@ def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    from . import _loader
-
     try:
-        data = _loader.info()
+        data = _host().info()
     except (NotBuiltError, ModuleClashError) as exc:
         return [f"modgate: {exc}"]
     return module_listing(data, indent="  ")

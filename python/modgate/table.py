@@ -32,9 +32,9 @@ def module_row(name: str, module: Mapping[str, Any]) -> tuple[str, str, str, boo
 
 
 def module_listing(data: Mapping[str, Any], *, indent: str = "") -> list[str]:
-    """``modgate list``: a head line, then the table of every module in ``modgate.info()``."""
+    """``modgate list``: a head line, then the table of every module in a host's ``info()``."""
     modules = data["modules"]
     rows = [module_row(name, module) for name, module in sorted(modules.items())]
     enabled = sum(1 for row in rows if row[1] == "ON")
-    head = f"modgate {data['version']}: {len(modules)} modules, {enabled} enabled"
+    head = f"{data.get('package', 'modgate')} {data['version']}: {len(modules)} modules, {enabled} enabled"
     return [head, *state_table(rows, indent=indent).splitlines()]

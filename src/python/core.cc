@@ -72,11 +72,11 @@ PYBIND11_MODULE(_core, m) {
   m.def(
       "lookup",
       [](const std::string& name) -> py::object {
-        const modgate::FunctionInfo* info = modgate::find_function(name);
+        const modgate::FunctionInfo* info = modgate::find_registered(name);
         if (info == nullptr) return py::none();
         return py::cast(PyFunction(info));
       },
-      py::arg("name"), "The function registered as `name`, or None when none is.");
+      py::arg("key"), "The function registered under `key` (\"<host>:<module>.<function>\"), or None.");
   m.def("functions", &modgate::function_names, "Every registered function name, sorted.");
   m.def("registry_errors", &modgate::registry_errors, "Registrations the registry refused.");
   m.def("abi_version", &modgate::runtime_abi_version, "The loaded runtime's ABI version.");

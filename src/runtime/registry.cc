@@ -50,10 +50,10 @@ bool register_function(std::string name, Function function, std::string doc, std
   return true;
 }
 
-const FunctionInfo* find_function(std::string_view name) {
+const FunctionInfo* find_registered(std::string_view key) {
   Registry& r = registry();
   std::lock_guard<std::mutex> lock(r.mutex);
-  auto found = r.functions.find(name);
+  auto found = r.functions.find(key);
   return found == r.functions.end() ? nullptr : &found->second;
 }
 
@@ -74,9 +74,9 @@ std::vector<std::string> registry_errors() {
 
 const void* registry_address() { return &registry(); }
 
-Value call(std::string_view name, const Args& args) {
-  const FunctionInfo* info = find_function(name);
-  if (info == nullptr) throw std::out_of_range("no function '" + std::string(name) + "' is registered");
+Value call_registered(std::string_view key, const Args& args) {
+  const FunctionInfo* info = find_registered(key);
+  if (info == nullptr) throw std::out_of_range("no function '" + std::string(key) + "' is registered");
   return info->function(args);
 }
 

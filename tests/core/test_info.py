@@ -33,7 +33,7 @@ VIEW_KEYS = {"origin", "distribution", "version", "owners", "disabled_at_import"
 
 def test_manifest_describes_every_module() -> None:
     data = info()
-    assert data["schema"] == 1
+    assert data["schema"] == 2 and data["package"] == data["host"] == "modgate"
     assert isinstance(data["version"], str) and data["version"]
     raw = json.loads(modgate.manifest_path().read_text())
     for name, module in data["modules"].items():

@@ -40,14 +40,18 @@ def test_every_enabled_native_library_registers_and_nothing_is_refused() -> None
         libraries = [a for a in module["native"] if not Path(a).name.startswith("_native")]
         if module["state"] == "ON" and libraries:
             load(name)
-            assert any(fn.startswith(name + ".") for fn in functions()), name
+            assert any(fn.startswith(f"modgate:{name}.") for fn in functions()), name
     assert core.registry_errors() == []
 
 
-def test_registry_functions_are_namespaced_by_module() -> None:
+def test_registry_functions_are_namespaced_by_host_and_module() -> None:
     modules = info()["modules"]
-    for name in functions():
+    for key in functions():
+        host, _, name = key.partition(":")
         owner = name.partition(".")[0]
-        assert owner in modules and modules[owner]["state"] == "ON", name
-        function = core.lookup(name)
-        assert function is not None and function.name == name and function.module == owner
+        if host != "modgate":
+            continue  # another host's (a test may have loaded one)
+        assert owner in modules and modules[owner]["state"] == "ON", key
+        function = core.lookup(key)
+        assert function is not None and function.name == key and function.module == f"modgate:{owner}"
+        assert lookup(name) is not None and lookup(key) is not None

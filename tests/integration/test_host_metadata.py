@@ -26,16 +26,19 @@ dynamic = ["optional-dependencies", "entry-points"]
 [[tool.dynamic-metadata]]
 provider = "modgate"
 {settings}
+
+[tool.modgate]
+{tool}
 """
 
 
 PIP_DRY_RUN = [sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps", "--no-build-isolation", "-q"]
 
 
-def host(tmp_path: Path, settings: str = "") -> Path:
+def host(tmp_path: Path, settings: str = "", tool: str = 'package = "host_project"') -> Path:
     root = tmp_path / "host"
     root.mkdir()
-    (root / "pyproject.toml").write_text(PYPROJECT.format(settings=settings), encoding="utf-8")
+    (root / "pyproject.toml").write_text(PYPROJECT.format(settings=settings, tool=tool), encoding="utf-8")
     (root / "CMakeLists.txt").write_text("cmake_minimum_required(VERSION 3.21)\nproject(host LANGUAGES NONE)\n")
     return root
 
@@ -68,7 +71,7 @@ def test_pip_sees_one_extra_per_module_with_requirements(tmp_path: Path) -> None
 
 
 def test_pip_writes_the_entry_points(tmp_path: Path) -> None:
-    root = host(tmp_path, 'package = "host_pkg"')
+    root = host(tmp_path, tool='package = "host_pkg"')
     write_module(root / "modules", "alpha", basic("alpha"))
     code = textwrap.dedent(
         """
@@ -82,22 +85,23 @@ def test_pip_writes_the_entry_points(tmp_path: Path) -> None:
     proc = check(run([sys.executable, "-c", code, str(out)], cwd=root))
     dist_info = proc.stdout.strip().splitlines()[-1]  # scikit-build-core prints a banner first
     entry_points = (out / dist_info / "entry_points.txt").read_text()
-    assert "[modgate.modules]\nalpha = host_pkg.modules.alpha\n" in entry_points
+    assert "[host_pkg.modules]\nalpha = host_pkg.modules.alpha\n" in entry_points
 
 
 @pytest.mark.parametrize(
-    ("settings", "toml", "expected"),
+    ("settings", "tool", "toml", "expected"),
     [
-        ("", 'name = "alpha"\nsumary = "x"\nstage = "S1"\n', "modules/alpha/module.toml:2: sumary: unknown key"),
-        ('packag = "x"', None, "[[tool.dynamic-metadata]] provider 'modgate': packag: unknown setting"),
-        ("", basic("alpha", 'requires = ["nope"]\n'), "modules/alpha/module.toml: requires"),
+        ("", "", 'name = "alpha"\nsumary = "x"\nstage = "S1"\n', "modules/alpha/module.toml:2: sumary: unknown key"),
+        ('package = "x"', "", None, "[[tool.dynamic-metadata]] provider 'modgate': package: the provider takes no"),
+        ("", 'pakage = "x"', None, "pyproject.toml: [tool.modgate] pakage: unknown key 'pakage'"),
+        ("", "", basic("alpha", 'requires = ["nope"]\n'), "modules/alpha/module.toml: requires"),
     ],
-    ids=["registration", "setting", "unknown-requirement"],
+    ids=["registration", "provider-setting", "host-setting", "unknown-requirement"],
 )
 def test_a_mistake_fails_pip_with_the_file_the_key_and_the_fix(
-    tmp_path: Path, settings: str, toml: str | None, expected: str
+    tmp_path: Path, settings: str, tool: str, toml: str | None, expected: str
 ) -> None:
-    root = host(tmp_path, settings)
+    root = host(tmp_path, settings, tool or 'package = "host_project"')
     write_module(root / "modules", "alpha", toml or basic("alpha"))
     code, _, output = pip_metadata(root)
     assert code != 0

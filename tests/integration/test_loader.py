@@ -200,7 +200,7 @@ def test_broken_module_is_a_load_error_never_missing_and_breaks_nothing_else(pre
     assert isinstance(broken, dict)
     assert broken["type"] == "ModuleLoadError" and "ModuleNotFoundError" not in broken["mro"]
     assert broken["cause"] == ["RuntimeError", "lz_broken fails on purpose"]
-    assert "not a missing one" in broken["message"] and "MODGATE_DISABLE=lz_broken" in broken["message"]
+    assert "not a missing one" in broken["message"] and "MODGATE_DISABLE=modgate.lz_broken" in broken["message"]
     assert out["again"] == broken  # a retry fails the same way; it is not cached as missing
     assert out["others"] == "dep" and out["flags"] == [True, True]
     strict = py(prefix, "import modgate\nout['e'] = catch(lambda: modgate.modules.lz_broken)", MODGATE_STRICT="1")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from modgate.discovery import glob_regex
+from modgate._configure.discovery import glob_regex
 
 FILES = [
     "src/a.cc",

@@ -6,10 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from modgate.errors import ModgateError
-from modgate.metadata_provider import Provider, derive, extra_name, read
-from modgate.registration import Registration
+from modgate._configure.host import HostConfig
+from modgate._configure.problems import ConfigurationError
+from modgate._configure.registration import Registration
+from modgate._names import extra_name
+from modgate.metadata_provider import Provider, derive, read
 from tests.helpers import basic, write_module
+
+PLUGIN = HostConfig(package="host", host="modgate")  # a plugin: files in host/, modules of modgate
+
+
+def pyproject(root: Path, tool: str = 'package = "host"\n', name: str = "host") -> None:
+    (root / "pyproject.toml").write_text(f'[project]\nname = "{name}"\n\n[tool.modgate]\n{tool}', encoding="utf-8")
 
 
 def reg(name: str, requires: tuple[str, ...] = (), python: tuple[str, ...] = ()) -> Registration:
@@ -36,7 +44,7 @@ def test_an_extra_holds_the_requirements_of_every_module_it_needs() -> None:
         "top_level": reg("top_level", requires=("mid",), python=("rich>=13; python_version >= '3.11'",)),
         "bare": reg("bare"),
     }
-    fields = derive(modules, "host")
+    fields = derive(modules, PLUGIN)
     assert fields["optional-dependencies"] == {
         "base": ["numpy>=1.26"],
         "mid": ["numpy>=1.26"],
@@ -58,52 +66,53 @@ def test_shared_requirements_appear_once_per_extra() -> None:
         "a": reg("a", python=("attrs",)),
         "b": reg("b", requires=("a",), python=("attrs",)),
     }
-    assert derive(modules, "p")["optional-dependencies"] == {"a": ["attrs"], "b": ["attrs"], "all": ["attrs"]}
+    assert derive(modules, HostConfig(package="p", host="p"))["optional-dependencies"] == {"a": ["attrs"], "b": ["attrs"], "all": ["attrs"]}
 
 
 def test_no_requirements_no_extras_and_no_modules_no_entry_points() -> None:
-    assert derive({"a": reg("a")}, "p") == {
+    own = HostConfig(package="p", host="p")
+    assert derive({"a": reg("a")}, own) == {
         "optional-dependencies": {},
-        "entry-points": {"modgate.modules": {"a": "p.modules.a"}},
+        "entry-points": {"p.modules": {"a": "p.modules.a"}},
     }
-    assert derive({}, "p") == {"optional-dependencies": {}}
+    assert derive({}, own) == {"optional-dependencies": {}}
 
 
 def test_read_discovers_and_checks_the_graph(tmp_path: Path) -> None:
+    pyproject(tmp_path)
     write_module(tmp_path / "modules", "a", basic("a", 'requires = ["b"]\n'))
     write_module(tmp_path / "modules", "b", basic("b", 'requires = ["a"]\n'))
-    with pytest.raises(ModgateError, match="cycle"):
-        read({}, {"name": "host"}, tmp_path)
+    with pytest.raises(ConfigurationError, match="cycle"):
+        read({}, tmp_path)
 
 
-def test_read_takes_the_package_from_the_project_name(tmp_path: Path) -> None:
+def test_read_takes_the_host_from_tool_modgate(tmp_path: Path) -> None:
+    pyproject(tmp_path, 'modules-dirs = ["plugins"]\n', name="My-Host.Project")
     write_module(tmp_path / "plugins", "a", basic("a"))
-    fields = read({"modules-dirs": ["plugins"]}, {"name": "My-Host.Project"}, tmp_path)
-    assert fields["entry-points"]["modgate.modules"] == {"a": "my_host_project.modules.a"}
+    fields = read({}, tmp_path)
+    assert fields["entry-points"] == {"my_host_project.modules": {"a": "my_host_project.modules.a"}}
 
 
-@pytest.mark.parametrize(
-    ("settings", "key", "text"),
-    [
-        ({"packag": "x"}, "packag", "did you mean 'package'"),
-        ({"modules-dirs": "modules"}, "modules-dirs", "non-empty array"),
-        ({"modules-dirs": []}, "modules-dirs", "non-empty array"),
-        ({"package": "not a name"}, "package", "importable package name"),
-    ],
-)
-def test_bad_settings_name_the_key_and_the_fix(
-    tmp_path: Path, settings: dict[str, object], key: str, text: str
-) -> None:
-    with pytest.raises(ModgateError) as caught:
-        read(settings, {"name": "host"}, tmp_path)
+def test_a_plugin_adds_to_its_hosts_group_and_may_require_its_modules(tmp_path: Path) -> None:
+    pyproject(tmp_path, 'package = "acme_extra"\nhost = "acme"\n')
+    write_module(tmp_path / "modules", "a", basic("a", 'requires = ["scan"]\n'))
+    fields = read({}, tmp_path)
+    assert fields["entry-points"] == {"acme.modules": {"a": "acme_extra.modules.a"}}
+
+
+def test_settings_under_the_provider_are_refused_with_where_they_moved(tmp_path: Path) -> None:
+    pyproject(tmp_path)
+    with pytest.raises(ConfigurationError) as caught:
+        read({"package": "x"}, tmp_path)
     message = caught.value.format()
-    assert f"pyproject.toml: [[tool.dynamic-metadata]] provider 'modgate': {key}" in message
-    assert text in message and "fix:" in message
+    assert "pyproject.toml: [[tool.dynamic-metadata]] provider 'modgate': package" in message
+    assert "[tool.modgate] package = 'x'" in message and "fix:" in message
 
 
 def test_provider_exits_with_the_message_not_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    pyproject(tmp_path)
     write_module(tmp_path / "modules", "a", 'name = "a"\nsumary = "x"\nstage = "S1"\n')
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as caught:
@@ -116,11 +125,12 @@ def test_provider_exits_with_the_message_not_a_traceback(
 def test_provider_needs_the_fields_listed_as_dynamic(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    pyproject(tmp_path)
     write_module(tmp_path / "modules", "a", basic("a"))
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit):
         Provider.dynamic_metadata({}, {"name": "host", "dynamic": ["optional-dependencies"]})
     assert "project.dynamic" in capsys.readouterr().err
     fields = Provider.dynamic_metadata({}, {"name": "host", "dynamic": ["optional-dependencies", "entry-points"]})
-    assert fields["entry-points"] == {"modgate.modules": {"a": "host.modules.a"}}
+    assert fields["entry-points"] == {"host.modules": {"a": "host.modules.a"}}
     assert Provider.get_requires_for_dynamic_metadata({}) == []

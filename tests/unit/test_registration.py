@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from modgate.errors import ModgateError
-from modgate.registration import DEFAULT_SOURCES, Package, parse_registration
+from modgate._configure.problems import ConfigurationError as ModgateError
+from modgate._configure.registration import DEFAULT_SOURCES, Package, parse_registration
 
 FULL = b"""
 name = "alpha"
@@ -51,7 +51,7 @@ def test_every_key_parses() -> None:
     assert reg.native.packages == (Package("ZLIB", "1.2", ("a",)), Package("Threads"))
     assert reg.python_requires == ("graphviz>=0.20", "numpy; python_version >= '3.11'")
     assert reg.deprecated is not None and reg.deprecated.replacement == "beta"
-    assert reg.option == "USE_MODULE_ALPHA"
+    assert reg.option is None and reg.option_for() == "USE_MODULE_ALPHA"
 
 
 def test_minimal_defaults() -> None:

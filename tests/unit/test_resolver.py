@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from modgate.errors import ModgateError
-from modgate.registration import Registration
-from modgate.resolver import Request, build_requests, normalize_value, resolve, topological_order
+from modgate._configure.problems import ConfigurationError as ModgateError
+from modgate._configure.registration import Registration
+from modgate._configure.resolver import Request, build_requests, normalize_value, resolve, topological_order
 
 
 def reg(

@@ -7,9 +7,9 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modgate.errors import ModgateError
-from modgate.registration import Registration
-from modgate.resolver import build_requests, resolve
+from modgate._configure.problems import ConfigurationError as ModgateError
+from modgate._configure.registration import Registration
+from modgate._configure.resolver import build_requests, resolve
 
 NAMES = [f"m{i}" for i in range(8)]
 VALUES = st.sampled_from(["ON", "OFF", "AUTO"])

@@ -66,5 +66,5 @@ def test_all_extensions_in_one_process_share_one_registry() -> None:
     addresses = {core._registry_address(), scan._native._registry_address(), xref._native._registry_address()}
     assert len(addresses) == 1
     # A function registered by one module's library is callable through another's view.
-    assert set(core.functions()) >= {"scan.includes", "scan.imports", "xref.references"}
+    assert set(core.functions()) >= {"modgate:scan.includes", "modgate:scan.imports", "modgate:xref.references"}
     assert xref._native.MODGATE_ABI_VERSION == scan._native.MODGATE_ABI_VERSION == core.abi_version()

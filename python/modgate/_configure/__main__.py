@@ -1,16 +1,19 @@
 """The generator CMake calls at configure time (``cmake/modgate.cmake``).
 
-Two stages, both stateless (every run re-reads every registration file):
+Two stages, both stateless (every run re-reads the host's ``pyproject.toml`` and every
+registration file):
 
 ``plan``
-    validate every registration file and the user's values; write the CMake
-    options' help text and the external packages to look for.
+    read ``[tool.modgate]``, validate every registration file and the user's values;
+    write the host's names, the CMake options' help text and the external packages to
+    look for.
 ``resolve``
-    with what ``find_package`` found, decide every module's state; write the
-    targets to create, the summary table, the build manifest and the include guards.
+    with what ``find_package`` found, decide every module's state; write the targets to
+    create (with every name CMake needs, so it derives none), the summary table, the
+    build manifest and the include guards.
 
 A user mistake exits with status 2 and the problems on stderr, never a traceback.
-Runs as a script from the source tree (``python -S -E _configure.py ...``) before
+Runs as a script from the source tree (``python -S -E <package>/_configure ...``) before
 anything is installed, so it uses the standard library only.
 """
 
@@ -27,17 +30,34 @@ if __package__ in (None, ""):
     import types
 
     _package = types.ModuleType("modgate")
-    _package.__path__ = [str(Path(__file__).resolve().parent)]
+    _package.__path__ = [str(Path(__file__).resolve().parent.parent)]
     sys.modules.setdefault("modgate", _package)
-    __package__ = "modgate"
+    __package__ = "modgate._configure"
 
-from modgate.cmake_script import set_items, set_list, set_var
-from modgate.discovery import Discovery, ModuleSource, discover, display_path
-from modgate.errors import ModgateError, Problem
+from modgate._names import (
+    ALL_MODULES,
+    EXTENSION_NAME,
+    EXTRA_MODULE_DIRS,
+    MANIFEST_NAME,
+    REGISTRATION_FILE,
+    exported_target,
+    extension_target,
+    header_prefix,
+    library_target,
+    module_import_name,
+    module_install_dir,
+    modules_export_file,
+    modules_include_dir,
+    package_path,
+)
+from modgate._configure.cmake_script import set_items, set_list, set_var
+from modgate._configure.discovery import Discovery, ModuleSource, discover, display_path
+from modgate._configure.host import HostConfig, read_host
+from modgate._configure.manifest import build_manifest, dumps
+from modgate._configure.problems import ConfigurationError, Problem
+from modgate._configure.registration import Registration
+from modgate._configure.resolver import HostModule, Resolution, build_requests, requires_closure, resolve
 from modgate.exceptions import deprecation_message
-from modgate.manifest import build_manifest, dumps
-from modgate.registration import Registration, option_name
-from modgate.resolver import ALL_MODULES, Resolution, build_requests, requires_closure, resolve
 from modgate.table import state_table
 
 EXIT_USER_ERROR = 2
@@ -46,10 +66,10 @@ EXIT_USER_ERROR = 2
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="modgate-configure", description=__doc__)
     parser.add_argument("stage", choices=("plan", "resolve"))
-    parser.add_argument("--source-dir", type=Path, required=True)
-    parser.add_argument("--modules-dir", type=Path, action="append", default=[])
-    parser.add_argument("--extra-dirs", default="", help="MODGATE_EXTRA_MODULE_DIRS as a CMake list")
-    parser.add_argument("--value", action="append", default=[], help="USE_MODULE_X=value as set by the user")
+    parser.add_argument("--project-dir", type=Path, required=True, help="the folder of the host's pyproject.toml")
+    parser.add_argument("--extra-dirs", default="", help=f"{EXTRA_MODULE_DIRS} as a CMake list")
+    parser.add_argument("--value", action="append", default=[], help="NAME=value of a variable the user set")
+    parser.add_argument("--host-dir", type=Path, help="a plugin's installed host package (resolve)")
     parser.add_argument("--all-modules", default="")
     parser.add_argument("--out", type=Path, required=True, help="the CMake script to write")
     parser.add_argument("--found", action="append", default=[], help="<module>:<index>=0|1 (resolve)")
@@ -58,7 +78,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--generated-dir", type=Path)
     parser.add_argument("--version", default="0+unknown")
     parser.add_argument("--abi-version", type=int, default=0)
-    parser.add_argument("--package", default="modgate", help="the Python package the modules install into")
     parser.add_argument("--lib-prefix", default="lib")
     parser.add_argument("--lib-suffix", default=".so")
     parser.add_argument("--ext-suffix", default=".so")
@@ -73,15 +92,21 @@ def _values(raw: list[str]) -> dict[str, str]:
     return values
 
 
-def _discover(args: argparse.Namespace, *, scan_files: bool) -> Discovery:
-    base = args.source_dir.resolve()
+def _host(args: argparse.Namespace) -> HostConfig:
+    return read_host(args.project_dir.resolve(), shown_as="pyproject.toml")
+
+
+def _discover(args: argparse.Namespace, host: HostConfig, *, scan_files: bool) -> Discovery:
+    base = args.project_dir.resolve()
     extra = [Path(p) for p in args.extra_dirs.split(";") if p.strip()]
     extra = [p if p.is_absolute() else base / p for p in extra]
-    roots = [p.resolve() if p.exists() else p for p in args.modules_dir]
+    # A modules folder of the host's may be gone (every module removed): the core alone.
+    roots = [base / d for d in host.modules_dirs]
     return discover(
-        [r for r in roots if r.is_dir()] + extra,
+        [r.resolve() for r in roots if r.is_dir()] + extra,
+        host=host.host,
         base=base,
-        extra_origin="MODGATE_EXTRA_MODULE_DIRS",
+        extra_origin=EXTRA_MODULE_DIRS,
         scan_files=scan_files,
     )
 
@@ -95,15 +120,25 @@ def _help(reg: Registration) -> str:
 
 def _plan(args: argparse.Namespace) -> str:
     # Registration files only: the module folders are walked once, by ``resolve``.
-    found = _discover(args, scan_files=False)
+    host = _host(args)
+    found = _discover(args, host, scan_files=False)
     regs = found.registrations
-    requests = build_requests(regs, _values(args.value), args.all_modules)
-    out = [set_list("modgate_KNOWN", sorted(regs))]
+    requests = build_requests(regs, _values(args.value), args.all_modules, prefix=host.option_prefix)
+    out = [
+        set_var("modgate_PACKAGE", host.package),
+        set_var("modgate_HOST", host.host),
+        set_var("modgate_OPTION_PREFIX", host.option_prefix),
+        set_var("modgate_INSTALL_DIR", package_path(host.package)),
+        set_var("modgate_MANIFEST_NAME", MANIFEST_NAME),
+        set_var("modgate_EXTENSION_NAME", EXTENSION_NAME),
+        set_list("modgate_KNOWN", sorted(regs)),
+        set_list("modgate_OPTIONS", sorted(reg.option_for(host.option_prefix) for reg in regs.values())),
+    ]
     out.append(set_items("modgate_WARNINGS", found.warnings))
     for name in sorted(regs):
         reg = regs[name]
         prefix = f"modgate_module_{name}"
-        out.append(set_var(f"{prefix}_OPTION", option_name(name)))
+        out.append(set_var(f"{prefix}_OPTION", reg.option_for(host.option_prefix)))
         out.append(set_var(f"{prefix}_HELP", _help(reg)))
         packages = reg.native.packages if reg.native and requests[name].value != "OFF" else ()
         out.append(set_list(f"{prefix}_FIND", [str(i) for i in range(len(packages))]))
@@ -125,12 +160,12 @@ def _missing(found: Discovery, raw: list[str]) -> dict[str, list[str]]:
     return missing
 
 
-def _summary(found: Discovery, resolution: Resolution) -> str:
+def _summary(found: Discovery, resolution: Resolution, host: HostConfig) -> str:
     rows = []
     for state in resolution.states:
         reg = found.modules[state.name].registration
         rows.append((state.name, "ON" if state.enabled else "OFF", reg.stage, reg.deprecated is not None, state.reason))
-    head = f"modgate: {len(resolution.states)} modules, {len(resolution.order)} enabled"
+    head = f"modgate ({host.package}): {len(resolution.states)} modules, {len(resolution.order)} enabled"
     return head + "\n" + state_table(rows, indent="  ")
 
 
@@ -183,39 +218,86 @@ def _generated_init(generated_dir: Path, module: ModuleSource) -> Path:
 
 
 def _artifacts(module: ModuleSource, args: argparse.Namespace) -> list[str]:
+    """The module's native files, relative to the folder holding the manifest."""
     name = module.registration.name
     files = []
     if module.sources:
-        files.append(f"modules/{name}/{args.lib_prefix}modgate_{name}{args.lib_suffix}")
+        files.append(f"modules/{name}/{args.lib_prefix}{library_target(name)}{args.lib_suffix}")
     if module.binding_sources:
-        files.append(f"modules/{name}/_native{args.ext_suffix}")
+        files.append(f"modules/{name}/{EXTENSION_NAME}{args.ext_suffix}")
     return files
 
 
+def _host_modules(host: HostConfig, host_dir: Path | None) -> dict[str, HostModule]:
+    """A plugin's view of the installed host: its build manifest's modules."""
+    if not host.is_plugin:
+        return {}
+    from modgate._manifest import read_manifest
+
+    where = f"[tool.modgate] host = {host.host!r}"
+    if host_dir is None or not (host_dir / MANIFEST_NAME).is_file():
+        raise ConfigurationError(
+            [
+                Problem(
+                    host.path,
+                    where,
+                    f"the host package {host.host!r} is not installed where this build's Python can import it"
+                    + (f" (no {MANIFEST_NAME} in {host_dir})" if host_dir else ""),
+                    f"pip install {host.host} into the build environment (list it in [build-system] requires),"
+                    " or build with --no-build-isolation where it is installed",
+                )
+            ]
+        )
+    data = read_manifest(str(host_dir / MANIFEST_NAME))
+    return {
+        name: HostModule(host.host, name, entry["state"] == "ON", entry.get("option", name), entry.get("reason", ""))
+        for name, entry in data.get("modules", {}).items()
+    }
+
+
 def _resolve(args: argparse.Namespace) -> str:
-    found = _discover(args, scan_files=True)
+    host = _host(args)
+    found = _discover(args, host, scan_files=True)
     regs = found.registrations
     values = _values(args.value)
-    requests = build_requests(regs, values, args.all_modules)
-    resolution = resolve(regs, requests, _missing(found, args.found))
-    base = args.source_dir.resolve()
+    requests = build_requests(regs, values, args.all_modules, prefix=host.option_prefix)
+    host_modules = _host_modules(host, args.host_dir)
+    resolution = resolve(
+        regs, requests, _missing(found, args.found), prefix=host.option_prefix, host_modules=host_modules
+    )
+    base = args.project_dir.resolve()
+    used = {dep for name in resolution.order for dep in requires_closure(regs, name)}
+    used_host_modules = sorted(used & set(host_modules))
     out = [
         set_list("modgate_ENABLED", resolution.order),
-        set_var("modgate_SUMMARY", _summary(found, resolution)),
+        set_var("modgate_SUMMARY", _summary(found, resolution, host)),
         set_list("modgate_WATCH", [p.as_posix() for p in found.watch]),
+        set_list("modgate_HOST_MODULES", used_host_modules),
+        set_var("modgate_HOST_EXPORT_FILE", modules_export_file(host.host)),
+        set_var("modgate_EXPORT_FILE", modules_export_file(host.package)),
+        set_var("modgate_EXPORT_INCLUDE_DIR", modules_include_dir(host.package)),
     ]
+    for dep in used_host_modules:
+        out.append(set_var(f"modgate_host_module_{dep}_TARGET", exported_target(host.host, dep)))
+        out.append(set_var(f"modgate_host_module_{dep}_DIR", module_install_dir(host.host, dep)))
     deprecations = []
     for name in resolution.order:
         module = found.modules[name]
         reg = module.registration
         prefix = f"modgate_module_{name}"
         out.append(set_var(f"{prefix}_DIR", module.directory.as_posix()))
+        out.append(set_var(f"{prefix}_LIBRARY_TARGET", library_target(name)))
+        out.append(set_var(f"{prefix}_EXTENSION_TARGET", extension_target(name)))
+        out.append(set_var(f"{prefix}_EXPORTED_TARGET", exported_target(host.package, name)))
+        out.append(set_var(f"{prefix}_INSTALL_DIR", module_install_dir(host.package, name)))
+        out.append(set_var(f"{prefix}_IMPORT_NAME", module_import_name(host.host, name)))
         out.append(set_list(f"{prefix}_SOURCES", [p.as_posix() for p in module.sources]))
         out.append(set_list(f"{prefix}_BINDING", [p.as_posix() for p in module.binding_sources]))
         include = module.include_dir
         out.append(set_var(f"{prefix}_INCLUDE_DIR", include.as_posix() if include else ""))
-        out.append(set_list(f"{prefix}_REQUIRES", reg.requires))
-        out.append(set_list(f"{prefix}_REQUIRES_CLOSURE", requires_closure(regs, name)))
+        out.append(set_list(f"{prefix}_REQUIRES", [dep for dep in reg.requires if dep in regs]))
+        out.append(set_list(f"{prefix}_HOST_REQUIRES", [dep for dep in reg.requires if dep in host_modules]))
+        out.append(set_list(f"{prefix}_REQUIRES_CLOSURE", [d for d in requires_closure(regs, name) if d in regs]))
         packages = reg.native.packages if reg.native else ()
         out.append(set_list(f"{prefix}_PACKAGES", [str(i) for i in range(len(packages))]))
         out.append(set_list(f"{prefix}_ARTIFACTS", _artifacts(module, args)))
@@ -228,21 +310,22 @@ def _resolve(args: argparse.Namespace) -> str:
             text = deprecation_message(
                 name, since=dep.since, reason=dep.reason, removal=dep.removal, replacement=dep.replacement
             )
-            deprecations.append(f"{text} ({display_path(module.directory / 'module.toml', base)})")
+            deprecations.append(f"{text} ({display_path(module.directory / REGISTRATION_FILE, base)})")
     out.append(set_items("modgate_DEPRECATIONS", deprecations))
     if args.guard_dir is not None:
         _write_guards(args.guard_dir, found)
     if args.manifest is not None:
+        options = {reg.option_for(host.option_prefix) for reg in regs.values()}
         manifest = build_manifest(
             version=args.version,
             abi_version=args.abi_version,
             registrations=regs,
             resolution=resolution,
-            options={k: v for k, v in values.items() if v.strip()}
+            options={k: v for k, v in values.items() if v.strip() and k in options}
             | ({ALL_MODULES: args.all_modules} if args.all_modules.strip() else {}),
             artifacts={name: _artifacts(found.modules[name], args) for name in resolution.order},
             sources={name: display_path(m.directory, base) for name, m in found.modules.items()},
-            package=args.package,
+            host=host,
         )
         _write_if_changed(args.manifest, dumps(manifest))
     return "".join(out)
@@ -252,12 +335,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         text = _plan(args) if args.stage == "plan" else _resolve(args)
-    except ModgateError as exc:
+    except ConfigurationError as exc:
         sys.stderr.write(exc.format() + "\n")
         return EXIT_USER_ERROR
     except OSError as exc:
         problem = Problem(str(exc.filename or "?"), None, f"cannot read or write: {exc.strerror}", "check the path")
-        sys.stderr.write(ModgateError([problem]).format() + "\n")
+        sys.stderr.write(ConfigurationError([problem]).format() + "\n")
         return EXIT_USER_ERROR
     _write_if_changed(args.out, text)
     return 0

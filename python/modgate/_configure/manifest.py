@@ -1,25 +1,23 @@
 """The build manifest: what a build decided, written from the resolver's output.
 
-:func:`build_manifest` is pure (configure time, standard library only);
-:func:`load` reads the installed file at import time.
+:func:`build_manifest` is pure (configure time, standard library only); the import-time
+side reads the installed file with :mod:`modgate._manifest`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._build import MANIFEST_NAME
-
 if TYPE_CHECKING:
+    from .host import HostConfig
     from .registration import Registration
     from .resolver import Resolution
 
-__all__ = ["MANIFEST_NAME", "SCHEMA", "build_manifest", "load"]
+__all__ = ["SCHEMA", "build_manifest", "dumps"]
 
-SCHEMA = 1
+SCHEMA = 2
 
 
 def build_manifest(
@@ -31,14 +29,12 @@ def build_manifest(
     options: Mapping[str, str],
     artifacts: Mapping[str, Sequence[str]],
     sources: Mapping[str, str],
-    package: str = "modgate",
+    host: HostConfig,
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict. ``artifacts`` lists each enabled module's
-    native files relative to the package; ``sources`` each module's folder;
-    ``package`` is the Python package the manifest is installed in (modules are
-    ``<package>.modules.<name>``)."""
-    from .registration import option_name
-
+    native files relative to the package; ``sources`` each module's folder; ``host`` says
+    which package the manifest is installed in (``package``) and whose modules these are
+    (``host``: ``<host>.modules.<name>``)."""
     modules: dict[str, Any] = {}
     for state in resolution.states:
         reg = registrations[state.name]
@@ -55,7 +51,7 @@ def build_manifest(
             "reason": state.reason,
             "requested": state.request.value,
             "requested_by": state.request.source,
-            "option": option_name(state.name),
+            "option": reg.option_for(host.option_prefix),
             "summary": reg.summary,
             "stage": reg.stage,
             "maintainers": list(reg.maintainers),
@@ -68,7 +64,10 @@ def build_manifest(
         }
     return {
         "schema": SCHEMA,
-        "package": package,
+        "package": host.package,
+        "distribution": host.distribution_name,
+        "host": host.host,
+        "option_prefix": host.option_prefix,
         "version": version,
         "abi_version": abi_version,
         "options": dict(sorted(options.items())),
@@ -80,8 +79,3 @@ def build_manifest(
 def dumps(manifest: Mapping[str, Any]) -> str:
     return json.dumps(manifest, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
-
-def load(path: Path) -> dict[str, Any]:
-    with path.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = json.load(handle)
-    return data

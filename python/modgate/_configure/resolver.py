@@ -19,26 +19,28 @@ Standard library only (it runs at configure time).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .errors import ModgateError, Problem, suggest
-from .registration import VALUES, Registration, option_name
+from .._names import ALL_MODULES, DEFAULT_OPTION_PREFIX, REGISTRATION_FILE
+from .problems import ConfigurationError, Problem, suggest
+from .registration import VALUES, Registration
 
 __all__ = [
     "ALL_MODULES",
+    "HostModule",
     "ModuleState",
     "Request",
     "Resolution",
     "build_requests",
     "check_graph",
+    "check_options",
     "normalize_value",
     "requires_closure",
     "resolve",
     "topological_order",
 ]
 
-ALL_MODULES = "MODGATE_ALL_MODULES"
 _ALIASES = {
     "ON": "ON",
     "TRUE": "ON",
@@ -97,20 +99,49 @@ class Resolution:
         return self.order
 
 
+def _unknown_option(option: str, modules: Mapping[str, Registration], prefix: str, origin: str) -> Problem:
+    by_option = {reg.option_for(prefix): name for name, reg in modules.items()}
+    rest = option[len(prefix) :]
+    named = modules.get(rest.lower())
+    if named is not None:  # the right module, spelled another way (lower case, or it has an option of its own)
+        right = named.option_for(prefix)
+        return Problem(
+            origin,
+            option,
+            f"{option} names no option: module {named.name!r} is toggled by {right}",
+            f"set {right} instead (cmake: -U{option} -D{right}=...)",
+        )
+    # Compare module names and options, not whole options: the shared prefix makes every option look near.
+    near = suggest(rest.lower(), by_option.values())
+    for name in sorted(by_option.values(), key=len, reverse=True):
+        near = near.replace(repr(name), repr(modules[name].option_for(prefix)))
+    known = sorted(by_option)
+    hint = near or (f" (known: {', '.join(known[:8])}{', …' if len(known) > 8 else ''})" if known else " (there are no modules)")
+    return Problem(
+        origin,
+        option,
+        f"{option} names no module{hint}",
+        f"remove it (cmake: -U{option}), or add a module {rest.lower()!r} (modules/{rest.lower()}/{REGISTRATION_FILE})",
+    )
+
+
 def build_requests(
     modules: Mapping[str, Registration],
     user_values: Mapping[str, str],
     all_modules: str | None,
     *,
+    prefix: str = DEFAULT_OPTION_PREFIX,
     origin: str = "CMake cache",
 ) -> dict[str, Request]:
-    """Turn the user's ``USE_MODULE_*`` values and ``MODGATE_ALL_MODULES`` into requests.
+    """Turn the user's option values and ``MODGATE_ALL_MODULES`` into requests.
 
-    ``user_values`` maps option names to raw values; empty values mean "not set".
+    ``user_values`` maps variable names to raw values; empty values mean "not set". A
+    name is a module's option, or starts with ``prefix`` and then must name a module (a
+    typo is an error, never ignored); any other name is not modgate's and is left alone.
     ``origin`` names where the values came from, for messages.
     """
     problems: list[Problem] = []
-    by_option = {option_name(name): name for name in modules}
+    by_option = {reg.option_for(prefix): name for name, reg in modules.items()}
     blanket: str | None = None
     if all_modules is not None and all_modules.strip():
         blanket = normalize_value(all_modules)
@@ -127,22 +158,8 @@ def build_requests(
     for option in sorted(user_values):
         raw = user_values[option]
         if option not in by_option:
-            if not raw.strip():
-                continue
-            known = sorted(by_option)
-            # Compare module names, not whole options: the shared prefix makes every option look near.
-            near = suggest(option.removeprefix("USE_MODULE_").lower(), by_option.values())
-            for name in sorted(by_option.values(), key=len, reverse=True):
-                near = near.replace(repr(name), repr(option_name(name)))
-            hint = near or (f" (known: {', '.join(known)})" if known else " (there are no modules)")
-            problems.append(
-                Problem(
-                    origin,
-                    option,
-                    f"{option} names no module{hint}",
-                    f"remove it (cmake: -U{option}), or add modules/{option[len('USE_MODULE_') :].lower()}/module.toml",
-                )
-            )
+            if raw.strip() and option.startswith(prefix):
+                problems.append(_unknown_option(option, modules, prefix, origin))
             continue
         if not raw.strip():
             continue
@@ -159,7 +176,7 @@ def build_requests(
             continue
         explicit[by_option[option]] = Request(value, option)
     if problems:
-        raise ModgateError(problems)
+        raise ConfigurationError(problems)
     requests: dict[str, Request] = {}
     for name in sorted(modules):
         if name in explicit:
@@ -171,6 +188,38 @@ def build_requests(
     return requests
 
 
+def check_options(modules: Mapping[str, Registration], prefix: str = DEFAULT_OPTION_PREFIX) -> list[Problem]:
+    """Options that two modules would share, or an ``option`` key that looks like another
+    module's derived option (it starts with the host's prefix)."""
+    problems: list[Problem] = []
+    owner: dict[str, str] = {}
+    for name in sorted(modules):
+        reg = modules[name]
+        option = reg.option_for(prefix)
+        if reg.option is not None and option.startswith(prefix) and option != prefix + name.upper():
+            problems.append(
+                Problem(
+                    reg.path,
+                    "option",
+                    f"option {option!r} starts with the host's option prefix {prefix!r} but is not this module's"
+                    f" own name under it ({prefix + name.upper()})",
+                    f"remove the key (the option is then {prefix + name.upper()}), or choose a name outside {prefix}*",
+                )
+            )
+        if option in owner:
+            problems.append(
+                Problem(
+                    reg.path,
+                    "option",
+                    f"module {name!r} would be toggled by {option}, which already toggles module {owner[option]!r}",
+                    "give one of them another option key",
+                )
+            )
+        else:
+            owner[option] = name
+    return problems
+
+
 def _abbreviate(chain: Sequence[str]) -> str:
     if len(chain) <= _CHAIN_SHOWN:
         return " → ".join(chain)
@@ -178,34 +227,57 @@ def _abbreviate(chain: Sequence[str]) -> str:
     return " → ".join(head) + f" → … ({len(chain) - 10} more) … → " + " → ".join(tail)
 
 
+@dataclass(frozen=True)
+class HostModule:
+    """A module of the installed host a plugin extends, as the host's build manifest says:
+    a fixed fact for the plugin's configure, never a request."""
+
+    host: str
+    name: str
+    enabled: bool
+    option: str
+    reason: str
+
+    def off_text(self) -> str:
+        return f"{self.host}'s module {self.name!r} is OFF in the installed {self.host} ({self.option}: {self.reason})"
+
+    def rebuild_fix(self) -> str:
+        return f"rebuild {self.host} with it: pip install {self.host} -C cmake.define.{self.option}=ON (from its checkout)"
+
+
 def requires_closure(modules: Mapping[str, Registration], name: str) -> list[str]:
-    """Every module ``name`` requires, directly or through others, sorted (cycles end the walk)."""
+    """Every module ``name`` requires, directly or through others, sorted (cycles end the
+    walk; a host module a plugin requires ends it too)."""
     seen: set[str] = set()
     stack = list(modules[name].requires)
     while stack:
         dep = stack.pop()
         if dep not in seen:
             seen.add(dep)
-            stack.extend(modules[dep].requires)
+            if dep in modules:
+                stack.extend(modules[dep].requires)
     seen.discard(name)
     return sorted(seen)
 
 
-def check_graph(modules: Mapping[str, Registration]) -> list[Problem]:
-    """References to unknown modules and ``requires`` cycles (each cycle named whole)."""
+def check_graph(modules: Mapping[str, Registration], external: Iterable[str] = ()) -> list[Problem]:
+    """References to unknown modules and ``requires`` cycles (each cycle named whole).
+    ``external`` names the modules of the host a plugin extends, which may be referred to."""
     problems: list[Problem] = []
     names = sorted(modules)
+    outside = set(external)
     for name in names:
         reg = modules[name]
         for key, refs in (("requires", reg.requires), ("conflicts", reg.conflicts)):
             for ref in refs:
-                if ref not in modules:
+                if ref not in modules and ref not in outside:
+                    others = [n for n in [*names, *outside] if n != name]
                     problems.append(
                         Problem(
                             reg.path,
                             key,
-                            f"{key} unknown module {ref!r}{suggest(ref, names)}",
-                            f"remove {ref!r} from {key!r}, or add modules/{ref}/module.toml",
+                            f"{key} unknown module {ref!r}{suggest(ref, others)}",
+                            f"remove {ref!r} from {key!r}, or add a module {ref!r} (modules/{ref}/{REGISTRATION_FILE})",
                         )
                     )
     problems.extend(_cycles(modules))
@@ -282,19 +354,29 @@ def resolve(
     modules: Mapping[str, Registration],
     requests: Mapping[str, Request],
     missing_packages: Mapping[str, Sequence[str]] | None = None,
+    *,
+    prefix: str = DEFAULT_OPTION_PREFIX,
+    host_modules: Mapping[str, HostModule] | None = None,
 ) -> Resolution:
     """Decide every module's state. ``missing_packages`` maps a module to the
-    descriptions of its ``native.packages`` that were not found."""
-    problems = check_graph(modules)
+    descriptions of its ``native.packages`` that were not found; ``prefix`` is the host's
+    option prefix (for messages); ``host_modules`` are the installed host's modules, for a
+    plugin (its modules may require them)."""
+    host_modules = host_modules or {}
+    problems = check_graph(modules, host_modules) + check_options(modules, prefix)
     if problems:
-        raise ModgateError(problems)
+        raise ConfigurationError(problems)
     missing_packages = missing_packages or {}
     order = topological_order(modules)
     on = {name for name in modules if requests[name].value != "OFF"}
+    on |= {name for name, module in host_modules.items() if module.enabled}
     reason: dict[str, str] = {}
-    root: dict[str, str] = {}  # why an off module is off, at the start of its chain
+    root: dict[str, str] = {name: m.off_text() for name, m in host_modules.items() if not m.enabled}
     via: dict[str, str] = {}  # the requirement an AUTO module followed off
     found: dict[tuple[str, str], Problem] = {}
+
+    def option_name(name: str) -> str:
+        return modules[name].option_for(prefix)
 
     def hard(name: str) -> bool:
         return requests[name].value == "ON"
@@ -332,11 +414,27 @@ def resolve(
             chain.append(via[chain[-1]])
         return chain
 
+    # A conflict with a module the installed host built ON is settled: that module is there.
+    for name in sorted(on & set(modules)):
+        present = [other for other in modules[name].conflicts if other in host_modules and other in on]
+        if not present:
+            continue
+        text = f"conflicts with {host_modules[present[0]].host}'s module {present[0]!r}, which the installed host has ON"
+        if hard(name):
+            report(
+                (name, f"conflicts:{present[0]}"),
+                Problem(modules[name].path, "conflicts", f"module {name!r} is ON but {text}", f"set {option_name(name)}=OFF"),
+            )
+        else:
+            on.discard(name)
+            reason[name] = root[name] = text
+
     # Each conflicting pair once, reported in the file that declares it.
     declared: dict[tuple[str, str], str] = {}
     for name in sorted(modules):
         for other in modules[name].conflicts:
-            declared.setdefault((min(name, other), max(name, other)), name)
+            if other in modules:
+                declared.setdefault((min(name, other), max(name, other)), name)
     conflicts = sorted(declared)
     changed = True
     while changed:
@@ -351,7 +449,9 @@ def resolve(
             cause = root[chain[-1]]
             if hard(name):
                 last = chain[-1]
-                if requests[last].value == "OFF":
+                if last in host_modules:
+                    fix = f"{host_modules[last].rebuild_fix()}, or set {option_name(name)}=OFF"
+                elif requests[last].value == "OFF":
                     fix = f"set {option_name(last)}=ON or AUTO, or set {option_name(name)}=OFF"
                 else:
                     fix = f"make {last!r} buildable ({cause}), or set {option_name(name)}=OFF"
@@ -396,7 +496,7 @@ def resolve(
             )
 
     if found:
-        raise ModgateError(list(found.values()))
+        raise ConfigurationError(list(found.values()))
     states = []
     for name in sorted(modules):
         enabled = name in on

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["check_requirement", "check_version", "release_tuple", "requirement_name"]
+__all__ = ["check_requirement", "check_version", "release_tuple"]
 
 # The canonical PEP 440 pattern (PEP 440, appendix B).
 _PEP440 = re.compile(
@@ -60,13 +60,6 @@ def release_tuple(text: str) -> tuple[int, ...]:
     while len(parts) > 1 and parts[-1] == 0:
         parts.pop()
     return tuple(parts)
-
-
-def requirement_name(text: str) -> str:
-    """The distribution name of a requirement already accepted by :func:`check_requirement`."""
-    match = _NAME.match(text.strip())
-    assert match is not None, text
-    return match.group(0)
 
 
 class _Error(Exception):

@@ -1,6 +1,7 @@
-"""What the build decided, read from the installed build manifest.
+"""What a host's build decided, read from its installed build manifest
+(``<package>/_manifest.json``).
 
-On the path of ``import modgate``: it imports only ``os`` and ``sys`` and parses the
+On the path of ``import <host>``: it imports only ``os`` and ``sys`` and parses the
 manifest with the C scanner behind :mod:`json` (the :mod:`json` package itself pulls in
 ``re`` and ``enum``, several milliseconds on a bare interpreter).
 """
@@ -11,16 +12,17 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from ._names import MANIFEST_NAME
+from .exceptions import ModgateError
+
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["MANIFEST_NAME", "NotBuiltError", "manifest", "manifest_file", "manifest_path", "parse_json"]
-
-MANIFEST_NAME = "_manifest.json"
+__all__ = ["NotBuiltError", "manifest", "manifest_file", "manifest_path", "parse_json", "read_manifest"]
 
 
-class NotBuiltError(RuntimeError):
-    """modgate is imported from a tree that was never built, so there is no manifest."""
+class NotBuiltError(ModgateError, RuntimeError):
+    """A host package is imported from a tree that was never built, so there is no manifest."""
 
 
 class _ScanContext:
@@ -48,28 +50,28 @@ def parse_json(text: str) -> Any:
     return value
 
 
-def manifest_file() -> str:
-    """Where the build manifest of the imported modgate is (a plain string)."""
-    package = sys.modules[__package__ or "modgate"]
+def manifest_file(package: str = "modgate") -> str:
+    """Where the build manifest of the imported host ``package`` is (a plain string)."""
+    module = sys.modules[package]
     # Every entry of __path__: an editable install spreads the package over the
     # source tree and the build's install tree.
-    entries = list(getattr(package, "__path__", ()))
+    entries = list(getattr(module, "__path__", ()))
     for entry in entries:
         candidate = os.path.join(entry, MANIFEST_NAME)
         if os.path.isfile(candidate):
             return candidate
     raise NotBuiltError(
-        f"modgate has no build manifest ({MANIFEST_NAME} not found in {', '.join(entries) or '?'}): it is"
+        f"{package} has no build manifest ({MANIFEST_NAME} not found in {', '.join(entries) or '?'}): it is"
         " imported from a source tree that was not built. Install it with `pip install .` (or build with"
         " CMake and run `cmake --install`)"
     )
 
 
-def manifest_path() -> Path:
-    """Where the build manifest of the imported modgate is."""
+def manifest_path(package: str = "modgate") -> Path:
+    """Where the build manifest of the imported host ``package`` is."""
     from pathlib import Path
 
-    return Path(manifest_file())
+    return Path(manifest_file(package))
 
 
 def read_manifest(path: str) -> dict[str, Any]:
@@ -78,13 +80,13 @@ def read_manifest(path: str) -> dict[str, Any]:
     return data
 
 
-_MANIFEST: dict[str, Any] | None = None
+_MANIFESTS: dict[str, dict[str, Any]] = {}
 
 
-def manifest() -> dict[str, Any]:
-    """The parsed manifest, read once per process. Shared: never modify it."""
-    global _MANIFEST
-    if _MANIFEST is None:
+def manifest(package: str = "modgate") -> dict[str, Any]:
+    """Host ``package``'s parsed manifest, read once per process. Shared: never modify it."""
+    data = _MANIFESTS.get(package)
+    if data is None:
         # Two threads may both read it the first time; both get equal data.
-        _MANIFEST = read_manifest(manifest_file())
-    return _MANIFEST
+        data = _MANIFESTS[package] = read_manifest(manifest_file(package))
+    return data

@@ -1,7 +1,7 @@
 """The registration file ``modules/<name>/module.toml``: schema and strict parser.
 
 Pure: :func:`parse_registration` takes the file's bytes and returns a
-:class:`Registration` or raises :class:`~modgate.errors.ModgateError` listing every
+:class:`Registration` or raises :class:`~modgate.errors.ConfigurationError` listing every
 problem in the file. Standard library only (it runs at configure time).
 """
 
@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ModgateError, Problem, suggest
+from .._names import DEFAULT_OPTION_PREFIX, NAME_PATTERN, RESERVED_NAMES, is_module_name, is_option_name, option_name
 from .pep508 import check_requirement, check_version, release_tuple
+from .problems import ConfigurationError, Problem, suggest
 
 __all__ = [
     "DEFAULT_SOURCES",
@@ -23,14 +24,9 @@ __all__ = [
     "Native",
     "Package",
     "Registration",
-    "extra_name",
-    "option_name",
     "parse_registration",
 ]
 
-NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-# Names a module may not take, because something derived from module names uses them.
-RESERVED_NAMES = {"all": "the pip extra 'all' installs the Python requirements of every module"}
 STAGES = ("S0", "S1", "S2")
 VALUES = ("ON", "OFF", "AUTO")
 DEFAULT_SOURCES = ("src/**/*.cc", "src/**/*.cpp")
@@ -44,6 +40,7 @@ _MAINTAINER_RE = re.compile(
 _TOP_KEYS = (
     "name",
     "summary",
+    "option",
     "stage",
     "default",
     "maintainers",
@@ -57,17 +54,6 @@ _NATIVE_KEYS = ("sources", "packages")
 _PACKAGE_KEYS = ("name", "version", "components")
 _PYTHON_KEYS = ("requires",)
 _DEPRECATED_KEYS = ("since", "removal", "reason", "replacement")
-
-
-def option_name(module: str) -> str:
-    """The CMake option that toggles ``module``."""
-    return "USE_MODULE_" + module.upper()
-
-
-def extra_name(module: str) -> str:
-    """The pip extra holding ``module``'s Python requirements, normalized as PEP 685
-    compares extras."""
-    return re.sub(r"[-_.]+", "-", module).lower()
 
 
 @dataclass(frozen=True)
@@ -116,10 +102,11 @@ class Registration:
     native: Native | None = None
     python_requires: tuple[str, ...] = ()
     deprecated: Deprecation | None = None
+    option: str | None = None  # the ``option`` key: a name kept from before the project adopted modgate
 
-    @property
-    def option(self) -> str:
-        return option_name(self.name)
+    def option_for(self, prefix: str = DEFAULT_OPTION_PREFIX) -> str:
+        """The CMake option that toggles this module in a host whose prefix is ``prefix``."""
+        return self.option or option_name(self.name, prefix)
 
 
 _TYPE_NAMES = {
@@ -225,7 +212,7 @@ class _Checker:
 
 
 def _check_module_ref(entry: str) -> str | None:
-    if NAME_RE.match(entry):
+    if is_module_name(entry):
         return None
     return f"{entry!r} is not a module name (lowercase letter, then lowercase letters, digits or '_')"
 
@@ -251,7 +238,7 @@ def _decode(data: bytes, path: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise ModgateError(
+        raise ConfigurationError(
             [
                 Problem(
                     f"{path}:{line}",
@@ -271,14 +258,14 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
     """
     text = _decode(data, path)
     if not text.strip():
-        raise ModgateError(
+        raise ConfigurationError(
             [
                 Problem(
                     path,
                     None,
                     "the registration file is empty",
                     f'write at least: name = "{folder_name}", summary = "...", stage = "S0"'
-                    " (run `modgate new` to scaffold one)",
+                    " (`modgate new <name>` writes a complete module folder)",
                 )
             ]
         )
@@ -288,7 +275,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         message = str(exc)
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
         where = f"{path}:{match.group(1)}:{match.group(2)}" if match else path
-        raise ModgateError(
+        raise ConfigurationError(
             [Problem(where, None, f"TOML syntax error: {message}", "fix the TOML syntax at that position")]
         ) from None
 
@@ -297,10 +284,10 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
 
     name = c.string(table, "name", "name", required=True, fix=f'add name = "{folder_name}"')
     if name is not None:
-        if not NAME_RE.match(name):
+        if not is_module_name(name):
             c.add(
                 "name",
-                f"{name!r} is not a valid module name (pattern ^[a-z][a-z0-9_]{{0,62}}$)",
+                f"{name!r} is not a valid module name (pattern {NAME_PATTERN})",
                 "use a lowercase letter followed by up to 62 lowercase letters, digits or '_',"
                 " and rename the folder to match",
             )
@@ -333,6 +320,18 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
             f"stage {stage!r} is not one of S0, S1, S2{suggest(stage.upper(), STAGES)}",
             'use "S0", "S1" or "S2"',
         )
+
+    option = c.string(table, "option", "option", required=False, fix='write an upper-case name such as "USE_CUTLASS"')
+    if option is not None and not is_option_name(option):
+        c.add(
+            "option",
+            f"option {option!r} is not a CMake-safe option name (an upper-case letter, then upper-case letters,"
+            " digits or '_')",
+            f'write option = "{option.upper().replace("-", "_") if option.strip() else "USE_" + folder_name.upper()}",'
+            " or remove the key for the host's default name",
+        )
+    elif option is not None and option.startswith(("MODGATE_", "CMAKE_")):
+        c.add("option", f"option {option!r} would collide with modgate's or CMake's own variables", "choose another name")
 
     default = c.string(table, "default", "default", required=False, fix='use "ON", "OFF" or "AUTO"')
     if default is not None and default not in VALUES:
@@ -368,7 +367,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
     deprecated = _parse_deprecated(c, table)
 
     if c.problems:
-        raise ModgateError(c.problems)
+        raise ConfigurationError(c.problems)
     assert name is not None and summary is not None and stage is not None
     return Registration(
         name=name,
@@ -382,6 +381,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         native=native,
         python_requires=python_requires,
         deprecated=deprecated,
+        option=option,
     )
 
 

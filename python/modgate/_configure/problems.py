@@ -1,4 +1,4 @@
-"""Errors a person can cause, each naming the file, the key and the fix.
+"""Problems a person can cause in a host's inputs, each naming the file, the key and the fix.
 
 Standard library only: this module runs at configure time from the source tree.
 """
@@ -9,7 +9,9 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["ModgateError", "Problem", "suggest"]
+from ..exceptions import ModgateError
+
+__all__ = ["ConfigurationError", "Problem", "suggest"]
 
 
 @dataclass(frozen=True)
@@ -30,8 +32,9 @@ class Problem:
         return f"{where}: {self.message}\n    fix: {self.fix}"
 
 
-class ModgateError(Exception):
-    """A user mistake; carries every problem found so all are fixed in one go."""
+class ConfigurationError(ModgateError):
+    """A mistake in a registration file, a setting or an option; carries every problem
+    found so all are fixed in one go."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)

@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ModgateError, Problem
+from .._names import EXTRA_MODULE_DIRS, REGISTRATION_FILE, header_prefix, module_import_name
+from .problems import ConfigurationError, Problem
 from .registration import DEFAULT_SOURCES, Registration, parse_registration
 
 __all__ = ["Discovery", "ModuleSource", "discover", "display_path"]
 
-REGISTRATION = "module.toml"
+REGISTRATION = REGISTRATION_FILE
 _BINDING_PATTERNS = ("python/**/*.cc", "python/**/*.cpp")
 _SKIP_DIRS = {"__pycache__", "build", "dist"}
 
@@ -31,7 +32,7 @@ class ModuleSource:
     sources: tuple[Path, ...]  # native library sources (empty for a pure-Python module)
     binding_sources: tuple[Path, ...]  # pybind11 extension sources under python/
     python_dir: Path | None
-    headers: tuple[str, ...]  # public headers, relative to include/ (all under modgate/<name>/)
+    headers: tuple[str, ...]  # public headers, relative to include/ (all under <host>/<name>/)
     watch: tuple[Path, ...]  # what re-runs configure when it changes
 
     @property
@@ -45,7 +46,6 @@ class Discovery:
     """What :func:`discover` found. ``modules`` (the files) is empty unless ``scan_files``."""
 
     registrations: dict[str, Registration] = field(default_factory=dict)
-    directories: dict[str, Path] = field(default_factory=dict)
     modules: dict[str, ModuleSource] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     watch: list[Path] = field(default_factory=list)
@@ -198,10 +198,9 @@ def _watch_dirs(directory: Path, tree: _Tree) -> list[Path]:
 
 
 def _headers(
-    tree: _Tree, directory: Path, name: str, reg_path: str, base: Path | None, problems: list[Problem]
+    tree: _Tree, directory: Path, prefix: str, reg_path: str, base: Path | None, problems: list[Problem]
 ) -> tuple[str, ...]:
     found: list[str] = []
-    prefix = f"modgate/{name}/"
     for rel in tree.files:
         if not rel.startswith("include/"):
             continue
@@ -226,14 +225,16 @@ def _read(directory: Path, base: Path | None, problems: list[Problem]) -> Regist
     reg_path = display_path(toml, base)
     try:
         return parse_registration(toml.read_bytes(), path=reg_path, folder_name=directory.name)
-    except ModgateError as exc:
+    except ConfigurationError as exc:
         problems.extend(exc.problems)
     except OSError as exc:
         problems.append(Problem(reg_path, None, f"cannot read the file: {exc.strerror}", "check its permissions"))
     return None
 
 
-def _scan(registration: Registration, directory: Path, base: Path | None, problems: list[Problem]) -> ModuleSource:
+def _scan(
+    registration: Registration, directory: Path, base: Path | None, host: str, problems: list[Problem]
+) -> ModuleSource:
     reg_path = registration.path
     tree = _walk(directory)
     sources: tuple[Path, ...] = ()
@@ -264,7 +265,7 @@ def _scan(registration: Registration, directory: Path, base: Path | None, proble
                 "add C++ sources under src/, set native.sources, or remove [native] for a pure-Python module",
             )
         )
-    headers = _headers(tree, directory, registration.name, reg_path, base, problems)
+    headers = _headers(tree, directory, header_prefix(host, registration.name), reg_path, base, problems)
     python_dir = directory / "python"
     has_python = python_dir.is_dir()
     if has_python and "python/__init__.py" not in tree.files:
@@ -273,7 +274,7 @@ def _scan(registration: Registration, directory: Path, base: Path | None, proble
                 reg_path,
                 None,
                 f"{display_path(python_dir, base)} has no __init__.py",
-                "add python/__init__.py: it becomes modgate.modules.<name>",
+                f"add python/__init__.py: it becomes {module_import_name(host, registration.name)}",
             )
         )
     return ModuleSource(
@@ -288,14 +289,20 @@ def _scan(registration: Registration, directory: Path, base: Path | None, proble
 
 
 def discover(
-    roots: Sequence[Path], *, base: Path | None = None, extra_origin: str = "", scan_files: bool = True
+    roots: Sequence[Path],
+    *,
+    host: str,
+    base: Path | None = None,
+    extra_origin: str = "",
+    scan_files: bool = True,
 ) -> Discovery:
-    """Load every ``<root>/<name>/module.toml``. ``base`` shortens paths in messages.
+    """Load every ``<root>/<name>/module.toml`` of the modules of host package ``host``.
+    ``base`` shortens paths in messages.
 
     With ``scan_files`` each module folder is also walked (once) for its sources,
     headers and Python part; without it only the registration files are read.
 
-    Raises :class:`ModgateError` with every problem found in every file.
+    Raises :class:`ConfigurationError` with every problem found in every file.
     """
     result = Discovery()
     problems: list[Problem] = []
@@ -307,7 +314,7 @@ def discover(
                     extra_origin or display_path(root, base),
                     None,
                     f"module folder {display_path(root, base)} does not exist",
-                    "create it, or remove it from MODGATE_EXTRA_MODULE_DIRS",
+                    f"create it, or remove it from {extra_origin or EXTRA_MODULE_DIRS}",
                 )
             )
             continue
@@ -334,17 +341,16 @@ def discover(
                         f"module {name!r} is defined twice: in {display_path(origin[name], base)}"
                         f" and in {display_path(child, base)}",
                         "rename one of the folders (and its name key), or drop one folder from"
-                        " MODGATE_EXTRA_MODULE_DIRS",
+                        f" {EXTRA_MODULE_DIRS}",
                     )
                 )
                 continue
             origin[name] = child
             result.registrations[name] = registration
-            result.directories[name] = child
             if scan_files:
-                module = _scan(registration, child, base, problems)
+                module = _scan(registration, child, base, host, problems)
                 result.modules[name] = module
                 result.watch.extend(module.watch)
     if problems:
-        raise ModgateError(problems)
+        raise ConfigurationError(problems)
     return result

@@ -1,0 +1,223 @@
+"""A host's configuration: ``[tool.modgate]`` in its ``pyproject.toml``.
+
+The one place a project says who it is; the CMake side, the metadata provider, the CLI
+and the pytest plugin all read it here::
+
+    [tool.modgate]
+    package = "acme"              # the import name: modules are acme.modules.<name>
+    modules-dirs = ["modules"]    # folders holding module folders (default)
+    option-prefix = "USE_MODULE_" # CMake options are <prefix><NAME> (default)
+    # host = "modgate"            # a plugin: the host whose modules it adds to (default: itself)
+    [tool.modgate.policy]         # what `modgate check` enforces (defaults shown)
+    s0-min-maintainers = 3
+    core-paths = ["src", "include", "python/acme"]
+    ignore = []                   # finding codes to leave out
+
+:func:`parse_host` is pure; :func:`read_host` reads the file. Standard library only.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._names import (
+    DEFAULT_MODULES_DIRS,
+    DEFAULT_OPTION_PREFIX,
+    is_option_name,
+    is_package_name,
+)
+from .problems import ConfigurationError, Problem, suggest
+
+__all__ = ["PYPROJECT", "HostConfig", "Policy", "parse_host", "read_host"]
+
+PYPROJECT = "pyproject.toml"
+_TABLE = "tool.modgate"
+_KEYS = ("package", "modules-dirs", "option-prefix", "host", "policy")
+_POLICY_KEYS = ("s0-min-maintainers", "core-paths", "ignore")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What ``modgate check`` enforces; ``core_paths`` empty means the default
+    (``src``, ``include``, ``python/<package>`` without its ``modules``)."""
+
+    s0_min_maintainers: int = 3
+    core_paths: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HostConfig:
+    """A project adopting modgate. ``package`` is where its files install; ``host`` the
+    package whose modules its modules are (itself, unless it is a plugin)."""
+
+    package: str
+    host: str
+    modules_dirs: tuple[str, ...] = DEFAULT_MODULES_DIRS
+    option_prefix: str = DEFAULT_OPTION_PREFIX
+    policy: Policy = field(default_factory=Policy)
+    path: str = PYPROJECT
+    distribution: str = ""  # [project] name: what `pip install` takes (default: the package)
+
+    @property
+    def distribution_name(self) -> str:
+        return self.distribution or self.package
+
+    @property
+    def is_plugin(self) -> bool:
+        return self.host != self.package
+
+
+def _bad(key: str, message: str, fix: str, path: str) -> Problem:
+    return Problem(path, f"[{_TABLE}] {key}", message, fix)
+
+
+def _string_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) and item.strip() for item in value)
+
+
+def _policy(raw: object, path: str, problems: list[Problem]) -> Policy:
+    if raw is None:
+        return Policy()
+    if not isinstance(raw, dict):
+        problems.append(_bad("policy", f"must be a table, not {raw!r}", f"write [{_TABLE}.policy]", path))
+        return Policy()
+    for key in raw:
+        if key not in _POLICY_KEYS:
+            problems.append(
+                _bad(
+                    f"policy.{key}",
+                    f"unknown policy key {key!r}{suggest(key, _POLICY_KEYS)}",
+                    "use only " + ", ".join(_POLICY_KEYS),
+                    path,
+                )
+            )
+    minimum = raw.get("s0-min-maintainers", 3)
+    if type(minimum) is not int or minimum < 0:
+        problems.append(
+            _bad("policy.s0-min-maintainers", f"must be a whole number ≥ 0, not {minimum!r}", "write 3", path)
+        )
+        minimum = 3
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("core-paths", "ignore"):
+        value = raw.get(key, [])
+        if not _string_list(value):
+            problems.append(_bad(f"policy.{key}", f"must be an array of strings, not {value!r}", f"write {key} = [...]", path))
+            value = []
+        lists[key] = tuple(value)
+    return Policy(s0_min_maintainers=minimum, core_paths=lists["core-paths"], ignore=lists["ignore"])
+
+
+def _default_package(project: Mapping[str, Any]) -> str:
+    name = project.get("name")
+    if not isinstance(name, str):
+        return ""
+    return name.replace("-", "_").replace(".", "_").lower()
+
+
+def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostConfig:
+    """The host configuration of a parsed ``pyproject.toml``; raises
+    :class:`ConfigurationError` listing every problem."""
+    tool = pyproject.get("tool", {})
+    table = tool.get("modgate") if isinstance(tool, dict) else None
+    project = pyproject.get("project", {})
+    if table is None:
+        package = _default_package(project if isinstance(project, dict) else {})
+        fix = f'add to {path}:\n        [{_TABLE}]\n        package = "{package or "<your import name>"}"'
+        raise ConfigurationError([Problem(path, f"[{_TABLE}]", "the project does not declare itself a modgate host", fix)])
+    problems: list[Problem] = []
+    if not isinstance(table, dict):
+        raise ConfigurationError([_bad("", f"must be a table, not {table!r}", f"write [{_TABLE}]", path)])
+    for key in table:
+        if key not in _KEYS:
+            problems.append(
+                _bad(key, f"unknown key {key!r}{suggest(key, _KEYS)}", "use only " + ", ".join(_KEYS), path)
+            )
+    package = table.get("package")
+    if package is None:
+        package = _default_package(project if isinstance(project, dict) else {})
+        if not package:
+            problems.append(_bad("package", "is missing", 'write package = "<your import name>"', path))
+    if package and not is_package_name(package):
+        problems.append(
+            _bad("package", f"{package!r} is not an importable package name", 'write package = "acme"', path)
+        )
+    # A project is its own host unless it says whose modules it adds to (a plugin).
+    host = table.get("host", package)
+    if "host" in table and not is_package_name(host):
+        problems.append(
+            _bad("host", f"{host!r} is not an importable package name", "name the host package it extends", path)
+        )
+    dirs = table.get("modules-dirs", list(DEFAULT_MODULES_DIRS))
+    if not (_string_list(dirs) and dirs):
+        problems.append(
+            _bad("modules-dirs", f"must be a non-empty array of folder names, not {dirs!r}", 'write ["modules"]', path)
+        )
+        dirs = list(DEFAULT_MODULES_DIRS)
+    elif len(set(dirs)) != len(dirs):
+        problems.append(_bad("modules-dirs", f"lists a folder twice: {dirs!r}", "remove the duplicate", path))
+    for folder in dirs:
+        if Path(folder).is_absolute() or ".." in Path(folder).parts:
+            problems.append(
+                _bad("modules-dirs", f"{folder!r} leaves the project", "name folders inside the project", path)
+            )
+    prefix = table.get("option-prefix", DEFAULT_OPTION_PREFIX)
+    if not (is_option_name(prefix + "X") and isinstance(prefix, str) and prefix.endswith("_")):
+        problems.append(
+            _bad(
+                "option-prefix",
+                f"{prefix!r} is not an option prefix (upper-case letters, digits and '_', ending in '_')",
+                f'write option-prefix = "{DEFAULT_OPTION_PREFIX}"',
+                path,
+            )
+        )
+        prefix = DEFAULT_OPTION_PREFIX
+    elif prefix.startswith(("MODGATE_", "CMAKE_")):
+        problems.append(
+            _bad(
+                "option-prefix",
+                f"{prefix!r} would collide with modgate's or CMake's own variables",
+                f'write option-prefix = "{DEFAULT_OPTION_PREFIX}" or your project\'s own prefix',
+                path,
+            )
+        )
+    policy = _policy(table.get("policy"), path, problems)
+    if problems:
+        raise ConfigurationError(problems)
+    return HostConfig(
+        package=str(package),
+        host=str(host),
+        modules_dirs=tuple(dirs),
+        option_prefix=str(prefix),
+        policy=policy,
+        path=path,
+        distribution=str(project.get("name", "")) if isinstance(project, dict) else "",
+    )
+
+
+def read_host(project_dir: Path, *, shown_as: str | None = None) -> HostConfig:
+    """Read ``<project_dir>/pyproject.toml``; raises :class:`ConfigurationError`."""
+    file = project_dir / PYPROJECT
+    path = shown_as or file.as_posix()
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigurationError(
+            [
+                Problem(
+                    path,
+                    None,
+                    "there is no pyproject.toml, so the project does not say which package it is",
+                    f'create it with [{_TABLE}] package = "<your import name>" (`modgate init` writes a whole host)',
+                )
+            ]
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError([Problem(path, None, f"cannot read the file: {exc}", "check the file")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError([Problem(path, None, f"TOML syntax error: {exc}", "fix the TOML syntax")]) from None
+    return parse_host(data, path=path)

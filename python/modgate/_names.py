@@ -1,0 +1,124 @@
+"""Every name derived from a host's package and a module's name, in one place.
+
+A leaf: it imports nothing, so the configure step, the import-time loader, the metadata
+provider, the CLI and the pytest plugin all use it at no cost. CMake never derives a
+name itself: the resolver hands it these (``modgate_module_<name>_OPTION`` and so on).
+"""
+
+from __future__ import annotations
+
+REGISTRATION_FILE = "module.toml"  # modules/<name>/module.toml
+MANIFEST_NAME = "_manifest.json"  # <package>/_manifest.json, written from the resolver's output
+EXTENSION_NAME = "_native"  # <package>.modules.<name>._native, a module's pybind11 extension
+MODULES_PACKAGE = "modules"  # <package>.modules.<name>
+DEFAULT_MODULES_DIRS = ("modules",)
+DEFAULT_OPTION_PREFIX = "USE_MODULE_"
+ALL_MODULES = "MODGATE_ALL_MODULES"  # the CMake variable: one value for every unset module
+EXTRA_MODULE_DIRS = "MODGATE_EXTRA_MODULE_DIRS"
+ALL_EXTRA = "all"  # the pip extra holding every module's Python requirements
+DISABLE_VARIABLE = "MODGATE_DISABLE"
+NAME_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
+# Names a module may not take, because something derived from module names uses them.
+RESERVED_NAMES = {ALL_EXTRA: f"the pip extra {ALL_EXTRA!r} installs the Python requirements of every module"}
+
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
+_NAME_CHARS = _LOWER | frozenset("0123456789_")
+_UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_OPTION_CHARS = _UPPER | frozenset("0123456789_")
+
+
+def is_module_name(text: object) -> bool:
+    """Whether ``text`` matches :data:`NAME_PATTERN` (a module folder's name)."""
+    return (
+        isinstance(text, str)
+        and 0 < len(text) <= 63
+        and text[0] in _LOWER
+        and all(char in _NAME_CHARS for char in text)
+    )
+
+
+def is_option_name(text: object) -> bool:
+    """Whether ``text`` is a CMake-safe option name: an upper-case letter, then upper-case
+    letters, digits or ``_``."""
+    return isinstance(text, str) and 0 < len(text) <= 120 and text[0] in _UPPER and all(c in _OPTION_CHARS for c in text)
+
+
+def is_package_name(text: object) -> bool:
+    """Whether ``text`` is an importable dotted package name."""
+    return isinstance(text, str) and bool(text) and all(part.isidentifier() for part in text.split("."))
+
+
+def option_name(module: str, prefix: str = DEFAULT_OPTION_PREFIX) -> str:
+    """The CMake option that toggles ``module`` when its registration sets no ``option``."""
+    return prefix + module.upper()
+
+
+def extra_name(module: str) -> str:
+    """The pip extra holding ``module``'s Python requirements, normalized as PEP 685
+    compares extras (module names hold only ``[a-z0-9_]``: each run of ``_`` is one ``-``)."""
+    out: list[str] = []
+    for char in module:
+        if char != "_":
+            out.append(char)
+        elif not out or out[-1] != "-":
+            out.append("-")
+    return "".join(out)
+
+
+def entry_point_group(package: str) -> str:
+    """The entry-point group through which distributions add modules to host ``package``."""
+    return f"{package}.{MODULES_PACKAGE}"
+
+
+def module_import_name(package: str, module: str) -> str:
+    """``<package>.modules.<module>``."""
+    return f"{package}.{MODULES_PACKAGE}.{module}"
+
+
+def package_path(package: str) -> str:
+    """The folder of ``package`` relative to the install root (``a.b`` -> ``a/b``)."""
+    return package.replace(".", "/")
+
+
+def module_install_dir(package: str, module: str) -> str:
+    """Where ``module``'s Python part, library and extension are installed, relative to the
+    install root."""
+    return f"{package_path(package)}/{MODULES_PACKAGE}/{module}"
+
+
+def header_prefix(package: str, module: str) -> str:
+    """Where ``module``'s public headers live below its ``include/`` folder."""
+    return f"{package_path(package)}/{module}/"
+
+
+def library_target(module: str) -> str:
+    """The CMake target (and library file stem) of ``module``'s native library."""
+    return f"modgate_{module}"
+
+
+def extension_target(module: str) -> str:
+    """The CMake target of ``module``'s pybind11 extension."""
+    return f"modgate_{module}_python"
+
+
+def exported_target(package: str, module: str) -> str:
+    """How a plugin names host ``package``'s exported module library in CMake."""
+    return f"{package}::module_{module}"
+
+
+def modules_export_file(package: str) -> str:
+    """The CMake file, relative to the install root, that imports the targets of host
+    ``package``'s enabled modules (for plugins that require them)."""
+    return f"{package_path(package)}/share/cmake/{package}-modules/{package}ModuleTargets.cmake"
+
+
+def modules_include_dir(package: str) -> str:
+    """The installed public headers of host ``package``'s enabled modules, relative to the
+    install root."""
+    return f"{package_path(package)}/include"
+
+
+def function_name(package: str, name: str) -> str:
+    """The registry key of native function ``name`` (``<module>.<function>``) of host
+    ``package``: each host has its own namespace in the process-wide registry."""
+    return f"{package}:{name}"

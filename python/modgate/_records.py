@@ -1,0 +1,181 @@
+"""What one process can name as a host's module: its build manifest (in-tree modules)
+plus the distributions that add modules through the entry-point group
+``<host>.modules`` (plugins), scanned at most once per process and host.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ._manifest import manifest, manifest_file, read_manifest
+from ._names import MANIFEST_NAME, MODULES_PACKAGE, entry_point_group, module_import_name
+from .exceptions import ModuleClashError
+
+__all__ = ["Record", "clash", "in_tree", "out_of_tree", "scan"]
+
+
+class Record:
+    """A module one host can name: in-tree (its manifest) or a plugin's (an entry point)."""
+
+    __slots__ = (
+        "abi_version",
+        "base",
+        "distribution",
+        "entry",
+        "error",
+        "host",
+        "import_name",
+        "name",
+        "origin",
+        "version",
+    )
+
+    def __init__(
+        self,
+        host: str,
+        name: str,
+        entry: dict[str, Any],
+        *,
+        base: str,
+        origin: str,
+        distribution: str,
+        import_name: str,
+        version: str,
+        abi_version: int,
+        error: str | None = None,
+    ) -> None:
+        self.host = host
+        self.name = name
+        self.entry = entry
+        self.base = base  # the folder holding the manifest; native artifacts are relative to it
+        self.origin = origin
+        self.distribution = distribution
+        self.import_name = import_name
+        self.version = version
+        self.abi_version = abi_version
+        self.error = error  # a plugin's module whose build manifest cannot be read
+
+
+def in_tree(host: str, name: str) -> Record | None:
+    data = manifest(host)
+    entry = data["modules"].get(name)
+    if entry is None:
+        return None
+    return Record(
+        host,
+        name,
+        entry,
+        base=os.path.dirname(manifest_file(host)),
+        origin="in-tree",
+        distribution=data.get("distribution", host),
+        import_name=module_import_name(host, name),
+        version=data["version"],
+        abi_version=data["abi_version"],
+    )
+
+
+def _read_plugin(host: str, name: str, value: str, distribution: str, version: str) -> Record:
+    package, sep, rest = value.rpartition(f".{MODULES_PACKAGE}.")
+    base = ""
+    error = None
+    entry: dict[str, Any] = {}
+    abi = -1
+    if not sep or rest != name:
+        error = (
+            f"its entry point {name} = {value!r} must name <package>.{MODULES_PACKAGE}.{name}, where"
+            " modgate_add_modules installs the module ([tool.modgate] package)"
+        )
+    else:
+        try:
+            from importlib.util import find_spec
+
+            spec = find_spec(package)
+            locations = list(spec.submodule_search_locations or []) if spec else []
+            for location in locations:
+                if os.path.isfile(os.path.join(location, MANIFEST_NAME)):
+                    base = location
+                    break
+            if not base:
+                error = f"package {package!r} has no build manifest ({MANIFEST_NAME}); reinstall {distribution}"
+            else:
+                data = read_manifest(os.path.join(base, MANIFEST_NAME))
+                if name not in data["modules"]:
+                    error = f"the build manifest of {package!r} does not list module {name!r}; reinstall {distribution}"
+                elif data.get("host", "modgate") != host:
+                    error = (
+                        f"the build manifest of {package!r} says its modules belong to host {data.get('host')!r},"
+                        f" not {host!r}; its entry point is in the wrong group"
+                    )
+                else:
+                    entry = data["modules"][name]
+                    abi = int(data["abi_version"])
+        except (ImportError, OSError, ValueError, KeyError, TypeError) as exc:
+            error = f"cannot read its build manifest: {type(exc).__name__}: {exc}"
+    if error is not None:
+        entry = {"state": "ON", "reason": error, "stage": "?", "requires": [], "python_requires": [], "native": []}
+    return Record(
+        host,
+        name,
+        entry,
+        base=base,
+        origin="out-of-tree",
+        distribution=distribution,
+        import_name=value,
+        version=version,
+        abi_version=abi,
+        error=error,
+    )
+
+
+def clash(name: str, first: str, second: str) -> ModuleClashError:
+    return ModuleClashError(
+        f"module {name!r} is defined twice: by the {first} and by {second}. Uninstall one of them"
+        f" (pip uninstall <distribution>), or rename the out-of-tree module",
+        module=name,
+        sources=[first, second],
+    )
+
+
+_scanned: dict[str, tuple[dict[str, Record], list[ModuleClashError]]] = {}
+
+
+def scan(host: str) -> tuple[dict[str, Record], list[ModuleClashError]]:
+    """Host ``host``'s plugin modules and the name clashes among them; the entry points are
+    read once per process and host. Call with the loader's lock held."""
+    if host in _scanned:
+        return _scanned[host]
+    from importlib.metadata import entry_points
+
+    data = manifest(host)
+    found: dict[str, Record] = {}
+    clashes: list[ModuleClashError] = []
+    group = entry_point_group(host)
+    for ep in sorted(entry_points(group=group), key=lambda e: (e.name, e.value)):
+        dist = ep.dist.name if ep.dist is not None else "an unknown distribution"
+        dist_version = ep.dist.version if ep.dist is not None else "?"
+        name = ep.name
+        here = f"distribution {dist!r} (entry point {name} = {ep.value})"
+        if ep.value == module_import_name(host, name):
+            # The host's own module: its manifest alone says whether this build has it
+            # (the entry points may be another build's, e.g. a tree on PYTHONPATH).
+            continue
+        if name in data["modules"]:
+            there = f"in-tree module {name!r} of {host} ({data['modules'][name].get('source', '?')})"
+            clashes.append(clash(name, there, here))
+            continue
+        if name in found:
+            other = found[name]
+            there = f"distribution {other.distribution!r} (entry point {name} = {other.import_name})"
+            clashes.append(clash(name, there, here))
+            continue
+        found[name] = _read_plugin(host, name, ep.value, dist, dist_version)
+    _scanned[host] = (found, clashes)
+    return _scanned[host]
+
+
+def out_of_tree(host: str, name: str, found: dict[str, Record], clashes: list[ModuleClashError]) -> Record | None:
+    for error in clashes:
+        if error.module == name:  # two distributions (in-tree names never get here)
+            raise error  # which one to load is not ours to guess
+    return found.get(name)
