@@ -218,7 +218,7 @@ function(_modgate_add_module name)
     # library as needed (whatever --as-needed does) and loading it registers the
     # library's functions.
     file(CONFIGURE OUTPUT "${_gen}/anchor.cc" CONTENT
-      "extern \"C\" __attribute__((visibility(\"default\"))) int modgate_anchor_${name}() { return 0; }\n")
+      "extern \"C\" __attribute__((visibility(\"default\"))) int ${_lib}_anchor() { return 0; }\n")
     add_library(${_lib} SHARED ${${_p}_SOURCES} "${_gen}/anchor.cc")
     add_library(${${_p}_EXPORTED_TARGET} ALIAS ${_lib})
     if(NOT "${${_p}_INCLUDE_DIR}" STREQUAL "")
@@ -255,7 +255,7 @@ function(_modgate_add_module name)
     set(_anchor)
     if(TARGET ${${_p}_LIBRARY_TARGET})
       file(CONFIGURE OUTPUT "${_gen}/anchor_use.cc" CONTENT
-        "extern \"C\" int modgate_anchor_${name}();\nstatic const int modgate_anchor_use = modgate_anchor_${name}();\n")
+        "extern \"C\" int ${_lib}_anchor();\nstatic const int modgate_anchor_use = ${_lib}_anchor();\n")
       set(_anchor "${_gen}/anchor_use.cc")
     endif()
     pybind11_add_module(${_ext} MODULE ${${_p}_BINDING} ${_anchor})
@@ -356,7 +356,7 @@ option per module (``<option-prefix><NAME>``, or the module's ``option`` key), r
 resolver with what the user set (those options, ``MODGATE_ALL_MODULES``), looks up each
 candidate module's ``native.packages``, then creates the targets of each enabled module:
 
-``modgate_<name>`` (alias ``<package>::module_<name>``)
+``<host>_<name>`` (alias ``<package>::module_<name>``)
   shared library from ``native.sources``, linked to ``modgate::runtime`` and to the
   libraries of the modules in ``requires`` — and to nothing else.
 ``modgate_<name>_python``

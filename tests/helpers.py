@@ -38,7 +38,7 @@ def run_configure(stage: str, args: Sequence[str], tmp: Path) -> Run:
     out = tmp / f"{stage}.cmake"
     rest = list(args)
     dirs = [Path(rest[i + 1]) for i, arg in enumerate(rest) if arg == "--modules-dir"]
-    for d in dirs:
+    for _ in dirs:
         index = rest.index("--modules-dir")
         del rest[index : index + 2]
     if dirs:

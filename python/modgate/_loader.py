@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
-    from importlib.abc import Loader
     from types import ModuleType
 
 from . import _records
@@ -501,10 +500,10 @@ class _ModulesPackage(type(sys)):  # type: ignore[misc]
         owner: Host = type(sys).__getattribute__(self, "_modgate_host")
         names = {"__doc__", "__name__", "__path__", "__package__", "__spec__"}
         # Listing must never fail: a broken install still shows what is here.
-        try:
+        import contextlib
+
+        with contextlib.suppress(Exception):
             names.update(owner.info()["modules"])
-        except Exception:  # noqa: BLE001
-            pass
         return sorted(names)
 
 
@@ -525,9 +524,7 @@ def _modules_package(owner: Host) -> ModuleType:
 
 def attach(
     package: str,
-) -> tuple[
-    Callable[[str], bool], Callable[[str], bool], Callable[[str], ModuleType], Callable[[], dict[str, Any]]
-]:
+) -> tuple[Callable[[str], bool], Callable[[str], bool], Callable[[str], ModuleType], Callable[[], dict[str, Any]]]:
     """Make ``package`` a modgate host: ``<package>.modules.<name>`` for its modules, and
     its ``is_built``, ``is_available``, ``require`` and ``info``. Call it from the host's
     ``__init__.py``::

@@ -40,7 +40,9 @@ def is_module_name(text: object) -> bool:
 def is_option_name(text: object) -> bool:
     """Whether ``text`` is a CMake-safe option name: an upper-case letter, then upper-case
     letters, digits or ``_``."""
-    return isinstance(text, str) and 0 < len(text) <= 120 and text[0] in _UPPER and all(c in _OPTION_CHARS for c in text)
+    return (
+        isinstance(text, str) and 0 < len(text) <= 120 and text[0] in _UPPER and all(c in _OPTION_CHARS for c in text)
+    )
 
 
 def is_package_name(text: object) -> bool:
@@ -91,9 +93,10 @@ def header_prefix(package: str, module: str) -> str:
     return f"{package_path(package)}/{module}/"
 
 
-def library_target(module: str) -> str:
-    """The CMake target (and library file stem) of ``module``'s native library."""
-    return f"modgate_{module}"
+def library_target(host: str, module: str) -> str:
+    """The CMake target and library file stem of module ``module`` of host ``host``: the
+    host is part of it, so two hosts' modules of one name never share a SONAME."""
+    return f"{host.replace('.', '_')}_{module}"
 
 
 def extension_target(module: str) -> str:

@@ -14,8 +14,8 @@ from typing import Any
 from ._configure.host import PYPROJECT, HostConfig, read_host
 from ._configure.problems import ConfigurationError, Problem, suggest
 from ._names import (
-    RESERVED_NAMES,
     REGISTRATION_FILE,
+    RESERVED_NAMES,
     is_module_name,
     is_package_name,
     module_import_name,
@@ -36,7 +36,9 @@ def _write(files: dict[Path, str]) -> list[Path]:
 
 def _git_maintainer() -> list[str]:
     try:
-        name = subprocess.run(["git", "config", "user.name"], capture_output=True, text=True, check=False).stdout.strip()
+        name = subprocess.run(
+            ["git", "config", "user.name"], capture_output=True, text=True, check=False
+        ).stdout.strip()
         email = subprocess.run(["git", "config", "user.email"], capture_output=True, text=True, check=False).stdout
     except OSError:
         return []
@@ -49,7 +51,14 @@ def _toml_list(items: list[str]) -> str:
 
 
 def _module_files(
-    folder: Path, host: str, name: str, *, native: bool, requires: list[str], stage: str, maintainers: list[str],
+    folder: Path,
+    host: str,
+    name: str,
+    *,
+    native: bool,
+    requires: list[str],
+    stage: str,
+    maintainers: list[str],
     summary: str,
 ) -> dict[Path, str]:
     cxx_ns = host.replace(".", "::")
@@ -154,7 +163,9 @@ def new_module(
     for dep in requires or []:
         if dep not in known:
             problems.append(
-                Problem(where, "--requires", f"no module {dep!r} in this host{suggest(dep, known)}", "name existing modules")
+                Problem(
+                    where, "--requires", f"no module {dep!r} in this host{suggest(dep, known)}", "name existing modules"
+                )
             )
     folder = roots[0] / name
     if name in known or folder.exists():
@@ -266,6 +277,7 @@ is_built, is_available, require, info = attach(__name__)
 
 def greet(who: str) -> str:
     """A greeting: module greeter's when it was built, the core's own otherwise."""
+    import modgate._core  # noqa: F401  # the shared runtime ._core links: loaded, it is found wherever it is
     import modgate.native
 
     modgate.native.load("{package}:greeter")  # registers greeter's functions when it is built
@@ -341,7 +353,9 @@ def init_host(directory: Path, package: str) -> list[Path]:
             Problem("modgate init", "--package", f"{package!r} is not a top-level package name", "use --package acme")
         )
     elif package == "modgate":
-        problems.append(Problem("modgate init", "--package", "'modgate' is this framework's own package", "choose another"))
+        problems.append(
+            Problem("modgate init", "--package", "'modgate' is this framework's own package", "choose another")
+        )
     if directory.exists() and any(directory.iterdir()):
         problems.append(Problem(str(directory), None, "is not empty", "name a new or empty folder"))
     if problems:
@@ -367,10 +381,17 @@ def init_host(directory: Path, package: str) -> list[Path]:
     written = _write(files)
     (directory / "modules" / ".keep").unlink()
     maintainers = ["Jane Doe <jane@example.org>", "octocat", "@acme/core"]
-    written += new_module("greeter", start=directory, native=True, stage="S1", maintainers=maintainers,
-                          summary="Native greetings the core uses when they are built")
-    written += new_module("text", start=directory, stage="S1", maintainers=maintainers,
-                          summary="Pure-Python text helpers")
+    written += new_module(
+        "greeter",
+        start=directory,
+        native=True,
+        stage="S1",
+        maintainers=maintainers,
+        summary="Native greetings the core uses when they are built",
+    )
+    written += new_module(
+        "text", start=directory, stage="S1", maintainers=maintainers, summary="Pure-Python text helpers"
+    )
     return [p for p in written if p.exists()]
 
 
@@ -411,6 +432,8 @@ def add_commands(sub: Any) -> None:
     new.add_argument("--native", action="store_true", help="with C++ sources, a public header and a pybind11 extension")
     new.add_argument("--requires", help="modules it requires, comma-separated")
     new.add_argument("--stage", default="S0", choices=_STAGES, help="its lifecycle stage (default S0, a new module)")
-    new.add_argument("--maintainer", action="append", help="a maintainer (repeat); default: git's user.name <user.email>")
+    new.add_argument(
+        "--maintainer", action="append", help="a maintainer (repeat); default: git's user.name <user.email>"
+    )
     new.add_argument("--summary", help="one line saying what it does")
     new.set_defaults(run=_new)

@@ -9,7 +9,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ._manifest import NotBuiltError
 from .exceptions import ModgateError
 from .table import module_listing
 
@@ -40,11 +39,11 @@ def _host_info(package: str) -> dict[str, object]:
     try:
         importlib.import_module(package)  # a host attaches itself when imported
     except ImportError as exc:
-        raise ModgateError(f"cannot import host package {package!r}: {exc}; install it, or name another with --package") from None
-    if package not in _loader._hosts:
         raise ModgateError(
-            f"{package!r} is not a modgate host: its __init__.py does not call modgate.attach(__name__)"
-        )
+            f"cannot import host package {package!r}: {exc}; install it, or name another with --package"
+        ) from None
+    if package not in _loader._hosts:
+        raise ModgateError(f"{package!r} is not a modgate host: its __init__.py does not call modgate.attach(__name__)")
     return _loader.host(package).info()
 
 

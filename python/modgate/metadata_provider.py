@@ -72,7 +72,7 @@ def read(settings: Mapping[str, Any], root: Path) -> dict[str, Any]:
                     PYPROJECT,
                     f"{_KEY}: {', '.join(settings)}",
                     "the provider takes no settings: a host declares itself once, in [tool.modgate]",
-                    f"move them there ([tool.modgate] {moved}) and keep only provider = \"modgate\"",
+                    f'move them there ([tool.modgate] {moved}) and keep only provider = "modgate"',
                 )
             ]
         )
@@ -81,7 +81,9 @@ def read(settings: Mapping[str, Any], root: Path) -> dict[str, Any]:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigurationError([Problem(PYPROJECT, None, f"cannot read it: {exc}", "fix the file")]) from None
     host = parse_host(data)
-    found = discover([root / d for d in host.modules_dirs if (root / d).is_dir()], host=host.host, base=root, scan_files=False)
+    found = discover(
+        [root / d for d in host.modules_dirs if (root / d).is_dir()], host=host.host, base=root, scan_files=False
+    )
     # A plugin's modules may require its host's: configure checks those against the installed host.
     refs = {ref for reg in found.registrations.values() for ref in (*reg.requires, *reg.conflicts)}
     graph = check_graph(found.registrations, external=refs if host.is_plugin else ())

@@ -13,6 +13,7 @@ The host is the ``[tool.modgate]`` host of the project pytest runs in (its rootd
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -37,10 +38,8 @@ def _host() -> Any:
 
     from . import _loader
 
-    try:
+    with contextlib.suppress(ImportError):
         importlib.import_module(_HOST)  # the host attaches itself
-    except ImportError:
-        pass
     return _loader.host(_HOST)
 
 

@@ -16,7 +16,12 @@ from tests.helpers import basic
 
 def reg(name: str, *, option: str | None = None, requires: tuple[str, ...] = (), default: str = "AUTO") -> Registration:
     return Registration(
-        name=name, summary=name, stage="S1", path=f"modules/{name}/module.toml", option=option, requires=requires,
+        name=name,
+        summary=name,
+        stage="S1",
+        path=f"modules/{name}/module.toml",
+        option=option,
+        requires=requires,
         default=default,
     )
 
@@ -53,7 +58,11 @@ def test_defaults_and_every_key() -> None:
         ({"package": "acme", "option-prefix": "use_"}, "option-prefix", "not an option prefix"),
         ({"package": "acme", "option-prefix": "CMAKE_"}, "option-prefix", "collide"),
         ({"package": "acme", "host": "1bad"}, "host", "importable package name"),
-        ({"package": "acme", "policy": {"s0-min-maintainer": 3}}, "policy.s0-min-maintainer", "did you mean 's0-min-maintainers'"),
+        (
+            {"package": "acme", "policy": {"s0-min-maintainer": 3}},
+            "policy.s0-min-maintainer",
+            "did you mean 's0-min-maintainers'",
+        ),
         ({"package": "acme", "policy": {"s0-min-maintainers": -1}}, "policy.s0-min-maintainers", "≥ 0"),
     ],
 )
@@ -69,7 +78,7 @@ def test_a_project_without_the_table_is_told_what_to_add(tmp_path: Path) -> None
     with pytest.raises(ConfigurationError) as caught:
         read_host(tmp_path, shown_as="pyproject.toml")
     assert '[tool.modgate]\n        package = "acme"' in caught.value.format()
-    with pytest.raises(ConfigurationError, match="there is no pyproject.toml"):
+    with pytest.raises(ConfigurationError, match=r"there is no pyproject\.toml"):
         read_host(tmp_path / "missing")
 
 
@@ -83,9 +92,17 @@ def test_the_option_key_is_validated() -> None:
 
 
 def test_options_are_unique_within_a_host_and_stay_outside_the_prefix() -> None:
-    modules = {"a": reg("a", option="USE_SHARED"), "b": reg("b", option="USE_SHARED"), "c": reg("c", option="USE_MODULE_D")}
+    modules = {
+        "a": reg("a", option="USE_SHARED"),
+        "b": reg("b", option="USE_SHARED"),
+        "c": reg("c", option="USE_MODULE_D"),
+    }
     text = "\n".join(p.format() for p in check_options(modules, "USE_MODULE_"))
-    assert "already toggles module 'a'" in text and "USE_MODULE_D" in text and "starts with the host's option prefix" in text
+    assert (
+        "already toggles module 'a'" in text
+        and "USE_MODULE_D" in text
+        and "starts with the host's option prefix" in text
+    )
     assert check_options({"a": reg("a", option="USE_MODULE_A")}, "USE_MODULE_") == []
 
 

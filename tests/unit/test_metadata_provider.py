@@ -66,7 +66,11 @@ def test_shared_requirements_appear_once_per_extra() -> None:
         "a": reg("a", python=("attrs",)),
         "b": reg("b", requires=("a",), python=("attrs",)),
     }
-    assert derive(modules, HostConfig(package="p", host="p"))["optional-dependencies"] == {"a": ["attrs"], "b": ["attrs"], "all": ["attrs"]}
+    assert derive(modules, HostConfig(package="p", host="p"))["optional-dependencies"] == {
+        "a": ["attrs"],
+        "b": ["attrs"],
+        "all": ["attrs"],
+    }
 
 
 def test_no_requirements_no_extras_and_no_modules_no_entry_points() -> None:

@@ -34,6 +34,13 @@ if __package__ in (None, ""):
     sys.modules.setdefault("modgate", _package)
     __package__ = "modgate._configure"
 
+from modgate._configure.cmake_script import set_items, set_list, set_var
+from modgate._configure.discovery import Discovery, ModuleSource, discover, display_path
+from modgate._configure.host import HostConfig, read_host
+from modgate._configure.manifest import build_manifest, dumps
+from modgate._configure.problems import ConfigurationError, Problem
+from modgate._configure.registration import Registration
+from modgate._configure.resolver import HostModule, Resolution, build_requests, requires_closure, resolve
 from modgate._names import (
     ALL_MODULES,
     EXTENSION_NAME,
@@ -42,7 +49,6 @@ from modgate._names import (
     REGISTRATION_FILE,
     exported_target,
     extension_target,
-    header_prefix,
     library_target,
     module_import_name,
     module_install_dir,
@@ -50,13 +56,6 @@ from modgate._names import (
     modules_include_dir,
     package_path,
 )
-from modgate._configure.cmake_script import set_items, set_list, set_var
-from modgate._configure.discovery import Discovery, ModuleSource, discover, display_path
-from modgate._configure.host import HostConfig, read_host
-from modgate._configure.manifest import build_manifest, dumps
-from modgate._configure.problems import ConfigurationError, Problem
-from modgate._configure.registration import Registration
-from modgate._configure.resolver import HostModule, Resolution, build_requests, requires_closure, resolve
 from modgate.exceptions import deprecation_message
 from modgate.table import state_table
 
@@ -217,12 +216,12 @@ def _generated_init(generated_dir: Path, module: ModuleSource) -> Path:
     return path
 
 
-def _artifacts(module: ModuleSource, args: argparse.Namespace) -> list[str]:
+def _artifacts(module: ModuleSource, args: argparse.Namespace, host: HostConfig) -> list[str]:
     """The module's native files, relative to the folder holding the manifest."""
     name = module.registration.name
     files = []
     if module.sources:
-        files.append(f"modules/{name}/{args.lib_prefix}{library_target(name)}{args.lib_suffix}")
+        files.append(f"modules/{name}/{args.lib_prefix}{library_target(host.host, name)}{args.lib_suffix}")
     if module.binding_sources:
         files.append(f"modules/{name}/{EXTENSION_NAME}{args.ext_suffix}")
     return files
@@ -286,7 +285,7 @@ def _resolve(args: argparse.Namespace) -> str:
         reg = module.registration
         prefix = f"modgate_module_{name}"
         out.append(set_var(f"{prefix}_DIR", module.directory.as_posix()))
-        out.append(set_var(f"{prefix}_LIBRARY_TARGET", library_target(name)))
+        out.append(set_var(f"{prefix}_LIBRARY_TARGET", library_target(host.host, name)))
         out.append(set_var(f"{prefix}_EXTENSION_TARGET", extension_target(name)))
         out.append(set_var(f"{prefix}_EXPORTED_TARGET", exported_target(host.package, name)))
         out.append(set_var(f"{prefix}_INSTALL_DIR", module_install_dir(host.package, name)))
@@ -300,15 +299,15 @@ def _resolve(args: argparse.Namespace) -> str:
         out.append(set_list(f"{prefix}_REQUIRES_CLOSURE", [d for d in requires_closure(regs, name) if d in regs]))
         packages = reg.native.packages if reg.native else ()
         out.append(set_list(f"{prefix}_PACKAGES", [str(i) for i in range(len(packages))]))
-        out.append(set_list(f"{prefix}_ARTIFACTS", _artifacts(module, args)))
+        out.append(set_list(f"{prefix}_ARTIFACTS", _artifacts(module, args, host)))
         if module.python_dir is not None:
             out.append(set_var(f"{prefix}_PYTHON_DIR", module.python_dir.as_posix()))
         elif args.generated_dir is not None:
             out.append(set_var(f"{prefix}_PYTHON_INIT", _generated_init(args.generated_dir, module).as_posix()))
         if reg.deprecated is not None:
-            dep = reg.deprecated
+            gone = reg.deprecated
             text = deprecation_message(
-                name, since=dep.since, reason=dep.reason, removal=dep.removal, replacement=dep.replacement
+                name, since=gone.since, reason=gone.reason, removal=gone.removal, replacement=gone.replacement
             )
             deprecations.append(f"{text} ({display_path(module.directory / REGISTRATION_FILE, base)})")
     out.append(set_items("modgate_DEPRECATIONS", deprecations))
@@ -323,7 +322,7 @@ def _resolve(args: argparse.Namespace) -> str:
             resolution=resolution,
             options={k: v for k, v in values.items() if v.strip() and k in options}
             | ({ALL_MODULES: args.all_modules} if args.all_modules.strip() else {}),
-            artifacts={name: _artifacts(found.modules[name], args) for name in resolution.order},
+            artifacts={name: _artifacts(found.modules[name], args, host) for name in resolution.order},
             sources={name: display_path(m.directory, base) for name, m in found.modules.items()},
             host=host,
         )

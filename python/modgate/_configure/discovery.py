@@ -340,8 +340,7 @@ def discover(
                         "name",
                         f"module {name!r} is defined twice: in {display_path(origin[name], base)}"
                         f" and in {display_path(child, base)}",
-                        "rename one of the folders (and its name key), or drop one folder from"
-                        f" {EXTRA_MODULE_DIRS}",
+                        f"rename one of the folders (and its name key), or drop one folder from {EXTRA_MODULE_DIRS}",
                     )
                 )
                 continue

@@ -106,7 +106,9 @@ def _policy(raw: object, path: str, problems: list[Problem]) -> Policy:
     for key in ("core-paths", "ignore"):
         value = raw.get(key, [])
         if not _string_list(value):
-            problems.append(_bad(f"policy.{key}", f"must be an array of strings, not {value!r}", f"write {key} = [...]", path))
+            problems.append(
+                _bad(f"policy.{key}", f"must be an array of strings, not {value!r}", f"write {key} = [...]", path)
+            )
             value = []
         lists[key] = tuple(value)
     return Policy(s0_min_maintainers=minimum, core_paths=lists["core-paths"], ignore=lists["ignore"])
@@ -126,9 +128,11 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
     table = tool.get("modgate") if isinstance(tool, dict) else None
     project = pyproject.get("project", {})
     if table is None:
-        package = _default_package(project if isinstance(project, dict) else {})
-        fix = f'add to {path}:\n        [{_TABLE}]\n        package = "{package or "<your import name>"}"'
-        raise ConfigurationError([Problem(path, f"[{_TABLE}]", "the project does not declare itself a modgate host", fix)])
+        guess = _default_package(project if isinstance(project, dict) else {})
+        fix = f'add to {path}:\n        [{_TABLE}]\n        package = "{guess or "<your import name>"}"'
+        raise ConfigurationError(
+            [Problem(path, f"[{_TABLE}]", "the project does not declare itself a modgate host", fix)]
+        )
     problems: list[Problem] = []
     if not isinstance(table, dict):
         raise ConfigurationError([_bad("", f"must be a table, not {table!r}", f"write [{_TABLE}]", path)])
@@ -137,7 +141,7 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
             problems.append(
                 _bad(key, f"unknown key {key!r}{suggest(key, _KEYS)}", "use only " + ", ".join(_KEYS), path)
             )
-    package = table.get("package")
+    package: str | None = table.get("package")
     if package is None:
         package = _default_package(project if isinstance(project, dict) else {})
         if not package:

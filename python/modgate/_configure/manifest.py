@@ -78,4 +78,3 @@ def build_manifest(
 
 def dumps(manifest: Mapping[str, Any]) -> str:
     return json.dumps(manifest, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
-

@@ -331,7 +331,9 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
             " or remove the key for the host's default name",
         )
     elif option is not None and option.startswith(("MODGATE_", "CMAKE_")):
-        c.add("option", f"option {option!r} would collide with modgate's or CMake's own variables", "choose another name")
+        c.add(
+            "option", f"option {option!r} would collide with modgate's or CMake's own variables", "choose another name"
+        )
 
     default = c.string(table, "default", "default", required=False, fix='use "ON", "OFF" or "AUTO"')
     if default is not None and default not in VALUES:

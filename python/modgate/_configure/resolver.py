@@ -116,7 +116,9 @@ def _unknown_option(option: str, modules: Mapping[str, Registration], prefix: st
     for name in sorted(by_option.values(), key=len, reverse=True):
         near = near.replace(repr(name), repr(modules[name].option_for(prefix)))
     known = sorted(by_option)
-    hint = near or (f" (known: {', '.join(known[:8])}{', …' if len(known) > 8 else ''})" if known else " (there are no modules)")
+    hint = near or (
+        f" (known: {', '.join(known[:8])}{', …' if len(known) > 8 else ''})" if known else " (there are no modules)"
+    )
     return Problem(
         origin,
         option,
@@ -242,7 +244,9 @@ class HostModule:
         return f"{self.host}'s module {self.name!r} is OFF in the installed {self.host} ({self.option}: {self.reason})"
 
     def rebuild_fix(self) -> str:
-        return f"rebuild {self.host} with it: pip install {self.host} -C cmake.define.{self.option}=ON (from its checkout)"
+        return (
+            f"rebuild {self.host} with it: pip install {self.host} -C cmake.define.{self.option}=ON (from its checkout)"
+        )
 
 
 def requires_closure(modules: Mapping[str, Registration], name: str) -> list[str]:
@@ -419,11 +423,15 @@ def resolve(
         present = [other for other in modules[name].conflicts if other in host_modules and other in on]
         if not present:
             continue
-        text = f"conflicts with {host_modules[present[0]].host}'s module {present[0]!r}, which the installed host has ON"
+        text = (
+            f"conflicts with {host_modules[present[0]].host}'s module {present[0]!r}, which the installed host has ON"
+        )
         if hard(name):
             report(
                 (name, f"conflicts:{present[0]}"),
-                Problem(modules[name].path, "conflicts", f"module {name!r} is ON but {text}", f"set {option_name(name)}=OFF"),
+                Problem(
+                    modules[name].path, "conflicts", f"module {name!r} is ON but {text}", f"set {option_name(name)}=OFF"
+                ),
             )
         else:
             on.discard(name)

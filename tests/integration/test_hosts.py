@@ -1,0 +1,193 @@
+"""Host projects: a host written by `modgate init` (package `acme`) installs and passes its
+own tests with its modules on and off; it lives beside modgate (a module named `scan` in
+both) without either touching the other; a plugin (tests/fixtures/plugin) requires acme's
+native in-tree module, and is refused cleanly against an acme built without it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import FIXTURES
+from tests.integration.cmake_builds import check, run
+
+pytestmark = pytest.mark.build
+
+PIP = [sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps"]
+
+
+def env_with(*paths: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MODGATE_")}
+    env["PYTHONPATH"] = os.pathsep.join(str(p) for p in paths)
+    return env | extra
+
+
+def python(code: str, env: Mapping[str, str]) -> str:
+    return check(run([sys.executable, "-c", textwrap.dedent(code)], env=env)).stdout
+
+
+def install(source: Path, target: Path, *config: str) -> None:
+    check(run([*PIP, "--target", str(target), *config, str(source)], env=env_with(target)))
+
+
+def host_tests(project: Path, target: Path) -> str:
+    proc = check(
+        run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider"], cwd=project, env=env_with(target))
+    )
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def acme(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`modgate init`, then `modgate new scan --native` (a name modgate's modules use too),
+    and text's option renamed to a pre-existing name (ACME_WITH_TEXT)."""
+    project = tmp_path_factory.mktemp("hosts") / "acme"
+    check(run([sys.executable, "-m", "modgate", "init", str(project), "--package", "acme"]))
+    check(
+        run(
+            [
+                sys.executable,
+                "-m",
+                "modgate",
+                "new",
+                "scan",
+                "--native",
+                "--maintainer",
+                "a",
+                "--maintainer",
+                "b",
+                "--maintainer",
+                "c",
+                "--requires",
+                "greeter",
+            ],
+            cwd=project,
+        )
+    )
+    toml = project / "modules" / "text" / "module.toml"
+    toml.write_text(toml.read_text() + 'option = "ACME_WITH_TEXT"\n')
+    return project
+
+
+@pytest.fixture(scope="module")
+def site(acme: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """acme with every module on, and the plugin that requires its greeter, in one folder."""
+    target = tmp_path_factory.mktemp("hosts-site") / "site"
+    install(acme, target)
+    plugin = shutil.copytree(FIXTURES / "plugin", tmp_path_factory.mktemp("plugin") / "plugin")
+    install(plugin, target)
+    return target
+
+
+def test_init_writes_a_host_that_passes_its_own_tests(acme: Path, site: Path) -> None:
+    assert (acme / ".github" / "workflows" / "ci.yml").is_file() and "pip install" in (acme / "README.md").read_text()
+    out = host_tests(acme, site)
+    assert "5 passed" in out and "skipped" not in out, out  # core x2, greeter, text, scan: all built
+    listing = check(run([sys.executable, "-m", "modgate", "list", "--package", "acme"], env=env_with(site))).stdout
+    assert listing.splitlines()[0].startswith("acme 0.1.0: 4 modules, 4 enabled"), listing
+
+
+def test_two_hosts_side_by_side_never_touch(site: Path) -> None:
+    code = """
+        import json, modgate, acme
+        from modgate.modules import scan as modgate_scan
+        from acme.modules import scan as acme_scan
+        import modgate.native as native
+        native.load("acme:scan")
+        native.load("acme:greeter")
+        native.load("scan")
+        print(json.dumps({
+            "files": [modgate_scan.__file__, acme_scan.__file__],
+            "acme": acme_scan.hello("x"),
+            "modgate": modgate_scan.includes("#include <v>\\n"),
+            "registry": sorted(native.functions()),
+            "acme_lookup": native.lookup("acme:scan.hello")("y"),
+            "modgate_lookup": native.lookup("scan.hello"),
+            "manifests": [modgate.manifest_path().parent.name, sorted(acme.info()["modules"])],
+            "available": [modgate.is_available("scan"), acme.is_available("scan")],
+        }))
+    """
+    data = json.loads(python(code, env_with(site)))
+    assert "/modgate/modules/scan/" in data["files"][0] and "/acme/modules/scan/" in data["files"][1]
+    assert data["acme"] == "hello x from scan" and data["modgate"] == [[1, "v", True]]
+    assert {"acme:scan.hello", "modgate:scan.includes", "acme:greeter.hello"} <= set(data["registry"])
+    assert data["acme_lookup"] == "hello y from scan" and data["modgate_lookup"] is None
+    assert data["manifests"] == ["modgate", ["greeter", "scan", "shout", "text"]]
+    assert data["available"] == [True, True]
+    # MODGATE_DISABLE: a qualified name turns off one host's module; a bare name every host's.
+    probe = "import modgate, acme; print(modgate.is_available('scan'), acme.is_available('scan'))"
+    assert python(probe, env_with(site, MODGATE_DISABLE="acme.scan")).split() == ["True", "False"]
+    assert python(probe, env_with(site, MODGATE_DISABLE="modgate.scan")).split() == ["False", "True"]
+    assert python(probe, env_with(site, MODGATE_DISABLE="scan")).split() == ["False", "False"]
+    # Each host's entry points in its own group; the listing and the pytest header show one host.
+    entry_points = next(site.glob("acme-*.dist-info")).joinpath("entry_points.txt").read_text()
+    assert "[acme.modules]" in entry_points and "[modgate.modules]" not in entry_points
+    listed = json.loads(
+        check(
+            run([sys.executable, "-m", "modgate", "list", "--package", "acme", "--format", "json"], env=env_with(site))
+        ).stdout
+    )
+    info = json.loads(python("import json, acme; print(json.dumps(acme.info()))", env_with(site)))
+    assert listed == info and set(listed["modules"]) == {"greeter", "scan", "shout", "text"}
+
+
+def test_errors_name_the_hosts_own_option_extra_and_rebuild(acme: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    install(acme, target, "-C", "cmake.define.USE_MODULE_GREETER=OFF", "-C", "cmake.define.ACME_WITH_TEXT=OFF")
+    out = host_tests(acme, target)
+    assert "2 passed" in out and "3 skipped" in out, out  # the core's tests pass with its modules off
+    code = """
+        import acme
+        try:
+            acme.require("greeter")
+        except Exception as exc:
+            print(type(exc).__name__, exc)
+        print(acme.is_built("text"), acme.greet("you"))
+    """
+    text = python(code, env_with(target))
+    assert "USE_MODULE_GREETER is OFF in this build of acme" in text
+    assert "pip install . -C cmake.define.USE_MODULE_GREETER=ON (from a acme source checkout)" in text
+    assert text.strip().endswith("False hi you")  # the core copes: its own answer without greeter
+
+
+def test_a_per_module_option_and_unknown_options_through_real_cmake(acme: Path, tmp_path: Path) -> None:
+    proc = run([*PIP, "--target", str(tmp_path / "t"), "-C", "cmake.define.USE_MODULE_TEXT=OFF", str(acme)])
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "USE_MODULE_TEXT names no option: module 'text' is toggled by ACME_WITH_TEXT" in output, output
+    assert "Traceback" not in output
+
+
+def test_a_plugin_builds_on_the_hosts_native_module(site: Path) -> None:
+    code = """
+        import json, acme
+        from acme.modules import shout
+        import modgate.native as native
+        origin = acme.info()["modules"]["shout"]["origin"]
+        print(json.dumps([shout.shout("you"), native.lookup("acme:shout.shout")("me"), origin]))
+    """
+    assert json.loads(python(code, env_with(site))) == [
+        "HELLO YOU FROM GREETER!",
+        "HELLO ME FROM GREETER!",
+        "out-of-tree",
+    ]
+
+
+def test_a_plugin_is_refused_cleanly_against_a_host_built_without_its_requirement(acme: Path, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    install(acme, target, "-C", "cmake.define.USE_MODULE_GREETER=OFF")
+    plugin = shutil.copytree(FIXTURES / "plugin", tmp_path / "plugin")
+    proc = run([*PIP, "--target", str(target), str(plugin)], env=env_with(target))
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "modules/shout/module.toml: requires: module 'shout' is ON" in output, output
+    assert "acme's module 'greeter' is OFF in the installed acme (USE_MODULE_GREETER" in output
+    assert "pip install acme -C cmake.define.USE_MODULE_GREETER=ON" in output
+    assert "Traceback" not in output
