@@ -61,7 +61,7 @@ def test_new_adds_a_module_and_refuses_mistakes(tmp_path: Path) -> None:
     assert "already exists" in text and "no module 'greter' in this host (did you mean 'greeter'?)" in text
     with pytest.raises(ConfigurationError, match="not a module name"):
         new_module("Bad-Name", start=inside)
-    with pytest.raises(ConfigurationError, match="no pyproject.toml here or above"):
+    with pytest.raises(ConfigurationError, match=r"no pyproject\.toml here or above"):
         new_module("x", start=Path("/"))
 
 

@@ -1,6 +1,6 @@
 """The resolver: which modules a configuration enables, each with a reason.
 
-Pure and deterministic. Rules (DESIGN.md, "Toggle"):
+Pure and deterministic. Rules (the user guide, "Choosing modules at build time"):
 
 - ``ON`` is required: every unmet need (a requirement that is off, a missing
   package, a conflict with another required module) is an error showing the whole
