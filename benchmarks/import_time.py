@@ -1,18 +1,27 @@
-"""``import modgate`` plus ``modgate.is_built()`` over every module, one command:
+"""Import cost of a host package in a clean environment, one command:
 ``python benchmarks/import_time.py`` (after ``pip install .``).
 
-For 3, 50, 100 and 1000 modules it builds a site folder holding a copy of the installed
-modgate whose build manifest lists that many modules, plus one distribution declaring
-the same modules as entry points in group ``modgate.modules`` (how a design that finds
-modules through entry points would see them). Three commands run in fresh processes,
-interleaved, each many times; the medians are compared in the same run:
+For each module count (default 3, 50, 100, 1000) it makes a fresh virtual environment
+(``python -m venv --without-pip``: nothing in it runs at start-up) and installs into it
+only what is measured:
 
-- ``python -c pass`` (bare interpreter start),
+- modgate (a copy of the installed package) whose build manifest lists N modules,
+- ``acme``, a host package (``attach(__name__)`` in its ``__init__.py``) whose manifest
+  lists N modules,
+- one distribution declaring N modules as entry points in group ``modgate.modules`` (how a
+  design that finds modules through entry points would see them).
+
+Four commands run in fresh processes of that environment, interleaved, many times each;
+medians are compared within the same run:
+
+- ``python -c pass`` (the baseline: bare interpreter start in that clean venv),
 - ``import modgate`` + ``modgate.is_built(name)`` for every module,
+- ``import acme`` + ``acme.is_built(name)`` for every module,
 - ``importlib.metadata.entry_points(group="modgate.modules")``.
 
-Targets: at most 3 ms over bare Python at 50 modules, 10 ms at 1000; and
-``python -X importtime -c "import modgate"`` shows no ``importlib.metadata``.
+It also prints what the baseline interpreter imports at start-up and what ``import
+modgate`` imports beyond it (``-X importtime``), so a polluted baseline shows.
+Targets (clean venv): at most 3 ms over the baseline at 50 modules, 10 ms at 1000.
 Prints Markdown to paste into benchmarks/README.md.
 """
 
@@ -25,6 +34,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
 from pathlib import Path
@@ -32,8 +42,13 @@ from pathlib import Path
 COMMANDS = {
     "bare": "pass",
     "modgate": "import modgate\nfor i in range({n}): modgate.is_built('m%04d' % i)",
+    "acme": "import acme\nfor i in range({n}): acme.is_built('m%04d' % i)",
     "entry_points": "from importlib.metadata import entry_points\nentry_points(group='modgate.modules')",
 }
+
+ACME_INIT = (
+    '"""A host package."""\nfrom modgate import attach\n\nis_built, is_available, require, info = attach(__name__)\n'
+)
 
 
 def installed_package() -> Path:
@@ -47,70 +62,87 @@ def installed_package() -> Path:
     return Path(proc.stdout.strip())
 
 
-def make_site(root: Path, package: Path, count: int) -> Path:
-    site = root / f"site{count}"
-    shutil.copytree(package, site / "modgate", ignore=shutil.ignore_patterns("__pycache__", "share", "include"))
-    manifest = json.loads((package / "_manifest.json").read_text(encoding="utf-8"))
-    template = next(iter(manifest["modules"].values()))
+def synthetic_manifest(manifest: dict[str, object], package: str, count: int) -> dict[str, object]:
+    template = next(iter(manifest["modules"].values()))  # type: ignore[attr-defined]
     modules = {}
     for i in range(count):
         name = f"m{i:04d}"
         modules[name] = dict(template, state="ON" if i % 2 else "OFF", option=f"USE_MODULE_{name.upper()}")
-    manifest["modules"] = modules
-    (site / "modgate" / "_manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return dict(manifest, package=package, distribution=package, host=package, order=sorted(modules), modules=modules)
+
+
+def make_venv(root: Path, package: Path, count: int) -> Path:
+    """A clean venv holding modgate, acme and the entry-point distribution; its python."""
+    venv = root / f"venv{count}"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    shutil.copytree(package, site / "modgate", ignore=shutil.ignore_patterns("__pycache__", "share", "include"))
+    manifest = json.loads((package / "_manifest.json").read_text(encoding="utf-8"))
+    (site / "modgate" / "_manifest.json").write_text(json.dumps(synthetic_manifest(manifest, "modgate", count)))
+    (site / "acme").mkdir()
+    (site / "acme" / "__init__.py").write_text(ACME_INIT, encoding="utf-8")
+    (site / "acme" / "_manifest.json").write_text(json.dumps(synthetic_manifest(manifest, "acme", count)))
     info = site / "synthetic_modules-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: synthetic-modules\nVersion: 1.0\n")
     lines = "".join(f"m{i:04d} = synthetic.modules.m{i:04d}\n" for i in range(count))
     (info / "entry_points.txt").write_text("[modgate.modules]\n" + lines)
-    # Compile once, as an installed package is, so no run pays for bytecode compilation.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(site)], check=True)
-    return site
+    # Compiled once, as an installed package is, so no run pays for bytecode compilation.
+    subprocess.run([str(python), "-m", "compileall", "-q", str(site)], check=True)
+    return python
 
 
-def timed(code: str, env: dict[str, str], cwd: Path) -> float:
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("MODGATE_", "PYTHON"))}
+
+
+def timed(python: Path, code: str, env: dict[str, str], cwd: Path) -> float:
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], env=env, cwd=cwd, check=True)
+    subprocess.run([str(python), "-c", code], env=env, cwd=cwd, check=True)
     return time.perf_counter() - start
 
 
-def measure(site: Path, count: int, repeats: int) -> dict[str, float]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MODGATE_")}
-    env["PYTHONPATH"] = str(site)
+def measure(python: Path, count: int, repeats: int, cwd: Path) -> dict[str, float]:
+    env = clean_env()
     codes = {label: code.format(n=count) for label, code in COMMANDS.items()}
-    check = subprocess.run(
-        [sys.executable, "-c", "import modgate; print(modgate.__file__)"],
-        env=env,
-        cwd=site,
-        capture_output=True,
-        text=True,
-    )
-    if not check.stdout.startswith(str(site)):
-        sys.exit(f"the benchmark would not import the synthetic copy: {check.stdout}{check.stderr}")
+    for label in ("modgate", "acme"):
+        where = subprocess.run(
+            [str(python), "-c", f"import {label}; print({label}.__file__)"],
+            env=env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+        )
+        if not where.stdout.startswith(str(python.parent.parent)):
+            sys.exit(f"the benchmark would not import the venv's {label}: {where.stdout}{where.stderr}")
     samples: dict[str, list[float]] = {label: [] for label in codes}
     for code in codes.values():  # warm the file-system cache
-        timed(code, env, site)
+        timed(python, code, env, cwd)
     for _ in range(repeats):
         for label, code in codes.items():  # interleaved: drift hits every command alike
-            samples[label].append(timed(code, env, site))
+            samples[label].append(timed(python, code, env, cwd))
     return {label: statistics.median(values) for label, values in samples.items()}
 
 
-def _imported(code: str, env: dict[str, str], cwd: Path) -> list[str]:
+def imported(python: Path, code: str, cwd: Path) -> list[str]:
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code], env=env, cwd=cwd, capture_output=True, text=True, check=True
+        [str(python), "-X", "importtime", "-c", code],
+        env=clean_env(),
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     lines = [line.split("|")[-1] for line in proc.stderr.splitlines() if line.startswith("import time:")]
     return [name.strip() for name in lines[1:]]  # the first line is the header
-
-
-def importtime(site: Path) -> tuple[bool, list[str]]:
-    """Whether ``import modgate`` imports importlib.metadata, and what it imports that
-    ``python -c pass`` does not."""
-    env = dict(os.environ, PYTHONPATH=str(site))
-    baseline = set(_imported("pass", env, site))
-    extra = [name for name in _imported("import modgate", env, site) if name not in baseline]
-    return "importlib.metadata" in extra, extra
 
 
 def main() -> None:
@@ -120,27 +152,34 @@ def main() -> None:
     args = parser.parse_args()
     package = installed_package()
     rows = [
-        "| modules | bare Python (ms) | import modgate + is_built × N (ms) | over bare (ms) | entry_points() (ms) "
-        "| over bare (ms) | modgate ÷ bare | entry_points ÷ bare |",
+        "| modules | baseline (ms) | import modgate + is_built × N (ms) | over baseline (ms)"
+        " | import acme + acme.is_built × N (ms) | over baseline (ms) | entry_points() (ms) | over baseline (ms) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
-        sites = {count: make_site(Path(tmp), package, count) for count in args.counts}
-        for count, site in sites.items():
-            m = measure(site, count, args.repeats)
-            bare, mg, ep = m["bare"] * 1e3, m["modgate"] * 1e3, m["entry_points"] * 1e3
+        cwd = Path(tmp) / "cwd"  # an empty folder: nothing importable from the working directory
+        cwd.mkdir()
+        pythons = {count: make_venv(Path(tmp), package, count) for count in args.counts}
+        for count, python in pythons.items():
+            m = {label: value * 1e3 for label, value in measure(python, count, args.repeats, cwd).items()}
             rows.append(
-                f"| {count} | {bare:.1f} | {mg:.1f} | {mg - bare:.1f} | {ep:.1f} | {ep - bare:.1f}"
-                f" | {mg / bare:.2f}× | {ep / bare:.2f}× |"
+                f"| {count} | {m['bare']:.1f} | {m['modgate']:.1f} | {m['modgate'] - m['bare']:.1f}"
+                f" | {m['acme']:.1f} | {m['acme'] - m['bare']:.1f}"
+                f" | {m['entry_points']:.1f} | {m['entry_points'] - m['bare']:.1f} |"
             )
             print(rows[-1], file=sys.stderr)
-        metadata, imported = importtime(sites[args.counts[0]])
-    print(f"Medians of {args.repeats} fresh processes per cell, interleaved; Python {sys.version.split()[0]}.\n")
-    print("\n".join(rows))
+        python = pythons[args.counts[0]]
+        baseline = imported(python, "pass", cwd)
+        extra = [
+            name for name in imported(python, "import modgate; modgate.is_built('m0000')", cwd) if name not in baseline
+        ]
     print(
-        f'\n`python -X importtime -c "import modgate"`: importlib.metadata imported: {"yes" if metadata else "no"};'
-        f" modules imported beyond the interpreter's start: {', '.join(imported)}"
+        f"Medians of {args.repeats} fresh processes per cell, interleaved; Python {sys.version.split()[0]}"
+        f" ({sysconfig.get_platform()}); each count in its own clean venv (`venv --without-pip`).\n"
     )
+    print("\n".join(rows))
+    print(f"\nBaseline (`python -c pass` in the clean venv) imports at start-up: {', '.join(baseline)}.\n")
+    print(f"`import modgate` + `is_built()` imports beyond the baseline: {', '.join(extra) or 'nothing'}.")
 
 
 if __name__ == "__main__":

@@ -8,10 +8,7 @@ package becomes a host with :func:`attach` (``acme.modules.<name>``, ``acme.requ
 no optional module and never scans entry points.
 """
 
-from __future__ import annotations
-
 import os
-from typing import Any
 
 from ._loader import attach
 from ._manifest import NotBuiltError, manifest, manifest_path
@@ -26,6 +23,10 @@ from .exceptions import (
     ModuleUnavailableError,
     UnknownModuleError,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "ModgateError",
@@ -51,7 +52,7 @@ __all__ = [
 is_built, is_available, require, info = attach(__name__)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> "Any":
     if name == "__version__":
         return str(manifest(__name__)["version"])
     if name == "native":

@@ -13,17 +13,10 @@ On the path of ``import <host>``: module level imports only what a bare interpre
 already imported; the rest is imported when a module is first asked for.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 from _frozen_importlib import ModuleSpec
 from _thread import allocate_lock
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
-    from types import ModuleType
 
 from . import _records
 from ._manifest import manifest
@@ -39,6 +32,12 @@ from .exceptions import (
     UnknownModuleError,
     deprecation_message,
 )
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+    from types import ModuleType
+    from typing import Any
 
 __all__ = ["Host", "attach", "disabled_names", "eager", "host", "strict"]
 
@@ -118,11 +117,11 @@ class Host:
 
     # --- what this process can name -------------------------------------------------
 
-    def _scan(self) -> tuple[dict[str, _records.Record], list[ModuleClashError]]:
+    def _scan(self) -> "tuple[dict[str, _records.Record], list[ModuleClashError]]":
         with _lock:
             return _records.scan(self.package)
 
-    def record(self, name: str) -> _records.Record | None:
+    def record(self, name: str) -> "_records.Record | None":
         found = _records.in_tree(self.package, name)
         if found is not None:
             return found
@@ -131,7 +130,7 @@ class Host:
     def known(self) -> list[str]:
         return sorted(set(manifest(self.package)["modules"]) | set(self._scan()[0]))
 
-    def _unknown(self, name: str) -> UnknownModuleError:
+    def _unknown(self, name: str) -> "UnknownModuleError":
         from difflib import SequenceMatcher
 
         known = sorted(self.known(), key=lambda k: (-SequenceMatcher(None, name.lower(), k).ratio(), k))
@@ -147,7 +146,7 @@ class Host:
 
     # --- the checks, in the order a user would fix them -----------------------------
 
-    def check(self, name: str, _chain: tuple[str, ...] = ()) -> _records.Record:
+    def check(self, name: str, _chain: tuple[str, ...] = ()) -> "_records.Record":
         """The module's record if it can be imported now; else the error saying why."""
         record = self.record(name) if _valid_name(name) else None
         if record is None:
@@ -228,7 +227,7 @@ class Host:
 
     # --- the public functions (``<host>.require`` and so on) --------------------------
 
-    def require(self, name: str) -> ModuleType:
+    def require(self, name: str) -> "ModuleType":
         """``<package>.modules.<name>``, imported if needed; raises the error that says why not."""
         # Checked on every call, even for a module already imported: MODGATE_DISABLE may
         # have turned it off since.
@@ -286,7 +285,7 @@ class Host:
             if not os.path.basename(artifact).startswith("_native")
         ]
 
-    def lookup(self, name: str) -> Callable[..., Any] | None:
+    def lookup(self, name: str) -> "Callable[..., Any] | None":
         """Native function ``name`` (``<module>.<function>``) in this host's namespace of the
         registry, loading the module's libraries when it is built; ``None`` when there is none."""
         from . import _core
@@ -311,7 +310,7 @@ class Host:
         for library in libraries:
             _core.load_library(library)
 
-    def _view(self, record: _records.Record, disabled: frozenset[str]) -> dict[str, Any]:
+    def _view(self, record: "_records.Record", disabled: frozenset[str]) -> "dict[str, Any]":
         import copy
 
         view = copy.deepcopy(record.entry)
@@ -322,7 +321,7 @@ class Host:
         view["disabled_at_import"] = record.name in disabled
         return view
 
-    def info(self) -> dict[str, Any]:
+    def info(self) -> "dict[str, Any]":
         """The build manifest plus, per module, ``origin`` (``in-tree`` or ``out-of-tree``),
         ``distribution``, ``version``, ``owners`` and ``disabled_at_import``; plugins'
         modules are listed too. A copy: change it freely."""
@@ -343,7 +342,7 @@ class Host:
         data["modules"] = modules
         return data
 
-    def _enabled(self) -> Iterator[str]:
+    def _enabled(self) -> "Iterator[str]":
         disabled = disabled_names(self.package)
         for name, entry in manifest(self.package)["modules"].items():
             if entry["state"] == "ON" and name not in disabled:
@@ -371,7 +370,7 @@ class Host:
 # --- the finder and loaders ----------------------------------------------------------
 
 
-def _deprecation(record: _records.Record) -> None:
+def _deprecation(record: "_records.Record") -> None:
     dep = record.entry.get("deprecated")
     if not dep:
         return
@@ -385,7 +384,7 @@ def _deprecation(record: _records.Record) -> None:
     _warn_once(f"deprecated:{record.host}:{record.name}", text, ModuleDeprecationWarning, stacklevel=4)
 
 
-def _load_error(record: _records.Record, exc: BaseException) -> ModuleLoadError:
+def _load_error(record: "_records.Record", exc: BaseException) -> "ModuleLoadError":
     return ModuleLoadError(
         f"module {record.name!r} is built and enabled, but importing it failed with {type(exc).__name__}: {exc}."
         f" This is a broken module or install, not a missing one: see the exception above; reinstall"
@@ -399,15 +398,15 @@ def _load_error(record: _records.Record, exc: BaseException) -> ModuleLoadError:
 class _GuardedLoader:
     """Runs an in-tree module's own loader; a failure becomes :class:`ModuleLoadError`."""
 
-    def __init__(self, loader: Any, record: _records.Record) -> None:
+    def __init__(self, loader: "Any", record: "_records.Record") -> None:
         self._loader = loader
         self._record = record
 
-    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+    def create_module(self, spec: ModuleSpec) -> "ModuleType | None":
         module: ModuleType | None = self._loader.create_module(spec)
         return module
 
-    def exec_module(self, module: ModuleType) -> None:
+    def exec_module(self, module: "ModuleType") -> None:
         try:
             self._loader.exec_module(module)
         except Exception as exc:
@@ -416,17 +415,17 @@ class _GuardedLoader:
             raise _load_error(self._record, exc) from exc
         _deprecation(self._record)
 
-    def __getattr__(self, attribute: str) -> Any:  # get_resource_reader, is_package, get_code, ...
+    def __getattr__(self, attribute: str) -> "Any":  # get_resource_reader, is_package, get_code, ...
         return getattr(self._loader, attribute)
 
 
 class _AliasLoader:
     """Imports a plugin's module under its own name and binds it as ``<host>.modules.<name>``."""
 
-    def __init__(self, record: _records.Record) -> None:
+    def __init__(self, record: "_records.Record") -> None:
         self._record = record
 
-    def create_module(self, spec: ModuleSpec) -> ModuleType:
+    def create_module(self, spec: ModuleSpec) -> "ModuleType":
         import importlib
 
         record = self._record
@@ -440,14 +439,14 @@ class _AliasLoader:
                 raise
             raise _load_error(record, exc) from exc
 
-    def exec_module(self, module: ModuleType) -> None:
+    def exec_module(self, module: "ModuleType") -> None:
         _deprecation(self._record)
 
 
-_hosts: dict[str, Host] = {}
+_hosts: "dict[str, Host]" = {}
 
 
-def host(package: str) -> Host:
+def host(package: str) -> "Host":
     """The attached host ``package`` (attached now if it was not)."""
     found = _hosts.get(package)
     if found is None:
@@ -459,7 +458,9 @@ def host(package: str) -> Host:
 class _Finder:
     """The one meta-path finder for ``<host>.modules.<name>`` of every attached host."""
 
-    def find_spec(self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None) -> Any:
+    def find_spec(
+        self, fullname: str, path: "Sequence[str] | None" = None, target: "ModuleType | None" = None
+    ) -> "Any":
         package, sep, name = fullname.partition(f".{MODULES_PACKAGE}.")
         owner = _hosts.get(package) if sep else None
         if owner is None or "." in name:
@@ -490,7 +491,7 @@ class _ModulesPackage(type(sys)):  # type: ignore[misc]
     """``<package>.modules``: every module name read from it goes through the host, so a
     module turned off (``MODGATE_DISABLE``) after it was imported is refused too."""
 
-    def __getattribute__(self, name: str) -> Any:
+    def __getattribute__(self, name: str) -> "Any":
         if name[:1] != "_" and is_module_name(name):
             owner: Host = type(sys).__getattribute__(self, "_modgate_host")
             return owner.require(name)
@@ -507,7 +508,7 @@ class _ModulesPackage(type(sys)):  # type: ignore[misc]
         return sorted(names)
 
 
-def _modules_package(owner: Host) -> ModuleType:
+def _modules_package(owner: "Host") -> "ModuleType":
     """``<package>.modules``: made here, so a host ships no file for it."""
     parent = sys.modules[owner.package]
     fullname = owner.prefix[:-1]
@@ -524,7 +525,7 @@ def _modules_package(owner: Host) -> ModuleType:
 
 def attach(
     package: str,
-) -> tuple[Callable[[str], bool], Callable[[str], bool], Callable[[str], ModuleType], Callable[[], dict[str, Any]]]:
+) -> "tuple[Callable[[str], bool], Callable[[str], bool], Callable[[str], ModuleType], Callable[[], dict[str, Any]]]":
     """Make ``package`` a modgate host: ``<package>.modules.<name>`` for its modules, and
     its ``is_built``, ``is_available``, ``require`` and ``info``. Call it from the host's
     ``__init__.py``::

@@ -6,17 +6,16 @@ manifest with the C scanner behind :mod:`json` (the :mod:`json` package itself p
 ``re`` and ``enum``, several milliseconds on a bare interpreter).
 """
 
-from __future__ import annotations
-
 import os
 import sys
-from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from ._names import MANIFEST_NAME
 from .exceptions import ModgateError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any
 
 __all__ = ["NotBuiltError", "manifest", "manifest_file", "manifest_path", "parse_json", "read_manifest"]
 
@@ -33,10 +32,12 @@ class _ScanContext:
     parse_float = float
     parse_int = int
     parse_constant = None
-    memo: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self) -> None:
+        self.memo: dict[str, Any] = {}
 
 
-def parse_json(text: str) -> Any:
+def parse_json(text: str) -> "Any":
     """``json.loads`` for a trusted, generated file, without importing :mod:`json`."""
     try:
         import _json
@@ -44,7 +45,8 @@ def parse_json(text: str) -> Any:
         import json
 
         return json.loads(text)
-    value, end = _json.make_scanner(cast(Any, _ScanContext()))(text, 0)
+    scanner: Any = _json.make_scanner(_ScanContext())  # type: ignore[arg-type]
+    value, end = scanner(text, 0)
     if text[end:].strip():
         raise ValueError(f"extra data after the JSON value at offset {end}")
     return value
@@ -67,23 +69,23 @@ def manifest_file(package: str = "modgate") -> str:
     )
 
 
-def manifest_path(package: str = "modgate") -> Path:
+def manifest_path(package: str = "modgate") -> "Path":
     """Where the build manifest of the imported host ``package`` is."""
     from pathlib import Path
 
     return Path(manifest_file(package))
 
 
-def read_manifest(path: str) -> dict[str, Any]:
+def read_manifest(path: str) -> "dict[str, Any]":
     with open(path, encoding="utf-8") as handle:
         data: dict[str, Any] = parse_json(handle.read())
     return data
 
 
-_MANIFESTS: dict[str, dict[str, Any]] = {}
+_MANIFESTS: "dict[str, dict[str, Any]]" = {}
 
 
-def manifest(package: str = "modgate") -> dict[str, Any]:
+def manifest(package: str = "modgate") -> "dict[str, Any]":
     """Host ``package``'s parsed manifest, read once per process. Shared: never modify it."""
     data = _MANIFESTS.get(package)
     if data is None:

@@ -5,8 +5,6 @@ provider, the CLI and the pytest plugin all use it at no cost. CMake never deriv
 name itself: the resolver hands it these (``modgate_module_<name>_OPTION`` and so on).
 """
 
-from __future__ import annotations
-
 REGISTRATION_FILE = "module.toml"  # modules/<name>/module.toml
 MANIFEST_NAME = "_manifest.json"  # <package>/_manifest.json, written from the resolver's output
 EXTENSION_NAME = "_native"  # <package>.modules.<name>._native, a module's pybind11 extension

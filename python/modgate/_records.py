@@ -3,14 +3,15 @@ plus the distributions that add modules through the entry-point group
 ``<host>.modules`` (plugins), scanned at most once per process and host.
 """
 
-from __future__ import annotations
-
 import os
-from typing import Any
 
 from ._manifest import manifest, manifest_file, read_manifest
 from ._names import MANIFEST_NAME, MODULES_PACKAGE, entry_point_group, module_import_name
 from .exceptions import ModuleClashError
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["Record", "clash", "in_tree", "out_of_tree", "scan"]
 
@@ -35,7 +36,7 @@ class Record:
         self,
         host: str,
         name: str,
-        entry: dict[str, Any],
+        entry: "dict[str, Any]",
         *,
         base: str,
         origin: str,

@@ -6,8 +6,6 @@ the type tells *why*, and the message says what to do. A leaf: it imports nothin
 the configure step uses it too.
 """
 
-from __future__ import annotations
-
 __all__ = [
     "ModgateError",
     "ModuleAbiError",

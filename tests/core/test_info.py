@@ -79,6 +79,25 @@ def test_import_modgate_imports_no_module_and_no_native_code() -> None:
     assert not [m for m in loaded if m.startswith("modgate.modules.") or m == "modgate._core"], loaded
 
 
+def test_import_modgate_and_its_queries_import_nothing_a_bare_interpreter_lacks() -> None:
+    # is_available of a module with Python requirements reads installed metadata: not here.
+    # -S, then `import site` (which with -S imports what start-up does but runs no .pth
+    # file): nothing an installed package's .pth imports hides what modgate imports. A
+    # name no build knows would read plugins' entry points: not asked here.
+    parent = os.path.dirname(os.path.dirname(modgate.__file__))
+    code = (
+        f"import sys, site; sys.path.insert(0, {parent!r}); before = set(sys.modules)\n"
+        "import modgate\n"
+        "[modgate.is_built(n) for n in ('scan', 'graph', 'xref')]\n"
+        "mods = modgate._manifest.manifest('modgate')['modules']\n"
+        "[modgate.is_available(n) for n, e in mods.items() if not e['python_requires']]\n"
+        "print(' '.join(sorted(set(sys.modules) - before)))"
+    )
+    out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True).stdout
+    extra = [m for m in out.split() if not m.startswith("modgate") and m != "_json"]
+    assert not extra, f"import modgate imported {extra}: keep typing, re, enum and friends off the import path"
+
+
 def test_modgate_list_shows_every_module_with_state_stage_and_reason() -> None:
     proc = subprocess.run([sys.executable, "-m", "modgate", "list"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
