@@ -16,6 +16,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -23,62 +24,93 @@
 
 namespace modgate::python {
 
-// Value -> Python object.
+// Value -> Python object (the CPython API directly: this is on every registry call).
 inline pybind11::object to_python(const Value& value) {
   namespace py = pybind11;
+  PyObject* out = nullptr;
   switch (value.kind()) {
     case Value::Kind::None:
       return py::none();
     case Value::Kind::Bool:
       return py::bool_(value.as_bool());
     case Value::Kind::Int:
-      return py::int_(value.as_int());
+      out = PyLong_FromLongLong(value.as_int());
+      break;
     case Value::Kind::Float:
-      return py::float_(value.as_float());
-    case Value::Kind::String:
-      return py::str(value.as_string());
+      out = PyFloat_FromDouble(value.as_float());
+      break;
+    case Value::Kind::String: {
+      const std::string& text = value.as_string();
+      out = PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), nullptr);
+      break;
+    }
     case Value::Kind::List: {
-      py::list out;
-      for (const Value& item : value.as_list()) out.append(to_python(item));
-      return std::move(out);
+      const List& items = value.as_list();
+      py::list list(items.size());
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        PyList_SET_ITEM(list.ptr(), static_cast<Py_ssize_t>(i), to_python(items[i]).release().ptr());
+      }
+      return std::move(list);
     }
     case Value::Kind::Dict: {
-      py::dict out;
-      for (const auto& [key, item] : value.as_dict()) out[py::str(key)] = to_python(item);
-      return std::move(out);
+      py::dict dict;
+      for (const auto& [key, item] : value.as_dict()) {
+        py::object name = py::reinterpret_steal<py::object>(
+            PyUnicode_DecodeUTF8(key.data(), static_cast<Py_ssize_t>(key.size()), nullptr));
+        if (!name) throw py::error_already_set();
+        if (PyDict_SetItem(dict.ptr(), name.ptr(), to_python(item).ptr()) != 0) throw py::error_already_set();
+      }
+      return std::move(dict);
     }
   }
-  return py::none();
+  if (out == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(out);
 }
 
 // Python object -> Value; raises TypeError for what a Value cannot hold.
 inline Value from_python(pybind11::handle object) {
   namespace py = pybind11;
-  if (object.is_none()) return Value();
-  if (py::isinstance<py::bool_>(object)) return Value(object.cast<bool>());
-  if (py::isinstance<py::int_>(object)) {
-    try {
-      return Value(object.cast<long long>());
-    } catch (const py::cast_error&) {
-      throw py::type_error("integer does not fit in 64 bits");
-    }
+  PyObject* o = object.ptr();
+  if (PyUnicode_Check(o)) {
+    Py_ssize_t size = 0;
+    const char* data = PyUnicode_AsUTF8AndSize(o, &size);
+    if (data == nullptr) throw py::error_already_set();
+    return Value(std::string(data, static_cast<std::size_t>(size)));
   }
-  if (py::isinstance<py::float_>(object)) return Value(object.cast<double>());
-  if (py::isinstance<py::str>(object)) return Value(object.cast<std::string>());
-  if (py::isinstance<py::list>(object) || py::isinstance<py::tuple>(object)) {
+  if (o == Py_None) return Value();
+  if (PyBool_Check(o)) return Value(o == Py_True);
+  if (PyLong_Check(o)) {
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow != 0) throw py::type_error("integer does not fit in 64 bits");
+    if (v == -1 && PyErr_Occurred()) throw py::error_already_set();
+    return Value(v);
+  }
+  if (PyFloat_Check(o)) return Value(PyFloat_AS_DOUBLE(o));
+  if (PyList_Check(o) || PyTuple_Check(o)) {
+    py::object items = py::reinterpret_steal<py::object>(PySequence_Fast(o, "a list or tuple"));
+    if (!items) throw py::error_already_set();
+    const Py_ssize_t count = PySequence_Fast_GET_SIZE(items.ptr());
     List out;
-    for (py::handle item : object) out.push_back(from_python(item));
+    out.reserve(static_cast<std::size_t>(count));
+    for (Py_ssize_t i = 0; i < count; ++i) out.push_back(from_python(PySequence_Fast_GET_ITEM(items.ptr(), i)));
     return Value(std::move(out));
   }
-  if (py::isinstance<py::dict>(object)) {
+  if (PyDict_Check(o)) {
     Dict out;
-    for (auto item : object.cast<py::dict>()) {
-      if (!py::isinstance<py::str>(item.first)) throw py::type_error("dict keys must be str");
-      out.emplace_back(item.first.cast<std::string>(), from_python(item.second));
+    PyObject* key = nullptr;
+    PyObject* item = nullptr;
+    Py_ssize_t position = 0;
+    while (PyDict_Next(o, &position, &key, &item)) {
+      if (!PyUnicode_Check(key)) throw py::type_error("dict keys must be str");
+      Py_ssize_t size = 0;
+      const char* data = PyUnicode_AsUTF8AndSize(key, &size);
+      if (data == nullptr) throw py::error_already_set();
+      out.emplace_back(std::string(data, static_cast<std::size_t>(size)), from_python(item));
     }
     return Value(std::move(out));
   }
-  throw py::type_error(std::string("cannot pass a ") + std::string(py::str(py::type::handle_of(object).attr("__name__"))) +
+  throw py::type_error(std::string("cannot pass a ") + Py_TYPE(o)->tp_name +
                        " to a registry function (use None, bool, int, float, str, list, tuple or dict)");
 }
 

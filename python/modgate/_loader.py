@@ -20,7 +20,7 @@ from _thread import allocate_lock
 
 from . import _records
 from ._manifest import manifest
-from ._names import DISABLE_VARIABLE, MODULES_PACKAGE, extra_name, function_name, is_module_name
+from ._names import DISABLE_VARIABLE, EXTENSION_NAME, MODULES_PACKAGE, extra_name, function_name, is_module_name
 from .exceptions import (
     ModuleAbiError,
     ModuleClashError,
@@ -260,8 +260,24 @@ class Host:
             return False
         return True
 
-    def native_libraries(self, name: str) -> list[str]:
-        """Absolute paths of ``name``'s native libraries (not its Python extension), if built."""
+    def _switched_off(self, name: str, disabled: frozenset[str], _chain: tuple[str, ...] = ()) -> str | None:
+        """Which module ``MODGATE_DISABLE`` turns off that makes ``name`` unusable: ``name``
+        itself, or a module it requires (directly or not); ``None`` when none does."""
+        if name in disabled:
+            return name
+        record = self.record(name) if _valid_name(name) else None
+        if record is None:
+            return None
+        for dep in record.entry.get("requires", ()):
+            if dep not in _chain:
+                cause = self._switched_off(dep, disabled, (*_chain, name))
+                if cause is not None:
+                    return cause
+        return None
+
+    def _native_usable(self, name: str, _chain: tuple[str, ...] = ()) -> "_records.Record | None":
+        """``name``'s record when its native code may run: built ON, not turned off by
+        ``MODGATE_DISABLE``, and the same for every module it requires."""
         record = self.record(name) if _valid_name(name) else None
         if (
             record is None
@@ -269,6 +285,17 @@ class Host:
             or record.entry["state"] != "ON"
             or name in disabled_names(self.package)
         ):
+            return None
+        for dep in record.entry.get("requires", ()):
+            if dep not in _chain and self._native_usable(dep, (*_chain, name)) is None:
+                return None
+        return record
+
+    def native_libraries(self, name: str) -> list[str]:
+        """Absolute paths of ``name``'s native libraries (not its Python extension), if it
+        is built and usable (see :meth:`lookup`)."""
+        record = self._native_usable(name)
+        if record is None:
             return []
         if record.origin == "out-of-tree":
             try:
@@ -282,17 +309,20 @@ class Host:
         return [
             os.path.join(record.base, *artifact.split("/"))
             for artifact in record.entry.get("native", ())
-            if not os.path.basename(artifact).startswith("_native")
+            if not os.path.basename(artifact).startswith(EXTENSION_NAME)
         ]
 
     def lookup(self, name: str) -> "Callable[..., Any] | None":
         """Native function ``name`` (``<module>.<function>``) in this host's namespace of the
-        registry, loading the module's libraries when it is built; ``None`` when there is none."""
+        registry, loading the module's libraries when it is built; ``None`` when the module
+        is not built, is turned off by ``MODGATE_DISABLE`` (itself or a module it requires:
+        what ``import`` refuses, lookups refuse too), or has no such function. A library
+        that fails to load raises :class:`ModuleLoadError`, as ``import`` does."""
+        module = name.partition(".")[0]
+        if self._native_usable(module) is None:
+            return None
         from . import _core
 
-        module = name.partition(".")[0]
-        if module in disabled_names(self.package):
-            return None  # MODGATE_DISABLE turns the module off for the core's lookups too
         key = function_name(self.package, name)
         function: Callable[..., Any] | None = _core.lookup(key)
         if function is None and "." in name:
@@ -301,14 +331,22 @@ class Host:
         return function
 
     def load(self, module: str) -> None:
-        """Load ``module``'s native libraries when it is built, so its functions register."""
+        """Load ``module``'s native libraries when it is built and usable, so its functions
+        register. A library that fails to load raises :class:`ModuleLoadError`."""
         libraries = self.native_libraries(module)
         if not libraries:
             return
         from . import _core
 
         for library in libraries:
-            _core.load_library(library)
+            try:
+                _core.load_library(library)
+            except OSError as exc:
+                if strict():
+                    raise
+                record = self.record(module)
+                assert record is not None
+                raise _load_error(record, exc) from exc
 
     def _view(self, record: "_records.Record", disabled: frozenset[str]) -> "dict[str, Any]":
         import copy
@@ -318,7 +356,9 @@ class Host:
         view["distribution"] = record.distribution
         view["version"] = record.version
         view["owners"] = list(view.get("maintainers", []))
-        view["disabled_at_import"] = record.name in disabled
+        cause = self._switched_off(record.name, disabled) if view["state"] == "ON" else None
+        view["disabled_at_import"] = cause is not None
+        view["disabled_by"] = cause  # the module MODGATE_DISABLE names: this one or one it requires
         return view
 
     def info(self) -> "dict[str, Any]":

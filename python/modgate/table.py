@@ -27,7 +27,9 @@ def module_row(name: str, module: Mapping[str, Any]) -> tuple[str, str, str, boo
     if module.get("origin") == "out-of-tree":
         reason = f"out-of-tree ({module['distribution']} {module['version']}): {reason}"
     if state == "ON" and module.get("disabled_at_import"):
-        state, reason = "OFF", f"built, but disabled at import time by MODGATE_DISABLE ({reason})"
+        cause = module.get("disabled_by") or name
+        why = "MODGATE_DISABLE" if cause == name else f"MODGATE_DISABLE turning off {cause}, which it requires"
+        state, reason = "OFF", f"built, but disabled at import time by {why} ({reason})"
     return (name, state, module["stage"], bool(module.get("deprecated")), reason)
 
 

@@ -28,7 +28,7 @@ KEYS = {
     "source",
 }
 # What info() adds to the manifest's entry: what this process sees.
-VIEW_KEYS = {"origin", "distribution", "version", "owners", "disabled_at_import"}
+VIEW_KEYS = {"origin", "distribution", "version", "owners", "disabled_at_import", "disabled_by"}
 
 
 def test_manifest_describes_every_module() -> None:

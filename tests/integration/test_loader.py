@@ -227,6 +227,21 @@ def test_native_module_with_missing_or_corrupt_extension_is_a_load_error(
     assert "not a missing one" in error["message"]
 
 
+def test_native_library_that_fails_to_load_is_a_load_error_for_lookups_too(prefix: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "prefix"
+    shutil.copytree(prefix, copy, symlinks=True)
+    (library,) = (copy / "modgate" / "modules" / "lz_native").glob("lib*")
+    library.unlink()
+    library.write_bytes(b"\x7fELF this is not a shared object")
+    code = "import modgate.native as n\nout['e'] = catch(lambda: n.lookup('lz_native.answer'))"
+    assert py(prefix, "import modgate.native as n\nout['v'] = n.lookup('lz_native.answer')()")["v"] == 42
+    error = py(copy, code)["e"]
+    assert isinstance(error, dict) and error["type"] == "ModuleLoadError", error
+    assert error["cause"] is not None and error["cause"][0] == "OSError" and "not a missing one" in error["message"]
+    strict = py(copy, code, MODGATE_STRICT="1")["e"]
+    assert isinstance(strict, dict) and strict["type"] == "OSError", strict
+
+
 def test_unknown_name_lists_known_names_nearest_first(prefix: Path) -> None:
     out = py(
         prefix,

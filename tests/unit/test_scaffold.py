@@ -19,7 +19,11 @@ def modgate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env_path = str(ROOT / "python")
     return subprocess.run(
         [sys.executable, "-c", "import sys; from modgate.cli import main; sys.exit(main(sys.argv[1:]))", *args],
-        cwd=cwd, capture_output=True, text=True, check=False, env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin"},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"PYTHONPATH": env_path, "PATH": "/usr/bin:/bin"},
     )
 
 

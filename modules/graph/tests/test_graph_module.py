@@ -36,8 +36,9 @@ def test_mermaid() -> None:
 
 
 def test_default_input_is_this_build() -> None:
-    import modgate
     from modgate.modules import graph
+
+    import modgate
 
     dot = graph.render("dot")
     for name in modgate.info()["modules"]:

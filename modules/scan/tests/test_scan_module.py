@@ -3,8 +3,10 @@ core's pure-Python fallback on random input."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +36,21 @@ def test_registry_functions_are_the_same_scanner() -> None:
     assert includes is not None and imports is not None
     assert includes("#include <x>\n") == [[1, "x", True]]
     assert imports("import a.b\n") == [[1, "a.b", ""]]
+
+
+def test_registry_calls_check_their_arguments_with_type_errors() -> None:
+    includes = lookup("scan.includes")
+    assert includes is not None
+    cases = [((42,), "argument 1: expected string, got int"), ((), "expected 1 argument(s), got 0")]
+    cases += [(("a", "b"), "expected 1 argument(s), got 2"), ((object(),), "cannot pass a object")]
+    for args, message in cases:
+        with pytest.raises(TypeError, match=re.escape(message)) as caught:
+            includes(*args)
+        assert "scan.includes" in str(caught.value) or "cannot pass" in message
+    with pytest.raises(TypeError, match="positional arguments only"):
+        includes(source="#include <x>\n")
+    with pytest.raises(TypeError):
+        type(includes)()  # only lookup() makes them
 
 
 def test_core_uses_the_native_scanner_by_name() -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
-import modgate._core as core
+import pytest
 
+import modgate._core as core
 from modgate.native import lookup
 
 
@@ -68,3 +71,22 @@ def test_all_extensions_in_one_process_share_one_registry() -> None:
     # A function registered by one module's library is callable through another's view.
     assert set(core.functions()) >= {"modgate:scan.includes", "modgate:scan.imports", "modgate:xref.references"}
     assert xref._native.MODGATE_ABI_VERSION == scan._native.MODGATE_ABI_VERSION == core.abi_version()
+
+
+def test_turning_scan_off_at_import_time_turns_off_xref_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    import modgate
+
+    assert lookup("xref.references") is not None
+    monkeypatch.setenv("MODGATE_DISABLE", "scan")
+    # Found a moment ago, refused now: a lookup answers what import answers.
+    assert lookup("xref.references") is None and lookup("scan.includes") is None
+    assert not modgate.is_available("xref")
+    view = modgate.info()["modules"]["xref"]
+    assert view["disabled_at_import"] and view["disabled_by"] == "scan"
+    listing = subprocess.run(
+        [sys.executable, "-m", "modgate", "list"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    (row,) = [line for line in listing if line.startswith("xref ")]
+    assert row.split()[1] == "OFF" and "turning off scan, which it requires" in row
+    monkeypatch.setenv("MODGATE_DISABLE", "graph")
+    assert lookup("xref.references") is not None
