@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CONFIGURE = ROOT / "python" / "modgate" / "_configure.py"
+CONFIGURE = ROOT / "python" / "modgate" / "_configure"
 
 
 def sh(cmd: list[str]) -> subprocess.CompletedProcess[str]:
@@ -49,6 +49,9 @@ def own_modules() -> list[str]:
     return sorted(p.parent.name for p in (ROOT / "modules").glob("*/module.toml"))
 
 
+OWN_OFF_ARGS = [arg for name in own_modules() for arg in ("--value", f"USE_MODULE_{name.upper()}=OFF")]
+
+
 def bench_toggles(work: Path) -> str:
     build = work / "toggle"
     configure(build, {})
@@ -71,67 +74,77 @@ def bench_toggles(work: Path) -> str:
     return "\n".join(rows)
 
 
-def synthetic(root: Path, count: int) -> Path:
-    modules = root / f"syn{count}"
+def synthetic(root: Path, count: int, native: bool) -> Path:
+    """``count`` module folders; every tenth starts a chain of requires. A native module has
+    a source file and a public header; a pure-Python one an ``__init__.py``."""
+    modules = root / f"syn{count}{'n' if native else 'p'}"
     for i in range(count):
         name = f"syn{i:04d}"
         folder = modules / name
-        (folder / "src").mkdir(parents=True)
-        (folder / "include" / "modgate" / name).mkdir(parents=True)
         requires = f'requires = ["syn{i - 1:04d}"]\n' if i % 10 else ""
-        (folder / "module.toml").write_text(
-            f'name = "{name}"\nsummary = "synthetic module {i}"\nstage = "S1"\n{requires}[native]\n'
-        )
-        (folder / "src" / f"{name}.cc").write_text(f"int {name}_value() {{ return {i}; }}\n")
-        (folder / "include" / "modgate" / name / "api.h").write_text(f"int {name}_value();\n")
+        head = f'name = "{name}"\nsummary = "synthetic module {i}"\nstage = "S1"\nmaintainers = ["@bench"]\n'
+        if native:
+            (folder / "src").mkdir(parents=True)
+            (folder / "include" / "modgate" / name).mkdir(parents=True)
+            (folder / "module.toml").write_text(f"{head}{requires}[native]\n")
+            (folder / "src" / f"{name}.cc").write_text(f"int {name}_value() {{ return {i}; }}\n")
+            (folder / "include" / "modgate" / name / "api.h").write_text(f"int {name}_value();\n")
+        else:
+            (folder / "python").mkdir(parents=True)
+            (folder / "module.toml").write_text(f"{head}{requires}")
+            (folder / "python" / "__init__.py").write_text(f"VALUE = {i}\n")
     return modules
 
 
 def resolver_time(modules: Path, out: Path) -> float:
-    common = ["--source-dir", str(ROOT), "--modules-dir", str(ROOT / "modules"), "--extra-dirs", str(modules)]
+    """Both resolver stages, run as CMake runs them (no find_package results)."""
+    common = ["--project-dir", str(ROOT), "--extra-dirs", str(modules), *OWN_OFF_ARGS]
+    common += ["--cache", str(out / "registrations.pickle")]
     start = time.perf_counter()
     sh([sys.executable, "-S", "-E", str(CONFIGURE), "plan", *common, "--out", str(out / "plan.cmake")])
     sh(
         [
-            sys.executable,
-            "-S",
-            "-E",
-            str(CONFIGURE),
-            "resolve",
-            *common,
-            "--out",
-            str(out / "modules.cmake"),
-            "--manifest",
-            str(out / "m.json"),
-            "--guard-dir",
-            str(out / "guard"),
-            "--generated-dir",
-            str(out / "gen"),
+            *(sys.executable, "-S", "-E", str(CONFIGURE), "resolve", *common),
+            *("--out", str(out / "modules.cmake"), "--manifest", str(out / "m.json")),
+            *("--guard-dir", str(out / "guard"), "--generated-dir", str(out / "gen")),
         ]
     )
     return time.perf_counter() - start
 
 
 def bench_configure(work: Path, counts: list[int], repeats: int) -> str:
-    baseline = statistics.median(configure(work / f"base{r}", {"MODGATE_ALL_MODULES": "OFF"}) for r in range(repeats))
-    rows = [
-        f"Core-only configure (no synthetic modules), same run: {baseline:.2f} s (median of {repeats}).",
-        "",
-        "| modules | configure (s) | resolver (s) | CMake (s) | resolver share | configure ÷ core-only |",
-        "|---|---|---|---|---|---|",
-    ]
-    for count in counts:
-        modules = synthetic(work, count)
-        totals, resolvers = [], []
-        for r in range(repeats):
-            totals.append(configure(work / f"b{count}-{r}", {"MODGATE_EXTRA_MODULE_DIRS": str(modules)}))
-            scratch = work / f"r{count}-{r}"
+    """Fresh configures, interleaved (core-only, then each variant, ``repeats`` rounds), so
+    a slow spell of the machine hits every column alike; medians."""
+    own_off = {f"USE_MODULE_{name.upper()}": "OFF" for name in own_modules()}
+    variants = [(count, native, synthetic(work, count, native)) for count in counts for native in (False, True)]
+    base: list[float] = []
+    totals: dict[tuple[int, bool], list[float]] = {(c, n): [] for c, n, _ in variants}
+    resolvers: dict[tuple[int, bool], list[float]] = {(c, n): [] for c, n, _ in variants}
+    for r in range(repeats):
+        base.append(configure(work / f"base{r}", own_off))
+        for count, native, modules in variants:
+            build = work / f"b{count}{native}-{r}"
+            totals[count, native].append(configure(build, own_off | {"MODGATE_EXTRA_MODULE_DIRS": str(modules)}))
+            scratch = work / f"r{count}{native}-{r}"
             scratch.mkdir()
-            resolvers.append(resolver_time(modules, scratch))
-        total, resolver = statistics.median(totals), statistics.median(resolvers)
+            resolvers[count, native].append(resolver_time(modules, scratch))
+            shutil.rmtree(build, ignore_errors=True)
+            shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(work / f"base{r}", ignore_errors=True)
+    baseline = statistics.median(base)
+    rows = [
+        f"Core-only configure (modgate's own modules off, no synthetic modules), same run: {baseline:.2f} s"
+        f" (median of {repeats}, interleaved with the rows below). Each row: the same core plus N synthetic"
+        " modules, all enabled.",
+        "",
+        "| modules | kind | configure (s) | resolver (s) | CMake (s) | resolver share | configure ÷ core-only |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for count, native, _ in variants:
+        total, resolver = statistics.median(totals[count, native]), statistics.median(resolvers[count, native])
         rows.append(
-            f"| {count} | {total:.2f} | {resolver:.2f} | {total - resolver:.2f} | {resolver / total:.0%}"
-            f" | {total / baseline:.1f}× |"
+            f"| {count} | {'native' if native else 'pure Python'} | {total:.2f} | {resolver:.2f}"
+            f" | {total - resolver:.2f} | {resolver / total:.0%} | {total / baseline:.2f}× |"
         )
     return "\n".join(rows)
 

@@ -53,7 +53,8 @@ function(_modgate_run_resolver stage out_file)
   execute_process(
     COMMAND "${modgate_PYTHON_EXECUTABLE}" -S -E "${modgate_PYTHON_PACKAGE_DIR}/_configure" ${stage}
             --project-dir "${modgate_PROJECT_DIR}" --extra-dirs "${MODGATE_EXTRA_MODULE_DIRS}"
-            --all-modules "${MODGATE_ALL_MODULES}" ${modgate_VALUE_ARGS} --out "${out_file}" ${ARGN}
+            --all-modules "${MODGATE_ALL_MODULES}" ${modgate_VALUE_ARGS} --out "${out_file}"
+            --cache "${modgate_WORK_DIR}/registrations.pickle" ${ARGN}
     RESULT_VARIABLE _rc
     ERROR_VARIABLE _err)
   if(NOT _rc EQUAL 0)
@@ -64,83 +65,79 @@ function(_modgate_run_resolver stage out_file)
   endif()
 endfunction()
 
-# The values the user set (cache or normal variables) of every variable starting with
-# `prefix` or named in `options`, as resolver arguments.
+# The values the user set (cache or normal variables, not empty) of every variable starting
+# with `prefix` or named in `options`, as resolver arguments.
 function(_modgate_collect_values out_var prefix options)
   get_cmake_property(_cache CACHE_VARIABLES)
   get_cmake_property(_normal VARIABLES)
-  set(_names)
-  string(LENGTH "${prefix}" _length)
-  foreach(_var IN LISTS _cache _normal)
-    string(SUBSTRING "${_var}" 0 ${_length} _start)
-    if(_start STREQUAL prefix OR _var IN_LIST options)
-      list(APPEND _names "${_var}")
+  string(REGEX REPLACE "([][+.*?()^$|\\\\])" "\\\\\\1" _escaped "${prefix}")
+  set(_names ${_cache} ${_normal})
+  list(FILTER _names INCLUDE REGEX "^${_escaped}")
+  foreach(_opt IN LISTS options)
+    if(DEFINED ${_opt})
+      list(APPEND _names "${_opt}")
     endif()
   endforeach()
   list(REMOVE_DUPLICATES _names)
   list(SORT _names)
   set(_args)
   foreach(_var IN LISTS _names)
-    string(REPLACE ";" "\\;" _value "${${_var}}")
-    list(APPEND _args --value "${_var}=${_value}")
+    if(NOT "${${_var}}" STREQUAL "")
+      string(REPLACE ";" "\\;" _value "${${_var}}")
+      list(APPEND _args --value "${_var}=${_value}")
+    endif()
   endforeach()
   set(${out_var} "${_args}" PARENT_SCOPE)
 endfunction()
 
-# One cache option per module, its summary as help text. The value stays empty until the
+# One cache option, its module's summary as help text (the plan's generated
+# _modgate_generated_options calls it once per module). The value stays empty until the
 # user sets it, so what the cache holds is exactly what the user asked for.
+function(_modgate_declare_option option help)
+  if(NOT DEFINED CACHE{${option}})
+    set(${option} "" CACHE STRING "${help}")
+  else()
+    set_property(CACHE ${option} PROPERTY TYPE STRING)
+    set_property(CACHE ${option} PROPERTY HELPSTRING "${help}")
+  endif()
+  set_property(CACHE ${option} PROPERTY STRINGS ";ON;OFF;AUTO")
+endfunction()
+
 function(_modgate_declare_options)
-  foreach(_name IN LISTS modgate_KNOWN)
-    set(_opt "${modgate_module_${_name}_OPTION}")
-    if(NOT DEFINED CACHE{${_opt}})
-      set(${_opt} "" CACHE STRING "${modgate_module_${_name}_HELP}")
-    else()
-      set_property(CACHE ${_opt} PROPERTY TYPE STRING)
-      set_property(CACHE ${_opt} PROPERTY HELPSTRING "${modgate_module_${_name}_HELP}")
-    endif()
-    set_property(CACHE ${_opt} PROPERTY STRINGS ";ON;OFF;AUTO")
-  endforeach()
+  _modgate_generated_options()
   # Drop the unset options of modules that are gone; a value the user set stays (and the
   # resolver reports it as naming no module).
+  foreach(_opt IN LISTS modgate_OPTIONS)
+    set(_modgate_current_${_opt} TRUE)
+  endforeach()
   foreach(_opt IN LISTS _modgate_DECLARED_OPTIONS)
-    if(NOT _opt IN_LIST modgate_OPTIONS AND "$CACHE{${_opt}}" STREQUAL "")
+    if(NOT _modgate_current_${_opt} AND "$CACHE{${_opt}}" STREQUAL "")
       unset(${_opt} CACHE)
     endif()
   endforeach()
   set(_modgate_DECLARED_OPTIONS "${modgate_OPTIONS}" CACHE INTERNAL "the module options modgate declared")
 endfunction()
 
-# find_package for the native.packages of every module that is not OFF; sets
-# <out_var> to the resolver's --found arguments.
-macro(_modgate_find_packages out_var)
-  set(${out_var})
-  foreach(_modgate_name IN LISTS modgate_KNOWN)
-    foreach(_modgate_i IN LISTS modgate_module_${_modgate_name}_FIND)
-      set(_modgate_p "modgate_module_${_modgate_name}_package_${_modgate_i}")
-      set(_modgate_args "${${_modgate_p}_NAME}")
-      if(NOT "${${_modgate_p}_VERSION}" STREQUAL "")
-        list(APPEND _modgate_args "${${_modgate_p}_VERSION}")
-      endif()
-      if(${_modgate_p}_COMPONENTS)
-        list(APPEND _modgate_args COMPONENTS ${${_modgate_p}_COMPONENTS})
-      endif()
-      find_package(${_modgate_args} QUIET)
-      if(${${_modgate_p}_NAME}_FOUND)
-        list(APPEND ${out_var} --found "${_modgate_name}:${_modgate_i}=1")
-      else()
-        list(APPEND ${out_var} --found "${_modgate_name}:${_modgate_i}=0")
-      endif()
-    endforeach()
-  endforeach()
+# find_package(<package> [<version>] [COMPONENTS ...] QUIET) for native.packages entry
+# `key` ("<module>:<index>") of a module that is not OFF; appends what it found to
+# _modgate_found_args as a resolver argument. The plan's generated
+# _modgate_generated_find calls it once per package.
+macro(_modgate_find key package)
+  find_package(${package} ${ARGN} QUIET)
+  if(${package}_FOUND)
+    list(APPEND _modgate_found_args --found "${key}=1")
+  else()
+    list(APPEND _modgate_found_args --found "${key}=0")
+  endif()
 endmacro()
 
-# Links the targets of module `name`'s external packages to `target`.
-function(_modgate_link_packages target name)
-  foreach(_i IN LISTS modgate_module_${name}_PACKAGES)
-    set(_p "modgate_module_${name}_package_${_i}")
-    set(_pkg "${${_p}_NAME}")
+# Links the targets of `packages` ("<Name>[:<component>...]" each) to `target`.
+function(_modgate_link_packages target packages)
+  foreach(_entry IN LISTS packages)
+    string(REPLACE ":" ";" _parts "${_entry}")
+    list(POP_FRONT _parts _pkg)
     set(_linked FALSE)
-    foreach(_comp IN LISTS ${_p}_COMPONENTS)
+    foreach(_comp IN LISTS _parts)
       if(TARGET ${_pkg}::${_comp})
         target_link_libraries(${target} PRIVATE ${_pkg}::${_comp})
         set(_linked TRUE)
@@ -165,7 +162,7 @@ function(_modgate_link_packages target name)
 endfunction()
 
 # Settings every native target of module `name` shares.
-function(_modgate_module_target target name rpath)
+function(_modgate_module_target target name rpath packages)
   target_compile_features(${target} PUBLIC cxx_std_17)
   # The module's own name and its host's, for MODGATE_REGISTER_FUNCTION: defines on its own
   # targets only; the core never sees a module's, so toggling a module recompiles nothing else.
@@ -178,137 +175,92 @@ function(_modgate_module_target target name rpath)
     INSTALL_RPATH "${rpath}"
     LIBRARY_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/modules/${name}"
     RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/modules/${name}")
-  _modgate_link_packages(${target} ${name})
+  _modgate_link_packages(${target} "${packages}")
 endfunction()
 
+# The targets and install rules of one enabled module. The resolver's generated
+# _modgate_generated_modules calls it once per module, dependencies first, with every
+# name and path already derived: the library and extension targets, the exported target,
+# the install folder, the source lists, the targets of its requires (DEPENDS), its RPATH
+# and its external packages.
 function(_modgate_add_module name)
-  set(_p "modgate_module_${name}")
-  set(_dest "${${_p}_INSTALL_DIR}")
-  set(_lib "${${_p}_LIBRARY_TARGET}")
-  set(_ext "${${_p}_EXTENSION_TARGET}")
-  # Relative RPATHs keep the wheel relocatable: the runtime in the modgate package (for a
-  # plugin: when both are installed under one prefix; the loader also loads the runtime
-  # first, which the module then finds by its SONAME), required modules beside, a plugin's
-  # required host modules in the host's package.
-  string(REGEX MATCHALL "[^/]+" _depth "${_dest}")
-  set(_up "$ORIGIN")
-  foreach(_part IN LISTS _depth)
-    string(APPEND _up "/..")
-  endforeach()
-  set(_rpath "$ORIGIN" "${_up}/modgate")
-  foreach(_dep IN LISTS ${_p}_REQUIRES_CLOSURE)
-    list(APPEND _rpath "$ORIGIN/../${_dep}")
-  endforeach()
-  set(_deps)
-  foreach(_dep IN LISTS ${_p}_REQUIRES)
-    if(TARGET ${modgate_module_${_dep}_LIBRARY_TARGET})
-      list(APPEND _deps ${modgate_module_${_dep}_LIBRARY_TARGET})
-    elseif(NOT "${modgate_module_${_dep}_INCLUDE_DIR}" STREQUAL "")
-      list(APPEND _deps ${modgate_module_${_dep}_LIBRARY_TARGET}_headers)
-    endif()
-  endforeach()
-  foreach(_dep IN LISTS ${_p}_HOST_REQUIRES)
-    list(APPEND _deps ${modgate_host_module_${_dep}_TARGET})
-    list(APPEND _rpath "${_up}/${modgate_host_module_${_dep}_DIR}")
-  endforeach()
-
+  cmake_parse_arguments(PARSE_ARGV 1 arg ""
+    "INSTALL_DIR;LIBRARY_TARGET;EXTENSION_TARGET;EXPORTED_TARGET;INCLUDE_DIR;PYTHON_DIR;PYTHON_INIT"
+    "SOURCES;BINDING;DEPENDS;RPATH;PACKAGES")
+  set(_lib "${arg_LIBRARY_TARGET}")
   set(_gen "${modgate_WORK_DIR}/generated/${name}")
-  if(${_p}_SOURCES)
+  set(_exported FALSE)
+  if(arg_SOURCES)
     # An exported anchor the extension calls, so the extension always records the
     # library as needed (whatever --as-needed does) and loading it registers the
     # library's functions.
     file(CONFIGURE OUTPUT "${_gen}/anchor.cc" CONTENT
       "extern \"C\" __attribute__((visibility(\"default\"))) int ${_lib}_anchor() { return 0; }\n")
-    add_library(${_lib} SHARED ${${_p}_SOURCES} "${_gen}/anchor.cc")
-    add_library(${${_p}_EXPORTED_TARGET} ALIAS ${_lib})
-    if(NOT "${${_p}_INCLUDE_DIR}" STREQUAL "")
-      target_include_directories(${_lib} PUBLIC "$<BUILD_INTERFACE:${${_p}_INCLUDE_DIR}>"
+    add_library(${_lib} SHARED ${arg_SOURCES} "${_gen}/anchor.cc")
+    add_library(${arg_EXPORTED_TARGET} ALIAS ${_lib})
+    if(arg_INCLUDE_DIR)
+      target_include_directories(${_lib} PUBLIC "$<BUILD_INTERFACE:${arg_INCLUDE_DIR}>"
                                                 "$<INSTALL_INTERFACE:${modgate_EXPORT_INCLUDE_DIR}>")
     endif()
-    target_link_libraries(${_lib} PUBLIC modgate::runtime ${_deps})
-    _modgate_module_target(${_lib} ${name} "${_rpath}")
+    target_link_libraries(${_lib} PUBLIC modgate::runtime ${arg_DEPENDS})
+    _modgate_module_target(${_lib} ${name} "${arg_RPATH}" "${arg_PACKAGES}")
     install(TARGETS ${_lib} EXPORT _modgate_module_targets
-            LIBRARY DESTINATION "${_dest}" RUNTIME DESTINATION "${_dest}")
+            LIBRARY DESTINATION "${arg_INSTALL_DIR}" RUNTIME DESTINATION "${arg_INSTALL_DIR}")
     set(_exported TRUE)
-  elseif(NOT "${${_p}_INCLUDE_DIR}" STREQUAL "")
+  elseif(arg_INCLUDE_DIR)
     # Headers only (or a Python extension only): dependents still see the headers.
     set(_lib ${_lib}_headers)
     add_library(${_lib} INTERFACE)
-    target_include_directories(${_lib} INTERFACE "$<BUILD_INTERFACE:${${_p}_INCLUDE_DIR}>"
+    target_include_directories(${_lib} INTERFACE "$<BUILD_INTERFACE:${arg_INCLUDE_DIR}>"
                                                  "$<INSTALL_INTERFACE:${modgate_EXPORT_INCLUDE_DIR}>")
-    target_link_libraries(${_lib} INTERFACE modgate::runtime ${_deps})
+    target_link_libraries(${_lib} INTERFACE modgate::runtime ${arg_DEPENDS})
     install(TARGETS ${_lib} EXPORT _modgate_module_targets)
     set(_exported TRUE)
   endif()
   if(_exported)
     # A plugin's modules may require this one: its headers and library, imported as
-    # ${${_p}_EXPORTED_TARGET} from the installed host.
-    string(REPLACE "${modgate_PACKAGE}::" "" _export_name "${${_p}_EXPORTED_TARGET}")
+    # ${arg_EXPORTED_TARGET} from the installed host.
+    string(REPLACE "${modgate_PACKAGE}::" "" _export_name "${arg_EXPORTED_TARGET}")
     set_target_properties(${_lib} PROPERTIES EXPORT_NAME "${_export_name}")
-    if(NOT "${${_p}_INCLUDE_DIR}" STREQUAL "")
-      install(DIRECTORY "${${_p}_INCLUDE_DIR}/" DESTINATION "${modgate_EXPORT_INCLUDE_DIR}")
+    if(arg_INCLUDE_DIR)
+      install(DIRECTORY "${arg_INCLUDE_DIR}/" DESTINATION "${modgate_EXPORT_INCLUDE_DIR}")
     endif()
     set_property(GLOBAL PROPERTY _modgate_EXPORTED TRUE)
   endif()
 
-  if(${_p}_BINDING)
+  if(arg_BINDING)
     set(_anchor)
-    if(TARGET ${${_p}_LIBRARY_TARGET})
+    if(TARGET ${arg_LIBRARY_TARGET})
       file(CONFIGURE OUTPUT "${_gen}/anchor_use.cc" CONTENT
         "extern \"C\" int ${_lib}_anchor();\nstatic const int modgate_anchor_use = ${_lib}_anchor();\n")
       set(_anchor "${_gen}/anchor_use.cc")
     endif()
-    pybind11_add_module(${_ext} MODULE ${${_p}_BINDING} ${_anchor})
-    set_target_properties(${_ext} PROPERTIES OUTPUT_NAME "${modgate_EXTENSION_NAME}")
-    if(TARGET ${_lib})
-      target_link_libraries(${_ext} PRIVATE ${_lib})
+    pybind11_add_module(${arg_EXTENSION_TARGET} MODULE ${arg_BINDING} ${_anchor})
+    set_target_properties(${arg_EXTENSION_TARGET} PROPERTIES OUTPUT_NAME "${modgate_EXTENSION_NAME}")
+    if(TARGET ${arg_LIBRARY_TARGET})
+      target_link_libraries(${arg_EXTENSION_TARGET} PRIVATE ${arg_LIBRARY_TARGET})
     endif()
-    target_link_libraries(${_ext} PRIVATE modgate::runtime ${_deps})
-    _modgate_module_target(${_ext} ${name} "${_rpath}")
-    install(TARGETS ${_ext} LIBRARY DESTINATION "${_dest}")
+    target_link_libraries(${arg_EXTENSION_TARGET} PRIVATE modgate::runtime ${arg_DEPENDS})
+    _modgate_module_target(${arg_EXTENSION_TARGET} ${name} "${arg_RPATH}" "${arg_PACKAGES}")
+    install(TARGETS ${arg_EXTENSION_TARGET} LIBRARY DESTINATION "${arg_INSTALL_DIR}")
   endif()
 
-  if(DEFINED ${_p}_PYTHON_DIR)
-    install(DIRECTORY "${${_p}_PYTHON_DIR}/" DESTINATION "${_dest}"
+  if(arg_PYTHON_DIR)
+    install(DIRECTORY "${arg_PYTHON_DIR}/" DESTINATION "${arg_INSTALL_DIR}"
             PATTERN "__pycache__" EXCLUDE PATTERN "*.pyc" EXCLUDE
             PATTERN "*.cc" EXCLUDE PATTERN "*.cpp" EXCLUDE PATTERN "*.h" EXCLUDE PATTERN "*.hpp" EXCLUDE)
-  elseif(DEFINED ${_p}_PYTHON_INIT)
-    install(FILES "${${_p}_PYTHON_INIT}" DESTINATION "${_dest}")
+  elseif(arg_PYTHON_INIT)
+    install(FILES "${arg_PYTHON_INIT}" DESTINATION "${arg_INSTALL_DIR}")
   endif()
 endfunction()
 
-# A symbolic link `link` -> `target` (a copy where links are not allowed); `target` may
-# not exist yet (a library the build will write).
+# A symbolic link `link` -> `target` (a copy where links are not allowed): how the build
+# tree mirrors the installed package (the resolver stages the modules' files itself).
 function(_modgate_link target link)
   get_filename_component(_dir "${link}" DIRECTORY)
   file(MAKE_DIRECTORY "${_dir}")
   file(REMOVE "${link}")
   file(CREATE_LINK "${target}" "${link}" RESULT _rc COPY_ON_ERROR SYMBOLIC)
-endfunction()
-
-# The build tree as an importable package: <build>/python/<INSTALL_DIR> mirrors the
-# installed layout with links to the manifest, the enabled modules' Python files and
-# their libraries. Re-made at every configure, so a module turned off is gone from it.
-function(_modgate_stage_build_tree)
-  set(_stage "${CMAKE_BINARY_DIR}/python/${modgate_INSTALL_DIR}")
-  file(REMOVE_RECURSE "${_stage}/modules")
-  _modgate_link("${modgate_WORK_DIR}/${modgate_MANIFEST_NAME}" "${_stage}/${modgate_MANIFEST_NAME}")
-  foreach(_name IN LISTS modgate_ENABLED)
-    set(_p "modgate_module_${_name}")
-    foreach(_artifact IN LISTS ${_p}_ARTIFACTS)
-      _modgate_link("${CMAKE_BINARY_DIR}/${_artifact}" "${_stage}/${_artifact}")
-    endforeach()
-    if(DEFINED ${_p}_PYTHON_DIR)
-      file(GLOB_RECURSE _files RELATIVE "${${_p}_PYTHON_DIR}" "${${_p}_PYTHON_DIR}/*")
-      foreach(_file IN LISTS _files)
-        if(NOT _file MATCHES "(^|/)__pycache__/|\\.(pyc|cc|cpp|h|hpp)$")
-          _modgate_link("${${_p}_PYTHON_DIR}/${_file}" "${_stage}/modules/${_name}/${_file}")
-        endif()
-      endforeach()
-    elseif(DEFINED ${_p}_PYTHON_INIT)
-      _modgate_link("${${_p}_PYTHON_INIT}" "${_stage}/modules/${_name}/__init__.py")
-    endif()
-  endforeach()
 endfunction()
 
 # One configure warning per item of a set_items() list, indented so CMake does not
@@ -407,24 +359,27 @@ function(modgate_add_modules)
 
   # The values the user set: every variable with the host's option prefix, and the
   # modules' own option names. Both come from the plan, which needs the values; so the
-  # last configure's are used, and the plan runs again in the rare case they changed.
-  if(NOT DEFINED CACHE{_modgate_OPTION_PREFIX})
-    set(_modgate_OPTION_PREFIX "USE_MODULE_" CACHE INTERNAL "the host's option prefix, as the last plan said")
+  # last configure's are used, and the plan runs again when the values of the names it
+  # gives differ (a first configure with a per-module option set, a changed prefix).
+  set(_prefix "$CACHE{_modgate_OPTION_PREFIX}")
+  if(_prefix STREQUAL "")
+    set(_prefix "USE_MODULE_")  # a first guess only: the plan says the real prefix
   endif()
-  foreach(_attempt 1 2)
-    _modgate_collect_values(modgate_VALUE_ARGS "${_modgate_OPTION_PREFIX}" "${_modgate_DECLARED_OPTIONS}")
+  _modgate_collect_values(modgate_VALUE_ARGS "${_prefix}" "$CACHE{_modgate_DECLARED_OPTIONS}")
+  _modgate_run_resolver(plan "${modgate_WORK_DIR}/plan.cmake")
+  include("${modgate_WORK_DIR}/plan.cmake")
+  _modgate_collect_values(_values "${modgate_OPTION_PREFIX}" "$CACHE{_modgate_DECLARED_OPTIONS};${modgate_OPTIONS}")
+  if(NOT "${_values}" STREQUAL "${modgate_VALUE_ARGS}")
+    set(modgate_VALUE_ARGS "${_values}")
     _modgate_run_resolver(plan "${modgate_WORK_DIR}/plan.cmake")
     include("${modgate_WORK_DIR}/plan.cmake")
-    if(modgate_OPTION_PREFIX STREQUAL _modgate_OPTION_PREFIX AND "${modgate_OPTIONS}" STREQUAL "${_modgate_DECLARED_OPTIONS}")
-      break()
-    endif()
-    set(_modgate_OPTION_PREFIX "${modgate_OPTION_PREFIX}" CACHE INTERNAL "the host's option prefix, as the last plan said")
-    _modgate_declare_options()
-  endforeach()
+  endif()
+  set(_modgate_OPTION_PREFIX "${modgate_OPTION_PREFIX}" CACHE INTERNAL "the host's option prefix, as the last plan said")
   _modgate_declare_options()
   _modgate_warn_each(modgate_WARNINGS)
 
-  _modgate_find_packages(_found_args)
+  set(_modgate_found_args)
+  _modgate_generated_find()
   set(_host_args)
   if(NOT modgate_HOST STREQUAL modgate_PACKAGE)
     # A plugin: the installed host's manifest says which of its modules were built.
@@ -445,7 +400,8 @@ function(modgate_add_modules)
     set(_ext "${CMAKE_SHARED_MODULE_SUFFIX}")
   endif()
   _modgate_run_resolver(resolve "${modgate_WORK_DIR}/modules.cmake"
-    ${_found_args} ${_host_args}
+    ${_modgate_found_args} ${_host_args}
+    --stage-dir "${CMAKE_BINARY_DIR}/python/${modgate_INSTALL_DIR}" --binary-dir "${CMAKE_BINARY_DIR}"
     --manifest "${modgate_WORK_DIR}/${modgate_MANIFEST_NAME}"
     --guard-dir "${modgate_WORK_DIR}/guard"
     --generated-dir "${modgate_WORK_DIR}/generated"
@@ -459,14 +415,12 @@ function(modgate_add_modules)
   set_property(DIRECTORY "${CMAKE_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
                "${modgate_PROJECT_DIR}/pyproject.toml" ${modgate_WATCH} ${_resolver_files}
                "${modgate_PYTHON_PACKAGE_DIR}/_names.py")
-  if(modgate_HOST_MODULES)
+  if(modgate_HOST_EXPORT_FILE)
     include("${modgate_HOST_ROOT}/${modgate_HOST_EXPORT_FILE}")
   endif()
 
   _modgate_warn_each(modgate_DEPRECATIONS)
-  foreach(_name IN LISTS modgate_ENABLED)
-    _modgate_add_module(${_name})
-  endforeach()
+  _modgate_generated_modules()
   get_property(_exported GLOBAL PROPERTY _modgate_EXPORTED)
   if(_exported)
     get_filename_component(_export_dir "${modgate_EXPORT_FILE}" DIRECTORY)
@@ -475,7 +429,6 @@ function(modgate_add_modules)
             DESTINATION "${_export_dir}")
   endif()
   install(FILES "${modgate_WORK_DIR}/${modgate_MANIFEST_NAME}" DESTINATION "${modgate_INSTALL_DIR}")
-  _modgate_stage_build_tree()
   # The core's targets (modgate_core_target) learn their host's name: the registry
   # namespace their unqualified lookups use.
   set_property(GLOBAL PROPERTY _modgate_HOST "${modgate_HOST}")

@@ -10,7 +10,8 @@
 // The name must start with the module's own name and a dot ("mymodule."): modgate's CMake
 // defines MODGATE_MODULE_NAME and MODGATE_HOST_NAME for each module target, and the
 // function is registered in its host's namespace ("<host>:mymodule.greet"). Plain functions with arguments and
-// results of type bool, int, std::int64_t, double, std::string, std::vector<T> or
+// results of type bool, int, std::int64_t, double, std::string (a `const std::string&` or
+// std::string_view parameter reads the argument without a copy), std::vector<T> or
 // modgate::Value are converted for you; a modgate::Function (a std::function taking
 // const Args&) is registered as it is. For the module's Python extension, see
 // modgate/python.h.
@@ -20,6 +21,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -68,6 +70,11 @@ struct convert<std::string> {
   static std::string from(const Value& v) { return v.as_string(); }
   static Value to(std::string v) { return Value(std::move(v)); }
 };
+template <>
+struct convert<std::string_view> {  // views the argument's string; valid during the call
+  static std::string_view from(const Value& v) { return v.as_string(); }
+  static Value to(std::string_view v) { return Value(std::string(v)); }
+};
 template <class T>
 struct convert<std::vector<T>> {
   static std::vector<T> from(const Value& v) {
@@ -85,10 +92,16 @@ struct convert<std::vector<T>> {
 
 namespace detail {
 
+// A `const std::string&` parameter is bound to the argument's own string (no copy);
+// every other parameter gets a converted value.
 template <class T>
-std::decay_t<T> argument(const Args& args, std::size_t index) {
+decltype(auto) argument(const Args& args, std::size_t index) {
   try {
-    return convert<std::decay_t<T>>::from(args[index]);
+    if constexpr (std::is_same_v<T, const std::string&>) {
+      return static_cast<const std::string&>(args[index].as_string());
+    } else {
+      return convert<std::decay_t<T>>::from(args[index]);
+    }
   } catch (const TypeError& error) {
     throw TypeError("argument " + std::to_string(index + 1) + ": " + error.what());
   }

@@ -234,7 +234,11 @@ def test_native_library_that_fails_to_load_is_a_load_error_for_lookups_too(prefi
     library.unlink()
     library.write_bytes(b"\x7fELF this is not a shared object")
     code = "import modgate.native as n\nout['e'] = catch(lambda: n.lookup('lz_native.answer'))"
-    assert py(prefix, "import modgate.native as n\nout['v'] = n.lookup('lz_native.answer')()")["v"] == 42
+    good = py(
+        prefix,
+        "import modgate.native as n\nout['v'] = [n.lookup('lz_native.answer')(), n.lookup('lz_native.length')('abc')]",
+    )
+    assert good["v"] == [42, 3]
     error = py(copy, code)["e"]
     assert isinstance(error, dict) and error["type"] == "ModuleLoadError", error
     assert error["cause"] is not None and error["cause"][0] == "OSError" and "not a missing one" in error["message"]

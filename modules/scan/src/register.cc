@@ -6,19 +6,19 @@
 
 namespace {
 
-modgate::Value includes_value(std::string source) {
+modgate::Value includes_value(const std::string& source) {
+  const auto found = modgate::scan::includes(source);
   modgate::List out;
-  for (const auto& inc : modgate::scan::includes(source)) {
-    out.emplace_back(modgate::List{inc.line, inc.target, inc.angled});
-  }
+  out.reserve(found.size());
+  for (const auto& inc : found) out.emplace_back(modgate::List{inc.line, inc.target, inc.angled});
   return out;
 }
 
-modgate::Value imports_value(std::string source) {
+modgate::Value imports_value(const std::string& source) {
+  const auto found = modgate::scan::imports(source);
   modgate::List out;
-  for (const auto& imp : modgate::scan::imports(source)) {
-    out.emplace_back(modgate::List{imp.line, imp.module, imp.name});
-  }
+  out.reserve(found.size());
+  for (const auto& imp : found) out.emplace_back(modgate::List{imp.line, imp.module, imp.name});
   return out;
 }
 

@@ -1,16 +1,17 @@
 """The generator CMake calls at configure time (``cmake/modgate.cmake``).
 
-Two stages, both stateless (every run re-reads the host's ``pyproject.toml`` and every
-registration file):
+Two stages; each re-reads the host's ``pyproject.toml`` and every registration file
+(parsed once per configure: ``--cache`` keeps the parse for the second stage):
 
 ``plan``
     read ``[tool.modgate]``, validate every registration file and the user's values;
-    write the host's names, the CMake options' help text and the external packages to
-    look for.
+    write the host's names, and the calls that declare the CMake options and look for
+    the external packages.
 ``resolve``
-    with what ``find_package`` found, decide every module's state; write the targets to
-    create (with every name CMake needs, so it derives none), the summary table, the
-    build manifest and the include guards.
+    with what ``find_package`` found, decide every module's state; write one
+    ``_modgate_add_module`` call per enabled module (with every name CMake needs, so it
+    derives none), the summary table, the build manifest, the include guards, and the
+    build tree's importable package (``--stage-dir``).
 
 A user mistake exits with status 2 and the problems on stderr, never a traceback.
 Runs as a script from the source tree (``python -S -E <package>/_configure ...``) before
@@ -20,8 +21,11 @@ anything is installed, so it uses the standard library only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -34,8 +38,9 @@ if __package__ in (None, ""):
     sys.modules.setdefault("modgate", _package)
     __package__ = "modgate._configure"
 
-from modgate._configure.cmake_script import set_items, set_list, set_var
-from modgate._configure.discovery import Discovery, ModuleSource, discover, display_path
+from modgate._configure import registration as registration_module
+from modgate._configure.cmake_script import call, function, set_items, set_list, set_var
+from modgate._configure.discovery import Discovery, ModuleSource, ParseCache, discover, display_path
 from modgate._configure.host import HostConfig, read_host
 from modgate._configure.manifest import build_manifest, dumps
 from modgate._configure.problems import ConfigurationError, Problem
@@ -46,11 +51,11 @@ from modgate._names import (
     EXTENSION_NAME,
     EXTRA_MODULE_DIRS,
     MANIFEST_NAME,
+    MODULES_PACKAGE,
     REGISTRATION_FILE,
     exported_target,
     extension_target,
     library_target,
-    module_import_name,
     module_install_dir,
     modules_export_file,
     modules_include_dir,
@@ -60,6 +65,8 @@ from modgate.exceptions import deprecation_message
 from modgate.table import state_table
 
 EXIT_USER_ERROR = 2
+# Sources and build leftovers in a module's python/ folder, never installed.
+_NOT_INSTALLED = (".pyc", ".cc", ".cpp", ".h", ".hpp")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--generated-dir", type=Path)
     parser.add_argument("--version", default="0+unknown")
     parser.add_argument("--abi-version", type=int, default=0)
+    parser.add_argument("--cache", type=Path, help="where parsed registration files are kept between stages")
+    parser.add_argument("--stage-dir", type=Path, help="the build tree's importable package folder (resolve)")
+    parser.add_argument("--binary-dir", type=Path, help="CMake's binary folder, where the libraries are built")
     parser.add_argument("--lib-prefix", default="lib")
     parser.add_argument("--lib-suffix", default=".so")
     parser.add_argument("--ext-suffix", default=".so")
@@ -95,19 +105,51 @@ def _host(args: argparse.Namespace) -> HostConfig:
     return read_host(args.project_dir.resolve(), shown_as="pyproject.toml")
 
 
+def _cache_token() -> str:
+    # A cache written by another version of the parser is not reused.
+    stat = os.stat(registration_module.__file__)
+    return f"{stat.st_mtime_ns}:{stat.st_size}"
+
+
+def _load_cache(path: Path | None) -> ParseCache | None:
+    if path is None:
+        return None
+    import pickle
+
+    try:
+        with path.open("rb") as handle:
+            token, cache = pickle.load(handle)
+    except Exception:  # absent, unreadable or from another version: parse afresh
+        return {}
+    return cache if token == _cache_token() and isinstance(cache, dict) else {}
+
+
+def _save_cache(path: Path | None, cache: ParseCache | None) -> None:
+    if path is None or cache is None:
+        return
+    import pickle
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps((_cache_token(), cache), protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def _discover(args: argparse.Namespace, host: HostConfig, *, scan_files: bool) -> Discovery:
     base = args.project_dir.resolve()
     extra = [Path(p) for p in args.extra_dirs.split(";") if p.strip()]
     extra = [p if p.is_absolute() else base / p for p in extra]
     # A modules folder of the host's may be gone (every module removed): the core alone.
     roots = [base / d for d in host.modules_dirs]
-    return discover(
+    cache = _load_cache(args.cache)
+    found = discover(
         [r.resolve() for r in roots if r.is_dir()] + extra,
         host=host.host,
         base=base,
         extra_origin=EXTRA_MODULE_DIRS,
         scan_files=scan_files,
+        cache=cache,
     )
+    _save_cache(args.cache, cache)
+    return found
 
 
 def _help(reg: Registration) -> str:
@@ -134,17 +176,19 @@ def _plan(args: argparse.Namespace) -> str:
         set_list("modgate_OPTIONS", sorted(reg.option_for(host.option_prefix) for reg in regs.values())),
     ]
     out.append(set_items("modgate_WARNINGS", found.warnings))
+    options = []
+    finds = []
     for name in sorted(regs):
         reg = regs[name]
-        prefix = f"modgate_module_{name}"
-        out.append(set_var(f"{prefix}_OPTION", reg.option_for(host.option_prefix)))
-        out.append(set_var(f"{prefix}_HELP", _help(reg)))
+        options.append(call("_modgate_declare_option", reg.option_for(host.option_prefix), _help(reg)))
         packages = reg.native.packages if reg.native and requests[name].value != "OFF" else ()
-        out.append(set_list(f"{prefix}_FIND", [str(i) for i in range(len(packages))]))
         for index, package in enumerate(packages):
-            out.append(set_var(f"{prefix}_package_{index}_NAME", package.name))
-            out.append(set_var(f"{prefix}_package_{index}_VERSION", package.version or ""))
-            out.append(set_list(f"{prefix}_package_{index}_COMPONENTS", package.components))
+            version = [package.version] if package.version else []
+            key = f"{name}:{index}"
+            finds.append(call("_modgate_find", key, package.name, *version, COMPONENTS=package.components))
+    # Generated code, not per-module variables: CMake runs these once each.
+    out.append(function("_modgate_generated_options", options))
+    out.append(function("_modgate_generated_find", finds, macro=True))
     return "".join(out)
 
 
@@ -254,6 +298,115 @@ def _host_modules(host: HostConfig, host_dir: Path | None) -> dict[str, HostModu
     }
 
 
+def _python_files(module: ModuleSource, generated_dir: Path | None) -> dict[str, Path]:
+    """The module's Python files, by path relative to its install folder."""
+    if module.python_dir is None:
+        if generated_dir is None:
+            return {}
+        return {"__init__.py": _generated_init(generated_dir, module)}
+    files = {}
+    for current, dirs, names in os.walk(module.python_dir):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for file in names:
+            if not file.endswith(_NOT_INSTALLED):
+                path = Path(current, file)
+                files[path.relative_to(module.python_dir).as_posix()] = path
+    return files
+
+
+def _add_module_call(module: ModuleSource, found: Discovery, host: HostConfig, args: argparse.Namespace) -> str:
+    """The ``_modgate_add_module`` call that creates one enabled module's targets and install
+    rules, with every name and path CMake needs."""
+    reg = module.registration
+    name = reg.name
+    install_dir = module_install_dir(host.package, name)
+    # Relative RPATHs keep the wheel relocatable: the runtime in the modgate package (for a
+    # plugin: when both share a prefix; the loader also loads the runtime first, which the
+    # module then finds by its SONAME), the required modules beside, a plugin's host modules.
+    up = "$ORIGIN" + "/.." * len(install_dir.split("/"))
+    rpath = ["$ORIGIN", f"{up}/modgate"]
+    rpath += [f"$ORIGIN/../{dep}" for dep in requires_closure(found.registrations, name) if dep in found.modules]
+    depends = []
+    for dep in reg.requires:
+        other = found.modules.get(dep)
+        if other is not None and other.sources:
+            depends.append(library_target(host.host, dep))
+        elif other is not None and other.include_dir is not None:
+            depends.append(library_target(host.host, dep) + "_headers")
+        elif other is None and host.is_plugin:
+            depends.append(exported_target(host.host, dep))
+            rpath.append(f"{up}/{module_install_dir(host.host, dep)}")
+    packages = reg.native.packages if reg.native else ()
+    python_dir = module.python_dir.as_posix() if module.python_dir is not None else None
+    init = None
+    if python_dir is None and args.generated_dir is not None:
+        init = _generated_init(args.generated_dir, module).as_posix()
+    return call(
+        "_modgate_add_module",
+        name,
+        INSTALL_DIR=install_dir,
+        LIBRARY_TARGET=library_target(host.host, name),
+        EXTENSION_TARGET=extension_target(name),
+        EXPORTED_TARGET=exported_target(host.package, name),
+        INCLUDE_DIR=module.include_dir.as_posix() if module.include_dir is not None else None,
+        PYTHON_DIR=python_dir,
+        PYTHON_INIT=init,
+        SOURCES=[p.as_posix() for p in module.sources],
+        BINDING=[p.as_posix() for p in module.binding_sources],
+        DEPENDS=depends,
+        RPATH=rpath,
+        PACKAGES=[":".join((package.name, *package.components)) for package in packages],
+    )
+
+
+def _link(target: Path, link: Path) -> None:
+    link.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.symlink(target, link, target_is_directory=target.is_dir())
+    except OSError:  # no symbolic links here: a copy of what exists
+        if target.is_dir():
+            shutil.copytree(
+                target, link, ignore=shutil.ignore_patterns("__pycache__", *(f"*{e}" for e in _NOT_INSTALLED))
+            )
+        elif target.is_file():
+            shutil.copy2(target, link)
+
+
+def _stage_build_tree(
+    stage: Path,
+    binary_dir: Path | None,
+    order: Sequence[str],
+    found: Discovery,
+    host: HostConfig,
+    args: argparse.Namespace,
+) -> None:
+    """The build tree as an importable package: ``stage`` mirrors the installed layout with
+    links to the manifest, the enabled modules' Python files and their (future) libraries.
+    Re-made at every configure, so a module turned off is gone from it."""
+    shutil.rmtree(stage / MODULES_PACKAGE, ignore_errors=True)
+    if args.manifest is not None:
+        with contextlib.suppress(FileNotFoundError):
+            (stage / MANIFEST_NAME).unlink()
+        _link(args.manifest, stage / MANIFEST_NAME)
+    for name in order:
+        module = found.modules[name]
+        artifacts = _artifacts(module, args, host)
+        if not artifacts:
+            # Pure Python: one link to the folder (the one file operation per module that
+            # keeps configure cheap at a thousand modules).
+            folder = module.python_dir
+            if folder is None and args.generated_dir is not None:
+                folder = _generated_init(args.generated_dir, module).parent
+            if folder is not None:
+                _link(folder, stage / MODULES_PACKAGE / name)
+            continue
+        if binary_dir is not None:
+            for artifact in artifacts:
+                _link(binary_dir / artifact, stage / artifact)
+        for relative, path in _python_files(module, args.generated_dir).items():
+            _link(path, stage / MODULES_PACKAGE / name / relative)
+
+
 def _resolve(args: argparse.Namespace) -> str:
     host = _host(args)
     found = _discover(args, host, scan_files=True)
@@ -267,49 +420,30 @@ def _resolve(args: argparse.Namespace) -> str:
     base = args.project_dir.resolve()
     used = {dep for name in resolution.order for dep in requires_closure(regs, name)}
     used_host_modules = sorted(used & set(host_modules))
+    if args.stage_dir is not None:
+        _stage_build_tree(args.stage_dir, args.binary_dir, resolution.order, found, host, args)
     out = [
         set_list("modgate_ENABLED", resolution.order),
         set_var("modgate_SUMMARY", _summary(found, resolution, host)),
         set_list("modgate_WATCH", [p.as_posix() for p in found.watch]),
-        set_list("modgate_HOST_MODULES", used_host_modules),
-        set_var("modgate_HOST_EXPORT_FILE", modules_export_file(host.host)),
+        set_var("modgate_HOST_EXPORT_FILE", modules_export_file(host.host) if used_host_modules else ""),
         set_var("modgate_EXPORT_FILE", modules_export_file(host.package)),
         set_var("modgate_EXPORT_INCLUDE_DIR", modules_include_dir(host.package)),
     ]
-    for dep in used_host_modules:
-        out.append(set_var(f"modgate_host_module_{dep}_TARGET", exported_target(host.host, dep)))
-        out.append(set_var(f"modgate_host_module_{dep}_DIR", module_install_dir(host.host, dep)))
     deprecations = []
+    calls = []
     for name in resolution.order:
         module = found.modules[name]
         reg = module.registration
-        prefix = f"modgate_module_{name}"
-        out.append(set_var(f"{prefix}_DIR", module.directory.as_posix()))
-        out.append(set_var(f"{prefix}_LIBRARY_TARGET", library_target(host.host, name)))
-        out.append(set_var(f"{prefix}_EXTENSION_TARGET", extension_target(name)))
-        out.append(set_var(f"{prefix}_EXPORTED_TARGET", exported_target(host.package, name)))
-        out.append(set_var(f"{prefix}_INSTALL_DIR", module_install_dir(host.package, name)))
-        out.append(set_var(f"{prefix}_IMPORT_NAME", module_import_name(host.host, name)))
-        out.append(set_list(f"{prefix}_SOURCES", [p.as_posix() for p in module.sources]))
-        out.append(set_list(f"{prefix}_BINDING", [p.as_posix() for p in module.binding_sources]))
-        include = module.include_dir
-        out.append(set_var(f"{prefix}_INCLUDE_DIR", include.as_posix() if include else ""))
-        out.append(set_list(f"{prefix}_REQUIRES", [dep for dep in reg.requires if dep in regs]))
-        out.append(set_list(f"{prefix}_HOST_REQUIRES", [dep for dep in reg.requires if dep in host_modules]))
-        out.append(set_list(f"{prefix}_REQUIRES_CLOSURE", [d for d in requires_closure(regs, name) if d in regs]))
-        packages = reg.native.packages if reg.native else ()
-        out.append(set_list(f"{prefix}_PACKAGES", [str(i) for i in range(len(packages))]))
-        out.append(set_list(f"{prefix}_ARTIFACTS", _artifacts(module, args, host)))
-        if module.python_dir is not None:
-            out.append(set_var(f"{prefix}_PYTHON_DIR", module.python_dir.as_posix()))
-        elif args.generated_dir is not None:
-            out.append(set_var(f"{prefix}_PYTHON_INIT", _generated_init(args.generated_dir, module).as_posix()))
+        calls.append(_add_module_call(module, found, host, args))
         if reg.deprecated is not None:
             gone = reg.deprecated
             text = deprecation_message(
                 name, since=gone.since, reason=gone.reason, removal=gone.removal, replacement=gone.replacement
             )
             deprecations.append(f"{text} ({display_path(module.directory / REGISTRATION_FILE, base)})")
+    # Generated code, not per-module variables: one call per enabled module, dependencies first.
+    out.append(function("_modgate_generated_modules", calls))
     out.append(set_items("modgate_DEPRECATIONS", deprecations))
     if args.guard_dir is not None:
         _write_guards(args.guard_dir, found)

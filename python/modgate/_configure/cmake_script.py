@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["bracket", "set_items", "set_list", "set_var"]
+__all__ = ["bracket", "call", "function", "set_items", "set_list", "set_var"]
 
 
 def bracket(text: str) -> str:
@@ -41,3 +41,21 @@ def set_items(name: str, values: Iterable[str]) -> str:
     out = [f"set({name}_COUNT {len(items)})\n"]
     out.extend(set_var(f"{name}_{i}", text) for i, text in enumerate(items))
     return "".join(out)
+
+
+def call(command: str, *args: str, **keywords: Iterable[str] | str | None) -> str:
+    """``command(<args> KEY <values>...)``, every value bracketed; a keyword whose value is
+    ``None`` or empty is left out (``cmake_parse_arguments`` then leaves it undefined)."""
+    parts = [bracket(a) for a in args]
+    for key, value in keywords.items():
+        values = [] if value is None else [value] if isinstance(value, str) else list(value)
+        if values:
+            parts.append(key)
+            parts.extend(bracket(v) for v in values)
+    return f"{command}(" + " ".join(parts) + ")\n"
+
+
+def function(name: str, body: Iterable[str], *, macro: bool = False) -> str:
+    """A CMake function (or macro: runs in its caller's scope) made of the ``body`` lines."""
+    kind = "macro" if macro else "function"
+    return f"{kind}({name})\n" + "".join("  " + line for line in body) + f"end{kind}()\n"

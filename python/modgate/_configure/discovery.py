@@ -220,11 +220,24 @@ def _headers(
     return tuple(found)
 
 
-def _read(directory: Path, base: Path | None, problems: list[Problem]) -> Registration | None:
+# Parsed registrations by file, with the (mtime_ns, size) they were parsed at: one
+# configure runs the resolver twice, and the second run reuses the first one's parse.
+ParseCache = dict[str, tuple[int, int, Registration]]
+
+
+def _read(directory: Path, base: Path | None, problems: list[Problem], cache: ParseCache | None) -> Registration | None:
     toml = directory / REGISTRATION
     reg_path = display_path(toml, base)
     try:
-        return parse_registration(toml.read_bytes(), path=reg_path, folder_name=directory.name)
+        stat = toml.stat()
+        key = str(toml)
+        hit = cache.get(key) if cache is not None else None
+        if hit is not None and hit[:2] == (stat.st_mtime_ns, stat.st_size) and hit[2].path == reg_path:
+            return hit[2]
+        registration = parse_registration(toml.read_bytes(), path=reg_path, folder_name=directory.name)
+        if cache is not None:
+            cache[key] = (stat.st_mtime_ns, stat.st_size, registration)
+        return registration
     except ConfigurationError as exc:
         problems.extend(exc.problems)
     except OSError as exc:
@@ -295,12 +308,14 @@ def discover(
     base: Path | None = None,
     extra_origin: str = "",
     scan_files: bool = True,
+    cache: ParseCache | None = None,
 ) -> Discovery:
     """Load every ``<root>/<name>/module.toml`` of the modules of host package ``host``.
     ``base`` shortens paths in messages.
 
     With ``scan_files`` each module folder is also walked (once) for its sources,
-    headers and Python part; without it only the registration files are read.
+    headers and Python part; without it only the registration files are read. ``cache``
+    (filled in place) spares re-parsing a registration file that has not changed.
 
     Raises :class:`ConfigurationError` with every problem found in every file.
     """
@@ -329,7 +344,7 @@ def discover(
                     f" {display_path(root, base)}"
                 )
                 continue
-            registration = _read(child, base, problems)
+            registration = _read(child, base, problems, cache)
             if registration is None:
                 continue
             name = registration.name
