@@ -1,11 +1,15 @@
-"""modgate's build benchmarks, one command: ``python benchmarks/run.py``.
+"""modgate's benchmarks, one command: ``python benchmarks/run.py`` (``--only`` picks sections).
 
 (a) Translation units recompiled after flipping each module in an existing build
     directory (target: the module's own only, zero core units).
-(b) Configure time with 10, 100 and 1000 synthetic native modules, split into the
-    resolver's share (both resolver stages, run as CMake runs them) and CMake's share,
-    side by side with a core-only configure in the same run (targets at 1000 modules:
-    resolver <= 1 s, configure <= 10 s).
+(b) Configure time with 10, 100 and 1000 synthetic modules, pure-Python and native,
+    split into the resolver's share (both resolver stages, run as CMake runs them) and
+    CMake's share, interleaved with a core-only configure in the same run (target at
+    1000 pure-Python modules: at most 1.5x the core-only configure).
+(c) ``benchmarks/import_time.py``: import cost of modgate and of a host package in a
+    clean venv (targets: 3 ms over the baseline at 50 modules, 10 ms at 1000).
+(d) ``benchmarks/native_calls.py``: registry calls and lookups against direct pybind11
+    calls (target: 1.5x on a short input).
 
 Prints Markdown tables to paste into benchmarks/README.md.
 """
@@ -112,6 +116,22 @@ def resolver_time(modules: Path, out: Path) -> float:
     return time.perf_counter() - start
 
 
+def file_system_cost(work: Path) -> str:
+    """What one folder and one small file cost here: configure of native modules writes
+    several of each per module, so a slow disk shows in (b)."""
+    scratch = work / "fs"
+    scratch.mkdir()
+    start = time.perf_counter()
+    for i in range(500):
+        (scratch / f"d{i}").mkdir()
+    middle = time.perf_counter()
+    for i in range(500):
+        (scratch / f"d{i}" / "f").write_text("x")
+    end = time.perf_counter()
+    shutil.rmtree(scratch)
+    return f"{(middle - start) / 500 * 1e6:.0f} µs per new folder, {(end - middle) / 500 * 1e6:.0f} µs per new file"
+
+
 def bench_configure(work: Path, counts: list[int], repeats: int) -> str:
     """Fresh configures, interleaved (core-only, then each variant, ``repeats`` rounds), so
     a slow spell of the machine hits every column alike; medians."""
@@ -133,6 +153,8 @@ def bench_configure(work: Path, counts: list[int], repeats: int) -> str:
         shutil.rmtree(work / f"base{r}", ignore_errors=True)
     baseline = statistics.median(base)
     rows = [
+        f"File system of the work folder ({work}), same run: {file_system_cost(work)}.",
+        "",
         f"Core-only configure (modgate's own modules off, no synthetic modules), same run: {baseline:.2f} s"
         f" (median of {repeats}, interleaved with the rows below). Each row: the same core plus N synthetic"
         " modules, all enabled.",
@@ -149,19 +171,37 @@ def bench_configure(work: Path, counts: list[int], repeats: int) -> str:
     return "\n".join(rows)
 
 
+SECTIONS = {
+    "toggles": "(a) Recompiled translation units after flipping one module",
+    "configure": "(b) Configure time with synthetic modules",
+    "import": "(c) Import cost in a clean venv",
+    "calls": "(d) Native calls by name",
+}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--counts", type=int, nargs="+", default=[10, 100, 1000])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--skip-toggles", action="store_true")
+    parser.add_argument("--only", nargs="+", choices=sorted(SECTIONS), help="run these sections (default: all)")
+    parser.add_argument("--counts", type=int, nargs="+", default=[10, 100, 1000], help="(b): module counts")
+    parser.add_argument("--repeats", type=int, default=3, help="(b): configures per cell")
+    parser.add_argument("--work-dir", type=Path, help="where to build (default: a temporary folder)")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="modgate-bench-"))
+    chosen = args.only or list(SECTIONS)
+    work = Path(tempfile.mkdtemp(prefix="modgate-bench-", dir=args.work_dir))
+    here = Path(__file__).resolve().parent
     try:
-        if not args.skip_toggles:
-            print("## (a) Recompiled translation units after flipping one module\n")
-            print(bench_toggles(work), "\n", flush=True)
-        print("## (b) Configure time with synthetic modules\n")
-        print(bench_configure(work, args.counts, args.repeats))
+        for section in SECTIONS:
+            if section not in chosen:
+                continue
+            print(f"## {SECTIONS[section]}\n", flush=True)
+            if section == "toggles":
+                print(bench_toggles(work))
+            elif section == "configure":
+                print(bench_configure(work, args.counts, args.repeats))
+            else:  # each its own script, run in a fresh interpreter
+                script = here / ("import_time.py" if section == "import" else "native_calls.py")
+                subprocess.run([sys.executable, str(script)], check=True, cwd=work)
+            print(flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

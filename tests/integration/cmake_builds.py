@@ -115,9 +115,13 @@ def import_states(path: Path) -> tuple[Path, dict[str, str]]:
     return Path(data["package"]), data["states"]
 
 
-def run_core_tests(prefix: Path, source: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """The core tests (tests/core) against the modgate installed under ``prefix``."""
+def run_core_tests(
+    prefix: Path, source: Path = ROOT, *, with_modules: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """The core tests (tests/core) against the modgate installed under ``prefix``; with
+    ``with_modules``, every module's own tests too, in the same session (as the suite runs)."""
     where = check(python(prefix, "import modgate; print(modgate.__file__)")).stdout.strip()
     assert Path(where).is_relative_to(prefix), f"tests would import {where}, not the build under {prefix}"
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(source / "tests" / "core")]
+    paths = [str(source / "tests" / "core")] + ([str(source / "modules")] if with_modules else [])
+    cmd = [sys.executable, "-m", "pytest", "-q", "-ra", "-p", "no:cacheprovider", *paths]
     return check(run(cmd, env=env_for(prefix), cwd=source))
