@@ -319,8 +319,10 @@ Installs each enabled module's Python part to ``<package>/modules/<name>/``, its
 headers and exported targets (for plugins that require it), and the build manifest
 ``<package>/_manifest.json``; mirrors that layout with links in ``<build>/python/``
 (so the build tree on ``PYTHONPATH`` imports this configuration); prints a summary table
-at the end of configure. ``VERSION`` defaults to ``SKBUILD_PROJECT_VERSION_FULL``, else
-``0+unknown``. Requires ``modgate::runtime``, ``pybind11_add_module`` and
+at the end of configure. ``VERSION`` defaults to ``SKBUILD_PROJECT_VERSION_FULL`` (a
+pip build), else to the host's ``[project] version``, or what setuptools-scm computes when
+the version is dynamic with ``[tool.setuptools_scm]``; failing that ``0+unknown``, with a
+warning. The global property ``modgate_VERSION`` holds the version used. Requires ``modgate::runtime``, ``pybind11_add_module`` and
 ``Python_EXECUTABLE``. Call it once, after the core's targets.
 #]=======================================================================]
 function(modgate_add_modules)
@@ -342,11 +344,12 @@ function(modgate_add_modules)
     set(arg_PROJECT_DIR "${CMAKE_SOURCE_DIR}")
   endif()
   get_filename_component(modgate_PROJECT_DIR "${arg_PROJECT_DIR}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  set(_version_args)
   if(NOT arg_VERSION)
     if(DEFINED SKBUILD_PROJECT_VERSION_FULL)
       set(arg_VERSION "${SKBUILD_PROJECT_VERSION_FULL}")
     else()
-      set(arg_VERSION "0+unknown")
+      set(_version_args --project-version)  # the plan reads it from pyproject.toml
     endif()
   endif()
   if(NOT TARGET modgate::runtime)
@@ -366,17 +369,21 @@ function(modgate_add_modules)
     set(_prefix "USE_MODULE_")  # a first guess only: the plan says the real prefix
   endif()
   _modgate_collect_values(modgate_VALUE_ARGS "${_prefix}" "$CACHE{_modgate_DECLARED_OPTIONS}")
-  _modgate_run_resolver(plan "${modgate_WORK_DIR}/plan.cmake")
+  _modgate_run_resolver(plan "${modgate_WORK_DIR}/plan.cmake" ${_version_args})
   include("${modgate_WORK_DIR}/plan.cmake")
   _modgate_collect_values(_values "${modgate_OPTION_PREFIX}" "$CACHE{_modgate_DECLARED_OPTIONS};${modgate_OPTIONS}")
   if(NOT "${_values}" STREQUAL "${modgate_VALUE_ARGS}")
     set(modgate_VALUE_ARGS "${_values}")
-    _modgate_run_resolver(plan "${modgate_WORK_DIR}/plan.cmake")
+    _modgate_run_resolver(plan "${modgate_WORK_DIR}/plan.cmake" ${_version_args})
     include("${modgate_WORK_DIR}/plan.cmake")
   endif()
   set(_modgate_OPTION_PREFIX "${modgate_OPTION_PREFIX}" CACHE INTERNAL "the host's option prefix, as the last plan said")
   _modgate_declare_options()
   _modgate_warn_each(modgate_WARNINGS)
+  if(NOT arg_VERSION)
+    set(arg_VERSION "${modgate_PROJECT_VERSION}")
+  endif()
+  set_property(GLOBAL PROPERTY modgate_VERSION "${arg_VERSION}")
 
   set(_modgate_found_args)
   _modgate_generated_find()

@@ -102,9 +102,36 @@ def _valid_name(name: object) -> bool:
 
 def _rebuild_hint(package: str, option: str) -> str:
     return (
-        f"rebuild {package} with it on: pip install . -C cmake.define.{option}=ON (from a {package} source checkout),"
-        f" or cmake -S . -B build -D{option}=ON && cmake --build build && cmake --install build --prefix <prefix>"
+        f"rebuild {package} with {option}=ON: pip install . -C cmake.define.{option}=ON (from a {package} source"
+        f" checkout), or cmake -S . -B build -D{option}=ON && cmake --build build"
+        " && cmake --install build --prefix <prefix>"
     )
+
+
+def _not_built(package: str, name: str, entry: "dict[str, Any]", distribution: str, modules: "dict[str, Any]") -> str:
+    """Why module ``name`` was not built, and the one change that builds it."""
+    option = entry.get("option", name)
+    chain = list(entry.get("blocked_by") or ())
+    if not chain:
+        return (
+            f"module {name!r} was not built: {option} is OFF in this build of {distribution} ({entry['reason']})."
+            f" To use it, {_rebuild_hint(package, option)}"
+        )
+    # Off because a module it requires is off: turning this one on would fail; the
+    # change is to the module at the end of the chain.
+    root = chain[-1]
+    path = " → ".join([name, *chain])
+    off = modules.get(root)
+    if off is None:  # another host's module (a plugin's requirement)
+        return (
+            f"module {name!r} was not built: it requires {path}, which was off ({entry['reason']})."
+            f" To use it, rebuild the host with {root!r} on, then rebuild {distribution}"
+        )
+    root_option = off.get("option", root)
+    text = f"module {name!r} was not built: it requires {path}, and {root!r} is off in this build ({off['reason']})."
+    if off.get("requested") == "OFF":
+        return f"{text} To use it, {_rebuild_hint(package, root_option)} ({name!r} is AUTO, so it follows)"
+    return f"{text} To use it, make {root!r} buildable ({off['reason']}), then rebuild {package}"
 
 
 class Host:
@@ -160,10 +187,9 @@ class Host:
                 fullname=fullname,
             )
         if entry["state"] != "ON":
-            option = entry.get("option", name)
+            modules = manifest(self.package)["modules"] if record.origin == "in-tree" else {}
             raise ModuleDisabledError(
-                f"module {name!r} was not built: {option} is OFF in this build of {record.distribution}"
-                f" ({entry['reason']}). To use it, {_rebuild_hint(self.package, option)}",
+                _not_built(self.package, name, entry, record.distribution, modules),
                 module=name,
                 fullname=fullname,
                 reason=entry["reason"],

@@ -14,9 +14,11 @@ modules is written by hand in ``pyproject.toml``; the host's settings are its
     package = "myproject"          # modules are myproject.modules.<name>
 
 It adds one extra per module that needs Python packages (its own ``python.requires``
-and those of every module it requires, so the extra makes the module usable), the extra
-``all``, and one entry point ``<name> = "<package>.modules.<name>"`` per module in group
-``<host>.modules``. Standard library only: it runs inside the build backend.
+and those of every module it requires, so the extra makes the module usable) and the
+extra ``all``. A plugin (``[tool.modgate] host = ...``) also gets one entry point
+``<name> = "<package>.modules.<name>"`` per module in group ``<host>.modules``: how the
+host finds it. A host's own modules get none: the build manifest lists them, with the
+state each build gave them. Standard library and packaging only: it runs inside the build backend.
 """
 
 from __future__ import annotations
@@ -54,9 +56,12 @@ def derive(modules: Mapping[str, Registration], host: HostConfig) -> dict[str, A
     everything = _unique([req for name in sorted(modules) for req in modules[name].python_requires])
     if everything:
         extras[ALL_EXTRA] = everything
-    entry_points = {name: module_import_name(host.package, name) for name in sorted(modules)}
-    result: dict[str, Any] = {"optional-dependencies": extras}
-    if entry_points:
+    result: dict[str, Any] = {"optional-dependencies": extras, "entry-points": {}}
+    if host.is_plugin and modules:
+        # How the host finds a plugin's modules. A host's own modules have none: its build
+        # manifest lists them with the state this build gave them, which metadata written
+        # before the build (and identical for every build) cannot.
+        entry_points = {name: module_import_name(host.package, name) for name in sorted(modules)}
         result["entry-points"] = {entry_point_group(host.host): entry_points}
     return result
 

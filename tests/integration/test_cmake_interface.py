@@ -3,6 +3,8 @@ errors. Configure only."""
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,13 @@ def test_summary_table_lists_every_module(tmp_path: Path) -> None:
     rows = {line.split()[0]: line.split(None, 3) for line in lines[1:]}
     assert set(rows) == set(own_modules())
     assert rows["graph"][1:] == ["OFF", "S1", "USE_MODULE_GRAPH=OFF"]
+
+
+def test_a_plain_cmake_build_has_the_version_setuptools_scm_computes(tmp_path: Path) -> None:
+    check(configure(ROOT, tmp_path, {"MODGATE_ALL_MODULES": "OFF"}))
+    version = json.loads((tmp_path / "modgate" / "_manifest.json").read_text())["version"]
+    expected = check(run([sys.executable, "-m", "setuptools_scm"], cwd=ROOT)).stdout.strip().splitlines()[-1]
+    assert version == expected and version != "0+unknown"
 
 
 def test_invalid_value_fails_configure_naming_the_option(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""A host project's extras and entry points, as pip sees them: the installed provider
+"""A host project's extras and a plugin's entry points, as pip sees them: the installed provider
 (``provider = "modgate"``) reads the host's registration files while pip prepares metadata."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ PIP_DRY_RUN = [sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps",
 
 def host(tmp_path: Path, settings: str = "", tool: str = 'package = "host_project"') -> Path:
     root = tmp_path / "host"
-    root.mkdir()
+    root.mkdir(parents=True)
     (root / "pyproject.toml").write_text(PYPROJECT.format(settings=settings, tool=tool), encoding="utf-8")
     (root / "CMakeLists.txt").write_text("cmake_minimum_required(VERSION 3.21)\nproject(host LANGUAGES NONE)\n")
     return root
@@ -70,9 +70,7 @@ def test_pip_sees_one_extra_per_module_with_requirements(tmp_path: Path) -> None
     ]
 
 
-def test_pip_writes_the_entry_points(tmp_path: Path) -> None:
-    root = host(tmp_path, tool='package = "host_pkg"')
-    write_module(root / "modules", "alpha", basic("alpha"))
+def _entry_points(root: Path, out: Path) -> str:
     code = textwrap.dedent(
         """
         import sys
@@ -80,12 +78,21 @@ def test_pip_writes_the_entry_points(tmp_path: Path) -> None:
         print(prepare_metadata_for_build_wheel(sys.argv[1]))
         """
     )
-    out = tmp_path / "meta"
     out.mkdir()
     proc = check(run([sys.executable, "-c", code, str(out)], cwd=root))
     dist_info = proc.stdout.strip().splitlines()[-1]  # scikit-build-core prints a banner first
-    entry_points = (out / dist_info / "entry_points.txt").read_text()
-    assert "[host_pkg.modules]\nalpha = host_pkg.modules.alpha\n" in entry_points
+    path = out / dist_info / "entry_points.txt"
+    return path.read_text() if path.is_file() else ""
+
+
+def test_pip_writes_entry_points_for_a_plugin_and_none_for_a_hosts_own_modules(tmp_path: Path) -> None:
+    root = host(tmp_path, tool='package = "host_pkg"')
+    write_module(root / "modules", "alpha", basic("alpha"))
+    assert "host_pkg.modules" not in _entry_points(root, tmp_path / "meta")
+
+    plugin = host(tmp_path / "p", tool='package = "plug_pkg"\nhost = "host_pkg"')
+    write_module(plugin / "modules", "beta", basic("beta"))
+    assert "[host_pkg.modules]\nbeta = plug_pkg.modules.beta\n" in _entry_points(plugin, tmp_path / "pmeta")
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,8 @@ NAMES = sorted(p.parent.name for p in HOST.glob("*/module.toml"))
 def prefix(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_dir = tmp_path_factory.mktemp("loader-build")
     defines = {"MODGATE_ALL_MODULES": "OFF", "MODGATE_EXTRA_MODULE_DIRS": str(HOST)}
-    defines |= {f"USE_MODULE_{name.upper()}": "ON" for name in NAMES if name != "lz_off"}
+    defines |= {f"USE_MODULE_{name.upper()}": "ON" for name in NAMES if name not in ("lz_off", "lz_after")}
+    defines["USE_MODULE_LZ_AFTER"] = "AUTO"  # off, following lz_off
     check(configure(ROOT, build_dir, defines))
     check(build(build_dir)[0])
     return install(build_dir, tmp_path_factory.mktemp("loader-prefix"))
@@ -138,6 +139,18 @@ def test_module_off_at_build_time_names_the_option_reason_and_rebuild(prefix: Pa
         assert "cmake -S . -B build -DUSE_MODULE_LZ_OFF=ON" in message
 
 
+def test_module_off_because_a_requirement_is_off_names_the_chain_and_the_option_to_change(prefix: Path) -> None:
+    out = py(prefix, "import modgate\nout['e'] = catch(lambda: modgate.require('lz_after'))")
+    error = out["e"]
+    assert isinstance(error, dict) and error["type"] == "ModuleDisabledError", error
+    message = error["message"]
+    assert "requires lz_after → lz_off, and 'lz_off' is off in this build (MODGATE_ALL_MODULES=OFF)" in message
+    assert "pip install . -C cmake.define.USE_MODULE_LZ_OFF=ON" in message, message
+    assert "USE_MODULE_LZ_AFTER=ON" not in message  # that command would fail: lz_off is still off
+    info = py(prefix, "import modgate\nout['m'] = modgate.info()['modules']['lz_after']['blocked_by']")
+    assert info["m"] == ["lz_off"]
+
+
 def test_modgate_disable_turns_modules_off_at_import_time(prefix: Path) -> None:
     out = py(
         prefix,
@@ -205,7 +218,8 @@ def test_broken_module_is_a_load_error_never_missing_and_breaks_nothing_else(pre
     assert out["others"] == "dep" and out["flags"] == [True, True]
     strict = py(prefix, "import modgate\nout['e'] = catch(lambda: modgate.modules.lz_broken)", MODGATE_STRICT="1")
     assert isinstance(strict["e"], dict) and strict["e"]["type"] == "RuntimeError"
-    assert check(run([sys.executable, "-m", "modgate", "list"], env=env_for(prefix))).stdout.count("lz_") == len(NAMES)
+    listing = check(run([sys.executable, "-m", "modgate", "list"], env=env_for(prefix))).stdout.splitlines()
+    assert len([line for line in listing if line.startswith("lz_")]) == len(NAMES)
 
 
 @pytest.mark.parametrize("damage", ["removed", "corrupt"])

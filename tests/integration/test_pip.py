@@ -110,7 +110,9 @@ def test_wheel_extras_and_entry_points_agree_with_every_registration(wheel: Path
     entry_points = configparser.ConfigParser(delimiters=("=",))
     entry_points.optionxform = str  # type: ignore[assignment,method-assign]
     entry_points.read_string(_dist_info(wheel, "entry_points.txt"))
-    assert dict(entry_points["modgate.modules"]) == {name: f"modgate.modules.{name}" for name in registrations}
+    # A host's own modules have no entry points: graph and xref are off in this wheel,
+    # and only the build manifest says so.
+    assert "modgate.modules" not in entry_points
     assert entry_points["pytest11"]["modgate"] == "modgate.pytest_plugin"
 
     # Nothing about the modules is written by hand in pyproject.toml.

@@ -193,6 +193,12 @@ CASES = {
         "python.requires",
         "not a PEP 508 requirement",
     ),
+    "local-version-in-a-range": Case(  # pip refuses it, so the build does too
+        one("alpha", basic("alpha", '[python]\nrequires = ["pkg>1.0+local"]\n')),
+        ALPHA,
+        "python.requires",
+        "Local version label can only be used with `==` or `!=`",
+    ),
     "bad-deprecated-version": Case(
         one("alpha", basic("alpha", '[deprecated]\nsince = "soon"\nreason = "old"\n')),
         ALPHA,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from modgate._configure.problems import ConfigurationError
 from modgate._configure.registration import Registration, parse_registration
 from modgate._configure.resolver import HostModule, build_requests, check_options, resolve
 from modgate._names import extra_name, option_name
-from tests.helpers import basic
+from tests.helpers import CONFIGURE, basic
 
 
 def reg(name: str, *, option: str | None = None, requires: tuple[str, ...] = (), default: str = "AUTO") -> Registration:
@@ -153,3 +155,39 @@ def test_a_plugin_module_follows_its_hosts_module() -> None:
 def test_derived_names() -> None:
     assert option_name("fast_io") == "USE_MODULE_FAST_IO" and option_name("x", "ACME_") == "ACME_X"
     assert extra_name("a__b_c") == "a-b-c"
+
+
+@pytest.mark.parametrize(
+    ("project", "version", "warned"),
+    [
+        ('version = "2.3.1"\n', "2.3.1", False),
+        ('dynamic = ["version"]\n', "0+unknown", True),  # no [tool.setuptools_scm]: nothing computes it
+        ("", "0+unknown", True),
+    ],
+)
+def test_a_build_outside_pip_takes_the_version_from_pyproject(
+    tmp_path: Path, project: str, version: str, warned: bool
+) -> None:
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "pyproject.toml").write_text(f'[project]\nname = "acme"\n{project}\n[tool.modgate]\npackage = "acme"\n')
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-S",
+            "-E",
+            str(CONFIGURE),
+            "plan",
+            "--project-dir",
+            str(tmp_path),
+            "--project-version",
+            "--out",
+            str(tmp_path / "plan.cmake"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    script = (tmp_path / "plan.cmake").read_text()
+    assert f"set(modgate_PROJECT_VERSION [[{version}]])" in script
+    assert ("the build's version is 0+unknown" in script) == warned

@@ -73,13 +73,13 @@ def test_shared_requirements_appear_once_per_extra() -> None:
     }
 
 
-def test_no_requirements_no_extras_and_no_modules_no_entry_points() -> None:
+def test_a_hosts_own_modules_have_no_entry_points_and_no_requirements_no_extras() -> None:
+    # The build manifest lists a host's modules with the state each build gave them; an
+    # entry point, fixed before the build, would name a module the build turned off.
     own = HostConfig(package="p", host="p")
-    assert derive({"a": reg("a")}, own) == {
-        "optional-dependencies": {},
-        "entry-points": {"p.modules": {"a": "p.modules.a"}},
-    }
-    assert derive({}, own) == {"optional-dependencies": {}}
+    assert derive({"a": reg("a")}, own) == {"optional-dependencies": {}, "entry-points": {}}
+    assert derive({}, own) == {"optional-dependencies": {}, "entry-points": {}}
+    assert derive({}, PLUGIN) == {"optional-dependencies": {}, "entry-points": {}}
 
 
 def test_read_discovers_and_checks_the_graph(tmp_path: Path) -> None:
@@ -91,10 +91,11 @@ def test_read_discovers_and_checks_the_graph(tmp_path: Path) -> None:
 
 
 def test_read_takes_the_host_from_tool_modgate(tmp_path: Path) -> None:
-    pyproject(tmp_path, 'modules-dirs = ["plugins"]\n', name="My-Host.Project")
-    write_module(tmp_path / "plugins", "a", basic("a"))
+    pyproject(tmp_path, 'modules-dirs = ["plugins"]\nhost = "acme"\n', name="My-Host.Project")
+    write_module(tmp_path / "plugins", "a", basic("a", '[python]\nrequires = ["attrs"]\n'))
     fields = read({}, tmp_path)
-    assert fields["entry-points"] == {"my_host_project.modules": {"a": "my_host_project.modules.a"}}
+    assert fields["entry-points"] == {"acme.modules": {"a": "my_host_project.modules.a"}}
+    assert fields["optional-dependencies"] == {"a": ["attrs"], "all": ["attrs"]}
 
 
 def test_a_plugin_adds_to_its_hosts_group_and_may_require_its_modules(tmp_path: Path) -> None:
@@ -136,5 +137,5 @@ def test_provider_needs_the_fields_listed_as_dynamic(
         Provider.dynamic_metadata({}, {"name": "host", "dynamic": ["optional-dependencies"]})
     assert "project.dynamic" in capsys.readouterr().err
     fields = Provider.dynamic_metadata({}, {"name": "host", "dynamic": ["optional-dependencies", "entry-points"]})
-    assert fields["entry-points"] == {"host.modules": {"a": "host.modules.a"}}
+    assert fields == {"optional-dependencies": {}, "entry-points": {}}
     assert Provider.get_requires_for_dynamic_metadata({}) == []

@@ -92,6 +92,8 @@ def test_auto_dependents_follow_a_requirement_off_with_the_chain() -> None:
     r = run(m, {"USE_MODULE_A": "OFF"})
     assert states(r) == {"a": False, "b": False, "c": False}
     assert r.state("c").reason == "requires b → a, which is off: USE_MODULE_A=OFF"
+    # The chain to the module whose own option is the cause (what a rebuild must change).
+    assert (r.state("a").blocked_by, r.state("b").blocked_by, r.state("c").blocked_by) == ((), ("a",), ("b", "a"))
 
 
 def test_explicit_on_with_requirement_off_is_an_error_with_chain_and_fix() -> None:
@@ -100,6 +102,14 @@ def test_explicit_on_with_requirement_off_is_an_error_with_chain_and_fix() -> No
     assert "modules/c/module.toml: requires" in text
     assert "c → b → a" in text and "USE_MODULE_A=OFF" in text
     assert "fix: set USE_MODULE_A=ON or AUTO, or set USE_MODULE_C=OFF" in text
+
+
+def test_every_unmet_requirement_is_reported_at_once() -> None:
+    m = mods(reg("a"), reg("b"), reg("c", requires=("a", "b")))
+    text = error(m, {"USE_MODULE_A": "OFF", "USE_MODULE_B": "OFF", "USE_MODULE_C": "ON"})
+    assert "2 problems" in text
+    assert "fix: set USE_MODULE_A=ON or AUTO, or set USE_MODULE_C=OFF" in text
+    assert "fix: set USE_MODULE_B=ON or AUTO, or set USE_MODULE_C=OFF" in text
 
 
 def test_default_on_is_required_too() -> None:

@@ -46,6 +46,7 @@ from modgate._configure.manifest import build_manifest, dumps
 from modgate._configure.problems import ConfigurationError, Problem
 from modgate._configure.registration import Registration
 from modgate._configure.resolver import HostModule, Resolution, build_requests, requires_closure, resolve
+from modgate._configure.versions import MissingPackaging
 from modgate._names import (
     ALL_MODULES,
     EXTENSION_NAME,
@@ -84,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--generated-dir", type=Path)
     parser.add_argument("--version", default="0+unknown")
     parser.add_argument("--abi-version", type=int, default=0)
+    parser.add_argument("--project-version", action="store_true", help="plan: work out the host's version")
     parser.add_argument("--cache", type=Path, help="where parsed registration files are kept between stages")
     parser.add_argument("--stage-dir", type=Path, help="the build tree's importable package folder (resolve)")
     parser.add_argument("--binary-dir", type=Path, help="CMake's binary folder, where the libraries are built")
@@ -152,6 +154,39 @@ def _discover(args: argparse.Namespace, host: HostConfig, *, scan_files: bool) -
     return found
 
 
+_SCM_KEYS = ("version_scheme", "local_scheme", "fallback_version", "tag_regex")
+
+
+def _project_version(project_dir: Path) -> tuple[str, str | None]:
+    """The host's version for a build outside scikit-build-core: ``[project] version``, or
+    what setuptools-scm computes when the version is dynamic and ``[tool.setuptools_scm]``
+    is there; else ``0+unknown`` and a warning saying why."""
+    import tomllib
+
+    data = tomllib.loads((project_dir / "pyproject.toml").read_text(encoding="utf-8"))
+    project = data.get("project", {})
+    if isinstance(project.get("version"), str):
+        return project["version"], None
+    scm = data.get("tool", {}).get("setuptools_scm")
+    if "version" in project.get("dynamic", ()) and isinstance(scm, dict):
+        try:
+            if sys.flags.no_site:
+                import site
+
+                site.main()  # run with -S: setuptools-scm is in site-packages
+            from setuptools_scm import get_version
+
+            options = {key: scm[key] for key in _SCM_KEYS if key in scm}
+            return str(get_version(root=str(project_dir), **options)), None
+        except ImportError:
+            why = f"setuptools-scm is not installed for {sys.executable} (pip install setuptools-scm)"
+        except Exception as exc:  # no git, no tag, a scheme it cannot apply: say so, build on
+            why = f"setuptools-scm could not compute it: {type(exc).__name__}: {exc}"
+    else:
+        why = "pyproject.toml has neither [project] version nor a dynamic version with [tool.setuptools_scm]"
+    return "0+unknown", f"the build's version is 0+unknown: {why}; pass modgate_add_modules(VERSION ...) to set it"
+
+
 def _help(reg: Registration) -> str:
     text = f"{reg.summary} [ON, OFF or AUTO; unset: {ALL_MODULES} or the default, {reg.default}]"
     if reg.deprecated is not None:
@@ -175,7 +210,12 @@ def _plan(args: argparse.Namespace) -> str:
         set_list("modgate_KNOWN", sorted(regs)),
         set_list("modgate_OPTIONS", sorted(reg.option_for(host.option_prefix) for reg in regs.values())),
     ]
-    out.append(set_items("modgate_WARNINGS", found.warnings))
+    warnings = list(found.warnings)
+    if args.project_version:
+        project_version, why = _project_version(args.project_dir.resolve())
+        out.append(set_var("modgate_PROJECT_VERSION", project_version))
+        warnings += [why] if why else []
+    out.append(set_items("modgate_WARNINGS", warnings))
     options = []
     finds = []
     for name in sorted(regs):
@@ -470,6 +510,9 @@ def main(argv: list[str] | None = None) -> int:
         text = _plan(args) if args.stage == "plan" else _resolve(args)
     except ConfigurationError as exc:
         sys.stderr.write(exc.format() + "\n")
+        return EXIT_USER_ERROR
+    except MissingPackaging as exc:
+        sys.stderr.write(f"{exc}\n")
         return EXIT_USER_ERROR
     except OSError as exc:
         problem = Problem(str(exc.filename or "?"), None, f"cannot read or write: {exc.strerror}", "check the path")

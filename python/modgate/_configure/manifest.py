@@ -51,6 +51,7 @@ def build_manifest(
             "reason": state.reason,
             "requested": state.request.value,
             "requested_by": state.request.source,
+            "blocked_by": list(state.blocked_by),
             "option": reg.option_for(host.option_prefix),
             "summary": reg.summary,
             "stage": reg.stage,

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._names import DEFAULT_OPTION_PREFIX, NAME_PATTERN, RESERVED_NAMES, is_module_name, is_option_name, option_name
-from .pep508 import check_requirement, check_version, release_tuple
 from .problems import ConfigurationError, Problem, suggest
+from .versions import check_requirement, check_version, version_after
 
 __all__ = [
     "DEFAULT_SOURCES",
@@ -483,7 +483,7 @@ def _parse_deprecated(c: _Checker, table: Mapping[str, Any]) -> Deprecation | No
         and removal is not None
         and check_version(since) is None
         and check_version(removal) is None
-        and release_tuple(removal) <= release_tuple(since)
+        and not version_after(removal, since)
     ):
         c.add("deprecated.removal", f"removal {removal!r} is not after since {since!r}", "set a later removal version")
     if reason is not None and not reason.strip():

@@ -79,6 +79,9 @@ class ModuleState:
     enabled: bool
     request: Request
     reason: str
+    # An AUTO module off because a module it requires is off: that chain of requirements,
+    # ending with the module that is off for a reason of its own (whose option to change).
+    blocked_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -377,6 +380,7 @@ def resolve(
     reason: dict[str, str] = {}
     root: dict[str, str] = {name: m.off_text() for name, m in host_modules.items() if not m.enabled}
     via: dict[str, str] = {}  # the requirement an AUTO module followed off
+    chains: dict[str, tuple[str, ...]] = {}  # that requirement's chain to the module off on its own
     found: dict[tuple[str, str], Problem] = {}
 
     def option_name(name: str) -> str:
@@ -450,34 +454,37 @@ def resolve(
         for name in order:
             if name not in on:
                 continue
-            blocked = next((dep for dep in modules[name].requires if dep not in on), None)
-            if blocked is None:
+            blocked = [dep for dep in modules[name].requires if dep not in on]
+            if not blocked:
                 continue
-            chain = chain_of(blocked)
-            cause = root[chain[-1]]
             if hard(name):
-                last = chain[-1]
-                if last in host_modules:
-                    fix = f"{host_modules[last].rebuild_fix()}, or set {option_name(name)}=OFF"
-                elif requests[last].value == "OFF":
-                    fix = f"set {option_name(last)}=ON or AUTO, or set {option_name(name)}=OFF"
-                else:
-                    fix = f"make {last!r} buildable ({cause}), or set {option_name(name)}=OFF"
-                report(
-                    (name, "requires"),
-                    Problem(
-                        modules[name].path,
-                        "requires",
-                        f"module {name!r} is ON ({requests[name].describe()}) but requires"
-                        f" {_abbreviate([name, *chain])}, and {last!r} is off: {cause}",
-                        fix,
-                    ),
-                )
+                # Every unmet requirement at once: one configure shows all there is to fix.
+                for dep in blocked:
+                    chain = chain_of(dep)
+                    last, cause = chain[-1], root[chain[-1]]
+                    if last in host_modules:
+                        fix = f"{host_modules[last].rebuild_fix()}, or set {option_name(name)}=OFF"
+                    elif requests[last].value == "OFF":
+                        fix = f"set {option_name(last)}=ON or AUTO, or set {option_name(name)}=OFF"
+                    else:
+                        fix = f"make {last!r} buildable ({cause}), or set {option_name(name)}=OFF"
+                    report(
+                        (name, f"requires:{dep}"),
+                        Problem(
+                            modules[name].path,
+                            "requires",
+                            f"module {name!r} is ON ({requests[name].describe()}) but requires"
+                            f" {_abbreviate([name, *chain])}, and {last!r} is off: {cause}",
+                            fix,
+                        ),
+                    )
                 continue
+            chain = chain_of(blocked[0])
             on.discard(name)
-            via[name] = blocked
-            root[name] = cause
-            reason[name] = f"requires {_abbreviate(chain)}, which is off: {cause}"
+            via[name] = blocked[0]
+            root[name] = root[chain[-1]]
+            chains[name] = tuple(chain)
+            reason[name] = f"requires {_abbreviate(chain)}, which is off: {root[chain[-1]]}"
             changed = True
         for a, b in conflicts:
             if a not in on or b not in on or hard(a) == hard(b):
@@ -485,6 +492,7 @@ def resolve(
             winner, loser = (a, b) if hard(a) else (b, a)
             on.discard(loser)
             reason[loser] = root[loser] = f"conflicts with {winner!r}, which is ON ({requests[winner].describe()})"
+            chains.pop(loser, None)
             changed = True
 
     for pair in conflicts:
@@ -509,6 +517,12 @@ def resolve(
     for name in sorted(modules):
         enabled = name in on
         states.append(
-            ModuleState(name, enabled, requests[name], requests[name].describe() if enabled else reason[name])
+            ModuleState(
+                name,
+                enabled,
+                requests[name],
+                requests[name].describe() if enabled else reason[name],
+                () if enabled else chains.get(name, ()),
+            )
         )
     return Resolution(states=tuple(states), order=tuple(n for n in order if n in on))

@@ -1,0 +1,68 @@
+"""Which modgate this test session imports.
+
+With a built modgate installed (``pip install .``), every test runs against it: the
+core's, the modules' and the build tests. Without one (a fresh checkout), the pure-Python
+unit tests (``tests/unit``) run against the checkout's ``python/`` and the rest is left
+out, as the report header says. Not pytest's ``pythonpath`` setting: that would put the
+checkout's unbuilt package before the installed build for every test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+SOURCE = ROOT / "python" / "modgate"
+
+
+def _installed_build() -> Path | None:
+    spec = importlib.util.find_spec("modgate")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / "_manifest.json").is_file():
+            return Path(location)
+    return None
+
+
+def _differing(installed: Path) -> list[str]:
+    """The checkout's Python files whose installed copy differs (a stale install)."""
+
+    def digest(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+    return [
+        path.relative_to(SOURCE).as_posix()
+        for path in sorted(SOURCE.rglob("*.py"))
+        if "__pycache__" not in path.parts and digest(path) != digest(installed / path.relative_to(SOURCE))
+    ]
+
+
+INSTALLED = _installed_build()
+if INSTALLED is None:
+    sys.path.insert(0, str(SOURCE.parent))
+STALE = _differing(INSTALLED) if INSTALLED is not None and INSTALLED != SOURCE else []
+# What needs a build (a hook, not collect_ignore: a nearer conftest's list would hide this one's).
+NEEDS_BUILD = [ROOT / "tests" / "core", ROOT / "tests" / "integration", ROOT / "modules"]
+
+
+def pytest_ignore_collect(collection_path: Path) -> bool | None:
+    if INSTALLED is None and any(collection_path.is_relative_to(path) for path in NEEDS_BUILD):
+        return True
+    return None
+
+
+def pytest_report_header() -> list[str]:
+    if INSTALLED is None:
+        return [
+            "modgate: no built modgate is installed, so only tests/unit runs (against python/ of this checkout);"
+            " pip install . to run the whole suite"
+        ]
+    lines = [f"modgate under test: {INSTALLED}"]
+    if STALE:
+        lines.append(
+            f"modgate: the installed copy differs from this checkout in {len(STALE)} file(s) ({', '.join(STALE[:3])}"
+            f"{', ...' if len(STALE) > 3 else ''}): pip install . to test your changes"
+        )
+    return lines
