@@ -44,6 +44,7 @@ __all__ = ["Host", "attach", "disabled_names", "eager", "host", "strict"]
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
+_NEAREST = 5  # known names an UnknownModuleError shows
 _lock = allocate_lock()
 _warned: set[str] = set()
 
@@ -78,22 +79,64 @@ def strict() -> bool:
     return _flag("MODGATE_STRICT")
 
 
+def _entries(raw: str) -> "list[tuple[str, str]]":
+    """``MODGATE_DISABLE``'s entries as (host or "", module name), lower-cased."""
+    entries = []
+    for part in raw.split(","):
+        entry = part.strip().lower()
+        if entry:
+            owner, _, name = entry.rpartition(".")
+            entries.append((owner, name))
+    return entries
+
+
 def disabled_names(package: str) -> frozenset[str]:
     """The modules of host ``package`` that ``MODGATE_DISABLE`` turns off: an entry
     ``<package>.<name>`` turns off that host's module, a bare ``<name>`` every attached
-    host's module of that name (read on every call: tests change it)."""
+    host's module of that name (read on every call: tests change it). An entry that names
+    no module of any attached host is warned about once (a typo turns nothing off)."""
     raw = os.environ.get(DISABLE_VARIABLE, "")
-    names = set()
-    for part in raw.split(","):
-        entry = part.strip().lower()
-        if not entry:
+    if not raw:
+        return frozenset()
+    if raw not in _checked_switches:
+        _checked_switches.add(raw)
+        _warn_unknown(raw)
+    own = package.lower()
+    return frozenset(name for owner, name in _entries(raw) if owner in ("", own))
+
+
+_checked_switches: "set[str]" = set()
+
+
+def _warn_unknown(raw: str) -> None:
+    known: dict[str, set[str]] = {}
+    for package, attached in list(_hosts.items()):
+        try:
+            names = set(manifest(package)["modules"])
+            if any(name not in names for _, name in _entries(raw)):
+                names |= set(attached._scan()[0])  # a plugin's module, perhaps: read entry points once
+        except Exception:  # an unbuilt or broken host: nothing to judge by
             continue
-        owner, dot, name = entry.rpartition(".")
-        if not dot:
-            names.add(entry)
-        elif owner == package.lower():
-            names.add(name)
-    return frozenset(names)
+        known[package.lower()] = {name.lower() for name in names}
+    everything = set().union(*known.values()) if known else set()
+    for owner, name in _entries(raw):
+        if owner and owner not in known:
+            continue  # a host not imported yet: it may well have that module
+        pool = known[owner] if owner else everything
+        if not known or name in pool:
+            continue
+        from difflib import get_close_matches
+
+        near = get_close_matches(name, sorted(pool), n=1)
+        hint = f" (did you mean {owner + '.' if owner else ''}{near[0]}?)" if near else ""
+        where = f"host {owner}" if owner else "any imported host"
+        _warn_once(
+            f"disable:{owner}.{name}",
+            f"modgate: {DISABLE_VARIABLE}={raw} names {(owner + '.' if owner else '') + name!r}, which is no module of"
+            f" {where}, so it turns nothing off{hint}; `modgate list` shows the known ones",
+            ModuleLoadWarning,
+            stacklevel=4,
+        )
 
 
 def _valid_name(name: object) -> bool:
@@ -161,7 +204,12 @@ class Host:
         from difflib import SequenceMatcher
 
         known = sorted(self.known(), key=lambda k: (-SequenceMatcher(None, name.lower(), k).ratio(), k))
-        listed = ", ".join(known) if known else "none (this build has no modules)"
+        if not known:
+            listed = "none (this build has no modules)"
+        elif len(known) <= _NEAREST:
+            listed = ", ".join(known)
+        else:
+            listed = f"{', '.join(known[:_NEAREST])} and {len(known) - _NEAREST} more (modgate list shows them)"
         return UnknownModuleError(
             f"{self.package} has no module {name!r}: no module folder of that name was built into this"
             f" {self.package}, and no installed distribution provides one (entry-point group"

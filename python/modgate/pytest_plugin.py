@@ -176,9 +176,14 @@ def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Col
     return folder
 
 
+HEADER_ROWS = 10
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     try:
         data = _host().info()
     except (NotBuiltError, ModuleClashError) as exc:
         return [f"modgate: {exc}"]
-    return module_listing(data, indent="  ")
+    # Every module's row only when asked (-v) or when there are few: a header of hundreds
+    # of lines in every run buries the results.
+    return module_listing(data, indent="  ", limit=None if config.get_verbosity() > 0 else HEADER_ROWS)

@@ -33,10 +33,16 @@ def module_row(name: str, module: Mapping[str, Any]) -> tuple[str, str, str, boo
     return (name, state, module["stage"], bool(module.get("deprecated")), reason)
 
 
-def module_listing(data: Mapping[str, Any], *, indent: str = "") -> list[str]:
-    """``modgate list``: a head line, then the table of every module in a host's ``info()``."""
+def module_listing(data: Mapping[str, Any], *, indent: str = "", limit: int | None = None) -> list[str]:
+    """``modgate list``: a head line, then the table of every module in a host's ``info()``.
+    With ``limit``, more modules than that show only the rows of those that are not ON,
+    and a line saying how to see them all (the pytest header of a large host)."""
     modules = data["modules"]
     rows = [module_row(name, module) for name, module in sorted(modules.items())]
     enabled = sum(1 for row in rows if row[1] == "ON")
     head = f"{data.get('package', 'modgate')} {data['version']}: {len(modules)} modules, {enabled} enabled"
-    return [head, *state_table(rows, indent=indent).splitlines()]
+    if limit is None or len(rows) <= limit:
+        return [head, *state_table(rows, indent=indent).splitlines()]
+    off = [row for row in rows if row[1] != "ON"]
+    note = f"{indent}({enabled} modules ON not shown; pytest -v or modgate list shows every module)"
+    return [head, *(state_table(off, indent=indent).splitlines() if off else []), note]

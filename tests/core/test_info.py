@@ -16,6 +16,7 @@ KEYS = {
     "reason",
     "requested",
     "requested_by",
+    "blocked_by",
     "option",
     "summary",
     "stage",
@@ -97,6 +98,41 @@ def test_import_modgate_and_its_queries_import_nothing_a_bare_interpreter_lacks(
     out = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, check=True).stdout
     extra = [m for m in out.split() if not m.startswith("modgate") and m != "_json"]
     assert not extra, f"import modgate imported {extra}: keep typing, re, enum and friends off the import path"
+
+
+def test_a_typo_in_modgate_disable_is_warned_about_once_and_turns_nothing_off() -> None:
+    modules = sorted(modgate.info()["modules"])
+    name = modules[0] if modules else "graph"
+    code = (
+        "import warnings, modgate\n"
+        "with warnings.catch_warnings(record=True) as seen:\n"
+        "    warnings.simplefilter('always')\n"
+        f"    states = [modgate.is_available({name!r}) for _ in range(3)]\n"
+        "print(len(seen)); print(seen[0].message if seen else '')\n"
+    )
+    env = dict(os.environ, MODGATE_DISABLE=f"{name}x")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    count, message = out.splitlines()[:2]
+    assert count == "1" and f"names '{name}x'" in message and "turns nothing off" in message, out
+    if modules:
+        assert f"did you mean {name}?" in message
+
+
+def test_modgate_list_into_a_closed_pipe_ends_quietly() -> None:
+    # `modgate list | head -1`: the reader is gone before modgate writes.
+    read, write = os.pipe()
+    os.close(read)
+    proc = subprocess.run(
+        [sys.executable, "-m", "modgate", "list"], stdout=write, stderr=subprocess.PIPE, text=True, check=False
+    )
+    os.close(write)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+
+
+def test_the_native_namespace_is_reached_from_import_modgate() -> None:
+    code = "import modgate; print(modgate.native.lookup('nosuchmodule.f'), callable(modgate.native.functions))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["None", "True"]
 
 
 def test_modgate_list_shows_every_module_with_state_stage_and_reason() -> None:

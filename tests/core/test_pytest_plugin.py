@@ -114,8 +114,10 @@ def test_disable_holds_for_the_whole_run_and_is_undone_after(
 ) -> None:
     if not BUILT:
         pytest.skip("no module is built in this configuration")
-    monkeypatch.setenv("MODGATE_DISABLE", "kept")
-    pytester.makeconftest(f"import os\nSEEN = os.environ['MODGATE_DISABLE']\nassert SEEN == 'kept,{name}', SEEN\n")
+    monkeypatch.setenv("MODGATE_DISABLE", "other_host.kept")
+    pytester.makeconftest(
+        f"import os\nSEEN = os.environ['MODGATE_DISABLE']\nassert SEEN == 'other_host.kept,{name}', SEEN\n"
+    )
     pytester.makepyfile(
         textwrap.dedent(
             f"""
@@ -131,4 +133,4 @@ def test_disable_holds_for_the_whole_run_and_is_undone_after(
     result.assert_outcomes(passed=1)
     import os
 
-    assert os.environ["MODGATE_DISABLE"] == "kept"
+    assert os.environ["MODGATE_DISABLE"] == "other_host.kept"

@@ -49,6 +49,7 @@ def test_wheel_leaves_out_what_was_turned_off(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert not [n for n in names if n.startswith(("modgate/modules/graph/", "modgate/modules/xref/"))]
     assert "modgate/modules/scan/__init__.py" in names
+    assert "modgate/py.typed" in names  # type checkers read modgate's annotations
     assert any(n.startswith("modgate/modules/scan/libmodgate_scan") for n in names)
     assert any(n.startswith("modgate/modules/scan/_native") for n in names)
     data = json.loads(zipfile.ZipFile(wheel).read("modgate/_manifest.json"))
