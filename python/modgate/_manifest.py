@@ -65,7 +65,7 @@ def manifest_file(package: str = "modgate") -> str:
     raise NotBuiltError(
         f"{package} has no build manifest ({MANIFEST_NAME} not found in {', '.join(entries) or '?'}): it is"
         " imported from a source tree that was not built. Install it with `pip install .` (or build with"
-        " CMake and run `cmake --install`)"
+        " CMake, run `cmake --install build --prefix <prefix>` and put <prefix> on PYTHONPATH)"
     )
 
 

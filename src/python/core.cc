@@ -47,11 +47,11 @@ class ReleaseGil {
 };
 
 // C++ exceptions from a registry function, as Python exceptions (the table in the
-// module author guide): modgate::TypeError -> TypeError, std::invalid_argument,
-// std::domain_error, std::length_error, std::range_error, std::overflow_error ->
-// ValueError, std::out_of_range -> IndexError, std::bad_alloc -> MemoryError, any other
-// std::exception -> RuntimeError; the message is the exception's what() (a TypeError's
-// starts with the function's name).
+// module author guide; pybind11's own except the first): modgate::TypeError -> TypeError,
+// std::invalid_argument, std::domain_error, std::length_error, std::range_error ->
+// ValueError, std::overflow_error -> OverflowError, std::out_of_range -> IndexError,
+// std::bad_alloc -> MemoryError, any other std::exception -> RuntimeError. The message is
+// the exception's what(); a TypeError's starts with the function's name.
 void set_python_error(const char* name) {
   try {
     throw;
@@ -72,7 +72,7 @@ void set_python_error(const char* name) {
   } catch (const std::range_error& e) {
     PyErr_SetString(PyExc_ValueError, e.what());
   } catch (const std::overflow_error& e) {
-    PyErr_SetString(PyExc_ValueError, e.what());
+    PyErr_SetString(PyExc_OverflowError, e.what());
   } catch (const std::bad_alloc&) {
     PyErr_NoMemory();
   } catch (const std::exception& e) {

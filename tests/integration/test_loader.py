@@ -260,6 +260,30 @@ def test_native_library_that_fails_to_load_is_a_load_error_for_lookups_too(prefi
     assert isinstance(strict, dict) and strict["type"] == "OSError", strict
 
 
+def test_cpp_exceptions_reach_python_as_the_documented_types(prefix: Path) -> None:
+    kinds = ["type", "invalid_argument", "overflow", "out_of_range", "bad_alloc", "runtime", "int"]
+    code = (
+        "import modgate.native as n\nfail = n.lookup('lz_native.fail')\n"
+        f"out['e'] = {{k: catch(lambda k=k: fail(k)) for k in {kinds!r}}}\nout['ok'] = fail('none')"
+    )
+    out = py(prefix, code)
+    errors = out["e"]
+    assert isinstance(errors, dict) and out["ok"] is True
+    types = {kind: error["type"] for kind, error in errors.items()}
+    assert types == {
+        "type": "TypeError",
+        "invalid_argument": "ValueError",
+        "overflow": "OverflowError",
+        "out_of_range": "IndexError",
+        "bad_alloc": "MemoryError",
+        "runtime": "RuntimeError",
+        "int": "RuntimeError",
+    }
+    assert errors["type"]["message"] == "modgate:lz_native.fail: a modgate type error"
+    assert errors["invalid_argument"]["message"] == "an invalid argument"
+    assert "unknown C++ exception" in errors["int"]["message"]
+
+
 def test_unknown_name_lists_known_names_nearest_first(prefix: Path) -> None:
     out = py(
         prefix,
