@@ -105,10 +105,10 @@ def resolver_time(modules: Path, out: Path) -> float:
     common = ["--project-dir", str(ROOT), "--extra-dirs", str(modules), *OWN_OFF_ARGS]
     common += ["--cache", str(out / "registrations.pickle")]
     start = time.perf_counter()
-    sh([sys.executable, "-S", "-E", str(CONFIGURE), "plan", *common, "--out", str(out / "plan.cmake")])
+    sh([sys.executable, "-S", str(CONFIGURE), "plan", *common, "--out", str(out / "plan.cmake")])
     sh(
         [
-            *(sys.executable, "-S", "-E", str(CONFIGURE), "resolve", *common),
+            *(sys.executable, "-S", str(CONFIGURE), "resolve", *common),
             *("--out", str(out / "modules.cmake"), "--manifest", str(out / "m.json")),
             *("--guard-dir", str(out / "guard"), "--generated-dir", str(out / "gen")),
         ]

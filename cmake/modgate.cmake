@@ -48,10 +48,12 @@ function(modgate_read_abi_version out_var)
 endfunction()
 
 # Runs the resolver stage `stage` with the common arguments plus ARGN; fails configure
-# with the resolver's own message (file, key, fix) on a user mistake.
+# with the resolver's own message (file, key, fix) on a user mistake. -S: a fast start
+# without site-packages, which the resolver adds itself when it needs packaging (and with
+# them a build environment's sitecustomize, which PYTHONPATH names: hence no -E).
 function(_modgate_run_resolver stage out_file)
   execute_process(
-    COMMAND "${modgate_PYTHON_EXECUTABLE}" -S -E "${modgate_PYTHON_PACKAGE_DIR}/_configure" ${stage}
+    COMMAND "${modgate_PYTHON_EXECUTABLE}" -S "${modgate_PYTHON_PACKAGE_DIR}/_configure" ${stage}
             --project-dir "${modgate_PROJECT_DIR}" --extra-dirs "${MODGATE_EXTRA_MODULE_DIRS}"
             --all-modules "${MODGATE_ALL_MODULES}" ${modgate_VALUE_ARGS} --out "${out_file}"
             --cache "${modgate_WORK_DIR}/registrations.pickle" ${ARGN}

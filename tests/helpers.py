@@ -43,7 +43,7 @@ def run_configure(stage: str, args: Sequence[str], tmp: Path) -> Run:
         del rest[index : index + 2]
     if dirs:
         host_pyproject(tmp, dirs)
-    cmd = [sys.executable, "-S", "-E", str(CONFIGURE), stage, "--project-dir", str(tmp), "--out", str(out), *rest]
+    cmd = [sys.executable, "-S", str(CONFIGURE), stage, "--project-dir", str(tmp), "--out", str(out), *rest]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 

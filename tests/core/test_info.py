@@ -107,7 +107,7 @@ def test_a_typo_in_modgate_disable_is_warned_about_once_and_turns_nothing_off() 
         "import warnings, modgate\n"
         "with warnings.catch_warnings(record=True) as seen:\n"
         "    warnings.simplefilter('always')\n"
-        f"    states = [modgate.is_available({name!r}) for _ in range(3)]\n"
+        "    states = [modgate.info() for _ in range(3)]\n"
         "print(len(seen)); print(seen[0].message if seen else '')\n"
     )
     env = dict(os.environ, MODGATE_DISABLE=f"{name}x")

@@ -14,7 +14,7 @@ Two stages; each re-reads the host's ``pyproject.toml`` and every registration f
     build tree's importable package (``--stage-dir``).
 
 A user mistake exits with status 2 and the problems on stderr, never a traceback.
-Runs as a script from the source tree (``python -S -E <package>/_configure ...``) before
+Runs as a script from the source tree (``python -S <package>/_configure ...``) before
 anything is installed, so it uses the standard library only.
 """
 

@@ -33,7 +33,9 @@ def _packaging() -> tuple[ModuleType, ModuleType]:
             raise MissingPackaging from None
         import site
 
-        site.main()  # run with -S: site-packages, now that they are needed
+        # Run with -S: site-packages now that they are needed, and the sitecustomize of a pip
+        # build environment (on PYTHONPATH), which adds the environment's packages.
+        site.main()
         try:
             from packaging import requirements, version
         except ImportError:
