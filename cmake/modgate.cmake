@@ -411,6 +411,7 @@ function(modgate_add_modules)
   _modgate_run_resolver(resolve "${modgate_WORK_DIR}/modules.cmake"
     ${_modgate_found_args} ${_host_args}
     --stage-dir "${CMAKE_BINARY_DIR}/python/${modgate_INSTALL_DIR}" --binary-dir "${CMAKE_BINARY_DIR}"
+    --stage-plan "${modgate_WORK_DIR}/stage.json"
     --manifest "${modgate_WORK_DIR}/${modgate_MANIFEST_NAME}"
     --guard-dir "${modgate_WORK_DIR}/guard"
     --generated-dir "${modgate_WORK_DIR}/generated"
@@ -438,6 +439,16 @@ function(modgate_add_modules)
             DESTINATION "${_export_dir}")
   endif()
   install(FILES "${modgate_WORK_DIR}/${modgate_MANIFEST_NAME}" DESTINATION "${modgate_INSTALL_DIR}")
+  # The build tree as an importable package (<build>/python on PYTHONPATH): links made by a
+  # build step from the plan resolve wrote, again only when that plan changes.
+  add_custom_command(
+    OUTPUT "${modgate_WORK_DIR}/stage.stamp"
+    COMMAND "${modgate_PYTHON_EXECUTABLE}" -S "${modgate_PYTHON_PACKAGE_DIR}/_configure" stage
+            --stage-plan "${modgate_WORK_DIR}/stage.json" --out "${modgate_WORK_DIR}/stage.stamp"
+    DEPENDS "${modgate_WORK_DIR}/stage.json"
+    COMMENT "modgate: linking the build tree's ${modgate_PACKAGE} package"
+    VERBATIM)
+  add_custom_target(modgate_build_tree ALL DEPENDS "${modgate_WORK_DIR}/stage.stamp")
   # The core's targets (modgate_core_target) learn their host's name: the registry
   # namespace their unqualified lookups use.
   set_property(GLOBAL PROPERTY _modgate_HOST "${modgate_HOST}")

@@ -11,7 +11,9 @@ Two stages; each re-reads the host's ``pyproject.toml`` and every registration f
     with what ``find_package`` found, decide every module's state; write one
     ``_modgate_add_module`` call per enabled module (with every name CMake needs, so it
     derives none), the summary table, the build manifest, the include guards, and the
-    build tree's importable package (``--stage-dir``).
+    links that make the build tree an importable package (``--stage-plan``).
+``stage``
+    a build step, not configure: make those links.
 
 A user mistake exits with status 2 and the problems on stderr, never a traceback.
 Runs as a script from the source tree (``python -S <package>/_configure ...``) before
@@ -72,8 +74,8 @@ _NOT_INSTALLED = (".pyc", ".cc", ".cpp", ".h", ".hpp")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="modgate-configure", description=__doc__)
-    parser.add_argument("stage", choices=("plan", "resolve"))
-    parser.add_argument("--project-dir", type=Path, required=True, help="the folder of the host's pyproject.toml")
+    parser.add_argument("stage", choices=("plan", "resolve", "stage"))
+    parser.add_argument("--project-dir", type=Path, help="the folder of the host's pyproject.toml (plan, resolve)")
     parser.add_argument("--extra-dirs", default="", help=f"{EXTRA_MODULE_DIRS} as a CMake list")
     parser.add_argument("--value", action="append", default=[], help="NAME=value of a variable the user set")
     parser.add_argument("--host-dir", type=Path, help="a plugin's installed host package (resolve)")
@@ -88,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--project-version", action="store_true", help="plan: work out the host's version")
     parser.add_argument("--cache", type=Path, help="where parsed registration files are kept between stages")
     parser.add_argument("--stage-dir", type=Path, help="the build tree's importable package folder (resolve)")
+    parser.add_argument("--stage-plan", type=Path, help="resolve: where to write the links; stage: what to link")
     parser.add_argument("--binary-dir", type=Path, help="CMake's binary folder, where the libraries are built")
     parser.add_argument("--lib-prefix", default="lib")
     parser.add_argument("--lib-suffix", default=".so")
@@ -412,39 +415,43 @@ def _link(target: Path, link: Path) -> None:
             shutil.copy2(target, link)
 
 
-def _stage_build_tree(
-    stage: Path,
-    binary_dir: Path | None,
-    order: Sequence[str],
-    found: Discovery,
-    host: HostConfig,
-    args: argparse.Namespace,
-) -> None:
-    """The build tree as an importable package: ``stage`` mirrors the installed layout with
-    links to the manifest, the enabled modules' Python files and their (future) libraries.
-    Re-made at every configure, so a module turned off is gone from it."""
-    shutil.rmtree(stage / MODULES_PACKAGE, ignore_errors=True)
+def _stage_links(order: Sequence[str], found: Discovery, host: HostConfig, args: argparse.Namespace) -> list[list[str]]:
+    """The links that make the build tree an importable package: [target, path relative to
+    the stage folder] for the manifest, the enabled modules' Python files and their
+    (future) libraries; a pure-Python module is one link to its folder."""
+    links = []
     if args.manifest is not None:
-        with contextlib.suppress(FileNotFoundError):
-            (stage / MANIFEST_NAME).unlink()
-        _link(args.manifest, stage / MANIFEST_NAME)
+        links.append([str(args.manifest), MANIFEST_NAME])
     for name in order:
         module = found.modules[name]
         artifacts = _artifacts(module, args, host)
         if not artifacts:
-            # Pure Python: one link to the folder (the one file operation per module that
-            # keeps configure cheap at a thousand modules).
             folder = module.python_dir
             if folder is None and args.generated_dir is not None:
                 folder = _generated_init(args.generated_dir, module).parent
             if folder is not None:
-                _link(folder, stage / MODULES_PACKAGE / name)
+                links.append([str(folder), f"{MODULES_PACKAGE}/{name}"])
             continue
-        if binary_dir is not None:
-            for artifact in artifacts:
-                _link(binary_dir / artifact, stage / artifact)
+        if args.binary_dir is not None:
+            links += [[str(args.binary_dir / artifact), artifact] for artifact in artifacts]
         for relative, path in _python_files(module, args.generated_dir).items():
-            _link(path, stage / MODULES_PACKAGE / name / relative)
+            links.append([str(path), f"{MODULES_PACKAGE}/{name}/{relative}"])
+    return links
+
+
+def _stage(plan: Path) -> str:
+    """The ``stage`` stage (a build step): (re)make the build tree's package from the plan
+    ``resolve`` wrote, so a module turned off is gone from it. Returns the stamp's text."""
+    import json
+
+    data = json.loads(plan.read_text(encoding="utf-8"))
+    stage = Path(data["stage"])
+    shutil.rmtree(stage / MODULES_PACKAGE, ignore_errors=True)
+    for target, relative in data["links"]:
+        with contextlib.suppress(FileNotFoundError):
+            (stage / relative).unlink()
+        _link(Path(target), stage / relative)
+    return f"{len(data['links'])} links\n"
 
 
 def _resolve(args: argparse.Namespace) -> str:
@@ -460,8 +467,11 @@ def _resolve(args: argparse.Namespace) -> str:
     base = args.project_dir.resolve()
     used = {dep for name in resolution.order for dep in requires_closure(regs, name)}
     used_host_modules = sorted(used & set(host_modules))
-    if args.stage_dir is not None:
-        _stage_build_tree(args.stage_dir, args.binary_dir, resolution.order, found, host, args)
+    if args.stage_dir is not None and args.stage_plan is not None:
+        import json
+
+        plan = {"stage": str(args.stage_dir), "links": _stage_links(resolution.order, found, host, args)}
+        _write_if_changed(args.stage_plan, json.dumps(plan, indent=1) + "\n")
     out = [
         set_list("modgate_ENABLED", resolution.order),
         set_var("modgate_SUMMARY", _summary(found, resolution, host)),
@@ -507,7 +517,14 @@ def _resolve(args: argparse.Namespace) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        text = _plan(args) if args.stage == "plan" else _resolve(args)
+        if args.stage == "stage":
+            if args.stage_plan is None:
+                raise SystemExit("modgate-configure stage: --stage-plan is required")
+            text = _stage(args.stage_plan)
+        elif args.project_dir is None:
+            raise SystemExit(f"modgate-configure {args.stage}: --project-dir is required")
+        else:
+            text = _plan(args) if args.stage == "plan" else _resolve(args)
     except ConfigurationError as exc:
         sys.stderr.write(exc.format() + "\n")
         return EXIT_USER_ERROR
@@ -518,7 +535,10 @@ def main(argv: list[str] | None = None) -> int:
         problem = Problem(str(exc.filename or "?"), None, f"cannot read or write: {exc.strerror}", "check the path")
         sys.stderr.write(ConfigurationError([problem]).format() + "\n")
         return EXIT_USER_ERROR
-    _write_if_changed(args.out, text)
+    if args.stage == "stage":
+        args.out.write_text(text, encoding="utf-8")  # a stamp: newer than the plan, always
+    else:
+        _write_if_changed(args.out, text)
     return 0
 
 
