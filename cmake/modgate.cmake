@@ -190,15 +190,13 @@ function(_modgate_add_module name)
     "INSTALL_DIR;LIBRARY_TARGET;EXTENSION_TARGET;EXPORTED_TARGET;INCLUDE_DIR;PYTHON_DIR;PYTHON_INIT"
     "SOURCES;BINDING;DEPENDS;RPATH;PACKAGES")
   set(_lib "${arg_LIBRARY_TARGET}")
-  set(_gen "${modgate_WORK_DIR}/generated/${name}")
   set(_exported FALSE)
   if(arg_SOURCES)
     # An exported anchor the extension calls, so the extension always records the
     # library as needed (whatever --as-needed does) and loading it registers the
     # library's functions.
-    file(CONFIGURE OUTPUT "${_gen}/anchor.cc" CONTENT
-      "extern \"C\" __attribute__((visibility(\"default\"))) int ${_lib}_anchor() { return 0; }\n")
-    add_library(${_lib} SHARED ${arg_SOURCES} "${_gen}/anchor.cc")
+    add_library(${_lib} SHARED ${arg_SOURCES} "${modgate_CMAKE_DIR}/modgate_anchor.cc")
+    target_compile_definitions(${_lib} PRIVATE "MODGATE_ANCHOR=${_lib}_anchor")
     add_library(${arg_EXPORTED_TARGET} ALIAS ${_lib})
     if(arg_INCLUDE_DIR)
       target_include_directories(${_lib} PUBLIC "$<BUILD_INTERFACE:${arg_INCLUDE_DIR}>"
@@ -233,11 +231,12 @@ function(_modgate_add_module name)
   if(arg_BINDING)
     set(_anchor)
     if(TARGET ${arg_LIBRARY_TARGET})
-      file(CONFIGURE OUTPUT "${_gen}/anchor_use.cc" CONTENT
-        "extern \"C\" int ${_lib}_anchor();\nstatic const int modgate_anchor_use = ${_lib}_anchor();\n")
-      set(_anchor "${_gen}/anchor_use.cc")
+      set(_anchor "${modgate_CMAKE_DIR}/modgate_anchor_use.cc")
     endif()
     pybind11_add_module(${arg_EXTENSION_TARGET} MODULE ${arg_BINDING} ${_anchor})
+    if(_anchor)
+      target_compile_definitions(${arg_EXTENSION_TARGET} PRIVATE "MODGATE_ANCHOR=${_lib}_anchor")
+    endif()
     set_target_properties(${arg_EXTENSION_TARGET} PROPERTIES OUTPUT_NAME "${modgate_EXTENSION_NAME}")
     if(TARGET ${arg_LIBRARY_TARGET})
       target_link_libraries(${arg_EXTENSION_TARGET} PRIVATE ${arg_LIBRARY_TARGET})

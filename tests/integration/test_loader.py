@@ -260,6 +260,15 @@ def test_native_library_that_fails_to_load_is_a_load_error_for_lookups_too(prefi
     assert isinstance(strict, dict) and strict["type"] == "OSError", strict
 
 
+def test_a_native_module_without_python_folder_imports_with_its_summary(prefix: Path) -> None:
+    out = py(
+        prefix,
+        "import modgate, modgate.native as n\n"
+        "out['v'] = [modgate.modules.lz_bare.__doc__, n.lookup('lz_bare.seven')()]",
+    )
+    assert out["v"] == ["lz_bare: Fixture: native code only, no python/ folder", 7]
+
+
 def test_cpp_exceptions_reach_python_as_the_documented_types(prefix: Path) -> None:
     kinds = ["type", "invalid_argument", "overflow", "out_of_range", "bad_alloc", "runtime", "int"]
     code = (

@@ -295,11 +295,20 @@ def _write_guards(guard_dir: Path, found: Discovery) -> None:
         (guard_dir / sub).mkdir(parents=True, exist_ok=True)
 
 
+# The __init__.py of every module without a python/ folder: one file, not one per module
+# (a thousand native modules would be a thousand more files to write at configure).
+_MODULE_INIT = '''"""A module with no Python part of its own; its native functions are reached by name."""
+
+from modgate._manifest import manifest as _manifest
+
+_package, _, _name = __name__.rpartition(".modules.")
+__doc__ = f"{_name}: {_manifest(_package)['modules'][_name]['summary']}"
+'''
+
+
 def _generated_init(generated_dir: Path, module: ModuleSource) -> Path:
-    reg = module.registration
-    text = f"__doc__ = {reg.name + ': ' + reg.summary!r}\n"
-    path = generated_dir / reg.name / "__init__.py"
-    _write_if_changed(path, text)
+    path = generated_dir / "__init__.py"
+    _write_if_changed(path, _MODULE_INIT)
     return path
 
 
@@ -425,12 +434,8 @@ def _stage_links(order: Sequence[str], found: Discovery, host: HostConfig, args:
     for name in order:
         module = found.modules[name]
         artifacts = _artifacts(module, args, host)
-        if not artifacts:
-            folder = module.python_dir
-            if folder is None and args.generated_dir is not None:
-                folder = _generated_init(args.generated_dir, module).parent
-            if folder is not None:
-                links.append([str(folder), f"{MODULES_PACKAGE}/{name}"])
+        if not artifacts and module.python_dir is not None:
+            links.append([str(module.python_dir), f"{MODULES_PACKAGE}/{name}"])
             continue
         if args.binary_dir is not None:
             links += [[str(args.binary_dir / artifact), artifact] for artifact in artifacts]
