@@ -137,6 +137,7 @@ def test_module_off_at_build_time_names_the_option_reason_and_rebuild(prefix: Pa
         assert "USE_MODULE_LZ_OFF is OFF" in message and "(MODGATE_ALL_MODULES=OFF)" in message, message
         assert "pip install . -C cmake.define.USE_MODULE_LZ_OFF=ON" in message
         assert "cmake -S . -B build -DUSE_MODULE_LZ_OFF=ON" in message
+        assert "cmake --install build --prefix <prefix>" in message
 
 
 def test_module_off_because_a_requirement_is_off_names_the_chain_and_the_option_to_change(prefix: Path) -> None:

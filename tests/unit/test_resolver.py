@@ -172,6 +172,11 @@ def test_unknown_requirement_is_named_with_a_suggestion() -> None:
     assert "modules/b/module.toml: requires" in text and "did you mean 'alpha'" in text
 
 
+def test_unknown_requirement_never_suggests_the_module_itself() -> None:
+    text = error(mods(reg("alpha", requires=("alphb",)), reg("other")))
+    assert "requires unknown module 'alphb'" in text and "did you mean" not in text
+
+
 def test_unknown_conflict_is_named() -> None:
     assert "conflicts unknown module 'zz'" in error(mods(reg("a", conflicts=("zz",))))
 
