@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -82,6 +83,18 @@ def env_for(prefix: Path) -> dict[str, str]:
     env["PYTHONPATH"] = str(prefix) + os.pathsep + env.get("PYTHONPATH", "")
     env.pop("MODGATE_DISABLE", None)
     return env
+
+
+def env_with(*paths: Path, **extra: str) -> dict[str, str]:
+    """This environment without any MODGATE_ switch, ``paths`` as PYTHONPATH, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MODGATE_")}
+    env["PYTHONPATH"] = os.pathsep.join(str(p) for p in paths)
+    return env | extra
+
+
+def python_output(code: str, env: Mapping[str, str]) -> str:
+    """The output of ``code`` (dedented) run in ``env``; a failure fails the test."""
+    return check(run([sys.executable, "-c", textwrap.dedent(code)], env=env)).stdout
 
 
 def python(prefix: Path, code: str) -> subprocess.CompletedProcess[str]:

@@ -6,31 +6,18 @@ native in-tree module, and is refused cleanly against an acme built without it."
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
-import textwrap
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import FIXTURES
-from tests.integration.cmake_builds import check, run
+from tests.integration.cmake_builds import check, env_with, python_output, run
 
 pytestmark = pytest.mark.build
 
 PIP = [sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps"]
-
-
-def env_with(*paths: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MODGATE_")}
-    env["PYTHONPATH"] = os.pathsep.join(str(p) for p in paths)
-    return env | extra
-
-
-def python(code: str, env: Mapping[str, str]) -> str:
-    return check(run([sys.executable, "-c", textwrap.dedent(code)], env=env)).stdout
 
 
 def install(source: Path, target: Path, *config: str) -> None:
@@ -114,7 +101,7 @@ def test_two_hosts_side_by_side_never_touch(site: Path) -> None:
             "available": [modgate.is_available("scan"), acme.is_available("scan")],
         }))
     """
-    data = json.loads(python(code, env_with(site)))
+    data = json.loads(python_output(code, env_with(site)))
     assert "/modgate/modules/scan/" in data["files"][0] and "/acme/modules/scan/" in data["files"][1]
     assert data["acme"] == "hello x from scan" and data["modgate"] == [[1, "v", True]]
     assert {"acme:scan.hello", "modgate:scan.includes", "acme:greeter.hello"} <= set(data["registry"])
@@ -123,9 +110,9 @@ def test_two_hosts_side_by_side_never_touch(site: Path) -> None:
     assert data["available"] == [True, True]
     # MODGATE_DISABLE: a qualified name turns off one host's module; a bare name every host's.
     probe = "import modgate, acme; print(modgate.is_available('scan'), acme.is_available('scan'))"
-    assert python(probe, env_with(site, MODGATE_DISABLE="acme.scan")).split() == ["True", "False"]
-    assert python(probe, env_with(site, MODGATE_DISABLE="modgate.scan")).split() == ["False", "True"]
-    assert python(probe, env_with(site, MODGATE_DISABLE="scan")).split() == ["False", "False"]
+    assert python_output(probe, env_with(site, MODGATE_DISABLE="acme.scan")).split() == ["True", "False"]
+    assert python_output(probe, env_with(site, MODGATE_DISABLE="modgate.scan")).split() == ["False", "True"]
+    assert python_output(probe, env_with(site, MODGATE_DISABLE="scan")).split() == ["False", "False"]
     # No host's own modules in entry points (each manifest lists them), a plugin's in its
     # host's group; the listing and the pytest header show one host.
     for dist_info in [*site.glob("acme-*.dist-info"), *site.glob("modgate-*.dist-info")]:
@@ -139,7 +126,7 @@ def test_two_hosts_side_by_side_never_touch(site: Path) -> None:
             run([sys.executable, "-m", "modgate", "list", "--package", "acme", "--format", "json"], env=env_with(site))
         ).stdout
     )
-    info = json.loads(python("import json, acme; print(json.dumps(acme.info()))", env_with(site)))
+    info = json.loads(python_output("import json, acme; print(json.dumps(acme.info()))", env_with(site)))
     assert listed == info and set(listed["modules"]) == {"greeter", "scan", "shout", "text"}
 
 
@@ -156,7 +143,7 @@ def test_errors_name_the_hosts_own_option_extra_and_rebuild(acme: Path, tmp_path
             print(type(exc).__name__, exc)
         print(acme.is_built("text"), acme.greet("you"))
     """
-    text = python(code, env_with(target))
+    text = python_output(code, env_with(target))
     assert "USE_MODULE_GREETER is OFF in this build of acme" in text
     assert "pip install . -C cmake.define.USE_MODULE_GREETER=ON (from a acme source checkout)" in text
     assert text.strip().endswith("False hi you")  # the core copes: its own answer without greeter
@@ -178,7 +165,7 @@ def test_a_plugin_builds_on_the_hosts_native_module(site: Path) -> None:
         origin = acme.info()["modules"]["shout"]["origin"]
         print(json.dumps([shout.shout("you"), native.lookup("acme:shout.shout")("me"), origin]))
     """
-    assert json.loads(python(code, env_with(site))) == [
+    assert json.loads(python_output(code, env_with(site))) == [
         "HELLO YOU FROM GREETER!",
         "HELLO ME FROM GREETER!",
         "out-of-tree",

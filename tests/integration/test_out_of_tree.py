@@ -5,18 +5,15 @@ beside it, and used as ``modgate.modules.ext_sum``."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
-import textwrap
-from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 import modgate
 from tests.helpers import FIXTURES
-from tests.integration.cmake_builds import check, run
+from tests.integration.cmake_builds import check, env_with, python_output, run
 
 pytestmark = pytest.mark.build
 
@@ -28,16 +25,6 @@ def pip_install(target: Path, tmp: Path, *config: str) -> None:
     source = shutil.copytree(FIXTURE, tmp / "source", ignore=shutil.ignore_patterns("build", "__pycache__"))
     cmd = [sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps", "--target", str(target)]
     check(run([*cmd, *config, str(source)]))
-
-
-def env_with(*paths: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MODGATE_")}
-    env["PYTHONPATH"] = os.pathsep.join(str(p) for p in paths)
-    return env | extra
-
-
-def python(code: str, env: Mapping[str, str]) -> str:
-    return check(run([sys.executable, "-c", textwrap.dedent(code)], env=env)).stdout
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +46,7 @@ def test_cmake_dir_points_at_the_installed_package() -> None:
 def test_the_module_loads_through_its_entry_point(target: Path) -> None:
     entry_points = next(target.glob("modgate_ext_fixture-*.dist-info")) / "entry_points.txt"
     assert "[modgate.modules]\next_sum = modgate_ext.modules.ext_sum" in entry_points.read_text()
-    out = python(
+    out = python_output(
         """
         import json, sys
         import modgate
@@ -96,7 +83,7 @@ def test_the_shared_registry_holds_in_tree_and_out_of_tree_functions(target: Pat
     built = [n for n, m in modgate.info()["modules"].items() if m["state"] == "ON" and m["native"]]
     if not built:
         pytest.skip("no native in-tree module is built in this configuration")
-    out = python(
+    out = python_output(
         f"""
         import modgate
         from modgate.modules import ext_sum
@@ -110,7 +97,7 @@ def test_the_shared_registry_holds_in_tree_and_out_of_tree_functions(target: Pat
 
 
 def test_entry_points_are_scanned_once_per_process(target: Path) -> None:
-    out = python(
+    out = python_output(
         """
         import importlib.metadata as md
         calls = []
@@ -156,7 +143,7 @@ def test_a_module_built_for_another_runtime_abi_is_refused(tmp_path: Path) -> No
     pip_install(target, tmp_path, "-C", f"cmake.define.modgate_DIR={other / 'share' / 'cmake' / 'modgate'}")
     assert json.loads((target / "modgate_ext" / "_manifest.json").read_text())["abi_version"] == 99
 
-    out = python(
+    out = python_output(
         """
         import warnings
         import modgate
@@ -196,7 +183,7 @@ def test_a_name_clash_with_an_in_tree_module_names_both_sources(tmp_path: Path) 
     assert proc.returncode == 2
     assert f"in-tree module {in_tree!r} of modgate (modules/{in_tree})" in proc.stderr
     assert "distribution 'clashing-dist'" in proc.stderr and "Traceback" not in proc.stderr
-    out = python(
+    out = python_output(
         """
         import modgate
         try:
@@ -211,7 +198,7 @@ def test_a_name_clash_with_an_in_tree_module_names_both_sources(tmp_path: Path) 
 
 def test_two_distributions_with_one_module_name_are_refused(target: Path, tmp_path: Path) -> None:
     fake_distribution(tmp_path, "second-dist", f"{NAME} = second.modules.{NAME}")
-    out = python(
+    out = python_output(
         f"""
         import modgate
         try:
