@@ -46,6 +46,7 @@ from modgate._configure.discovery import Discovery, ModuleSource, ParseCache, di
 from modgate._configure.host import HostConfig, read_host
 from modgate._configure.manifest import build_manifest, dumps
 from modgate._configure.problems import ConfigurationError, Problem
+from modgate._configure.project import project_version
 from modgate._configure.registration import Registration
 from modgate._configure.resolver import HostModule, Resolution, build_requests, requires_closure, resolve
 from modgate._configure.versions import MissingPackaging
@@ -157,39 +158,6 @@ def _discover(args: argparse.Namespace, host: HostConfig, *, scan_files: bool) -
     return found
 
 
-_SCM_KEYS = ("version_scheme", "local_scheme", "fallback_version", "tag_regex")
-
-
-def _project_version(project_dir: Path) -> tuple[str, str | None]:
-    """The host's version for a build outside scikit-build-core: ``[project] version``, or
-    what setuptools-scm computes when the version is dynamic and ``[tool.setuptools_scm]``
-    is there; else ``0+unknown`` and a warning saying why."""
-    import tomllib
-
-    data = tomllib.loads((project_dir / "pyproject.toml").read_text(encoding="utf-8"))
-    project = data.get("project", {})
-    if isinstance(project.get("version"), str):
-        return project["version"], None
-    scm = data.get("tool", {}).get("setuptools_scm")
-    if "version" in project.get("dynamic", ()) and isinstance(scm, dict):
-        try:
-            if sys.flags.no_site:
-                import site
-
-                site.main()  # run with -S: setuptools-scm is in site-packages
-            from setuptools_scm import get_version
-
-            options = {key: scm[key] for key in _SCM_KEYS if key in scm}
-            return str(get_version(root=str(project_dir), **options)), None
-        except ImportError:
-            why = f"setuptools-scm is not installed for {sys.executable} (pip install setuptools-scm)"
-        except Exception as exc:  # no git, no tag, a scheme it cannot apply: say so, build on
-            why = f"setuptools-scm could not compute it: {type(exc).__name__}: {exc}"
-    else:
-        why = "pyproject.toml has neither [project] version nor a dynamic version with [tool.setuptools_scm]"
-    return "0+unknown", f"the build's version is 0+unknown: {why}; pass modgate_add_modules(VERSION ...) to set it"
-
-
 def _help(reg: Registration) -> str:
     text = f"{reg.summary} [ON, OFF or AUTO; unset: {ALL_MODULES} or the default, {reg.default}]"
     if reg.deprecated is not None:
@@ -215,8 +183,8 @@ def _plan(args: argparse.Namespace) -> str:
     ]
     warnings = list(found.warnings)
     if args.project_version:
-        project_version, why = _project_version(args.project_dir.resolve())
-        out.append(set_var("modgate_PROJECT_VERSION", project_version))
+        own_version, why = project_version(args.project_dir.resolve())
+        out.append(set_var("modgate_PROJECT_VERSION", own_version))
         warnings += [why] if why else []
     out.append(set_items("modgate_WARNINGS", warnings))
     options = []
