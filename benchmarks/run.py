@@ -10,6 +10,7 @@
     clean venv (targets: 3 ms over the baseline at 50 modules, 10 ms at 1000).
 (d) ``benchmarks/native_calls.py``: registry calls and lookups against direct pybind11
     calls (target: 1.5x on a short input).
+(e) ``modgate check`` on hosts of 10, 100 and 1000 modules (target: 5 s at 1000).
 
 Prints Markdown tables to paste into benchmarks/README.md.
 """
@@ -171,19 +172,71 @@ def bench_configure(work: Path, counts: list[int], repeats: int) -> str:
     return "\n".join(rows)
 
 
+def check_tree(root: Path, count: int) -> Path:
+    """A host project with ``count`` modules, each with a C++ source including its
+    requirement's header and a Python file importing it (what ``modgate check`` reads)."""
+    project = root / f"check{count}"
+    (project / "src").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "bench"\nversion = "1.0"\n\n[tool.modgate]\npackage = "bench"\n'
+    )
+    (project / "src" / "core.cc").write_text("#include <modgate/registry.h>\nint core() { return 0; }\n")
+    for i in range(count):
+        name = f"m{i:04d}"
+        dep = f"m{i - 1:04d}" if i % 10 else ""
+        folder = project / "modules" / name
+        (folder / "src").mkdir(parents=True)
+        (folder / "python").mkdir()
+        (folder / "include" / "bench" / name).mkdir(parents=True)
+        requires = f'requires = ["{dep}"]\n' if dep else ""
+        (folder / "module.toml").write_text(
+            f'name = "{name}"\nsummary = "module {i}"\nstage = "S1"\nmaintainers = ["@bench"]\n{requires}[native]\n'
+        )
+        (folder / "include" / "bench" / name / "api.h").write_text(f"int {name}();\n")
+        include = f"#include <bench/{dep}/api.h>\n" if dep else ""
+        (folder / "src" / f"{name}.cc").write_text(
+            f"{include}#include <bench/{name}/api.h>\nint {name}() {{ return {i}; }}\n"
+        )
+        imports = f"from bench.modules import {dep}\n" if dep else ""
+        (folder / "python" / "__init__.py").write_text(f"import os\n{imports}VALUE = {i}\n")
+    return project
+
+
+def bench_check(work: Path, counts: list[int], repeats: int) -> str:
+    """``modgate check`` on synthetic hosts, each a fresh process; medians."""
+    rows = ["| modules | files read | modgate check (s) | per module (ms) |", "|---|---|---|---|"]
+    for count in counts:
+        project = check_tree(work, count)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            proc = subprocess.run(
+                [sys.executable, "-m", "modgate", "check", str(project)], capture_output=True, text=True
+            )
+            times.append(time.perf_counter() - start)
+            if proc.returncode != 0:
+                sys.exit(
+                    f"modgate check found problems in the synthetic host:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}"
+                )
+        median = statistics.median(times)
+        rows.append(f"| {count} | {1 + 4 * count} | {median:.2f} | {median / count * 1e3:.1f} |")
+    return "\n".join(rows)
+
+
 SECTIONS = {
     "toggles": "(a) Recompiled translation units after flipping one module",
     "configure": "(b) Configure time with synthetic modules",
     "import": "(c) Import cost in a clean venv",
     "calls": "(d) Native calls by name",
+    "check": "(e) modgate check on synthetic hosts",
 }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="+", choices=sorted(SECTIONS), help="run these sections (default: all)")
-    parser.add_argument("--counts", type=int, nargs="+", default=[10, 100, 1000], help="(b): module counts")
-    parser.add_argument("--repeats", type=int, default=3, help="(b): configures per cell")
+    parser.add_argument("--counts", type=int, nargs="+", default=[10, 100, 1000], help="(b), (e): module counts")
+    parser.add_argument("--repeats", type=int, default=3, help="(b), (e): runs per cell")
     parser.add_argument("--work-dir", type=Path, help="where to build (default: a temporary folder)")
     args = parser.parse_args()
     chosen = args.only or list(SECTIONS)
@@ -198,6 +251,8 @@ def main() -> int:
                 print(bench_toggles(work))
             elif section == "configure":
                 print(bench_configure(work, args.counts, args.repeats))
+            elif section == "check":
+                print(bench_check(work, args.counts, args.repeats))
             else:  # each its own script, run in a fresh interpreter
                 script = here / ("import_time.py" if section == "import" else "native_calls.py")
                 subprocess.run([sys.executable, str(script)], check=True, cwd=work)

@@ -58,6 +58,24 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    from ._configure.problems import ConfigurationError
+    from .check import RULES, check_tree, format_findings
+
+    if args.list_codes:
+        for code, (severity, what) in RULES.items():
+            print(f"{code}  {severity:<7}  {what}")
+        return 0
+    try:
+        findings = check_tree(Path(args.dir), as_of_version=args.as_of_version)
+    except ConfigurationError as exc:
+        raise ModgateError(exc.format()) from None
+    output = format_findings(findings, args.format)
+    if output:
+        print(output)
+    return 1 if any(f.severity == "error" for f in findings) else 0
+
+
 def cmake_dir() -> str:
     """The folder holding ``modgateConfig.cmake`` in the installed package."""
     here = os.path.dirname(os.path.abspath(__file__))
@@ -89,6 +107,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     listing.add_argument("--json", action="store_true", help="print every module's entry as JSON")
     listing.set_defaults(run=_list)
+    check = sub.add_parser(
+        "check",
+        help="the module rules on a host's tree (registration, stage, owners, deprecation, isolation)",
+        description="Every finding at once, each with a code, file, line, message and fix; exit 1 on any error.",
+    )
+    check.add_argument("dir", nargs="?", default=".", help="the host project's folder (default: here)")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    check.add_argument("--as-of-version", help="judge deprecations against this version, not the project's")
+    check.add_argument("--list-codes", action="store_true", help="print every check code and exit")
+    check.set_defaults(run=_check)
     cmake = sub.add_parser(
         "cmake-dir", help="where the installed CMake package is: cmake -Dmodgate_DIR=$(modgate cmake-dir)"
     )

@@ -1,0 +1,491 @@
+"""``modgate check``: the promises of the module process, checked on a host's tree without
+building it.
+
+Every finding has a stable code, a severity, the file (relative to the project folder),
+the line where there is one, a message and a fix. The rules, their defaults and how a host
+tunes them (``[tool.modgate.policy]``) are in the module author guide; ``RULES`` below is
+the one list of codes.
+
+Sources are read with :mod:`modgate.sourcescan`, which uses the scan module's native
+scanner when this modgate was built with it, and its pure-Python twin otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import sourcescan
+from ._configure.discovery import Discovery, discover
+from ._configure.host import HostConfig, read_host
+from ._configure.problems import ConfigurationError, Problem
+from ._configure.registration import Registration
+from ._configure.resolver import check_graph, requires_closure
+from ._names import MODULES_PACKAGE, REGISTRATION_FILE
+
+__all__ = ["RULES", "Finding", "check_tree", "format_findings"]
+
+ERROR = "error"
+WARNING = "warning"
+
+# code: (severity, what it checks). The one list: the docs table and `ignore` use these.
+RULES: dict[str, tuple[str, str]] = {
+    "MG001": (ERROR, "[tool.modgate.policy] ignore names a code that does not exist"),
+    "MG100": (ERROR, "a registration file does not parse or validate"),
+    "MG101": (ERROR, "requires/conflicts name an unknown module, or requires form a cycle"),
+    "MG200": (ERROR, "an S0 module has fewer maintainers than the policy asks"),
+    "MG201": (ERROR, "an S1/S2 module requires an S0 module"),
+    "MG300": (ERROR, "a module has no maintainers"),
+    "MG301": (ERROR, "a maintainer entry is neither a handle (@team, user) nor 'Name <email>' (the parser's rule)"),
+    "MG400": (ERROR, "the host's version is at or past a deprecated module's removal"),
+    "MG401": (WARNING, "a module is deprecated (its removal is still ahead)"),
+    "MG402": (ERROR, "a deprecation's replacement does not exist or is itself deprecated"),
+    "MG500": (ERROR, "the core includes a module's header"),
+    "MG501": (ERROR, "the core tests a module's option in the preprocessor"),
+    "MG502": (ERROR, "the core imports a module in Python"),
+    "MG600": (ERROR, "a module includes the header of a module its requires does not name"),
+    "MG601": (ERROR, "a module includes another module's file by a relative path its requires does not name"),
+    "MG602": (ERROR, "a module imports a module its requires does not name"),
+}
+
+_CXX = (".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".hxx", ".ipp", ".inl")
+_SKIP_DIRS = frozenset({"__pycache__", ".git", "build", "_build", "node_modules", ".venv", "venv"})
+_PREPROCESSOR = re.compile(r"^[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|elifdef|elifndef)\b(.*)$")
+_LINE_SUFFIX = re.compile(r"^(.*?):(\d+)(?::\d+)?$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str  # relative to the project folder, with /
+    line: int | None
+    code: str
+    severity: str
+    message: str
+    fix: str
+
+
+def _finding(code: str, path: str, line: int | None, message: str, fix: str) -> Finding:
+    return Finding(path, line, code, RULES[code][0], message, fix)
+
+
+# --- the tree ------------------------------------------------------------------------
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _files(folder: Path, skip: Iterable[Path] = ()) -> list[Path]:
+    """Every C/C++ and Python file under ``folder``, except under the ``skip`` folders."""
+    skipped = {p.resolve() for p in skip}
+    found = []
+    for current, dirs, names in os.walk(folder):
+        here = Path(current)
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and (here / d).resolve() not in skipped)
+        found += [here / n for n in sorted(names) if n.endswith((*_CXX, ".py"))]
+    return found
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")
+
+
+def _line_of(text: str, key: str) -> int | None:
+    """The line of top-level key (or table) ``key`` in a registration file."""
+    pattern = re.compile(rf"^\s*(?:{re.escape(key)}\s*=|\[{re.escape(key)}\])", re.MULTILINE)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+# --- registration, stage, ownership, deprecation -------------------------------------
+
+
+def _problem_finding(code: str, problem: Problem, root: Path) -> Finding:
+    match = _LINE_SUFFIX.match(problem.file)
+    file, line = (match.group(1), int(match.group(2))) if match else (problem.file, None)
+    message = problem.message if problem.key is None else f"{problem.key}: {problem.message}"
+    return _finding(
+        code, _relative(root / file, root) if not Path(file).is_absolute() else file, line, message, problem.fix
+    )
+
+
+def _registration_rules(
+    modules: Mapping[str, Registration], texts: Mapping[str, str], version: str | None, minimum: int
+) -> list[Finding]:
+    from ._configure.versions import version_after
+
+    findings = []
+    for name in sorted(modules):
+        reg = modules[name]
+        text = texts.get(name, "")
+        if reg.stage == "S0" and 0 < len(reg.maintainers) < minimum:
+            findings.append(
+                _finding(
+                    "MG200",
+                    reg.path,
+                    _line_of(text, "maintainers"),
+                    f"S0 module {name!r} has {len(reg.maintainers)} maintainer(s); the policy asks for {minimum}",
+                    f"add maintainers to {reg.path}, or set [tool.modgate.policy] s0-min-maintainers",
+                )
+            )
+        if reg.stage in ("S1", "S2"):
+            for dep in reg.requires:
+                if dep in modules and modules[dep].stage == "S0":
+                    findings.append(
+                        _finding(
+                            "MG201",
+                            reg.path,
+                            _line_of(text, "requires"),
+                            f"{reg.stage} module {name!r} requires S0 module {dep!r}: a mature module may depend on"
+                            " an S0 one only once that module is promoted (an S1 decision)",
+                            f'promote {dep!r} first (stage = "S1" in {modules[dep].path}), or drop the requirement',
+                        )
+                    )
+        if not reg.maintainers:
+            findings.append(
+                _finding(
+                    "MG300",
+                    reg.path,
+                    _line_of(text, "maintainers"),
+                    f"module {name!r} has no maintainers",
+                    'add maintainers = ["Jane Doe <jane@example.org>", "@org/team"]',
+                )
+            )
+        gone = reg.deprecated
+        if gone is None:
+            continue
+        line = _line_of(text, "deprecated")
+        if gone.replacement is not None:
+            other = modules.get(gone.replacement)
+            if other is None or other.deprecated is not None:
+                why = "does not exist" if other is None else "is itself deprecated"
+                findings.append(
+                    _finding(
+                        "MG402",
+                        reg.path,
+                        line,
+                        f"module {name!r} names {gone.replacement!r} as its replacement, which {why}",
+                        "name a module that exists and is not deprecated, or drop deprecated.replacement",
+                    )
+                )
+        instead = f"; use {gone.replacement!r} instead" if gone.replacement else ""
+        if gone.removal is not None and version is not None and not version_after(gone.removal, version):
+            findings.append(
+                _finding(
+                    "MG400",
+                    reg.path,
+                    line,
+                    f"module {name!r} was to be removed in {gone.removal}, and the project is at {version}{instead}",
+                    f"delete modules/{name}/ (and what requires it), or move deprecated.removal later",
+                )
+            )
+        else:
+            removal = f", to be removed in {gone.removal}" if gone.removal else ""
+            findings.append(
+                _finding(
+                    "MG401",
+                    reg.path,
+                    line,
+                    f"module {name!r} is deprecated since {gone.since}{removal}: {gone.reason}{instead}",
+                    "move its users to the replacement before the removal version",
+                )
+            )
+    return findings
+
+
+# --- isolation -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Host:
+    """What the isolation rules need to know of a host's modules."""
+
+    root: Path
+    package: str
+    host: str
+    prefix: str  # option prefix
+    modules: Mapping[str, Registration]
+    folders: Mapping[str, Path]  # module -> its folder (resolved)
+
+    def header_owner(self, target: str) -> str | None:
+        """The module whose public header ``target`` (``<host>/<name>/...``) is."""
+        head, _, rest = target.partition("/")
+        name, slash, _ = rest.partition("/")
+        if head == self.host and slash and name in self.modules:
+            return name
+        return None
+
+    def folder_owner(self, path: Path) -> str | None:
+        resolved = path.resolve()
+        for name, folder in self.folders.items():
+            if resolved.is_relative_to(folder):
+                return name
+        return None
+
+    def import_owner(self, dotted: str) -> str | None:
+        """The module ``<host or package>.modules.<name>[...]`` names (``None`` for the core's)."""
+        for top in {self.host, self.package}:
+            lead = f"{top}.{MODULES_PACKAGE}."
+            if dotted.startswith(lead):
+                return dotted[len(lead) :].partition(".")[0] or None
+        return None
+
+    def option_owner(self, word: str) -> str | None:
+        for name, reg in self.modules.items():
+            if word == reg.option_for(self.prefix):
+                return name
+        if word.startswith(self.prefix):  # an option of a module that is not here (yet)
+            return word[len(self.prefix) :].lower()
+        return None
+
+
+def _python_package(path: Path, module_folder: Path | None, host: _Host) -> str:
+    """The package a Python file belongs to once installed (for relative imports)."""
+    if module_folder is not None:
+        name = module_folder.name
+        inside = (
+            path.parent.relative_to(module_folder / "python") if (module_folder / "python") in path.parents else None
+        )
+        base = f"{host.host}.{MODULES_PACKAGE}.{name}"
+        return base if inside is None or str(inside) == "." else f"{base}.{'.'.join(inside.parts)}"
+    parts = path.parent.relative_to(host.root).parts
+    if parts[:1] == ("python",):
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def _absolute(module: str, name: str, package: str) -> list[str]:
+    """The dotted names an import statement reaches (both ``m`` and ``m.name`` for a from-import)."""
+    level = len(module) - len(module.lstrip("."))
+    rest = module[level:]
+    if level:
+        parts = package.split(".")
+        base = ".".join(parts[: len(parts) - (level - 1)]) if level - 1 <= len(parts) else ""
+        module = f"{base}.{rest}" if rest else base
+    targets = [module]
+    if name and name != "*":
+        targets.append(f"{module}.{name}")
+    return targets
+
+
+def _cxx_findings(path: Path, text: str, owner: str | None, host: _Host, allowed: set[str]) -> list[Finding]:
+    findings = []
+    where = _relative(path, host.root)
+    for line, target, _angled in sourcescan.includes(text):
+        used = host.header_owner(target)
+        how = "include"
+        if used is None and not _angled and ("/" in target):
+            candidate = host.folder_owner(path.parent / target)
+            if candidate is not None and candidate != owner:
+                used, how = candidate, "relative"
+        if used is None or used == owner or used in allowed:
+            continue
+        if owner is None:
+            findings.append(
+                _finding(
+                    "MG500",
+                    where,
+                    line,
+                    f"the core includes <{target}>, a file of module {used!r}: the core never depends on a module",
+                    f'reach {used!r} by name through the registry (modgate::find_function("{used}.<function>")),'
+                    " which allows it to be off",
+                )
+            )
+        else:
+            code = "MG601" if how == "relative" else "MG600"
+            findings.append(
+                _finding(
+                    code,
+                    where,
+                    line,
+                    f"module {owner!r} includes {target!r}, a file of module {used!r}, which its requires does not"
+                    " name" + (" (a relative path past the include-path guard)" if how == "relative" else ""),
+                    f'add "{used}" to requires in {host.modules[owner].path}'
+                    + (f" and include <{host.host}/{used}/...>" if how == "relative" else ""),
+                )
+            )
+    if owner is None:
+        for number, raw in enumerate(text.splitlines(), 1):
+            match = _PREPROCESSOR.match(raw)
+            if not match:
+                continue
+            for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", match.group(1)):
+                used = host.option_owner(word)
+                if used is not None:
+                    findings.append(
+                        _finding(
+                            "MG501",
+                            where,
+                            number,
+                            f"the core tests {word} in the preprocessor: a module's option must not change the core's"
+                            " code (toggling it would recompile the core, and the core would depend on the module)",
+                            f'reach {used!r} at run time: modgate::find_function("{used}.<function>") returns'
+                            " nullptr when it is off",
+                        )
+                    )
+    return findings
+
+
+def _python_findings(
+    path: Path, text: str, owner: str | None, module_folder: Path | None, host: _Host, allowed: set[str]
+) -> list[Finding]:
+    findings = []
+    where = _relative(path, host.root)
+    package = _python_package(path, module_folder, host)
+    for line, module, name in sourcescan.imports(text):
+        used = None
+        for dotted in _absolute(module, name, package):
+            used = host.import_owner(dotted) or used
+        if used is None or used == owner or used in allowed:
+            continue
+        if owner is None:
+            findings.append(
+                _finding(
+                    "MG502",
+                    where,
+                    line,
+                    f"the core imports module {used!r} ({host.host}.{MODULES_PACKAGE}.{used}): the core never depends"
+                    " on a module",
+                    f"ask for it where it is optional: {host.host}.is_available({used!r}) or"
+                    f" {host.host}.require({used!r}) inside the code that needs it, never at the core's import",
+                )
+            )
+        else:
+            findings.append(
+                _finding(
+                    "MG602",
+                    where,
+                    line,
+                    f"module {owner!r} imports module {used!r}, which its requires does not name",
+                    f'add "{used}" to requires in {host.modules[owner].path}',
+                )
+            )
+    return findings
+
+
+def _core_paths(config: HostConfig, root: Path) -> tuple[list[Path], list[Path]]:
+    """The core's folders, and folders inside them that are not the core's."""
+    if config.policy.core_paths:
+        return [root / p for p in config.policy.core_paths], [root / d for d in config.modules_dirs]
+    package = root / "python" / Path(*config.package.split("."))
+    return [root / "src", root / "include", package], [
+        package / MODULES_PACKAGE,
+        *(root / d for d in config.modules_dirs),
+    ]
+
+
+def _isolation_rules(config: HostConfig, found: Discovery, root: Path) -> list[Finding]:
+    modules = found.registrations
+    folders = {name: m.directory.resolve() for name, m in found.modules.items()}
+    host = _Host(root, config.package, config.host, config.option_prefix, modules, folders)
+    findings: list[Finding] = []
+    core, outside = _core_paths(config, root)
+    for folder in core:
+        if not folder.exists():
+            continue
+        for path in _files(folder, outside) if folder.is_dir() else [folder]:
+            text = _read(path)
+            if path.suffix == ".py":
+                findings += _python_findings(path, text, None, None, host, set())
+            else:
+                findings += _cxx_findings(path, text, None, host, set())
+    for name, source in sorted(found.modules.items()):
+        allowed = set(requires_closure(modules, name)) | set(modules[name].requires)
+        for path in _files(source.directory):
+            text = _read(path)
+            if path.suffix == ".py":
+                findings += _python_findings(path, text, name, source.directory, host, allowed)
+            else:
+                findings += _cxx_findings(path, text, name, host, allowed)
+    return findings
+
+
+# --- the whole check -----------------------------------------------------------------
+
+
+def check_tree(root: Path, *, as_of_version: str | None = None) -> list[Finding]:
+    """Every finding in the host project at ``root``, sorted by file and line; raises
+    :class:`ConfigurationError` when ``[tool.modgate]`` itself is wrong (nothing to check)."""
+    root = root.resolve()
+    config = read_host(root, shown_as="pyproject.toml")
+    ignored = set(config.policy.ignore)
+    findings = [
+        _finding(
+            "MG001",
+            "pyproject.toml",
+            None,
+            f"[tool.modgate.policy] ignore names {code!r}, which is no check code",
+            f"use codes from `modgate check --list-codes` ({', '.join(sorted(RULES)[:3])}, ...)",
+        )
+        for code in sorted(ignored - set(RULES))
+    ]
+    roots = [root / d for d in config.modules_dirs if (root / d).is_dir()]
+    try:
+        found = discover(roots, host=config.host, base=root)
+    except ConfigurationError as exc:
+        # A maintainer the parser refuses is an ownership finding: CODEOWNERS could not name it.
+        findings += [_problem_finding("MG301" if p.key == "maintainers" else "MG100", p, root) for p in exc.problems]
+        return _sorted(f for f in findings if f.code not in ignored)
+    modules = found.registrations
+    external = set() if not config.is_plugin else _referenced_outside(modules)
+    findings += [_problem_finding("MG101", p, root) for p in check_graph(modules, external)]
+    texts = {name: _read(m.directory / REGISTRATION_FILE) for name, m in found.modules.items()}
+    version = as_of_version
+    if version is None:
+        from ._configure.project import project_version
+
+        own, why = project_version(root)
+        version = None if why else own
+    findings += _registration_rules(modules, texts, version, config.policy.s0_min_maintainers)
+    findings += _isolation_rules(config, found, root)
+    return _sorted(f for f in set(findings) if f.code not in ignored)
+
+
+def _sorted(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.path, f.line or 0, f.code, f.message))
+
+
+def _referenced_outside(modules: Mapping[str, Registration]) -> set[str]:
+    """A plugin's requirements on its host's modules (not in this tree)."""
+    return {dep for reg in modules.values() for dep in (*reg.requires, *reg.conflicts) if dep not in modules}
+
+
+# --- output ----------------------------------------------------------------------------
+
+
+def _github_escape(text: str, *, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def format_findings(findings: Sequence[Finding], fmt: str) -> str:
+    """``text`` for people, ``json`` for tools, ``github`` for workflow annotations."""
+    if fmt == "json":
+        keys = ("code", "severity", "path", "line", "message", "fix")
+        return json.dumps([{key: asdict(f)[key] for key in keys} for f in findings], indent=2)
+    if fmt == "github":
+        lines = []
+        for f in findings:
+            props = f"file={_github_escape(f.path, property_value=True)}"
+            if f.line is not None:
+                props += f",line={f.line}"
+            props += f",title={f.code}"
+            lines.append(f"::{f.severity} {props}::{_github_escape(f'{f.message} (fix: {f.fix})')}")
+        return "\n".join(lines)
+    lines = []
+    for f in findings:
+        where = f.path if f.line is None else f"{f.path}:{f.line}"
+        lines.append(f"{where}: {f.code} {f.severity}: {f.message}\n    fix: {f.fix}")
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    warnings = len(findings) - errors
+    lines.append(f"modgate check: {errors} error(s), {warnings} warning(s)")
+    return "\n".join(lines)
