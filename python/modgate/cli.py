@@ -121,9 +121,10 @@ def _parser() -> argparse.ArgumentParser:
         "cmake-dir", help="where the installed CMake package is: cmake -Dmodgate_DIR=$(modgate cmake-dir)"
     )
     cmake.set_defaults(run=_cmake_dir)
-    from . import _scaffold
+    from . import _inspect, _scaffold
 
     _scaffold.add_commands(sub)
+    _inspect.add_commands(sub)
     return parser
 
 

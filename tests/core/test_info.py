@@ -135,6 +135,24 @@ def test_the_native_namespace_is_reached_from_import_modgate() -> None:
     assert out.split() == ["None", "True"]
 
 
+def test_modgate_info_shows_one_module_as_info_does() -> None:
+    modules = modgate.info()["modules"]
+    for name, entry in modules.items():
+        cmd = [sys.executable, "-m", "modgate", "info", name, "--package", "modgate"]
+        data = json.loads(subprocess.run([*cmd, "--format", "json"], capture_output=True, text=True, check=True).stdout)
+        assert data == entry
+        text = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        assert text.startswith(f"modgate.modules.{name}: {entry['summary']}")
+        assert f"  state:        {entry['state']} ({entry['reason']})" in text
+    unknown = subprocess.run(
+        [sys.executable, "-m", "modgate", "info", "no_such_module", "--package", "modgate"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert unknown.returncode == 2 and "has no module 'no_such_module'" in unknown.stderr
+
+
 def test_modgate_list_shows_every_module_with_state_stage_and_reason() -> None:
     proc = subprocess.run([sys.executable, "-m", "modgate", "list"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
