@@ -17,6 +17,9 @@ ALL_EXTRA = "all"  # the pip extra holding every module's Python requirements
 DISABLE_VARIABLE = "MODGATE_DISABLE"
 NAME_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
 # Names a module may not take, because something derived from module names uses them.
+# The ``modgate`` command's own subcommands: a module's [commands] may not take these names.
+CORE_COMMANDS = ("check", "cmake-dir", "codeowners", "info", "init", "list", "new", "plan")
+
 RESERVED_NAMES = {ALL_EXTRA: f"the pip extra {ALL_EXTRA!r} installs the Python requirements of every module"}
 
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
@@ -123,3 +126,13 @@ def function_name(package: str, name: str) -> str:
     """The registry key of native function ``name`` (``<module>.<function>``) of host
     ``package``: each host has its own namespace in the process-wide registry."""
     return f"{package}:{name}"
+
+
+def is_command_name(text: object) -> bool:
+    """Whether ``text`` can name a ``modgate`` subcommand: lower case, digits and ``-``."""
+    return (
+        isinstance(text, str)
+        and 0 < len(text) <= 40
+        and text[0] in _LOWER
+        and all(ch in _LOWER or ch.isdigit() or ch == "-" for ch in text)
+    )

@@ -96,7 +96,16 @@ def _cmake_dir(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="modgate", description="Optional-module toggles for host projects.")
+    epilog = None
+    try:  # the commands the host's modules add, when it is built (never an error here)
+        added = _module_commands(default_host())
+        if added:
+            epilog = "commands added by modules: " + ", ".join(f"{c} ({m})" for c, (m, _) in sorted(added.items()))
+    except Exception:
+        pass
+    parser = argparse.ArgumentParser(
+        prog="modgate", description="Optional-module toggles for host projects.", epilog=epilog
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="command")
     listing = sub.add_parser("list", help="a host's modules, their state, stage and reason")
     listing.add_argument(
@@ -128,8 +137,58 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _module_commands(package: str) -> dict[str, tuple[str, str]]:
+    """The subcommands the modules of host ``package`` add: name -> (module, target)."""
+    data = _host_info(package)
+    modules: dict[str, dict[str, object]] = data["modules"]  # type: ignore[assignment]
+    found: dict[str, tuple[str, str]] = {}
+    for module, entry in sorted(modules.items()):
+        for command, target in dict(entry.get("commands") or {}).items():  # type: ignore[call-overload]
+            found.setdefault(command, (module, str(target)))
+    return found
+
+
+def _run_module_command(command: str, rest: list[str]) -> int | None:
+    """Run ``modgate <command>`` when a module of the host here adds it; ``None`` when none does."""
+    import importlib
+
+    from . import _loader
+    from ._manifest import NotBuiltError
+    from .exceptions import ModuleDisabledError, ModuleLoadError, ModuleUnavailableError
+
+    package = default_host()
+    try:
+        commands = _module_commands(package)
+    except (ModgateError, NotBuiltError):
+        return None
+    if command not in commands:
+        return None
+    module, target = commands[command]
+    try:
+        loaded = _loader.host(package).require(module)
+    except (ModuleDisabledError, ModuleUnavailableError, ModuleLoadError) as exc:
+        print(f"modgate {command}: a command of module {module!r}, which cannot be used here: {exc}", file=sys.stderr)
+        return 2
+    where, _, name = target.rpartition(":")
+    holder = importlib.import_module(f"{loaded.__name__}.{where}") if where else loaded
+    function = getattr(holder, name)
+    return int(function(rest))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    from ._names import CORE_COMMANDS
+
+    words = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if words and not words[0].startswith("-") and words[0] not in CORE_COMMANDS:
+            # A module's command (its [commands] table), e.g. `modgate graph` from module graph.
+            module_code = _run_module_command(words[0], words[1:])
+            if module_code is not None:
+                return module_code
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    args = _parser().parse_args(words)
     try:
         code: int = args.run(args)
     except ModgateError as exc:

@@ -26,6 +26,7 @@ KEYS = {
     "python_requires",
     "native",
     "deprecated",
+    "commands",
     "source",
 }
 # What info() adds to the manifest's entry: what this process sees.
@@ -151,6 +152,34 @@ def test_modgate_info_shows_one_module_as_info_does() -> None:
         check=False,
     )
     assert unknown.returncode == 2 and "has no module 'no_such_module'" in unknown.stderr
+
+
+def test_a_modules_command_runs_when_it_is_available_and_says_how_to_get_it_when_not() -> None:
+    modules = modgate.info()["modules"]
+    with_commands = {name: entry for name, entry in modules.items() if entry["commands"]}
+    for name, entry in with_commands.items():
+        for command in entry["commands"]:
+            proc = subprocess.run(
+                [sys.executable, "-m", "modgate", command, "--help"], capture_output=True, text=True, check=False
+            )
+            if modgate.is_available(name):
+                assert proc.returncode == 0 and f"modgate {command}" in proc.stdout, proc.stderr
+            else:
+                assert proc.returncode == 2 and f"a command of module {name!r}" in proc.stderr
+                assert (
+                    entry["option"] in proc.stderr or "MODGATE_DISABLE" in proc.stderr or "pip install" in proc.stderr
+                )
+        off = subprocess.run(
+            [sys.executable, "-m", "modgate", next(iter(entry["commands"]))],
+            env=dict(os.environ, MODGATE_DISABLE=name),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert off.returncode == 2 and "MODGATE_DISABLE" in off.stderr
+    listed = subprocess.run([sys.executable, "-m", "modgate", "--help"], capture_output=True, text=True, check=True)
+    for name, entry in with_commands.items():
+        assert all(f"{command} ({name})" in listed.stdout for command in entry["commands"])
 
 
 def test_modgate_list_shows_every_module_with_state_stage_and_reason() -> None:

@@ -119,3 +119,22 @@ def test_line_numbers_point_at_the_key() -> None:
 def test_summary_with_cmake_syntax_is_kept_verbatim() -> None:
     text = 'name = "alpha"\nsummary = \'say "hi"; ${HOME} ]] [[ $<1:x> \\\\\'\nstage = "S0"\n'
     assert parse(text).summary == 'say "hi"; ${HOME} ]] [[ $<1:x> \\\\'
+
+
+def test_commands_table() -> None:
+    base = 'name = "alpha"\nsummary = "s"\nstage = "S1"\n'
+    reg = parse(base + '[commands]\nalpha-draw = "cli:main"\nalpha = "run"\n')
+    assert reg.commands == (("alpha", "run"), ("alpha-draw", "cli:main"))
+    said = problems(base + '[commands]\nlist = "run"\nBad_Name = "run"\nok = "not a target!"\n')
+    assert any("commands.list" in p and "one of modgate's own commands" in p for p in said)
+    assert any("commands.Bad_Name" in p and "not a command name" in p for p in said)
+    assert any("commands.ok" in p and "not a function of the module's package" in p for p in said)
+
+
+def test_two_modules_may_not_add_the_same_command() -> None:
+    from modgate._configure.resolver import check_graph
+
+    base = 'summary = "s"\nstage = "S1"\n[commands]\ndraw = "run"\n'
+    modules = {n: parse(f'name = "{n}"\n' + base, folder=n) for n in ("alpha", "beta")}
+    (problem,) = check_graph(modules)
+    assert problem.key == "commands.draw" and "already a command of module 'alpha'" in problem.message

@@ -1,4 +1,5 @@
-"""graph: the module dependency graph as DOT, Mermaid or SVG.
+"""graph: the module dependency graph as text, DOT, Mermaid or SVG; also the command
+``modgate graph`` (``cli.py``).
 
 The graph is drawn from a build manifest (``modgate.info()``): one node per module,
 filled when enabled, a solid edge per ``requires``, a dashed one per ``conflicts``.
@@ -12,9 +13,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["GraphvizMissingError", "render", "to_dot", "to_mermaid", "to_svg"]
+__all__ = ["GraphvizMissingError", "render", "to_dot", "to_mermaid", "to_svg", "to_text"]
 
-FORMATS = ("dot", "mermaid", "svg")
+FORMATS = ("text", "dot", "mermaid", "svg")
 
 
 class GraphvizMissingError(ImportError):
@@ -81,6 +82,24 @@ def to_mermaid(info: Mapping[str, Any] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def to_text(info: Mapping[str, Any] | None = None) -> str:
+    """The graph as aligned text: a line per module with its state, stage, requirements and
+    conflicts."""
+    modules = _modules(info)
+    width = max((len(name) for name in modules), default=0)
+    lines = []
+    for name in sorted(modules):
+        m = modules[name]
+        state = "ON" if m.get("state") == "ON" else "OFF"
+        edges = []
+        if m.get("requires"):
+            edges.append("requires " + ", ".join(m["requires"]))
+        if m.get("conflicts"):
+            edges.append("conflicts with " + ", ".join(m["conflicts"]))
+        lines.append(f"{name:<{width}}  {state:<3}  {m.get('stage', '')}  {'; '.join(edges)}".rstrip())
+    return "\n".join(lines) + "\n"
+
+
 def to_svg(info: Mapping[str, Any] | None = None) -> str:
     """The graph as SVG, drawn by Graphviz."""
     try:
@@ -97,7 +116,9 @@ def to_svg(info: Mapping[str, Any] | None = None) -> str:
 
 
 def render(fmt: str, info: Mapping[str, Any] | None = None) -> str:
-    """The graph in ``fmt`` (one of ``dot``, ``mermaid``, ``svg``)."""
+    """The graph in ``fmt`` (one of ``text``, ``dot``, ``mermaid``, ``svg``)."""
+    if fmt == "text":
+        return to_text(info)
     if fmt == "dot":
         return to_dot(info)
     if fmt == "mermaid":

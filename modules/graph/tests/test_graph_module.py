@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import xml.dom.minidom
+from pathlib import Path
 
 import pytest
 
@@ -48,7 +49,7 @@ def test_default_input_is_this_build() -> None:
 def test_unknown_format() -> None:
     from modgate.modules import graph
 
-    with pytest.raises(ValueError, match="use one of dot, mermaid, svg"):
+    with pytest.raises(ValueError, match="use one of text, dot, mermaid, svg"):
         graph.render("png", INFO)
 
 
@@ -64,3 +65,41 @@ def test_svg_through_graphviz() -> None:
     assert document.documentElement.tagName == "svg"
     titles = [t.firstChild.data for t in document.getElementsByTagName("title")]
     assert {"a", "b", "c", "a->b"} <= set(titles)
+
+
+def test_text() -> None:
+    from modgate.modules import graph
+
+    assert graph.to_text(INFO).splitlines() == [
+        "a  ON   S1  requires b; conflicts with c",
+        "b  ON   S0",
+        "c  OFF  S2  conflicts with a",
+    ]
+
+
+def test_the_modgate_graph_command_draws_the_installed_host_and_a_tree(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import modgate
+    from modgate.cli import main
+
+    assert main(["graph", "--package", "modgate", "--format", "dot"]) == 0
+    dot = capsys.readouterr().out
+    assert all(f'"{name}" [label=' in dot for name in modgate.info()["modules"])
+    root = tmp_path
+    (root / "modules" / "one").mkdir(parents=True)
+    (root / "modules" / "two").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[tool.modgate]\npackage = "acme"\n')
+    (root / "modules" / "one" / "module.toml").write_text(
+        'name = "one"\nsummary = "1"\nstage = "S1"\ndefault = "OFF"\n'
+    )
+    (root / "modules" / "two" / "module.toml").write_text(
+        'name = "two"\nsummary = "2"\nstage = "S1"\nrequires = ["one"]\n'
+    )
+    assert main(["graph", str(root)]) == 0
+    assert capsys.readouterr().out.splitlines() == ["one  OFF  S1", "two  OFF  S1  requires one"]
+    (root / "modules" / "two" / "module.toml").write_text(
+        'name = "two"\nsummary = "2"\nstage = "S1"\nrequires = ["on"]\n'
+    )
+    assert main(["graph", str(root)]) == 2
+    assert "requires unknown module 'on'" in capsys.readouterr().err

@@ -61,6 +61,7 @@ def build_manifest(
             "python_requires": list(reg.python_requires),
             "native": list(artifacts.get(state.name, ())) if state.enabled else [],
             "deprecated": deprecated,
+            "commands": dict(reg.commands),
             "source": sources[state.name],
         }
     return {

@@ -13,7 +13,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .._names import DEFAULT_OPTION_PREFIX, NAME_PATTERN, RESERVED_NAMES, is_module_name, is_option_name, option_name
+from .._names import (
+    CORE_COMMANDS,
+    DEFAULT_OPTION_PREFIX,
+    NAME_PATTERN,
+    RESERVED_NAMES,
+    is_command_name,
+    is_module_name,
+    is_option_name,
+    option_name,
+)
 from .problems import ConfigurationError, Problem, suggest
 from .versions import check_requirement, check_version, version_after
 
@@ -49,6 +58,7 @@ _TOP_KEYS = (
     "native",
     "python",
     "deprecated",
+    "commands",
 )
 _NATIVE_KEYS = ("sources", "packages")
 _PACKAGE_KEYS = ("name", "version", "components")
@@ -102,6 +112,8 @@ class Registration:
     native: Native | None = None
     python_requires: tuple[str, ...] = ()
     deprecated: Deprecation | None = None
+    # modgate subcommands the module adds: name -> "function" or "submodule:function" of its package
+    commands: tuple[tuple[str, str], ...] = ()
     option: str | None = None  # the ``option`` key: a name kept from before the project adopted modgate
 
     def option_for(self, prefix: str = DEFAULT_OPTION_PREFIX) -> str:
@@ -367,6 +379,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
     native = _parse_native(c, table)
     python_requires = _parse_python(c, table)
     deprecated = _parse_deprecated(c, table)
+    commands = _parse_commands(c, table)
 
     if c.problems:
         raise ConfigurationError(c.problems)
@@ -384,6 +397,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         python_requires=python_requires,
         deprecated=deprecated,
         option=option,
+        commands=commands,
     )
 
 
@@ -446,6 +460,36 @@ def _parse_native(c: _Checker, table: Mapping[str, Any]) -> Native | None:
                     continue
                 packages.append(Package(pname, version, components or ()))
     return Native(sources=sources or DEFAULT_SOURCES, packages=tuple(packages))
+
+
+_TARGET_RE = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*:)?[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _parse_commands(c: _Checker, table: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    commands = _table(c, table, "commands", 'write it as a table: [commands] with graph = "command"')
+    if commands is None:
+        return ()
+    found = []
+    for name, target in commands.items():
+        key = f"commands.{name}"
+        if not is_command_name(name):
+            c.add(key, f"{name!r} is not a command name", "use lower case letters, digits and '-', e.g. graph")
+        elif name in CORE_COMMANDS:
+            c.add(
+                key,
+                f"{name!r} is one of modgate's own commands",
+                f"choose another name (taken: {', '.join(CORE_COMMANDS)})",
+            )
+        elif not isinstance(target, str) or not _TARGET_RE.match(target):
+            c.add(
+                key,
+                f"{target!r} is not a function of the module's package",
+                'write "function" (in the module\'s __init__.py) or "submodule:function"; it takes the arguments'
+                " after the command name and returns the exit status",
+            )
+        else:
+            found.append((name, target))
+    return tuple(sorted(found))
 
 
 def _parse_python(c: _Checker, table: Mapping[str, Any]) -> tuple[str, ...]:

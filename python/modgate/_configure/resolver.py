@@ -287,6 +287,19 @@ def check_graph(modules: Mapping[str, Registration], external: Iterable[str] = (
                             f"remove {ref!r} from {key!r}, or add a module {ref!r} (modules/{ref}/{REGISTRATION_FILE})",
                         )
                     )
+    owners: dict[str, str] = {}
+    for name in names:
+        for command, _target in modules[name].commands:
+            if command in owners:
+                problems.append(
+                    Problem(
+                        modules[name].path,
+                        f"commands.{command}",
+                        f"modgate {command} is already a command of module {owners[command]!r}",
+                        "give one of them another name",
+                    )
+                )
+            owners.setdefault(command, name)
     problems.extend(_cycles(modules))
     return problems
 
