@@ -129,3 +129,43 @@ def test_this_repository_codeowners_block_is_current() -> None:
     assert main(["codeowners", str(ROOT), "--check"]) == 0, textwrap.dedent(
         "CODEOWNERS has drifted: run `modgate codeowners --write`"
     )
+
+
+def _commit(root: Path, message: str, author: str, email: str, date: str) -> None:
+    import os
+    import subprocess
+
+    env = dict(os.environ, GIT_AUTHOR_NAME=author, GIT_AUTHOR_EMAIL=email, GIT_AUTHOR_DATE=date)
+    env |= {"GIT_COMMITTER_NAME": author, "GIT_COMMITTER_EMAIL": email, "GIT_COMMITTER_DATE": date}
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True, env=env)
+    subprocess.run(["git", "-C", str(root), "commit", "-q", "-m", message], check=True, env=env)
+
+
+def test_stale_flags_modules_no_maintainer_changed_recently(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import subprocess
+
+    root = host(tmp_path)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    _commit(root, "start", "Someone", "someone@example.org", "2024-01-01T00:00:00+00:00")
+    (root / "modules" / "alpha" / "x.py").write_text("x = 1\n")
+    _commit(root, "alpha by its owner", "Ann", "ann@example.org", "2025-06-01T00:00:00+00:00")
+    (root / "modules" / "beta" / "y.py").write_text("y = 1\n")
+    _commit(root, "beta by a team member", "Bob", "1234+team@users.noreply.github.com", "2025-01-01T00:00:00+00:00")
+    (root / "modules" / "beta" / "y.py").write_text("y = 2\n")
+    _commit(root, "beta by a passer-by", "Eve", "eve@example.org", "2025-09-01T00:00:00+00:00")
+    assert main(["stale", str(root), "--days", "180", "--as-of", "2025-10-01", "--format", "json"]) == 1
+    report = {r["module"]: r for r in json.loads(capsys.readouterr().out)}
+    assert report["alpha"]["last_maintainer_change_by"] == "Ann" and not report["alpha"]["stale"]
+    assert report["alpha"]["days_since_maintainer_change"] == 122
+    assert report["beta"]["last_change_by"] == "Eve" and report["beta"]["last_maintainer_change_by"] == "Bob"
+    assert report["beta"]["stale"]  # 273 days since its team touched it
+    assert report["gamma"]["last_maintainer_change"] is None and report["gamma"]["stale"]  # no maintainers at all
+    assert main(["stale", str(root), "--days", "400", "--as-of", "2025-10-01"]) == 1
+    out = capsys.readouterr().out
+    assert "modgate stale: 1 of 3 modules without a maintainer's change in 400 days: gamma" in out
+
+
+def test_stale_without_git_history_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = host(tmp_path)
+    assert main(["stale", str(root)]) == 2
+    assert "a source checkout with its .git is needed" in capsys.readouterr().err
