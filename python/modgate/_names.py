@@ -16,10 +16,9 @@ EXTRA_MODULE_DIRS = "MODGATE_EXTRA_MODULE_DIRS"
 ALL_EXTRA = "all"  # the pip extra holding every module's Python requirements
 DISABLE_VARIABLE = "MODGATE_DISABLE"
 NAME_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
-# Names a module may not take, because something derived from module names uses them.
 # The ``modgate`` command's own subcommands: a module's [commands] may not take these names.
-CORE_COMMANDS = ("check", "cmake-dir", "codeowners", "info", "init", "list", "new", "plan")
-
+CORE_COMMANDS = ("check", "cmake-dir", "codeowners", "info", "init", "list", "new", "plan", "schema", "stale")
+# Names a module may not take, because something derived from module names uses them.
 RESERVED_NAMES = {ALL_EXTRA: f"the pip extra {ALL_EXTRA!r} installs the Python requirements of every module"}
 
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
@@ -126,6 +125,10 @@ def function_name(package: str, name: str) -> str:
     """The registry key of native function ``name`` (``<module>.<function>``) of host
     ``package``: each host has its own namespace in the process-wide registry."""
     return f"{package}:{name}"
+
+
+OPTION_PATTERN = "^[A-Z][A-Z0-9_]{0,119}$"
+COMMAND_PATTERN = "^[a-z][a-z0-9-]{0,39}$"
 
 
 def is_command_name(text: object) -> bool:

@@ -76,6 +76,13 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if any(f.severity == "error" for f in findings) else 0
 
 
+def _schema(args: argparse.Namespace) -> int:
+    from ._configure.schema import json_schema
+
+    print(json.dumps(json_schema(), indent=2))
+    return 0
+
+
 def cmake_dir() -> str:
     """The folder holding ``modgateConfig.cmake`` in the installed package."""
     here = os.path.dirname(os.path.abspath(__file__))
@@ -126,6 +133,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--as-of-version", help="judge deprecations against this version, not the project's")
     check.add_argument("--list-codes", action="store_true", help="print every check code and exit")
     check.set_defaults(run=_check)
+    schema = sub.add_parser(
+        "schema",
+        help="the JSON Schema of module.toml, for editors (the parser's own declaration)",
+        description="Prints the JSON Schema; save it and point your editor's TOML support at it.",
+    )
+    schema.set_defaults(run=_schema)
     cmake = sub.add_parser(
         "cmake-dir", help="where the installed CMake package is: cmake -Dmodgate_DIR=$(modgate cmake-dir)"
     )

@@ -19,7 +19,7 @@ def test_unit_tests_run_from_a_checkout_without_a_build(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    tools = ["pytest>=8", "hypothesis>=6.100", "packaging>=22"]
+    tools = ["pytest>=8", "hypothesis>=6.100", "packaging>=22", "jsonschema>=4.18"]
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *tools],
         capture_output=True,

@@ -24,6 +24,14 @@ from .._names import (
     option_name,
 )
 from .problems import ConfigurationError, Problem, suggest
+from .schema import (
+    CMAKE_PACKAGE_PATTERN,
+    CMAKE_VERSION_PATTERN,
+    MAINTAINER_PATTERN,
+    TARGET_PATTERN,
+    field_at,
+    keys,
+)
 from .versions import check_requirement, check_version, version_after
 
 __all__ = [
@@ -36,34 +44,20 @@ __all__ = [
     "parse_registration",
 ]
 
-STAGES = ("S0", "S1", "S2")
-VALUES = ("ON", "OFF", "AUTO")
+# Keys, required keys, allowed values and patterns: declared once, in schema.py.
+STAGES = field_at("stage").enum
+VALUES = field_at("default").enum
 DEFAULT_SOURCES = ("src/**/*.cc", "src/**/*.cpp")
-_CMAKE_PACKAGE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_.+-]*$")
-_CMAKE_VERSION_RE = re.compile(r"^[0-9]+(\.[0-9]+){0,3}(\.\.\.<?[0-9]+(\.[0-9]+){0,3})?$")
-_MAINTAINER_RE = re.compile(
-    r"^(?:[^<>@\s][^<>]*\s<[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>"  # Name <email>
-    r"|@?[A-Za-z0-9][A-Za-z0-9_.-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?)$"  # handle or @org/team
-)
+_CMAKE_PACKAGE_RE = re.compile(CMAKE_PACKAGE_PATTERN)
+_CMAKE_VERSION_RE = re.compile(CMAKE_VERSION_PATTERN)
+_MAINTAINER_RE = re.compile(MAINTAINER_PATTERN)
+_TARGET_RE = re.compile(TARGET_PATTERN)
 
-_TOP_KEYS = (
-    "name",
-    "summary",
-    "option",
-    "stage",
-    "default",
-    "maintainers",
-    "requires",
-    "conflicts",
-    "native",
-    "python",
-    "deprecated",
-    "commands",
-)
-_NATIVE_KEYS = ("sources", "packages")
-_PACKAGE_KEYS = ("name", "version", "components")
-_PYTHON_KEYS = ("requires",)
-_DEPRECATED_KEYS = ("since", "removal", "reason", "replacement")
+_TOP_KEYS = keys()
+_NATIVE_KEYS = keys("native")
+_PACKAGE_KEYS = keys("native.packages")
+_PYTHON_KEYS = keys("python")
+_DEPRECATED_KEYS = keys("deprecated")
 
 
 @dataclass(frozen=True)
@@ -294,7 +288,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
     c = _Checker(path, text)
     c.unknown_keys(table, _TOP_KEYS, "")
 
-    name = c.string(table, "name", "name", required=True, fix=f'add name = "{folder_name}"')
+    name = c.string(table, "name", "name", required=field_at("name").required, fix=f'add name = "{folder_name}"')
     if name is not None:
         if not is_module_name(name):
             c.add(
@@ -316,7 +310,13 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
                 f'set name = "{folder_name}", or rename the folder to {name!r}',
             )
 
-    summary = c.string(table, "summary", "summary", required=True, fix='add summary = "one line saying what it does"')
+    summary = c.string(
+        table,
+        "summary",
+        "summary",
+        required=field_at("summary").required,
+        fix='add summary = "one line saying what it does"',
+    )
     if summary is not None:
         if not summary.strip():
             c.add("summary", "'summary' is empty", "write one line saying what the module does")
@@ -325,7 +325,9 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         elif len(summary) > 200:
             c.add("summary", f"'summary' is {len(summary)} characters long (at most 200)", "shorten it to one line")
 
-    stage = c.string(table, "stage", "stage", required=True, fix='add stage = "S0" (a new module)')
+    stage = c.string(
+        table, "stage", "stage", required=field_at("stage").required, fix='add stage = "S0" (a new module)'
+    )
     if stage is not None and stage not in STAGES:
         c.add(
             "stage",
@@ -333,7 +335,13 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
             'use "S0", "S1" or "S2"',
         )
 
-    option = c.string(table, "option", "option", required=False, fix='write an upper-case name such as "USE_CUTLASS"')
+    option = c.string(
+        table,
+        "option",
+        "option",
+        required=field_at("option").required,
+        fix='write an upper-case name such as "USE_CUTLASS"',
+    )
     if option is not None and not is_option_name(option):
         c.add(
             "option",
@@ -347,7 +355,9 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
             "option", f"option {option!r} would collide with modgate's or CMake's own variables", "choose another name"
         )
 
-    default = c.string(table, "default", "default", required=False, fix='use "ON", "OFF" or "AUTO"')
+    default = c.string(
+        table, "default", "default", required=field_at("default").required, fix='use "ON", "OFF" or "AUTO"'
+    )
     if default is not None and default not in VALUES:
         c.add(
             "default",
@@ -440,11 +450,19 @@ def _parse_native(c: _Checker, table: Mapping[str, Any]) -> Native | None:
                     c.add("native.packages", f"{full} must be a table, got {_type_name(entry)} ({entry!r})", pkg_fix)
                     continue
                 c.unknown_keys(entry, _PACKAGE_KEYS, f"{full}.")
-                pname = c.string(entry, "name", f"{full}.name", required=True, fix=pkg_fix)
+                pname = c.string(
+                    entry, "name", f"{full}.name", required=field_at("native.packages.name").required, fix=pkg_fix
+                )
                 if pname is not None and not _CMAKE_PACKAGE_RE.match(pname):
                     c.add("native.packages", f"{full}.name {pname!r} is not a CMake package name", pkg_fix)
                     pname = None
-                version = c.string(entry, "version", f"{full}.version", required=False, fix=pkg_fix)
+                version = c.string(
+                    entry,
+                    "version",
+                    f"{full}.version",
+                    required=field_at("native.packages.version").required,
+                    fix=pkg_fix,
+                )
                 if version is not None and not _CMAKE_VERSION_RE.match(version):
                     c.add(
                         "native.packages",
@@ -460,9 +478,6 @@ def _parse_native(c: _Checker, table: Mapping[str, Any]) -> Native | None:
                     continue
                 packages.append(Package(pname, version, components or ()))
     return Native(sources=sources or DEFAULT_SOURCES, packages=tuple(packages))
-
-
-_TARGET_RE = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*:)?[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _parse_commands(c: _Checker, table: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
@@ -513,10 +528,22 @@ def _parse_deprecated(c: _Checker, table: Mapping[str, Any]) -> Deprecation | No
         return None
     c.unknown_keys(dep, _DEPRECATED_KEYS, "deprecated.")
     fix = 'use a PEP 440 version such as "1.4"'
-    since = c.string(dep, "since", "deprecated.since", required=True, fix=fix)
-    removal = c.string(dep, "removal", "deprecated.removal", required=False, fix=fix)
-    reason = c.string(dep, "reason", "deprecated.reason", required=True, fix='add reason = "why it is going away"')
-    replacement = c.string(dep, "replacement", "deprecated.replacement", required=False, fix="name what to use instead")
+    since = c.string(dep, "since", "deprecated.since", required=field_at("deprecated.since").required, fix=fix)
+    removal = c.string(dep, "removal", "deprecated.removal", required=field_at("deprecated.removal").required, fix=fix)
+    reason = c.string(
+        dep,
+        "reason",
+        "deprecated.reason",
+        required=field_at("deprecated.reason").required,
+        fix='add reason = "why it is going away"',
+    )
+    replacement = c.string(
+        dep,
+        "replacement",
+        "deprecated.replacement",
+        required=field_at("deprecated.replacement").required,
+        fix="name what to use instead",
+    )
     for key, value in (("deprecated.since", since), ("deprecated.removal", removal)):
         if value is not None:
             message = check_version(value)
