@@ -171,9 +171,10 @@ class _Checker:
                     f"use one of: {', '.join(prefix + a for a in allowed)}",
                 )
 
-    def string(self, table: Mapping[str, Any], key: str, full: str, *, required: bool, fix: str) -> str | None:
+    def string(self, table: Mapping[str, Any], key: str, full: str, *, fix: str) -> str | None:
+        """The string at ``key``; whether it is required comes from the declaration."""
         if key not in table:
-            if required:
+            if field_at(re.sub(r"\[\d+\]", "", full)).required:
                 self.add(None, f"missing required key {full!r}", fix)
             return None
         value = table[key]
@@ -288,7 +289,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
     c = _Checker(path, text)
     c.unknown_keys(table, _TOP_KEYS, "")
 
-    name = c.string(table, "name", "name", required=field_at("name").required, fix=f'add name = "{folder_name}"')
+    name = c.string(table, "name", "name", fix=f'add name = "{folder_name}"')
     if name is not None:
         if not is_module_name(name):
             c.add(
@@ -314,7 +315,6 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         table,
         "summary",
         "summary",
-        required=field_at("summary").required,
         fix='add summary = "one line saying what it does"',
     )
     if summary is not None:
@@ -325,9 +325,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         elif len(summary) > 200:
             c.add("summary", f"'summary' is {len(summary)} characters long (at most 200)", "shorten it to one line")
 
-    stage = c.string(
-        table, "stage", "stage", required=field_at("stage").required, fix='add stage = "S0" (a new module)'
-    )
+    stage = c.string(table, "stage", "stage", fix='add stage = "S0" (a new module)')
     if stage is not None and stage not in STAGES:
         c.add(
             "stage",
@@ -339,7 +337,6 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         table,
         "option",
         "option",
-        required=field_at("option").required,
         fix='write an upper-case name such as "USE_CUTLASS"',
     )
     if option is not None and not is_option_name(option):
@@ -355,9 +352,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
             "option", f"option {option!r} would collide with modgate's or CMake's own variables", "choose another name"
         )
 
-    default = c.string(
-        table, "default", "default", required=field_at("default").required, fix='use "ON", "OFF" or "AUTO"'
-    )
+    default = c.string(table, "default", "default", fix='use "ON", "OFF" or "AUTO"')
     if default is not None and default not in VALUES:
         c.add(
             "default",
@@ -450,9 +445,7 @@ def _parse_native(c: _Checker, table: Mapping[str, Any]) -> Native | None:
                     c.add("native.packages", f"{full} must be a table, got {_type_name(entry)} ({entry!r})", pkg_fix)
                     continue
                 c.unknown_keys(entry, _PACKAGE_KEYS, f"{full}.")
-                pname = c.string(
-                    entry, "name", f"{full}.name", required=field_at("native.packages.name").required, fix=pkg_fix
-                )
+                pname = c.string(entry, "name", f"{full}.name", fix=pkg_fix)
                 if pname is not None and not _CMAKE_PACKAGE_RE.match(pname):
                     c.add("native.packages", f"{full}.name {pname!r} is not a CMake package name", pkg_fix)
                     pname = None
@@ -460,7 +453,6 @@ def _parse_native(c: _Checker, table: Mapping[str, Any]) -> Native | None:
                     entry,
                     "version",
                     f"{full}.version",
-                    required=field_at("native.packages.version").required,
                     fix=pkg_fix,
                 )
                 if version is not None and not _CMAKE_VERSION_RE.match(version):
@@ -528,20 +520,18 @@ def _parse_deprecated(c: _Checker, table: Mapping[str, Any]) -> Deprecation | No
         return None
     c.unknown_keys(dep, _DEPRECATED_KEYS, "deprecated.")
     fix = 'use a PEP 440 version such as "1.4"'
-    since = c.string(dep, "since", "deprecated.since", required=field_at("deprecated.since").required, fix=fix)
-    removal = c.string(dep, "removal", "deprecated.removal", required=field_at("deprecated.removal").required, fix=fix)
+    since = c.string(dep, "since", "deprecated.since", fix=fix)
+    removal = c.string(dep, "removal", "deprecated.removal", fix=fix)
     reason = c.string(
         dep,
         "reason",
         "deprecated.reason",
-        required=field_at("deprecated.reason").required,
         fix='add reason = "why it is going away"',
     )
     replacement = c.string(
         dep,
         "replacement",
         "deprecated.replacement",
-        required=field_at("deprecated.replacement").required,
         fix="name what to use instead",
     )
     for key, value in (("deprecated.since", since), ("deprecated.removal", removal)):
