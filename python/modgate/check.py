@@ -238,11 +238,10 @@ class _Host:
         return None
 
     def option_owner(self, word: str) -> str | None:
+        """The module whose CMake option ``word`` is (a core's own ``USE_OPENMP`` is none)."""
         for name, reg in self.modules.items():
             if word == reg.option_for(self.prefix):
                 return name
-        if word.startswith(self.prefix):  # an option of a module that is not here (yet)
-            return word[len(self.prefix) :].lower()
         return None
 
 
@@ -278,10 +277,10 @@ def _absolute(module: str, name: str, package: str) -> list[str]:
 def _cxx_findings(path: Path, text: str, owner: str | None, host: _Host, allowed: set[str]) -> list[Finding]:
     findings = []
     where = _relative(path, host.root)
-    for line, target, _angled in sourcescan.includes(text):
+    for line, target, angled in sourcescan.includes(text):
         used = host.header_owner(target)
         how = "include"
-        if used is None and not _angled and ("/" in target):
+        if used is None and not angled and "/" in target:
             candidate = host.folder_owner(path.parent / target)
             if candidate is not None and candidate != owner:
                 used, how = candidate, "relative"

@@ -105,7 +105,7 @@ def _cmake_dir(args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     epilog = None
     try:  # the commands the host's modules add, when it is built (never an error here)
-        added = _module_commands(default_host())
+        added = _module_commands(default_host(), plugins=False)
         if added:
             epilog = "commands added by modules: " + ", ".join(f"{c} ({m})" for c, (m, _) in sorted(added.items()))
     except Exception:
@@ -150,9 +150,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _module_commands(package: str) -> dict[str, tuple[str, str]]:
-    """The subcommands the modules of host ``package`` add: name -> (module, target)."""
-    data = _host_info(package)
+def _module_commands(package: str, *, plugins: bool = True) -> dict[str, tuple[str, str]]:
+    """The subcommands the modules of host ``package`` add: name -> (module, target); with
+    ``plugins``, those of installed plugins too (their entry points are read)."""
+    if plugins:
+        data = _host_info(package)
+    else:
+        import importlib
+
+        from ._manifest import manifest
+
+        importlib.import_module(package)
+        data = manifest(package)
     modules: dict[str, dict[str, object]] = data["modules"]  # type: ignore[assignment]
     found: dict[str, tuple[str, str]] = {}
     for module, entry in sorted(modules.items()):

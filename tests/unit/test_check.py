@@ -63,7 +63,8 @@ def test_core_isolation(tmp_path: Path) -> None:
         CLEAN
         | {
             "src/core.cc": "#include <modgate/registry.h>\n#include <acme/alpha/api.h>\n"
-            "#ifdef USE_MODULE_ALPHA\n#endif\n#if defined(USE_MODULE_BETA) && X\n#endif\n",
+            "#ifdef USE_MODULE_ALPHA\n#endif\n#if defined(USE_MODULE_BETA) && X\n#endif\n"
+            "#ifdef USE_MODULE_THREADS_FALLBACK\n#endif\n",  # the core's own option, no module's: fine
             "include/acme/core.h": '#include "../../modules/alpha/include/acme/alpha/api.h"\n',
             "python/acme/tools.py": "import os\n\nfrom acme.modules import beta\nimport acme.modules.alpha.helpers\n",
             "python/acme/modules/ignored.py": "import acme.modules.alpha\n",  # not the core: the loader's place
