@@ -11,6 +11,8 @@
 (d) ``benchmarks/native_calls.py``: registry calls and lookups against direct pybind11
     calls (target: 1.5x on a short input).
 (e) ``modgate check`` on hosts of 10, 100 and 1000 modules (target: 5 s at 1000).
+(f) ``modgate matrix --strategy pairwise`` on random graphs of 10, 60, 200 and 1000 modules
+    with requires and conflicts (targets: 30 configurations at 200, 50 at 1000, 10 s).
 
 Prints Markdown tables to paste into benchmarks/README.md.
 """
@@ -18,6 +20,7 @@ Prints Markdown tables to paste into benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import random
 import re
 import shutil
 import statistics
@@ -223,12 +226,56 @@ def bench_check(work: Path, counts: list[int], repeats: int) -> str:
     return "\n".join(rows)
 
 
+def random_modules(count: int, seed: int) -> dict[str, object]:
+    """``count`` registrations: up to two requires on earlier modules, 5% with a conflict."""
+    from modgate._configure.registration import Registration
+
+    rng = random.Random(seed)
+    names = [f"m{i:04d}" for i in range(count)]
+    modules: dict[str, object] = {}
+    for i, name in enumerate(names):
+        requires = tuple(sorted({names[rng.randrange(i)] for _ in range(rng.choice([0, 0, 1, 2]))})) if i else ()
+        conflicts: tuple[str, ...] = ()
+        if i > 5 and rng.random() < 0.05:
+            other = names[rng.randrange(i)]
+            conflicts = () if other in requires else (other,)
+        modules[name] = Registration(
+            name=name,
+            summary="s",
+            stage="S1",
+            path=f"modules/{name}/module.toml",
+            requires=requires,
+            conflicts=conflicts,
+        )
+    return modules
+
+
+def bench_matrix(counts: list[int]) -> str:
+    """Pairwise size and time on random graphs with requires and conflicts, next to what
+    all-on + all-off + each-alone need."""
+    from modgate.matrix import generate
+
+    rows = [
+        "| modules | pairwise configurations | generated in (s) | all-on + all-off + each-alone |",
+        "|---|---|---|---|",
+    ]
+    for count in counts:
+        modules = random_modules(count, seed=1)
+        start = time.perf_counter()
+        pairwise, _ = generate(modules, ["pairwise"])  # type: ignore[arg-type]
+        took = time.perf_counter() - start
+        simple, _ = generate(modules, ["all-on", "all-off", "each-alone"])  # type: ignore[arg-type]
+        rows.append(f"| {count} | {len(pairwise)} | {took:.2f} | {len(simple)} |")
+    return "\n".join(rows)
+
+
 SECTIONS = {
     "toggles": "(a) Recompiled translation units after flipping one module",
     "configure": "(b) Configure time with synthetic modules",
     "import": "(c) Import cost in a clean venv",
     "calls": "(d) Native calls by name",
     "check": "(e) modgate check on synthetic hosts",
+    "matrix": "(f) modgate matrix: pairwise size and time",
 }
 
 
@@ -253,6 +300,8 @@ def main() -> int:
                 print(bench_configure(work, args.counts, args.repeats))
             elif section == "check":
                 print(bench_check(work, args.counts, args.repeats))
+            elif section == "matrix":
+                print(bench_matrix([10, 60, 200, 1000]))
             else:  # each its own script, run in a fresh interpreter
                 script = here / ("import_time.py" if section == "import" else "native_calls.py")
                 subprocess.run([sys.executable, str(script)], check=True, cwd=work)

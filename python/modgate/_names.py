@@ -17,7 +17,19 @@ ALL_EXTRA = "all"  # the pip extra holding every module's Python requirements
 DISABLE_VARIABLE = "MODGATE_DISABLE"
 NAME_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
 # The ``modgate`` command's own subcommands: a module's [commands] may not take these names.
-CORE_COMMANDS = ("check", "cmake-dir", "codeowners", "info", "init", "list", "new", "plan", "schema", "stale")
+CORE_COMMANDS = (
+    "check",
+    "cmake-dir",
+    "codeowners",
+    "info",
+    "init",
+    "list",
+    "matrix",
+    "new",
+    "plan",
+    "schema",
+    "stale",
+)
 # Names a module may not take, because something derived from module names uses them.
 RESERVED_NAMES = {ALL_EXTRA: f"the pip extra {ALL_EXTRA!r} installs the Python requirements of every module"}
 

@@ -76,6 +76,29 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if any(f.severity == "error" for f in findings) else 0
 
 
+def _matrix(args: argparse.Namespace) -> int:
+    from ._configure.discovery import discover
+    from ._configure.host import read_host
+    from ._configure.problems import ConfigurationError
+    from .matrix import generate, render, shard
+
+    root = Path(args.dir).resolve()
+    try:
+        config = read_host(root, shown_as=str(root / "pyproject.toml"))
+        roots = [root / d for d in config.modules_dirs if (root / d).is_dir()]
+        modules = discover(roots, host=config.host, base=root, scan_files=False).registrations
+        strategies = [s.strip() for s in args.strategy.split(",") if s.strip()]
+        configs, dropped = generate(modules, strategies, seed=args.seed, prefix=config.option_prefix)
+        if args.shard:
+            configs = shard(configs, args.shard)
+    except ConfigurationError as exc:
+        raise ModgateError(exc.format()) from None
+    except ValueError as exc:
+        raise ModgateError(str(exc)) from None
+    print(render(configs, modules, config.option_prefix, args.format, dropped))
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     from ._configure.schema import json_schema
 
@@ -133,6 +156,23 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--as-of-version", help="judge deprecations against this version, not the project's")
     check.add_argument("--list-codes", action="store_true", help="print every check code and exit")
     check.set_defaults(run=_check)
+    matrix = sub.add_parser(
+        "matrix",
+        help="build configurations that prove the modules optional (all-on, each-off, pairwise, ...)",
+        description="Valid configurations (every module ON or OFF) for the strategies asked; what cannot exist is"
+        " adjusted or dropped, and said.",
+    )
+    matrix.add_argument("dir", nargs="?", default=".", help="the host project's folder (default: here)")
+    matrix.add_argument(
+        "--strategy",
+        default="all-on,all-off,each-off",
+        help="comma-separated: all-on, all-off, each-off,"
+        " each-alone, pairwise, random:N, removal (default: all-on,all-off,each-off)",
+    )
+    matrix.add_argument("--seed", type=int, default=0, help="for random:N (same seed, same configurations)")
+    matrix.add_argument("--shard", help="K/N: only the K-th of N disjoint parts")
+    matrix.add_argument("--format", choices=("text", "json", "github"), default="text")
+    matrix.set_defaults(run=_matrix)
     schema = sub.add_parser(
         "schema",
         help="the JSON Schema of module.toml, for editors (the parser's own declaration)",

@@ -1,0 +1,327 @@
+"""``modgate matrix``: small sets of build configurations that prove the modules optional.
+
+A configuration gives every module an explicit ON or OFF and is valid under the
+registration files (every ON module's requirements ON, no two conflicting modules ON); the
+resolver configure uses decides each one again, so nothing here can disagree with a build.
+A strategy that asks for a configuration that cannot exist adjusts it (saying what and why)
+or drops it.
+
+``pairwise`` covers every feasible pair of states (a ON/OFF with b ON/OFF). It starts from
+a binary covering array (each module a distinct column of weight ceil(N/2) over N rows,
+first row all OFF: any two such columns show all four combinations), makes each row valid,
+then adds rows greedily for the pairs that repair lost. Written here rather than taken
+from a library: the known covering-array tools either ignore requires/conflicts or do not
+finish at a thousand options, and the construction is a few dozen lines.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from ._configure.registration import Registration
+from ._configure.resolver import build_requests, requires_closure, resolve
+
+__all__ = ["STRATEGIES", "Configuration", "Graph", "generate", "render", "shard"]
+
+STRATEGIES = ("all-on", "all-off", "each-off", "each-alone", "pairwise", "random:N", "removal")
+
+
+@dataclass
+class Configuration:
+    name: str
+    on: frozenset[str]
+    removed: tuple[str, ...] = ()  # the `removal` strategy: these modules' folders are deleted
+    notes: list[str] = field(default_factory=list)
+
+
+class Graph:
+    """The constraints of one host's modules."""
+
+    def __init__(self, modules: Mapping[str, Registration]) -> None:
+        self.modules = modules
+        self.names = sorted(modules)
+        self.closure = {
+            n: frozenset([n, *(d for d in requires_closure(modules, n) if d in modules)]) for n in self.names
+        }
+        dependents: dict[str, set[str]] = {n: set() for n in self.names}
+        for name, needed in self.closure.items():
+            for dep in needed:
+                dependents[dep].add(name)
+        self.dependents = {n: frozenset(d) for n, d in dependents.items()}  # n and everything needing it
+        self.conflicts = {n: frozenset(c for c in modules[n].conflicts if c in modules) for n in self.names}
+        for name in self.names:
+            for other in self.conflicts[name]:
+                self.conflicts[other] = self.conflicts[other] | {name}
+
+    def mentioning(self, name: str) -> tuple[str, ...]:
+        """``name`` and every module whose registration names a module in that set (requires
+        or conflicts): what must go with ``name``'s folder for the tree to configure."""
+        gone = {name}
+        while True:
+            more = {m for g in gone for m in self.dependents[g] | self.conflicts[g]} - gone
+            if not more:
+                return tuple(sorted(gone))
+            gone |= more
+
+    def valid(self, on: frozenset[str]) -> bool:
+        return all(self.closure[n] <= on and not (self.conflicts[n] & on) for n in on)
+
+    def repair(self, wanted: Iterable[str]) -> frozenset[str]:
+        """The largest part of ``wanted`` that is valid: modules whose requirements are not
+        all wanted go, then of each conflicting pair the later name (and what needs it)."""
+        chosen = set(wanted)
+        on = {n for n in chosen if self.closure[n] <= chosen}
+        for name in self.names:
+            if name in on and self.conflicts[name] & on:
+                for other in sorted(self.conflicts[name] & on):
+                    on -= self.dependents[max(name, other)]
+        return frozenset(n for n in on if self.closure[n] <= on)
+
+    def feasible(self, a: str, va: bool, b: str, vb: bool) -> frozenset[str] | None:
+        """The smallest valid ON set with a=va and b=vb, or None when there is none."""
+        on: set[str] = set()
+        off: set[str] = set()
+        for name, value in ((a, va), (b, vb)):
+            (on if value else off).update(self.closure[name] if value else self.dependents[name])
+        if on & off or any(self.conflicts[n] & on for n in on):
+            return None
+        return frozenset(on)
+
+
+def _check(graph: Graph, config: Configuration, prefix: str) -> None:
+    """The resolver's own verdict on ``config``: the states it decides must be these."""
+    modules = {n: r for n, r in graph.modules.items() if n not in config.removed}
+    values = {modules[n].option_for(prefix): ("ON" if n in config.on else "OFF") for n in modules}
+    resolution = resolve(modules, build_requests(modules, values, None, prefix=prefix), prefix=prefix)
+    decided = {s.name for s in resolution.states if s.enabled}
+    assert decided == set(config.on), (config.name, sorted(decided ^ set(config.on)))
+
+
+def _all_on(graph: Graph) -> Configuration:
+    on = graph.repair(graph.names)
+    config = Configuration("all-on", on)
+    if len(on) < len(graph.names):
+        config.notes.append(f"off to stay valid (conflicts): {', '.join(sorted(set(graph.names) - on))}")
+    return config
+
+
+def _each_off(graph: Graph, base: Configuration) -> list[Configuration]:
+    out = []
+    for name in graph.names:
+        on = base.on - graph.dependents[name]
+        config = Configuration(f"each-off:{name}", on)
+        also = sorted(graph.dependents[name] - {name})
+        if also:
+            config.notes.append(f"also off, as they require {name}: {', '.join(also)}")
+        out.append(config)
+    return out
+
+
+def _each_alone(graph: Graph) -> tuple[list[Configuration], list[str]]:
+    out, dropped = [], []
+    for name in graph.names:
+        on = graph.closure[name]
+        if not graph.valid(on):
+            dropped.append(f"each-alone:{name} dropped: what it requires conflicts within itself")
+            continue
+        config = Configuration(f"each-alone:{name}", on)
+        if len(on) > 1:
+            config.notes.append(f"with what it requires: {', '.join(sorted(on - {name}))}")
+        out.append(config)
+    return out, dropped
+
+
+def _random(graph: Graph, count: int, seed: int) -> list[Configuration]:
+    rng = random.Random(seed)
+    return [
+        Configuration(f"random:{i}", graph.repair(n for n in graph.names if rng.random() < 0.5)) for i in range(count)
+    ]
+
+
+def _columns(count: int) -> tuple[int, list[int]]:
+    """Rows N and ``count`` distinct N-bit columns, bit 0 clear, weight ceil(N/2): every two
+    of them show (0,0), (0,1), (1,0) and (1,1) somewhere."""
+    rows = 2
+    while len(list(itertools.islice(itertools.combinations(range(1, rows), (rows + 1) // 2), count))) < count:
+        rows += 1
+    columns = []
+    for ones in itertools.islice(itertools.combinations(range(1, rows), (rows + 1) // 2), count):
+        columns.append(sum(1 << bit for bit in ones))
+    return rows, columns
+
+
+def _uncovered(graph: Graph, rows: Sequence[frozenset[str]]) -> list[tuple[str, bool, str, bool]]:
+    names = graph.names
+    full = (1 << len(rows)) - 1
+    mask = {n: sum(1 << i for i, row in enumerate(rows) if n in row) for n in names}
+    missing = []
+    for i, a in enumerate(names):
+        ma = mask[a]
+        for b in names[i + 1 :]:
+            mb = mask[b]
+            for va, vb, seen in (
+                (True, True, ma & mb),
+                (True, False, ma & ~mb & full),
+                (False, True, ~ma & mb & full),
+                (False, False, ~ma & ~mb & full),
+            ):
+                if not seen and graph.feasible(a, va, b, vb) is not None:
+                    missing.append((a, va, b, vb))
+    return missing
+
+
+def _pairwise(graph: Graph) -> list[Configuration]:
+    names = graph.names
+    if not names:
+        return []
+    rows_count, columns = _columns(len(names))
+    rows = [graph.repair(n for n, col in zip(names, columns, strict=True) if col >> r & 1) for r in range(rows_count)]
+    missing = _uncovered(graph, rows)
+
+    def weight(pair: tuple[str, bool, str, bool]) -> int:
+        a, va, b, vb = pair
+        return sum(len(graph.closure[n] if v else graph.dependents[n]) for n, v in ((a, va), (b, vb)))
+
+    # First fit, most constrained first: the pairs that pin the most modules go in early.
+    missing.sort(key=lambda pair: -weight(pair))
+    while missing:
+        # A new row: the first uncovered pair, then every other one that still fits.
+        on: set[str] = set()
+        off: set[str] = set()
+        for a, va, b, vb in missing:
+            add_on: set[str] = set()
+            add_off: set[str] = set()
+            for name, value in ((a, va), (b, vb)):
+                (add_on if value else add_off).update(graph.closure[name] if value else graph.dependents[name])
+            if add_on & off or add_off & on or add_on & add_off:
+                continue
+            if any(graph.conflicts[n] & (on | add_on) for n in add_on):
+                continue
+            on |= add_on
+            off |= add_off
+        rows.append(frozenset(on))
+        missing = [p for p in missing if (p[0] in on) != p[1] or (p[2] in on) != p[3]]
+    unique = _prune(graph, list(dict.fromkeys(rows)))
+    return [Configuration(f"pairwise:{i}", row) for i, row in enumerate(unique)]
+
+
+def _prune(graph: Graph, rows: list[frozenset[str]]) -> list[frozenset[str]]:
+    """Drop rows every pair of which another row also covers, last rows first."""
+    names = graph.names
+    while True:
+        full = (1 << len(rows)) - 1
+        mask = {n: sum(1 << i for i, row in enumerate(rows) if n in row) for n in names}
+        essential = 0
+        for i, a in enumerate(names):
+            ma = mask[a]
+            for b in names[i + 1 :]:
+                mb = mask[b]
+                for seen in (ma & mb, ma & ~mb & full, ~ma & mb & full, ~ma & ~mb & full):
+                    if seen and not seen & (seen - 1):  # exactly one row shows this combination
+                        essential |= seen
+        spare = [i for i in range(len(rows)) if not essential >> i & 1]
+        if not spare:
+            return rows
+        del rows[spare[-1]]
+
+
+def generate(
+    modules: Mapping[str, Registration], strategies: Sequence[str], *, seed: int = 0, prefix: str = "USE_MODULE_"
+) -> tuple[list[Configuration], list[str]]:
+    """The configurations of ``strategies``, each checked by the resolver, and the notes on
+    what was dropped. Configurations equal to an earlier one are listed once."""
+    graph = Graph(modules)
+    configs: list[Configuration] = []
+    dropped: list[str] = []
+    base = _all_on(graph)
+    for strategy in strategies:
+        kind, _, arg = strategy.partition(":")
+        if kind == "all-on":
+            configs.append(base)
+        elif kind == "all-off":
+            configs.append(Configuration("all-off", frozenset()))
+        elif kind == "each-off":
+            configs += _each_off(graph, base)
+        elif kind == "each-alone":
+            alone, gone = _each_alone(graph)
+            configs += alone
+            dropped += gone
+        elif kind == "random" and arg.isdigit() and int(arg) > 0:
+            configs += _random(graph, int(arg), seed)
+        elif kind == "pairwise":
+            configs += _pairwise(graph)
+        elif kind == "removal":
+            for name in graph.names:
+                deleted = graph.mentioning(name)
+                config = Configuration(f"removal:{name}", base.on - set(deleted), removed=deleted)
+                if len(deleted) > 1:
+                    others = ", ".join(n for n in deleted if n != name)
+                    config.notes.append(f"also deleted, as their module.toml names a deleted module: {others}")
+                configs.append(config)
+        else:
+            raise ValueError(f"unknown strategy {strategy!r}: use {', '.join(STRATEGIES)}")
+    first: dict[tuple[frozenset[str], tuple[str, ...]], Configuration] = {}
+    unique = []
+    for config in configs:
+        key = (config.on, config.removed)
+        if key in first:
+            first[key].notes.append(f"also stands for {config.name}")
+            continue
+        first[key] = config
+        _check(graph, config, prefix)
+        unique.append(config)
+    return unique, dropped
+
+
+def shard(configs: Sequence[Configuration], spec: str) -> list[Configuration]:
+    """Part K of N (``"K/N"``, 1-based): every N-th configuration from the K-th, so N machines
+    run disjoint parts whose union is the whole."""
+    k_text, _, n_text = spec.partition("/")
+    if not (k_text.isdigit() and n_text.isdigit()) or not 1 <= int(k_text) <= int(n_text):
+        raise ValueError(f"--shard {spec!r}: write K/N with 1 <= K <= N, e.g. 2/4")
+    k, n = int(k_text), int(n_text)
+    return [c for i, c in enumerate(configs) if i % n == k - 1]
+
+
+def render(
+    configs: Sequence[Configuration], modules: Mapping[str, Registration], prefix: str, fmt: str, dropped: Sequence[str]
+) -> str:
+    def options(config: Configuration) -> dict[str, str]:
+        return {
+            modules[n].option_for(prefix): ("ON" if n in config.on else "OFF")
+            for n in sorted(modules)
+            if n not in config.removed
+        }
+
+    if fmt == "json":
+        out = []
+        for config in configs:
+            entry: dict[str, object] = {"name": config.name, "options": options(config)}
+            if config.removed:
+                entry["removed"] = list(config.removed)
+            out.append(entry)
+        return json.dumps(out, indent=2)
+    if fmt == "github":
+        include = []
+        for config in configs:
+            opts = options(config)
+            include.append(
+                {
+                    "name": config.name,
+                    "removed": " ".join(config.removed),
+                    "cmake_defines": " ".join(f"-D{k}={v}" for k, v in opts.items()),
+                    "pip_config": " ".join(f"-C cmake.define.{k}={v}" for k, v in opts.items()),
+                }
+            )
+        return json.dumps({"include": include})
+    lines = []
+    for config in configs:
+        on = ", ".join(sorted(config.on)) or "(none: the core alone)"
+        lines.append(f"{config.name}: ON {on}" + "".join(f"\n    {note}" for note in config.notes))
+    lines += [f"dropped: {text}" for text in dropped]
+    lines.append(f"modgate matrix: {len(configs)} configuration(s) over {len(modules)} module(s)")
+    return "\n".join(lines)
