@@ -451,6 +451,7 @@ function(modgate_add_modules)
   # The core's targets (modgate_core_target) learn their host's name: the registry
   # namespace their unqualified lookups use.
   set_property(GLOBAL PROPERTY _modgate_HOST "${modgate_HOST}")
+  set_property(GLOBAL PROPERTY _modgate_BUILD_PACKAGE_DIR "${CMAKE_BINARY_DIR}/python/${modgate_INSTALL_DIR}")
   get_property(_core GLOBAL PROPERTY _modgate_CORE_TARGETS)
   foreach(_target IN LISTS _core)
     _modgate_core_host(${_target})
@@ -464,6 +465,13 @@ endfunction()
 function(_modgate_core_host target)
   get_property(_host GLOBAL PROPERTY _modgate_HOST)
   target_compile_definitions(${target} PRIVATE "MODGATE_HOST_NAME=\"${_host}\"")
+  get_target_property(_type ${target} TYPE)
+  if(_type STREQUAL "MODULE_LIBRARY")
+    # A core extension (the host's _core) is built into the build tree's package, so
+    # PYTHONPATH=<build>/python imports this build.
+    get_property(_dir GLOBAL PROPERTY _modgate_BUILD_PACKAGE_DIR)
+    set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${_dir}")
+  endif()
 endfunction()
 
 #[=======================================================================[.rst:
@@ -476,7 +484,9 @@ modgate_core_target
 Marks ``<target>`` as part of the host's core: any ``#include`` of a module header fails
 to compile with a message saying that the core reaches modules only by name, and its
 registry lookups by unqualified name (``modgate::find_function("scan.includes")``) look
-in its own host's namespace. Call it before or after ``modgate_add_modules``.
+in its own host's namespace. A Python extension (a ``MODULE`` library) is built into the
+build tree's package (``<build>/python/<package>``). Call it before or after
+``modgate_add_modules``.
 #]=======================================================================]
 function(modgate_core_target target)
   target_compile_options(${target} PRIVATE

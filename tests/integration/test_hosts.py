@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import FIXTURES
-from tests.integration.cmake_builds import check, env_with, python_output, run
+from tests.integration.cmake_builds import build, check, configure, env_with, python_output, run
 
 pytestmark = pytest.mark.build
 
@@ -79,6 +79,20 @@ def test_init_writes_a_host_that_passes_its_own_tests(acme: Path, site: Path) ->
     assert "5 passed" in out and "skipped" not in out, out  # core x2, greeter, text, scan: all built
     listing = check(run([sys.executable, "-m", "modgate", "list", "--package", "acme"], env=env_with(site))).stdout
     assert listing.splitlines()[0].startswith("acme 0.1.0: 4 modules, 4 enabled"), listing
+
+
+def test_a_hosts_build_tree_is_importable_and_passes_its_tests(acme: Path, tmp_path: Path) -> None:
+    # Plain CMake, no install: <build>/python holds acme's own files, its _core and the
+    # modules this configuration built (text off here).
+    project = shutil.copytree(acme, tmp_path / "acme", ignore=shutil.ignore_patterns("build", "__pycache__"))
+    build_dir = tmp_path / "build"
+    check(configure(project, build_dir, {"ACME_WITH_TEXT": "OFF"}))
+    check(build(build_dir)[0])
+    package = build_dir / "python" / "acme"
+    assert (package / "__init__.py").is_file() and list(package.glob("_core*"))
+    assert not (package / "modules" / "text").exists()
+    out = host_tests(project, build_dir / "python")
+    assert "passed" in out and "USE_MODULE_TEXT" not in out and "ACME_WITH_TEXT" in out, out
 
 
 def test_two_hosts_side_by_side_never_touch(site: Path) -> None:

@@ -399,6 +399,16 @@ def _stage_links(order: Sequence[str], found: Discovery, host: HostConfig, args:
     links = []
     if args.manifest is not None:
         links.append([str(args.manifest), MANIFEST_NAME])
+    # The host's own Python files (python/<package>/, as its wheel has them), not its modules/.
+    source = args.project_dir.resolve() / "python" / package_path(host.package)
+    for current, dirs, names in os.walk(source):
+        dirs[:] = sorted(
+            d for d in dirs if d != "__pycache__" and not (current == str(source) and d == MODULES_PACKAGE)
+        )
+        for file in sorted(names):
+            if file.endswith(".py") or file.endswith(".pyi") or file == "py.typed":
+                path = Path(current, file)
+                links.append([str(path), path.relative_to(source).as_posix()])
     for name in order:
         module = found.modules[name]
         artifacts = _artifacts(module, args, host)
