@@ -29,6 +29,7 @@ CORE_COMMANDS = (
     "plan",
     "schema",
     "stale",
+    "verify",
 )
 # Names a module may not take, because something derived from module names uses them.
 RESERVED_NAMES = {ALL_EXTRA: f"the pip extra {ALL_EXTRA!r} installs the Python requirements of every module"}

@@ -12,6 +12,12 @@ from pathlib import Path
 from .exceptions import ModgateError
 from .table import module_listing
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._configure.host import HostConfig
+    from ._configure.registration import Registration
+    from .matrix import Configuration
+
 __all__ = ["cmake_dir", "default_host", "main"]
 
 
@@ -76,11 +82,14 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if any(f.severity == "error" for f in findings) else 0
 
 
-def _matrix(args: argparse.Namespace) -> int:
+def _configurations(
+    args: argparse.Namespace,
+) -> tuple[Path, HostConfig, dict[str, Registration], list[Configuration], list[str]]:
+    """The host at ``args.dir`` and the configurations of ``args.strategy`` (matrix, verify)."""
     from ._configure.discovery import discover
     from ._configure.host import read_host
     from ._configure.problems import ConfigurationError
-    from .matrix import generate, render, shard
+    from .matrix import generate, shard
 
     root = Path(args.dir).resolve()
     try:
@@ -95,8 +104,46 @@ def _matrix(args: argparse.Namespace) -> int:
         raise ModgateError(exc.format()) from None
     except ValueError as exc:
         raise ModgateError(str(exc)) from None
+    if getattr(args, "only", None):
+        wanted = set(args.only)
+        unknown = wanted - {c.name for c in configs}
+        if unknown:
+            raise ModgateError(f"--only {', '.join(sorted(unknown))}: no such configuration of {args.strategy}")
+        configs = [c for c in configs if c.name in wanted]
+    return root, config, dict(modules), list(configs), dropped
+
+
+def _matrix(args: argparse.Namespace) -> int:
+    from .matrix import render
+
+    _root, config, modules, configs, dropped = _configurations(args)
     print(render(configs, modules, config.option_prefix, args.format, dropped))
     return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .verify import verify
+
+    root, config, modules, configs, dropped = _configurations(args)
+    for text in dropped:
+        print(f"dropped: {text}")
+    reproduce = ["modgate", "verify", str(root), "--strategy", args.strategy, "--seed", str(args.seed)]
+    if args.build_dir:
+        reproduce += ["--build-dir", args.build_dir]
+    if args.test_command:
+        reproduce += ["--test-command", args.test_command]
+    work = Path(args.build_dir).resolve() if args.build_dir else root / "build" / "modgate-verify"
+    return verify(
+        configs,
+        root=root,
+        host=config,
+        modules=modules,
+        work=work,
+        test_command=args.test_command,
+        keep_going=args.keep_going,
+        junit=Path(args.junit) if args.junit else None,
+        reproduce=reproduce,
+    )
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -173,6 +220,22 @@ def _parser() -> argparse.ArgumentParser:
     matrix.add_argument("--shard", help="K/N: only the K-th of N disjoint parts")
     matrix.add_argument("--format", choices=("text", "json", "github"), default="text")
     matrix.set_defaults(run=_matrix)
+    checking = sub.add_parser(
+        "verify",
+        help="configure, build and test a host in each configuration of the strategies asked",
+        description="One build folder reused, every option passed explicitly; a failing configuration prints the"
+        " command that reruns it; exit 1 on any failure.",
+    )
+    checking.add_argument("dir", nargs="?", default=".", help="the host project's folder (default: here)")
+    checking.add_argument("--strategy", default="each-off", help="as for modgate matrix (default: each-off)")
+    checking.add_argument("--seed", type=int, default=0, help="for random:N")
+    checking.add_argument("--shard", help="K/N: only the K-th of N disjoint parts")
+    checking.add_argument("--only", action="append", metavar="NAME", help="only this configuration (repeatable)")
+    checking.add_argument("--test-command", help="a shell command run instead of the default tests")
+    checking.add_argument("--keep-going", action="store_true", help="run every configuration, not stop at a failure")
+    checking.add_argument("--junit", help="write a JUnit XML report here")
+    checking.add_argument("--build-dir", help="the build folder (default: <dir>/build/modgate-verify)")
+    checking.set_defaults(run=_verify)
     schema = sub.add_parser(
         "schema",
         help="the JSON Schema of module.toml, for editors (the parser's own declaration)",

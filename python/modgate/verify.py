@@ -1,0 +1,186 @@
+"""``modgate verify``: build and test a host in each configuration ``modgate matrix`` gives.
+
+One build folder is reused for every configuration of the tree (a ``removal`` gets a copy
+of the tree without the deleted folders, and a build folder of its own); every module's
+option is passed explicitly on each configure, so nothing a previous configuration set
+leaks into the next. ccache is used when it is on ``PATH``. The tests run against the
+build tree (``<build>/python`` on ``PYTHONPATH``): by default the core's (``tests/core``,
+else ``tests``) and each enabled module's ``tests/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._configure.host import HostConfig
+from ._configure.registration import Registration
+from .matrix import Configuration
+
+__all__ = ["Outcome", "run_configuration", "verify"]
+
+_OUTPUT_TAIL = 4000
+
+
+@dataclass
+class Outcome:
+    config: Configuration
+    failed_step: str | None  # "configure", "build", "tests" or None
+    seconds: float
+    output: str
+
+
+def _run(cmd: Sequence[str] | str, *, cwd: Path, env: Mapping[str, str] | None = None) -> tuple[int, str]:
+    shell = isinstance(cmd, str)  # --test-command is a shell command line
+    proc = subprocess.run(cmd, cwd=cwd, env=dict(env) if env else None, capture_output=True, text=True, shell=shell)
+    return proc.returncode, (proc.stdout + proc.stderr)[-_OUTPUT_TAIL:]
+
+
+def _source_for(config: Configuration, root: Path, host: HostConfig, work: Path) -> Path:
+    """The tree to build: ``root`` itself, or a copy without a removal's folders."""
+    if not config.removed:
+        return root
+    copy = work / "sources" / config.name.replace(":", "-")
+    shutil.rmtree(copy, ignore_errors=True)
+    skip = {work.resolve()}
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        here = Path(folder)
+        dropped = {n for n in names if n in (".git", "__pycache__", "build") or (here / n).resolve() in skip}
+        if here.resolve().name in {Path(d).name for d in host.modules_dirs}:
+            dropped |= {n for n in names if n in config.removed}
+        return dropped
+
+    shutil.copytree(root, copy, ignore=ignore, symlinks=True)
+    return copy
+
+
+def _test_paths(
+    source: Path, config: Configuration, host: HostConfig, modules: Mapping[str, Registration]
+) -> list[str]:
+    core = source / "tests" / "core"
+    paths = [str(core if core.is_dir() else source / "tests")]
+    for name in sorted(config.on):
+        folder = source / Path(modules[name].path).parent / "tests"
+        if folder.is_dir():
+            paths.append(str(folder))
+    return paths
+
+
+def run_configuration(
+    config: Configuration,
+    *,
+    root: Path,
+    host: HostConfig,
+    modules: Mapping[str, Registration],
+    work: Path,
+    test_command: str | None,
+) -> Outcome:
+    start = time.perf_counter()
+    source = _source_for(config, root, host, work)
+    build = work / ("tree" if not config.removed else config.name.replace(":", "-"))
+    # Every option explicit, every time: nothing a previous configuration set carries over.
+    defines = [
+        f"-D{modules[n].option_for(host.option_prefix)}={'ON' if n in config.on else 'OFF'}"
+        for n in sorted(modules)
+        if n not in config.removed
+    ]
+    defines.append("-DMODGATE_ALL_MODULES=")
+    if shutil.which("ccache"):
+        defines.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
+    generator = [] if (build / "CMakeCache.txt").exists() or not shutil.which("ninja") else ["-G", "Ninja"]
+    steps: list[tuple[str, Sequence[str] | str, Mapping[str, str] | None]] = [
+        ("configure", ["cmake", "-S", str(source), "-B", str(build), *generator, *defines], None),
+        ("build", ["cmake", "--build", str(build), "-j", str(os.cpu_count() or 2)], None),
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MODGATE_")}
+    env["PYTHONPATH"] = str(build / "python")
+    if test_command:
+        steps.append(("tests", test_command, env))
+    else:
+        tests = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *_test_paths(source, config, host, modules),
+        ]
+        steps.append(("tests", tests, env))
+    output = ""
+    for step, cmd, step_env in steps:
+        code, output = _run(cmd, cwd=source, env=step_env)
+        if code != 0:
+            return Outcome(config, step, time.perf_counter() - start, output)
+    return Outcome(config, None, time.perf_counter() - start, output)
+
+
+def _junit(outcomes: Sequence[Outcome], path: Path) -> None:
+    from xml.etree import ElementTree as ET
+
+    failures = sum(1 for o in outcomes if o.failed_step)
+    suite = ET.Element(
+        "testsuite",
+        name="modgate verify",
+        tests=str(len(outcomes)),
+        failures=str(failures),
+        time=f"{sum(o.seconds for o in outcomes):.1f}",
+    )
+    for outcome in outcomes:
+        case = ET.SubElement(suite, "testcase", classname="modgate.verify", name=outcome.config.name)
+        case.set("time", f"{outcome.seconds:.1f}")
+        if outcome.failed_step:
+            failure = ET.SubElement(case, "failure", message=f"{outcome.failed_step} failed")
+            failure.text = outcome.output
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
+
+
+def verify(
+    configs: Sequence[Configuration],
+    *,
+    root: Path,
+    host: HostConfig,
+    modules: Mapping[str, Registration],
+    work: Path,
+    test_command: str | None,
+    keep_going: bool,
+    junit: Path | None,
+    reproduce: Sequence[str],
+) -> int:
+    """Build and test each configuration; 1 when any failed. ``reproduce`` is the command
+    line that reruns one configuration when ``--only <name>`` is added."""
+    outcomes: list[Outcome] = []
+    for index, config in enumerate(configs, 1):
+        print(f"[{index}/{len(configs)}] {config.name} ...", end=" ", flush=True)
+        outcome = run_configuration(config, root=root, host=host, modules=modules, work=work, test_command=test_command)
+        outcomes.append(outcome)
+        if outcome.failed_step is None:
+            print(f"ok ({outcome.seconds:.1f} s)", flush=True)
+            continue
+        print(f"FAILED at {outcome.failed_step} ({outcome.seconds:.1f} s)", flush=True)
+        print("\n".join("    " + line for line in outcome.output.rstrip().splitlines()[-40:]))
+        print(f"reproduce: {shlex.join([*reproduce, '--only', config.name])}", flush=True)
+        if not keep_going:
+            break
+    if junit is not None:
+        _junit(outcomes, junit)
+    width = max((len(o.config.name) for o in outcomes), default=0)
+    print()
+    print("configuration".ljust(width + 2) + "result")
+    for outcome in outcomes:
+        result = "ok" if outcome.failed_step is None else f"FAILED at {outcome.failed_step}"
+        print(f"{outcome.config.name:<{width}}  {result} ({outcome.seconds:.1f} s)")
+    skipped = len(configs) - len(outcomes)
+    failed = sum(1 for o in outcomes if o.failed_step)
+    tail = f", {skipped} not run (stopped at the first failure; --keep-going runs all)" if skipped else ""
+    print(f"modgate verify: {len(outcomes) - failed} passed, {failed} failed{tail}")
+    return 1 if failed else 0
