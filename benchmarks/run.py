@@ -13,6 +13,8 @@
 (e) ``modgate check`` on hosts of 10, 100 and 1000 modules (target: 5 s at 1000).
 (f) ``modgate matrix --strategy pairwise`` on random graphs of 10, 60, 200 and 1000 modules
     with requires and conflicts (targets: 30 configurations at 200, 50 at 1000, 10 s).
+(g) ``modgate verify --strategy each-off`` on this tree against one clean build and test
+    run (target: translation units across the matrix <= 1.5x one full build).
 
 Prints Markdown tables to paste into benchmarks/README.md.
 """
@@ -20,6 +22,7 @@ Prints Markdown tables to paste into benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import shutil
@@ -269,6 +272,64 @@ def bench_matrix(counts: list[int]) -> str:
     return "\n".join(rows)
 
 
+def _compiled_units(build_dir: Path) -> int:
+    """Object files ninja built in ``build_dir`` over its whole life (its .ninja_log)."""
+    log = build_dir / ".ninja_log"
+    lines = log.read_text().splitlines()[1:] if log.is_file() else []
+    return sum(1 for line in lines if line.split("\t")[-2:-1] and line.split("\t")[3].endswith(".o"))
+
+
+def bench_verify(work: Path) -> str:
+    """``modgate verify --strategy each-off`` on this tree against one clean build and one
+    test run of the same tests, in the same run."""
+    clean = work / "verify-clean"
+    start = time.perf_counter()
+    configure(clean, {})
+    sh(["cmake", "--build", str(clean), "-j2"])
+    tests = [str(ROOT / "tests" / "core"), *(str(p) for p in sorted((ROOT / "modules").glob("*/tests")))]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MODGATE_")}
+    env["PYTHONPATH"] = str(clean / "python")
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    once = time.perf_counter() - start
+    full = _compiled_units(clean)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "modgate",
+            "verify",
+            str(ROOT),
+            "--strategy",
+            "each-off",
+            "--build-dir",
+            str(work / "v"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    matrix = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"modgate verify failed:\n{proc.stdout[-3000:]}")
+    units = _compiled_units(work / "v" / "tree")
+    configs = len(own_modules())
+    return "\n".join(
+        [
+            "| | configurations | wall time (s) | translation units compiled |",
+            "|---|---|---|---|",
+            f"| one clean build + one test run | 1 | {once:.1f} | {full} |",
+            f"| `modgate verify --strategy each-off` | {configs} | {matrix:.1f} | {units} |",
+            f"| ratio | | {matrix / once:.2f}× | {units / full:.2f}× |",
+        ]
+    )
+
+
 SECTIONS = {
     "toggles": "(a) Recompiled translation units after flipping one module",
     "configure": "(b) Configure time with synthetic modules",
@@ -276,6 +337,7 @@ SECTIONS = {
     "calls": "(d) Native calls by name",
     "check": "(e) modgate check on synthetic hosts",
     "matrix": "(f) modgate matrix: pairwise size and time",
+    "verify": "(g) modgate verify each-off on this tree",
 }
 
 
@@ -302,6 +364,8 @@ def main() -> int:
                 print(bench_check(work, args.counts, args.repeats))
             elif section == "matrix":
                 print(bench_matrix([10, 60, 200, 1000]))
+            elif section == "verify":
+                print(bench_verify(work))
             else:  # each its own script, run in a fresh interpreter
                 script = here / ("import_time.py" if section == "import" else "native_calls.py")
                 subprocess.run([sys.executable, str(script)], check=True, cwd=work)
