@@ -50,11 +50,12 @@ def _source_for(config: Configuration, root: Path, host: HostConfig, work: Path)
     copy = work / "sources" / config.name.replace(":", "-")
     shutil.rmtree(copy, ignore_errors=True)
     skip = {work.resolve()}
+    module_roots = {(root / d).resolve() for d in host.modules_dirs}
 
     def ignore(folder: str, names: list[str]) -> set[str]:
-        here = Path(folder)
-        dropped = {n for n in names if n in (".git", "__pycache__", "build") or (here / n).resolve() in skip}
-        if here.resolve().name in {Path(d).name for d in host.modules_dirs}:
+        here = Path(folder).resolve()
+        dropped = {n for n in names if n in (".git", "__pycache__", "build") or (here / n) in skip}
+        if here in module_roots:
             dropped |= {n for n in names if n in config.removed}
         return dropped
 
