@@ -126,9 +126,20 @@ def test_commands_table() -> None:
     reg = parse(base + '[commands]\nalpha-draw = "cli:main"\nalpha = "run"\n')
     assert reg.commands == (("alpha", "run"), ("alpha-draw", "cli:main"))
     said = problems(base + '[commands]\nlist = "run"\nBad_Name = "run"\nok = "not a target!"\n')
-    assert any("commands.list" in p and "one of modgate's own commands" in p for p in said)
-    assert any("commands.Bad_Name" in p and "not a command name" in p for p in said)
-    assert any("commands.ok" in p and "not a function of the module's package" in p for p in said)
+    assert any(
+        "modules/alpha/module.toml" in p
+        and "commands.list" in p
+        and "one of modgate's own commands" in p
+        and "fix: choose another name" in p
+        for p in said
+    )
+    assert any(
+        "commands.Bad_Name" in p and "not a command name" in p and "fix: use lower case letters" in p for p in said
+    )
+    assert any(
+        "commands.ok" in p and "not a function of the module's package" in p and 'fix: write "function"' in p
+        for p in said
+    )
 
 
 def test_two_modules_may_not_add_the_same_command() -> None:

@@ -1,0 +1,33 @@
+"""Every ``modgate`` command answers ``--help`` with its own usage, and the user guide's
+command table lists it."""
+
+from __future__ import annotations
+
+import pytest
+
+from modgate._names import CORE_COMMANDS
+from modgate.cli import main
+from tests.helpers import ROOT
+
+
+@pytest.mark.parametrize("command", CORE_COMMANDS)
+def test_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([command, "--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: modgate {command}") and "options:" in out and "-h, --help" in out
+
+
+def test_the_top_level_help_names_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert all(command in out for command in CORE_COMMANDS)
+
+
+def test_the_user_guide_lists_every_command() -> None:
+    guide = (ROOT / "docs" / "user-guide.md").read_text(encoding="utf-8")
+    assert all(f"`modgate {command}" in guide for command in CORE_COMMANDS), [
+        c for c in CORE_COMMANDS if f"`modgate {c}" not in guide
+    ]
