@@ -11,7 +11,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from ._configure.discovery import Discovery, discover
+from ._configure.discovery import Discovery, discover_project
 from ._configure.host import HostConfig, read_host
 from ._configure.problems import ConfigurationError
 from ._configure.registration import Registration
@@ -19,7 +19,7 @@ from ._configure.resolver import ModuleState, build_requests, resolve
 from .exceptions import ModgateError
 from .table import state_table
 
-__all__ = ["add_commands", "codeowners_block", "owner_token", "plan"]
+__all__ = ["add_commands", "codeowners_block", "owner_token", "plan", "project"]
 
 BEGIN = "# BEGIN modgate: from each module.toml's maintainers (`modgate codeowners --write`); do not edit"
 END = "# END modgate"
@@ -27,16 +27,12 @@ END = "# END modgate"
 CODEOWNERS_PLACES = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 
 
-def _project(directory: str) -> tuple[Path, HostConfig, Discovery]:
+def project(directory: str) -> tuple[Path, HostConfig, Discovery]:
+    """The host project in ``directory``: its folder, settings and modules (registrations only)."""
     root = Path(directory).resolve()
     try:
         config = read_host(root, shown_as=str(root / "pyproject.toml"))
-        found = discover(
-            [root / d for d in config.modules_dirs if (root / d).is_dir()],
-            host=config.host,
-            base=root,
-            scan_files=False,
-        )
+        found = discover_project(root, config, scan_files=False)
     except ConfigurationError as exc:
         raise ModgateError(exc.format()) from None
     return root, config, found
@@ -54,7 +50,7 @@ def plan(
 
 
 def _plan(args: argparse.Namespace) -> int:
-    _root, config, found = _project(args.dir)
+    _root, config, found = project(args.dir)
     values: dict[str, str] = {}
     for item in args.define:
         name, eq, value = item.partition("=")
@@ -171,7 +167,7 @@ def _merged(current: str, block: str) -> str:
 
 
 def _codeowners(args: argparse.Namespace) -> int:
-    root, _config, found = _project(args.dir)
+    root, _config, found = project(args.dir)
     block = codeowners_block(found.registrations)
     if not args.write and not args.check:
         sys.stdout.write(block)
@@ -272,7 +268,7 @@ def stale_report(
 def _stale(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    root, config, found = _project(args.dir)
+    root, config, found = project(args.dir)
     now = datetime.now(UTC)
     if args.as_of:
         try:

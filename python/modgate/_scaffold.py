@@ -145,7 +145,7 @@ def new_module(
     summary: str | None = None,
 ) -> list[Path]:
     """Write ``<modules-dir>/<name>/`` in the host around ``start``; the files written."""
-    from ._configure.discovery import discover
+    from ._configure.discovery import discover_project
 
     project, host = _find_project(start)
     where = "modgate new"
@@ -158,8 +158,7 @@ def new_module(
         problems.append(Problem(where, "NAME", f"{name!r} is reserved: {RESERVED_NAMES[name]}", "choose another name"))
     if stage not in _STAGES:
         problems.append(Problem(where, "--stage", f"{stage!r} is not S0, S1 or S2", "use --stage S0 (a new module)"))
-    roots = [project / d for d in host.modules_dirs]
-    known = discover([r for r in roots if r.is_dir()], host=host.host, base=project, scan_files=False).registrations
+    known = discover_project(project, host, scan_files=False).registrations
     for dep in requires or []:
         if dep not in known:
             problems.append(
@@ -167,7 +166,7 @@ def new_module(
                     where, "--requires", f"no module {dep!r} in this host{suggest(dep, known)}", "name existing modules"
                 )
             )
-    folder = roots[0] / name
+    folder = project / host.modules_dirs[0] / name
     if name in known or folder.exists():
         problems.append(Problem(str(folder), None, "already exists", "choose another name, or edit that module"))
     if problems:

@@ -20,11 +20,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import sourcescan
-from ._configure.discovery import Discovery, discover
+from ._configure.discovery import Discovery, discover_project
 from ._configure.host import HostConfig, read_host
 from ._configure.problems import ConfigurationError, Problem
-from ._configure.registration import Registration
-from ._configure.resolver import check_graph, requires_closure
+from ._configure.registration import Registration, line_of
+from ._configure.resolver import check_graph, outside_references, requires_closure
 from ._names import MODULES_PACKAGE, REGISTRATION_FILE
 
 __all__ = ["RULES", "Finding", "check_tree", "format_findings"]
@@ -97,13 +97,6 @@ def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace")
 
 
-def _line_of(text: str, key: str) -> int | None:
-    """The line of top-level key (or table) ``key`` in a registration file."""
-    pattern = re.compile(rf"^\s*(?:{re.escape(key)}\s*=|\[{re.escape(key)}\])", re.MULTILINE)
-    match = pattern.search(text)
-    return text.count("\n", 0, match.start()) + 1 if match else None
-
-
 # --- registration, stage, ownership, deprecation -------------------------------------
 
 
@@ -130,7 +123,7 @@ def _registration_rules(
                 _finding(
                     "MG200",
                     reg.path,
-                    _line_of(text, "maintainers"),
+                    line_of(text, "maintainers"),
                     f"S0 module {name!r} has {len(reg.maintainers)} maintainer(s); the policy asks for {minimum}",
                     f"add maintainers to {reg.path}, or set [tool.modgate.policy] s0-min-maintainers",
                 )
@@ -142,7 +135,7 @@ def _registration_rules(
                         _finding(
                             "MG201",
                             reg.path,
-                            _line_of(text, "requires"),
+                            line_of(text, "requires"),
                             f"{reg.stage} module {name!r} requires S0 module {dep!r}: a mature module may depend on"
                             " an S0 one only once that module is promoted (an S1 decision)",
                             f'promote {dep!r} first (stage = "S1" in {modules[dep].path}), or drop the requirement',
@@ -153,7 +146,7 @@ def _registration_rules(
                 _finding(
                     "MG300",
                     reg.path,
-                    _line_of(text, "maintainers"),
+                    line_of(text, "maintainers"),
                     f"module {name!r} has no maintainers",
                     'add maintainers = ["Jane Doe <jane@example.org>", "@org/team"]',
                 )
@@ -161,7 +154,7 @@ def _registration_rules(
         gone = reg.deprecated
         if gone is None:
             continue
-        line = _line_of(text, "deprecated")
+        line = line_of(text, "deprecated")
         if gone.replacement is not None:
             other = modules.get(gone.replacement)
             if other is None or other.deprecated is not None:
@@ -380,6 +373,14 @@ def _core_paths(config: HostConfig, root: Path) -> tuple[list[Path], list[Path]]
     ]
 
 
+def _findings_in(path: Path, owner: str | None, folder: Path | None, host: _Host, allowed: set[str]) -> list[Finding]:
+    """The isolation findings of one source file of the core (``owner`` None) or of a module."""
+    text = _read(path)
+    if path.suffix == ".py":
+        return _python_findings(path, text, owner, folder, host, allowed)
+    return _cxx_findings(path, text, owner, host, allowed)
+
+
 def _isolation_rules(config: HostConfig, found: Discovery, root: Path) -> list[Finding]:
     modules = found.registrations
     folders = {name: m.directory.resolve() for name, m in found.modules.items()}
@@ -387,22 +388,13 @@ def _isolation_rules(config: HostConfig, found: Discovery, root: Path) -> list[F
     findings: list[Finding] = []
     core, outside = _core_paths(config, root)
     for folder in core:
-        if not folder.exists():
-            continue
-        for path in _files(folder, outside) if folder.is_dir() else [folder]:
-            text = _read(path)
-            if path.suffix == ".py":
-                findings += _python_findings(path, text, None, None, host, set())
-            else:
-                findings += _cxx_findings(path, text, None, host, set())
+        if folder.exists():
+            for path in _files(folder, outside) if folder.is_dir() else [folder]:
+                findings += _findings_in(path, None, None, host, set())
     for name, source in sorted(found.modules.items()):
-        allowed = set(requires_closure(modules, name)) | set(modules[name].requires)
+        allowed = set(requires_closure(modules, name))  # what it requires, directly or not
         for path in _files(source.directory):
-            text = _read(path)
-            if path.suffix == ".py":
-                findings += _python_findings(path, text, name, source.directory, host, allowed)
-            else:
-                findings += _cxx_findings(path, text, name, host, allowed)
+            findings += _findings_in(path, name, source.directory, host, allowed)
     return findings
 
 
@@ -425,15 +417,14 @@ def check_tree(root: Path, *, as_of_version: str | None = None) -> list[Finding]
         )
         for code in sorted(ignored - set(RULES))
     ]
-    roots = [root / d for d in config.modules_dirs if (root / d).is_dir()]
     try:
-        found = discover(roots, host=config.host, base=root)
+        found = discover_project(root, config)
     except ConfigurationError as exc:
         # A maintainer the parser refuses is an ownership finding: CODEOWNERS could not name it.
         findings += [_problem_finding("MG301" if p.key == "maintainers" else "MG100", p, root) for p in exc.problems]
         return _sorted(f for f in findings if f.code not in ignored)
     modules = found.registrations
-    external = set() if not config.is_plugin else _referenced_outside(modules)
+    external = outside_references(modules) if config.is_plugin else set()
     findings += [_problem_finding("MG101", p, root) for p in check_graph(modules, external)]
     texts = {name: _read(m.directory / REGISTRATION_FILE) for name, m in found.modules.items()}
     version = as_of_version
@@ -449,11 +440,6 @@ def check_tree(root: Path, *, as_of_version: str | None = None) -> list[Finding]
 
 def _sorted(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (f.path, f.line or 0, f.code, f.message))
-
-
-def _referenced_outside(modules: Mapping[str, Registration]) -> set[str]:
-    """A plugin's requirements on its host's modules (not in this tree)."""
-    return {dep for reg in modules.values() for dep in (*reg.requires, *reg.conflicts) if dep not in modules}
 
 
 # --- output ----------------------------------------------------------------------------

@@ -86,22 +86,16 @@ def _configurations(
     args: argparse.Namespace,
 ) -> tuple[Path, HostConfig, dict[str, Registration], list[Configuration], list[str]]:
     """The host at ``args.dir`` and the configurations of ``args.strategy`` (matrix, verify)."""
-    from ._configure.discovery import discover
-    from ._configure.host import read_host
-    from ._configure.problems import ConfigurationError
+    from ._inspect import project
     from .matrix import generate, shard
 
-    root = Path(args.dir).resolve()
+    root, config, found = project(args.dir)
+    modules = found.registrations
     try:
-        config = read_host(root, shown_as=str(root / "pyproject.toml"))
-        roots = [root / d for d in config.modules_dirs if (root / d).is_dir()]
-        modules = discover(roots, host=config.host, base=root, scan_files=False).registrations
         strategies = [s.strip() for s in args.strategy.split(",") if s.strip()]
         configs, dropped = generate(modules, strategies, seed=args.seed, prefix=config.option_prefix)
         if args.shard:
             configs = shard(configs, args.shard)
-    except ConfigurationError as exc:
-        raise ModgateError(exc.format()) from None
     except ValueError as exc:
         raise ModgateError(str(exc)) from None
     if getattr(args, "only", None):
@@ -310,11 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             module_code = _run_module_command(words[0], words[1:])
             if module_code is not None:
                 return module_code
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    args = _parser().parse_args(words)
-    try:
+        args = _parser().parse_args(words)
         code: int = args.run(args)
     except ModgateError as exc:
         text = str(exc)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ._configure.registration import Registration
@@ -81,15 +81,19 @@ class Graph:
                     on -= self.dependents[max(name, other)]
         return frozenset(n for n in on if self.closure[n] <= on)
 
-    def feasible(self, a: str, va: bool, b: str, vb: bool) -> frozenset[str] | None:
-        """The smallest valid ON set with a=va and b=vb, or None when there is none."""
+    def pins(self, a: str, va: bool, b: str, vb: bool) -> tuple[set[str], set[str]]:
+        """The modules a=va and b=vb force ON (what an ON one requires) and OFF (what
+        requires an OFF one)."""
         on: set[str] = set()
         off: set[str] = set()
         for name, value in ((a, va), (b, vb)):
             (on if value else off).update(self.closure[name] if value else self.dependents[name])
-        if on & off or any(self.conflicts[n] & on for n in on):
-            return None
-        return frozenset(on)
+        return on, off
+
+    def feasible(self, a: str, va: bool, b: str, vb: bool) -> bool:
+        """Whether some valid configuration has a=va and b=vb (the pins alone are one)."""
+        on, off = self.pins(a, va, b, vb)
+        return not on & off and not any(self.conflicts[n] & on for n in on)
 
 
 def _check(graph: Graph, config: Configuration, prefix: str) -> None:
@@ -154,24 +158,28 @@ def _columns(count: int) -> tuple[int, list[int]]:
     return rows, columns
 
 
-def _uncovered(graph: Graph, rows: Sequence[frozenset[str]]) -> list[tuple[str, bool, str, bool]]:
-    names = graph.names
+_STATES = ((True, True), (True, False), (False, True), (False, False))
+
+
+def _coverage(names: Sequence[str], rows: Sequence[frozenset[str]]) -> Iterator[tuple[str, str, tuple[int, ...]]]:
+    """For every pair of modules, the rows showing each of its four combinations of states
+    (in the order of ``_STATES``), each as a bit mask over ``rows``."""
     full = (1 << len(rows)) - 1
     mask = {n: sum(1 << i for i, row in enumerate(rows) if n in row) for n in names}
-    missing = []
     for i, a in enumerate(names):
         ma = mask[a]
         for b in names[i + 1 :]:
             mb = mask[b]
-            for va, vb, seen in (
-                (True, True, ma & mb),
-                (True, False, ma & ~mb & full),
-                (False, True, ~ma & mb & full),
-                (False, False, ~ma & ~mb & full),
-            ):
-                if not seen and graph.feasible(a, va, b, vb) is not None:
-                    missing.append((a, va, b, vb))
-    return missing
+            yield a, b, (ma & mb, ma & ~mb & full, ~ma & mb & full, ~ma & ~mb & full)
+
+
+def _uncovered(graph: Graph, rows: Sequence[frozenset[str]]) -> list[tuple[str, bool, str, bool]]:
+    return [
+        (a, va, b, vb)
+        for a, b, seen in _coverage(graph.names, rows)
+        for (va, vb), shown in zip(_STATES, seen, strict=True)
+        if not shown and graph.feasible(a, va, b, vb)
+    ]
 
 
 def _pairwise(graph: Graph) -> list[Configuration]:
@@ -192,11 +200,8 @@ def _pairwise(graph: Graph) -> list[Configuration]:
         # A new row: the first uncovered pair, then every other one that still fits.
         on: set[str] = set()
         off: set[str] = set()
-        for a, va, b, vb in missing:
-            add_on: set[str] = set()
-            add_off: set[str] = set()
-            for name, value in ((a, va), (b, vb)):
-                (add_on if value else add_off).update(graph.closure[name] if value else graph.dependents[name])
+        for pair in missing:
+            add_on, add_off = graph.pins(*pair)
             if add_on & off or add_off & on or add_on & add_off:
                 continue
             if any(graph.conflicts[n] & (on | add_on) for n in add_on):
@@ -211,18 +216,12 @@ def _pairwise(graph: Graph) -> list[Configuration]:
 
 def _prune(graph: Graph, rows: list[frozenset[str]]) -> list[frozenset[str]]:
     """Drop rows every pair of which another row also covers, last rows first."""
-    names = graph.names
     while True:
-        full = (1 << len(rows)) - 1
-        mask = {n: sum(1 << i for i, row in enumerate(rows) if n in row) for n in names}
         essential = 0
-        for i, a in enumerate(names):
-            ma = mask[a]
-            for b in names[i + 1 :]:
-                mb = mask[b]
-                for seen in (ma & mb, ma & ~mb & full, ~ma & mb & full, ~ma & ~mb & full):
-                    if seen and not seen & (seen - 1):  # exactly one row shows this combination
-                        essential |= seen
+        for _a, _b, seen in _coverage(graph.names, rows):
+            for shown in seen:
+                if shown and not shown & (shown - 1):  # exactly one row shows this combination
+                    essential |= shown
         spare = [i for i in range(len(rows)) if not essential >> i & 1]
         if not spare:
             return rows

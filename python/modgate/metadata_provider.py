@@ -29,11 +29,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._configure.discovery import discover
+from ._configure.discovery import discover_project
 from ._configure.host import PYPROJECT, HostConfig, parse_host
 from ._configure.problems import ConfigurationError, Problem
 from ._configure.registration import Registration
-from ._configure.resolver import check_graph, requires_closure
+from ._configure.resolver import check_graph, outside_references, requires_closure
 from ._names import ALL_EXTRA, entry_point_group, extra_name, module_import_name
 
 __all__ = ["Provider", "derive", "read"]
@@ -86,12 +86,10 @@ def read(settings: Mapping[str, Any], root: Path) -> dict[str, Any]:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigurationError([Problem(PYPROJECT, None, f"cannot read it: {exc}", "fix the file")]) from None
     host = parse_host(data)
-    found = discover(
-        [root / d for d in host.modules_dirs if (root / d).is_dir()], host=host.host, base=root, scan_files=False
-    )
+    found = discover_project(root, host, scan_files=False)
     # A plugin's modules may require its host's: configure checks those against the installed host.
-    refs = {ref for reg in found.registrations.values() for ref in (*reg.requires, *reg.conflicts)}
-    graph = check_graph(found.registrations, external=refs if host.is_plugin else ())
+    external = outside_references(found.registrations) if host.is_plugin else ()
+    graph = check_graph(found.registrations, external=external)
     if graph:
         raise ConfigurationError(graph)
     return derive(found.registrations, host)

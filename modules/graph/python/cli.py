@@ -13,14 +13,13 @@ from . import FORMATS, GraphvizMissingError, render
 
 def _from_tree(directory: Path) -> dict[str, Any]:
     """A host tree's modules as a configure with no options set would decide them."""
-    from modgate._configure.discovery import discover
+    from modgate._configure.discovery import discover_project
     from modgate._configure.host import read_host
     from modgate._inspect import plan
 
     root = directory.resolve()
     config = read_host(root, shown_as=str(root / "pyproject.toml"))
-    found = discover([root / d for d in config.modules_dirs if (root / d).is_dir()], host=config.host, base=root)
-    regs = found.registrations
+    regs = discover_project(root, config).registrations
     states = plan(regs, {}, "", config.option_prefix)
     return {
         "modules": {

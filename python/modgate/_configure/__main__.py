@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -42,7 +43,7 @@ if __package__ in (None, ""):
 
 from modgate._configure import registration as registration_module
 from modgate._configure.cmake_script import call, function, set_items, set_list, set_var
-from modgate._configure.discovery import Discovery, ModuleSource, ParseCache, discover, display_path
+from modgate._configure.discovery import Discovery, ModuleSource, ParseCache, discover_project, display_path
 from modgate._configure.host import HostConfig, read_host
 from modgate._configure.manifest import build_manifest, dumps
 from modgate._configure.problems import ConfigurationError, Problem
@@ -143,17 +144,8 @@ def _discover(args: argparse.Namespace, host: HostConfig, *, scan_files: bool) -
     base = args.project_dir.resolve()
     extra = [Path(p) for p in args.extra_dirs.split(";") if p.strip()]
     extra = [p if p.is_absolute() else base / p for p in extra]
-    # A modules folder of the host's may be gone (every module removed): the core alone.
-    roots = [base / d for d in host.modules_dirs]
     cache = _load_cache(args.cache)
-    found = discover(
-        [r.resolve() for r in roots if r.is_dir()] + extra,
-        host=host.host,
-        base=base,
-        extra_origin=EXTRA_MODULE_DIRS,
-        scan_files=scan_files,
-        cache=cache,
-    )
+    found = discover_project(base, host, extra=extra, scan_files=scan_files, cache=cache)
     _save_cache(args.cache, cache)
     return found
 
@@ -274,7 +266,8 @@ __doc__ = f"{_name}: {_manifest(_package)['modules'][_name]['summary']}"
 '''
 
 
-def _generated_init(generated_dir: Path, module: ModuleSource) -> Path:
+@functools.cache  # one file for every module: written (if changed) once per run
+def _generated_init(generated_dir: Path) -> Path:
     path = generated_dir / "__init__.py"
     _write_if_changed(path, _MODULE_INIT)
     return path
@@ -323,14 +316,21 @@ def _python_files(module: ModuleSource, generated_dir: Path | None) -> dict[str,
     if module.python_dir is None:
         if generated_dir is None:
             return {}
-        return {"__init__.py": _generated_init(generated_dir, module)}
+        return {"__init__.py": _generated_init(generated_dir)}
+    return _files_below(module.python_dir, lambda file: not file.endswith(_NOT_INSTALLED))
+
+
+def _files_below(folder: Path, keep: Callable[[str], bool], *, skip: str | None = None) -> dict[str, Path]:
+    """The files under ``folder`` whose names ``keep`` accepts, by path relative to it,
+    never inside ``__pycache__`` nor inside the top-level folder ``skip``."""
     files = {}
-    for current, dirs, names in os.walk(module.python_dir):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for file in names:
-            if not file.endswith(_NOT_INSTALLED):
+    for current, dirs, names in os.walk(folder):
+        top = current == str(folder)
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not (top and d == skip))
+        for file in sorted(names):
+            if keep(file):
                 path = Path(current, file)
-                files[path.relative_to(module.python_dir).as_posix()] = path
+                files[path.relative_to(folder).as_posix()] = path
     return files
 
 
@@ -360,7 +360,7 @@ def _add_module_call(module: ModuleSource, found: Discovery, host: HostConfig, a
     python_dir = module.python_dir.as_posix() if module.python_dir is not None else None
     init = None
     if python_dir is None and args.generated_dir is not None:
-        init = _generated_init(args.generated_dir, module).as_posix()
+        init = _generated_init(args.generated_dir).as_posix()
     return call(
         "_modgate_add_module",
         name,
@@ -401,14 +401,8 @@ def _stage_links(order: Sequence[str], found: Discovery, host: HostConfig, args:
         links.append([str(args.manifest), MANIFEST_NAME])
     # The host's own Python files (python/<package>/, as its wheel has them), not its modules/.
     source = args.project_dir.resolve() / "python" / package_path(host.package)
-    for current, dirs, names in os.walk(source):
-        dirs[:] = sorted(
-            d for d in dirs if d != "__pycache__" and not (current == str(source) and d == MODULES_PACKAGE)
-        )
-        for file in sorted(names):
-            if file.endswith(".py") or file.endswith(".pyi") or file == "py.typed":
-                path = Path(current, file)
-                links.append([str(path), path.relative_to(source).as_posix()])
+    own = _files_below(source, lambda file: file.endswith((".py", ".pyi")) or file == "py.typed", skip=MODULES_PACKAGE)
+    links += [[str(path), relative] for relative, path in own.items()]
     for name in order:
         module = found.modules[name]
         artifacts = _artifacts(module, args, host)

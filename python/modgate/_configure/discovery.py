@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._names import EXTRA_MODULE_DIRS, REGISTRATION_FILE, header_prefix, module_import_name
+from .host import HostConfig
 from .problems import ConfigurationError, Problem
 from .registration import DEFAULT_SOURCES, Registration, parse_registration
 
-__all__ = ["Discovery", "ModuleSource", "discover", "display_path"]
+__all__ = ["Discovery", "ModuleSource", "discover", "discover_project", "display_path"]
 
 REGISTRATION = REGISTRATION_FILE
 _BINDING_PATTERNS = ("python/**/*.cc", "python/**/*.cpp")
@@ -368,3 +369,19 @@ def discover(
     if problems:
         raise ConfigurationError(problems)
     return result
+
+
+def discover_project(
+    root: Path,
+    host: HostConfig,
+    *,
+    extra: Sequence[Path] = (),
+    scan_files: bool = True,
+    cache: ParseCache | None = None,
+) -> Discovery:
+    """:func:`discover` on host project ``root``: its ``[tool.modgate] modules-dirs`` that
+    exist (one may be gone: every module removed, the core alone), then ``extra``."""
+    roots = [(root / d).resolve() for d in host.modules_dirs if (root / d).is_dir()]
+    return discover(
+        [*roots, *extra], host=host.host, base=root, extra_origin=EXTRA_MODULE_DIRS, scan_files=scan_files, cache=cache
+    )

@@ -41,6 +41,7 @@ __all__ = [
     "Native",
     "Package",
     "Registration",
+    "line_of",
     "parse_registration",
 ]
 
@@ -132,6 +133,22 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
+def line_of(text: str, key: str) -> int | None:
+    """The line of ``key`` ("stage", "native.sources", "deprecated"...) in a registration
+    file's ``text``; best effort: the line that assigns the key's last part, or its table
+    header."""
+    last = key.split(".")[-1].split("[")[0]
+    patterns = (
+        re.compile(rf"^[ \t]*(?:[\w.\"']+\.)?[\"']?{re.escape(last)}[\"']?[ \t]*=", re.MULTILINE),
+        re.compile(rf"^[ \t]*\[+[ \t]*{re.escape(key.split('[')[0])}\s*\]+", re.MULTILINE),
+    )
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match:
+            return text.count("\n", 0, match.start()) + 1
+    return None
+
+
 class _Checker:
     """Collects problems for one file so the user sees all of them at once."""
 
@@ -141,21 +158,8 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def where(self, key: str) -> str:
-        line = self._line_of(key)
+        line = line_of(self.text, key)
         return self.path if line is None else f"{self.path}:{line}"
-
-    def _line_of(self, key: str) -> int | None:
-        # Best effort: the line that assigns the key's last part, or its table header.
-        last = key.split(".")[-1].split("[")[0]
-        patterns = (
-            re.compile(rf"^[ \t]*(?:[\w.\"']+\.)?[\"']?{re.escape(last)}[\"']?[ \t]*=", re.MULTILINE),
-            re.compile(rf"^[ \t]*\[+[ \t]*{re.escape(key.split('[')[0])}\s*\]+", re.MULTILINE),
-        )
-        for pattern in patterns:
-            match = pattern.search(self.text)
-            if match:
-                return self.text.count("\n", 0, match.start()) + 1
-        return None
 
     def add(self, key: str | None, message: str, fix: str) -> None:
         file = self.path if key is None else self.where(key)

@@ -36,6 +36,7 @@ __all__ = [
     "check_graph",
     "check_options",
     "normalize_value",
+    "outside_references",
     "requires_closure",
     "resolve",
     "topological_order",
@@ -265,6 +266,12 @@ def requires_closure(modules: Mapping[str, Registration], name: str) -> list[str
                 stack.extend(modules[dep].requires)
     seen.discard(name)
     return sorted(seen)
+
+
+def outside_references(modules: Mapping[str, Registration]) -> set[str]:
+    """The modules ``requires``/``conflicts`` name that are not among ``modules``: for a
+    plugin, its host's (configure checks them against the installed host)."""
+    return {ref for reg in modules.values() for ref in (*reg.requires, *reg.conflicts) if ref not in modules}
 
 
 def check_graph(modules: Mapping[str, Registration], external: Iterable[str] = ()) -> list[Problem]:
