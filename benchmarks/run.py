@@ -3,7 +3,7 @@
 (a) Translation units recompiled after flipping each module in an existing build
     directory (target: the module's own only, zero core units).
 (b) Configure time with 10, 100 and 1000 synthetic modules, pure-Python and native,
-    split into the resolver's share (both resolver stages, run as CMake runs them) and
+    split into the resolver's share (both configure steps, run as CMake runs them) and
     CMake's share, interleaved with a core-only configure in the same run (target at
     1000 pure-Python modules: at most 1.5x the core-only configure).
 (c) ``benchmarks/import_time.py``: import cost of modgate and of a host package in a
@@ -108,11 +108,11 @@ def synthetic(root: Path, count: int, native: bool) -> Path:
 
 
 def resolver_time(modules: Path, out: Path) -> float:
-    """Both resolver stages, run as CMake runs them (no find_package results)."""
+    """Both configure steps, run as CMake runs them (no find_package results)."""
     common = ["--project-dir", str(ROOT), "--extra-dirs", str(modules), *OWN_OFF_ARGS]
     common += ["--cache", str(out / "registrations.pickle")]
     start = time.perf_counter()
-    sh([sys.executable, "-S", str(CONFIGURE), "plan", *common, "--out", str(out / "plan.cmake")])
+    sh([sys.executable, "-S", str(CONFIGURE), "declare", *common, "--out", str(out / "declare.cmake")])
     sh(
         [
             *(sys.executable, "-S", str(CONFIGURE), "resolve", *common),
@@ -256,7 +256,7 @@ def random_modules(count: int, seed: int) -> dict[str, object]:
 def bench_matrix(counts: list[int]) -> str:
     """Pairwise size and time on random graphs with requires and conflicts, next to what
     all-on + all-off + each-alone need."""
-    from modgate.matrix import generate
+    from modgate._cli.matrix import generate
 
     rows = [
         "| modules | pairwise configurations | generated in (s) | all-on + all-off + each-alone |",

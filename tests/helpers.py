@@ -32,10 +32,10 @@ def host_pyproject(project: Path, modules_dirs: Sequence[Path], package: str = "
     (project / "pyproject.toml").write_text(text, encoding="utf-8")
 
 
-def run_configure(stage: str, args: Sequence[str], tmp: Path) -> Run:
+def run_configure(step: str, args: Sequence[str], tmp: Path) -> Run:
     """The resolver exactly as cmake/modgate.cmake runs it. ``--modules-dir D`` (tests
     only) writes ``tmp/pyproject.toml`` naming those folders, as a host would."""
-    out = tmp / f"{stage}.cmake"
+    out = tmp / f"{step}.cmake"
     rest = list(args)
     dirs = [Path(rest[i + 1]) for i, arg in enumerate(rest) if arg == "--modules-dir"]
     for _ in dirs:
@@ -43,7 +43,7 @@ def run_configure(stage: str, args: Sequence[str], tmp: Path) -> Run:
         del rest[index : index + 2]
     if dirs:
         host_pyproject(tmp, dirs)
-    cmd = [sys.executable, "-S", str(CONFIGURE), stage, "--project-dir", str(tmp), "--out", str(out), *rest]
+    cmd = [sys.executable, "-S", str(CONFIGURE), step, "--project-dir", str(tmp), "--out", str(out), *rest]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     return Run(proc.returncode, proc.stdout, proc.stderr)
 

@@ -65,7 +65,7 @@ def __getattr__(name: str) -> "Any":
 if os.environ.get("MODGATE_EAGER", "").strip():
     from . import _loader as _eager_loader
 
-    if _eager_loader._flag("MODGATE_EAGER"):
+    if _eager_loader.flag("MODGATE_EAGER"):
         try:
             manifest(__name__)
         except NotBuiltError:

@@ -59,7 +59,7 @@ def _warn_once(key: str, message: str, category: type[Warning], stacklevel: int 
     warnings.warn(message, category, stacklevel=stacklevel)
 
 
-def _flag(variable: str) -> bool:
+def flag(variable: str) -> bool:
     raw = os.environ.get(variable, "")
     value = raw.strip().lower()
     if value in _TRUE:
@@ -76,7 +76,7 @@ def _flag(variable: str) -> bool:
 
 def strict() -> bool:
     """``MODGATE_STRICT=1``: a module that fails to load raises its own exception."""
-    return _flag("MODGATE_STRICT")
+    return flag("MODGATE_STRICT")
 
 
 def _entries(raw: str) -> "list[tuple[str, str]]":
@@ -114,7 +114,7 @@ def _warn_unknown(raw: str) -> None:
         try:
             names = set(manifest(package)["modules"])
             if any(name not in names for _, name in _entries(raw)):
-                names |= set(attached._scan()[0])  # a plugin's module, perhaps: read entry points once
+                names |= set(attached._plugins()[0])  # a plugin's module, perhaps: read entry points once
         except Exception:  # an unbuilt or broken host: nothing to judge by
             continue
         known[package.lower()] = {name.lower() for name in names}
@@ -187,20 +187,20 @@ class Host:
 
     # --- what this process can name -------------------------------------------------
 
-    def _scan(self) -> "tuple[dict[str, _records.Record], list[ModuleClashError]]":
+    def _plugins(self) -> "tuple[dict[str, _records.Record], list[ModuleClashError]]":
         with _lock:
-            return _records.scan(self.package)
+            return _records.read_entry_points(self.package)
 
     def record(self, name: str) -> "_records.Record | None":
         found = _records.in_tree(self.package, name)
         if found is not None:
             return found
-        return _records.out_of_tree(self.package, name, *self._scan())
+        return _records.out_of_tree(self.package, name, *self._plugins())
 
     def known(self) -> list[str]:
-        return sorted(set(manifest(self.package)["modules"]) | set(self._scan()[0]))
+        return sorted(set(manifest(self.package)["modules"]) | set(self._plugins()[0]))
 
-    def _unknown(self, name: str) -> "UnknownModuleError":
+    def unknown_error(self, name: str) -> "UnknownModuleError":
         from difflib import SequenceMatcher
 
         known = sorted(self.known(), key=lambda k: (-SequenceMatcher(None, name.lower(), k).ratio(), k))
@@ -225,7 +225,7 @@ class Host:
         """The module's record if it can be imported now; else the error saying why."""
         record = self.record(name) if _valid_name(name) else None
         if record is None:
-            raise self._unknown(name)
+            raise self.unknown_error(name)
         fullname = self.prefix + name
         entry = record.entry
         if record.error is not None:
@@ -321,7 +321,7 @@ class Host:
             return bool(entry["state"] == "ON")
         if not _valid_name(name):
             return False
-        record = _records.out_of_tree(self.package, name, *self._scan())
+        record = _records.out_of_tree(self.package, name, *self._plugins())
         return record is not None and record.error is None and record.entry["state"] == "ON"
 
     def is_available(self, name: str) -> bool:
@@ -442,7 +442,7 @@ class Host:
         import copy
 
         data = copy.deepcopy(manifest(self.package))
-        found, clashes = self._scan()
+        found, clashes = self._plugins()
         if clashes:
             raise clashes[0]
         disabled = disabled_names(self.package)
@@ -558,6 +558,11 @@ class _AliasLoader:
 
 
 _hosts: "dict[str, Host]" = {}
+
+
+def is_attached(package: str) -> bool:
+    """Whether ``package`` has attached itself (its ``__init__.py`` called :func:`attach`)."""
+    return package in _hosts
 
 
 def host(package: str) -> "Host":

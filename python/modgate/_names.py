@@ -16,20 +16,21 @@ EXTRA_MODULE_DIRS = "MODGATE_EXTRA_MODULE_DIRS"
 ALL_EXTRA = "all"  # the pip extra holding every module's Python requirements
 DISABLE_VARIABLE = "MODGATE_DISABLE"
 NAME_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
-# The ``modgate`` command's own subcommands: a module's [commands] may not take these names.
+# The ``modgate`` command's own subcommands, in the order ``modgate --help`` lists them; each
+# is the module of that name in modgate._cli. A module's [commands] may not take these names.
 CORE_COMMANDS = (
-    "check",
-    "cmake-dir",
-    "codeowners",
-    "info",
-    "init",
     "list",
+    "check",
     "matrix",
+    "verify",
+    "schema",
+    "cmake-dir",
+    "init",
     "new",
     "plan",
-    "schema",
+    "info",
+    "codeowners",
     "stale",
-    "verify",
 )
 # Names a module may not take, because something derived from module names uses them.
 RESERVED_NAMES = {ALL_EXTRA: f"the pip extra {ALL_EXTRA!r} installs the Python requirements of every module"}
@@ -110,6 +111,17 @@ def library_target(host: str, module: str) -> str:
     """The CMake target and library file stem of module ``module`` of host ``host``: the
     host is part of it, so two hosts' modules of one name never share a SONAME."""
     return f"{host.replace('.', '_')}_{module}"
+
+
+def headers_target(host: str, module: str) -> str:
+    """The CMake interface target of a module with public headers but no library sources:
+    what its dependents link to see them."""
+    return library_target(host, module) + "_headers"
+
+
+def module_build_dir(module: str) -> str:
+    """Where ``module``'s library and extension are built, relative to CMake's binary folder."""
+    return f"{MODULES_PACKAGE}/{module}"
 
 
 def extension_target(module: str) -> str:

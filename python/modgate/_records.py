@@ -13,7 +13,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["Record", "clash", "in_tree", "out_of_tree", "scan"]
+__all__ = ["Record", "clash", "in_tree", "out_of_tree", "read_entry_points"]
 
 
 class Record:
@@ -141,7 +141,7 @@ def clash(name: str, first: str, second: str) -> ModuleClashError:
 _scanned: dict[str, tuple[dict[str, Record], list[ModuleClashError]]] = {}
 
 
-def scan(host: str) -> tuple[dict[str, Record], list[ModuleClashError]]:
+def read_entry_points(host: str) -> tuple[dict[str, Record], list[ModuleClashError]]:
     """Host ``host``'s plugin modules and the name clashes among them; the entry points are
     read once per process and host. Call with the loader's lock held."""
     if host in _scanned:

@@ -62,7 +62,7 @@ def derive(modules: Mapping[str, Registration], host: HostConfig) -> dict[str, A
         # manifest lists them with the state this build gave them, which metadata written
         # before the build (and identical for every build) cannot.
         entry_points = {name: module_import_name(host.package, name) for name in sorted(modules)}
-        result["entry-points"] = {entry_point_group(host.host): entry_points}
+        result["entry-points"] = {entry_point_group(host.host_package): entry_points}
     return result
 
 
@@ -86,7 +86,7 @@ def read(settings: Mapping[str, Any], root: Path) -> dict[str, Any]:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigurationError([Problem(PYPROJECT, None, f"cannot read it: {exc}", "fix the file")]) from None
     host = parse_host(data)
-    found = discover_project(root, host, scan_files=False)
+    found = discover_project(root, host, with_files=False)
     # A plugin's modules may require its host's: configure checks those against the installed host.
     external = outside_references(found.registrations) if host.is_plugin else ()
     graph = check_graph(found.registrations, external=external)

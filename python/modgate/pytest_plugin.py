@@ -23,8 +23,8 @@ import pytest
 
 from ._manifest import NotBuiltError, manifest
 from ._names import DEFAULT_OPTION_PREFIX, DISABLE_VARIABLE, REGISTRATION_FILE, is_module_name, option_name
+from ._table import module_listing
 from .exceptions import ModuleClashError, ModuleLoadError, UnknownModuleError
-from .table import module_listing
 
 __all__ = ["unavailable_reason"]
 
@@ -71,9 +71,9 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     global _HOST
-    from .cli import default_host
+    from ._configure.host import host_package_around
 
-    _HOST = default_host(config.rootpath)
+    _HOST = host_package_around(config.rootpath)
     config.addinivalue_line(
         "markers",
         "requires_module(*names): skip unless every named modgate module can be imported"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import modgate._core as core
-
 from modgate import info, manifest_path
 from modgate.native import functions, load, lookup
 

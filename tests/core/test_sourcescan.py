@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from modgate import sourcescan
+from modgate import _sourcescan as sourcescan
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -210,3 +210,47 @@ def test_two_distributions_with_one_module_name_are_refused(target: Path, tmp_pa
     )
     assert "distribution 'modgate-ext-fixture'" in out and "distribution 'second-dist'" in out
     assert "Uninstall one of them" in out
+
+
+def usage_comment(config_file: Path) -> list[str]:
+    """The CMake lines the installed package's opening comment tells adopters to write."""
+    lines = config_file.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("# Usage"))
+    block = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("#   "):
+            break
+        block.append(line[4:])
+    return block
+
+
+def test_the_installed_packages_usage_comment_configures_a_host(tmp_path: Path) -> None:
+    folder = Path(check(run([sys.executable, "-m", "modgate", "cmake-dir"])).stdout.strip())
+    usage = usage_comment(folder / "modgateConfig.cmake")
+    assert any("modgate_add_modules(" in line for line in usage), usage
+    host = tmp_path / "host"
+    (host / "modules" / "hello").mkdir(parents=True)
+    (host / "modules" / "hello" / "module.toml").write_text(
+        'name = "hello"\nsummary = "A module"\nstage = "S1"\nmaintainers = ["octocat"]\n', encoding="utf-8"
+    )
+    (host / "pyproject.toml").write_text(
+        '[project]\nname = "usage-host"\nversion = "1.0"\n[tool.modgate]\npackage = "usage_host"\n', encoding="utf-8"
+    )
+    (host / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.21)\nproject(usage_host LANGUAGES CXX)\n" + "\n".join(usage) + "\n",
+        encoding="utf-8",
+    )
+    pybind11_dir = check(run([sys.executable, "-m", "pybind11", "--cmakedir"])).stdout.strip()
+    proc = run(
+        [
+            "cmake",
+            "-S",
+            str(host),
+            "-B",
+            str(tmp_path / "build"),
+            f"-DPython_EXECUTABLE={sys.executable}",
+            f"-Dpybind11_DIR={pybind11_dir}",
+        ]
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "modgate (usage_host): 1 modules, 1 enabled" in proc.stdout

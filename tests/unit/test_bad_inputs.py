@@ -22,7 +22,7 @@ class Case:
     file: str  # what the message must name as the file
     key: str  # ... as the key or option
     needle: str  # ... and a phrase of the explanation
-    stage: str = "plan"  # file-system problems surface in "resolve", which walks the module folders
+    step: str = "declare"  # file-system problems surface in "resolve", which walks the module folders
 
 
 def one(name: str, toml: str, files: dict[str, str] | None = None) -> Callable[[Path], list[str]]:
@@ -124,21 +124,21 @@ CASES = {
         ALPHA,
         "requires",
         "cycle of 2 modules: alpha → beta → alpha",
-        stage="resolve",
+        step="resolve",
     ),
     "unknown-requirement": Case(
         one("alpha", basic("alpha", 'requires = ["betta"]\n')),
         ALPHA,
         "requires",
         "unknown module 'betta'",
-        stage="resolve",
+        step="resolve",
     ),
     "unknown-conflict": Case(
         one("alpha", basic("alpha", 'conflicts = ["zeta"]\n')),
         ALPHA,
         "conflicts",
         "unknown module 'zeta'",
-        stage="resolve",
+        step="resolve",
     ),
     "on-both-sides-of-conflict": Case(
         several(
@@ -149,7 +149,7 @@ CASES = {
         ALPHA,
         "conflicts",
         "both are ON",
-        stage="resolve",
+        step="resolve",
     ),
     "on-requires-off": Case(
         several(
@@ -160,10 +160,10 @@ CASES = {
         ALPHA,
         "requires",
         "alpha → beta",
-        stage="resolve",
+        step="resolve",
     ),
     "on-missing-package": Case(
-        missing_package, ALPHA, "native.packages", "NoSuchPkg not found by find_package", stage="resolve"
+        missing_package, ALPHA, "native.packages", "NoSuchPkg not found by find_package", step="resolve"
     ),
     "sources-dotdot": Case(
         one("alpha", basic("alpha", '[native]\nsources = ["../beta/src/*.cc"]\n')),
@@ -175,17 +175,17 @@ CASES = {
         one("alpha", basic("alpha", '[native]\nsources = ["/etc/*.cc"]\n')), ALPHA, "native.sources", "absolute path"
     ),
     "sources-symlink-outside": Case(
-        escaping_symlink, ALPHA, "native.sources", "outside the module folder", stage="resolve"
+        escaping_symlink, ALPHA, "native.sources", "outside the module folder", step="resolve"
     ),
     "sources-match-nothing": Case(
         one("alpha", basic("alpha", '[native]\nsources = ["src/*.cxx"]\n')),
         ALPHA,
         "native.sources",
         "matches no file",
-        stage="resolve",
+        step="resolve",
     ),
     "native-without-sources": Case(
-        one("alpha", basic("alpha", "[native]\n")), ALPHA, "native", "no C++ sources", stage="resolve"
+        one("alpha", basic("alpha", "[native]\n")), ALPHA, "native", "no C++ sources", step="resolve"
     ),
     "bad-pep508": Case(
         one("alpha", basic("alpha", '[python]\nrequires = ["graphviz>=>0.20"]\n')),
@@ -237,19 +237,19 @@ CASES = {
     ),
     "reserved-name": Case(one("all", basic("all")), "modules/all/module.toml", "name", "is reserved"),
     "python-without-init": Case(
-        one("alpha", basic("alpha"), {"python/util.py": "x = 1\n"}), ALPHA, "", "has no __init__.py", stage="resolve"
+        one("alpha", basic("alpha"), {"python/util.py": "x = 1\n"}), ALPHA, "", "has no __init__.py", step="resolve"
     ),
     "header-outside-namespace": Case(
         one("alpha", basic("alpha"), {"include/alpha.h": "#pragma once\n"}),
         ALPHA,
         "",
         "outside include/modgate/alpha/",
-        stage="resolve",
+        step="resolve",
     ),
     "long-requires-chain": Case(
-        chain_with_missing_link, "modules/m000/module.toml", "requires", "m000 → m001", stage="resolve"
+        chain_with_missing_link, "modules/m000/module.toml", "requires", "m000 → m001", step="resolve"
     ),
-    "long-cycle": Case(long_cycle, "modules/m000/module.toml", "requires", "cycle of 200 modules", stage="resolve"),
+    "long-cycle": Case(long_cycle, "modules/m000/module.toml", "requires", "cycle of 200 modules", step="resolve"),
 }
 
 
@@ -259,7 +259,7 @@ def test_bad_input_is_reported_clearly(case_id: str, tmp_path: Path) -> None:
     root = tmp_path / "modules"
     root.mkdir()
     args = case.setup(root)
-    result = run_configure(case.stage, ["--modules-dir", str(root), *args], tmp_path)
+    result = run_configure(case.step, ["--modules-dir", str(root), *args], tmp_path)
     message = result.stderr
     assert result.returncode == 2, message
     assert "Traceback" not in message
@@ -280,7 +280,7 @@ def test_folder_without_registration_is_warned_not_skipped_silently(tmp_path: Pa
     write_module(root, "alpha", basic("alpha"))
     (root / "stray").mkdir()
     (root / "stray" / "notes.txt").write_text("x")
-    result = run_configure("plan", ["--modules-dir", str(root)], tmp_path)
+    result = run_configure("declare", ["--modules-dir", str(root)], tmp_path)
     assert result.returncode == 0, result.stderr
-    plan = (tmp_path / "plan.cmake").read_text()
-    assert "modules/stray has no module.toml" in plan and "add modules/stray/module.toml" in plan
+    declared = (tmp_path / "declare.cmake").read_text()
+    assert "modules/stray has no module.toml" in declared and "add modules/stray/module.toml" in declared

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from modgate.check import RULES, check_tree, format_findings
+from modgate._cli.check import RULES, check_tree, format_findings
 from modgate.cli import main
 from tests.helpers import ROOT
 
@@ -206,7 +206,7 @@ def test_a_broken_host_setting_is_a_usage_error_not_a_finding(
 
 
 def test_github_annotations_escape_what_would_end_them() -> None:
-    from modgate.check import Finding
+    from modgate._cli.check import Finding
 
     finding = Finding("a,b:c.py", 3, "MG502", "error", "50% done\nnext", "fix")
     assert (

@@ -18,16 +18,16 @@ def test_unchanged_files_are_reused_and_changed_ones_parsed_again(tmp_path: Path
     write_module(root, "alpha", basic("alpha"))
     write_module(root, "beta", basic("beta"))
     cache: ParseCache = {}
-    first = discover([root], host="acme", scan_files=False, cache=cache)
+    first = discover([root], host="acme", with_files=False, cache=cache)
     assert set(cache) == {str(root / "alpha" / "module.toml"), str(root / "beta" / "module.toml")}
-    second = discover([root], host="acme", scan_files=False, cache=cache)
+    second = discover([root], host="acme", with_files=False, cache=cache)
     assert second.registrations["alpha"] is first.registrations["alpha"]  # not parsed again
 
     toml = root / "beta" / "module.toml"
     stat = toml.stat()
     toml.write_text(basic("beta").replace("the beta module", "changed"), encoding="utf-8")
     os.utime(toml, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-    third = discover([root], host="acme", scan_files=False, cache=cache)
+    third = discover([root], host="acme", with_files=False, cache=cache)
     assert third.registrations["beta"].summary == "changed"
     assert third.registrations["alpha"] is first.registrations["alpha"]
 
@@ -36,24 +36,24 @@ def test_a_broken_file_is_never_served_from_the_cache(tmp_path: Path) -> None:
     root = tmp_path / "modules"
     write_module(root, "alpha", basic("alpha"))
     cache: ParseCache = {}
-    discover([root], host="acme", scan_files=False, cache=cache)
+    discover([root], host="acme", with_files=False, cache=cache)
     toml = root / "alpha" / "module.toml"
     stat = toml.stat()
     toml.write_text('name = "alpha"\nsummary = 3\n', encoding="utf-8")
     os.utime(toml, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
     with pytest.raises(ConfigurationError, match="summary"):
-        discover([root], host="acme", scan_files=False, cache=cache)
+        discover([root], host="acme", with_files=False, cache=cache)
 
 
-def test_the_resolver_keeps_its_cache_between_stages_and_ignores_a_corrupt_one(tmp_path: Path) -> None:
+def test_the_resolver_keeps_its_cache_between_steps_and_ignores_a_corrupt_one(tmp_path: Path) -> None:
     root = tmp_path / "modules"
     write_module(root, "alpha", basic("alpha"))
     host_pyproject(tmp_path, [root])
     cache = tmp_path / "build" / "registrations.pickle"
     args = ["--cache", str(cache)]
-    assert run_configure("plan", args, tmp_path).returncode == 0
+    assert run_configure("declare", args, tmp_path).returncode == 0
     assert cache.is_file()
     cache.write_bytes(b"not a pickle")
-    planned = run_configure("plan", args, tmp_path)
+    planned = run_configure("declare", args, tmp_path)
     assert planned.returncode == 0, planned.stderr
-    assert "_modgate_declare_option([[USE_MODULE_ALPHA]]" in (tmp_path / "plan.cmake").read_text()
+    assert "_modgate_declare_option([[USE_MODULE_ALPHA]]" in (tmp_path / "declare.cmake").read_text()

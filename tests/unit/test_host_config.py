@@ -30,7 +30,7 @@ def reg(name: str, *, option: str | None = None, requires: tuple[str, ...] = (),
 
 def test_defaults_and_every_key() -> None:
     host = parse_host({"project": {"name": "Acme-Core"}, "tool": {"modgate": {}}})
-    assert host == HostConfig(package="acme_core", host="acme_core", distribution="Acme-Core")
+    assert host == HostConfig(package="acme_core", host_package="acme_core", distribution="Acme-Core")
     full = parse_host(
         {
             "tool": {
@@ -43,11 +43,11 @@ def test_defaults_and_every_key() -> None:
             }
         }
     )
-    assert full.package == full.host == "acme" and not full.is_plugin
+    assert full.package == full.host_package == "acme" and not full.is_plugin
     assert full.modules_dirs == ("modules", "contrib") and full.option_prefix == "ACME_WITH_"
     assert full.policy == Policy(s0_min_maintainers=2, core_paths=("src",), ignore=("MG101",))
     plugin = parse_host({"tool": {"modgate": {"package": "acme_extra", "host": "acme"}}})
-    assert plugin.is_plugin and plugin.host == "acme"
+    assert plugin.is_plugin and plugin.host_package == "acme"
 
 
 @pytest.mark.parametrize(
@@ -176,18 +176,18 @@ def test_a_build_outside_pip_takes_the_version_from_pyproject(
             "-S",
             "-E",
             str(CONFIGURE),
-            "plan",
+            "declare",
             "--project-dir",
             str(tmp_path),
             "--project-version",
             "--out",
-            str(tmp_path / "plan.cmake"),
+            str(tmp_path / "declare.cmake"),
         ],
         capture_output=True,
         text=True,
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    script = (tmp_path / "plan.cmake").read_text()
+    script = (tmp_path / "declare.cmake").read_text()
     assert f"set(modgate_PROJECT_VERSION [[{version}]])" in script
     assert ("the build's version is 0+unknown" in script) == warned

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from modgate._inspect import BEGIN, END, owner_token
+from modgate._cli.codeowners import BEGIN, END, owner_token
 from modgate.cli import main
 from tests.helpers import ROOT
 

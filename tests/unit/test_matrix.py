@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from modgate._cli.matrix import generate, shard
 from modgate._configure.registration import Registration
 from modgate.cli import main
-from modgate.matrix import generate, shard
 
 
 def reg(name: str, requires: tuple[str, ...] = (), conflicts: tuple[str, ...] = ()) -> Registration:

@@ -13,7 +13,7 @@ from modgate._names import extra_name
 from modgate.metadata_provider import Provider, derive, read
 from tests.helpers import basic, write_module
 
-PLUGIN = HostConfig(package="host", host="modgate")  # a plugin: files in host/, modules of modgate
+PLUGIN = HostConfig(package="host", host_package="modgate")  # a plugin: files in host/, modules of modgate
 
 
 def pyproject(root: Path, tool: str = 'package = "host"\n', name: str = "host") -> None:
@@ -66,7 +66,7 @@ def test_shared_requirements_appear_once_per_extra() -> None:
         "a": reg("a", python=("attrs",)),
         "b": reg("b", requires=("a",), python=("attrs",)),
     }
-    assert derive(modules, HostConfig(package="p", host="p"))["optional-dependencies"] == {
+    assert derive(modules, HostConfig(package="p", host_package="p"))["optional-dependencies"] == {
         "a": ["attrs"],
         "b": ["attrs"],
         "all": ["attrs"],
@@ -76,7 +76,7 @@ def test_shared_requirements_appear_once_per_extra() -> None:
 def test_a_hosts_own_modules_have_no_entry_points_and_no_requirements_no_extras() -> None:
     # The build manifest lists a host's modules with the state each build gave them; an
     # entry point, fixed before the build, would name a module the build turned off.
-    own = HostConfig(package="p", host="p")
+    own = HostConfig(package="p", host_package="p")
     assert derive({"a": reg("a")}, own) == {"optional-dependencies": {}, "entry-points": {}}
     assert derive({}, own) == {"optional-dependencies": {}, "entry-points": {}}
     assert derive({}, PLUGIN) == {"optional-dependencies": {}, "entry-points": {}}

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from modgate._cli.scaffold import init_host, new_module
 from modgate._configure.problems import ConfigurationError
-from modgate._scaffold import init_host, new_module
 from tests.helpers import ROOT
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from modgate.table import module_listing
+from modgate._table import module_listing
 
 
 def info(count: int, off: set[int]) -> dict[str, Any]:

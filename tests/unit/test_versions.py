@@ -48,7 +48,7 @@ def test_a_resolver_without_packaging_says_to_install_it(tmp_path: Path) -> None
     project = tmp_path / "project"
     write_module(project / "modules", "alpha", basic("alpha", '[python]\nrequires = ["graphviz>=0.20"]\n'))
     host_pyproject(project, [project / "modules"])
-    cmd = [str(python), "-S", str(CONFIGURE), "plan", "--project-dir", str(project), "--out", str(tmp_path / "p")]
+    cmd = [str(python), "-S", str(CONFIGURE), "declare", "--project-dir", str(project), "--out", str(tmp_path / "p")]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()

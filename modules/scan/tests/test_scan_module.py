@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modgate import sourcescan
+from modgate import _sourcescan as sourcescan
 from modgate.native import lookup
 
 

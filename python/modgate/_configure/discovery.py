@@ -1,27 +1,22 @@
-"""Finding module folders and their files (the I/O edge of the configure step).
-
-Standard library only (it runs at configure time).
-"""
+"""Finding module folders and their files (the I/O edge of the configure steps)."""
 
 from __future__ import annotations
 
 import functools
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._names import EXTRA_MODULE_DIRS, REGISTRATION_FILE, header_prefix, module_import_name
+from .files import BUILD_OUTPUT_DIRS, Tree, walk
 from .host import HostConfig
 from .problems import ConfigurationError, Problem
 from .registration import DEFAULT_SOURCES, Registration, parse_registration
 
 __all__ = ["Discovery", "ModuleSource", "discover", "discover_project", "display_path"]
 
-REGISTRATION = REGISTRATION_FILE
 _BINDING_PATTERNS = ("python/**/*.cc", "python/**/*.cpp")
-_SKIP_DIRS = {"__pycache__", "build", "dist"}
 
 
 @dataclass(frozen=True)
@@ -44,7 +39,7 @@ class ModuleSource:
 
 @dataclass
 class Discovery:
-    """What :func:`discover` found. ``modules`` (the files) is empty unless ``scan_files``."""
+    """What :func:`discover` found. ``modules`` (the files) is empty unless ``with_files``."""
 
     registrations: dict[str, Registration] = field(default_factory=dict)
     modules: dict[str, ModuleSource] = field(default_factory=dict)
@@ -102,53 +97,8 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(regex + r"\Z")
 
 
-@dataclass(frozen=True)
-class _Tree:
-    """One walk of a module folder: its files (relative POSIX paths) and folders."""
-
-    files: tuple[str, ...]
-    linked: frozenset[str]  # files reached through a symbolic link (checked for escaping)
-    folders: tuple[Path, ...]
-
-
-def _walk(directory: Path) -> _Tree:
-    files: list[str] = []
-    linked: set[str] = set()
-    folders: list[Path] = []
-    seen: set[str] = set()
-    stack: list[tuple[str, bool]] = [("", False)]
-    while stack:
-        rel, through_link = stack.pop()
-        current = directory / rel if rel else directory
-        if through_link:
-            real = os.path.realpath(current)
-            if real in seen:  # a link loop
-                continue
-            seen.add(real)
-        folders.append(current)
-        try:
-            entries = sorted(os.scandir(current), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            path = f"{rel}/{entry.name}" if rel else entry.name
-            link = through_link or entry.is_symlink()
-            if entry.is_dir():
-                if entry.name == "__pycache__" or (not rel and entry.name in _SKIP_DIRS):
-                    continue
-                stack.append((path, link))
-            elif entry.is_file():
-                files.append(path)
-                if link:
-                    linked.add(path)
-    files.sort()
-    return _Tree(tuple(files), frozenset(linked), tuple(folders))
-
-
 def _expand(
-    tree: _Tree,
+    tree: Tree,
     directory: Path,
     patterns: Sequence[str],
     key: str,
@@ -192,14 +142,14 @@ def _expand(
     return tuple(files)
 
 
-def _watch_dirs(directory: Path, tree: _Tree) -> list[Path]:
+def _watch_dirs(directory: Path, tree: Tree) -> list[Path]:
     # Folders whose contents decide the targets: adding a source or header re-runs configure.
     tops = tuple(directory / sub for sub in ("src", "include", "python"))
     return [directory] + [f for f in tree.folders if any(f == t or f.is_relative_to(t) for t in tops)]
 
 
 def _headers(
-    tree: _Tree, directory: Path, prefix: str, reg_path: str, base: Path | None, problems: list[Problem]
+    tree: Tree, directory: Path, prefix: str, reg_path: str, base: Path | None, problems: list[Problem]
 ) -> tuple[str, ...]:
     found: list[str] = []
     for rel in tree.files:
@@ -227,7 +177,7 @@ ParseCache = dict[str, tuple[int, int, Registration]]
 
 
 def _read(directory: Path, base: Path | None, problems: list[Problem], cache: ParseCache | None) -> Registration | None:
-    toml = directory / REGISTRATION
+    toml = directory / REGISTRATION_FILE
     reg_path = display_path(toml, base)
     try:
         stat = toml.stat()
@@ -246,11 +196,11 @@ def _read(directory: Path, base: Path | None, problems: list[Problem], cache: Pa
     return None
 
 
-def _scan(
+def _module_files(
     registration: Registration, directory: Path, base: Path | None, host: str, problems: list[Problem]
 ) -> ModuleSource:
     reg_path = registration.path
-    tree = _walk(directory)
+    tree = walk(directory)
     sources: tuple[Path, ...] = ()
     if registration.native is not None:
         explicit = registration.native.sources != DEFAULT_SOURCES
@@ -298,7 +248,7 @@ def _scan(
         binding_sources=binding,
         python_dir=python_dir if has_python else None,
         headers=headers,
-        watch=(directory / REGISTRATION, *_watch_dirs(directory, tree)),
+        watch=(directory / REGISTRATION_FILE, *_watch_dirs(directory, tree)),
     )
 
 
@@ -308,13 +258,13 @@ def discover(
     host: str,
     base: Path | None = None,
     extra_origin: str = "",
-    scan_files: bool = True,
+    with_files: bool = True,
     cache: ParseCache | None = None,
 ) -> Discovery:
     """Load every ``<root>/<name>/module.toml`` of the modules of host package ``host``.
     ``base`` shortens paths in messages.
 
-    With ``scan_files`` each module folder is also walked (once) for its sources,
+    With ``with_files`` each module folder is also walked (once) for its sources,
     headers and Python part; without it only the registration files are read. ``cache``
     (filled in place) spares re-parsing a registration file that has not changed.
 
@@ -336,12 +286,17 @@ def discover(
             continue
         result.watch.append(root)
         for child in sorted(root.iterdir()):
-            if not child.is_dir() or child.name.startswith(".") or child.name in _SKIP_DIRS:
+            if (
+                not child.is_dir()
+                or child.name.startswith(".")
+                or child.name in BUILD_OUTPUT_DIRS
+                or child.name == "__pycache__"
+            ):
                 continue
-            if not (child / REGISTRATION).is_file():
+            if not (child / REGISTRATION_FILE).is_file():
                 result.warnings.append(
-                    f"{display_path(child, base)} has no {REGISTRATION}, so it is not a module and is not built;"
-                    f" add {display_path(child / REGISTRATION, base)} or move the folder out of"
+                    f"{display_path(child, base)} has no {REGISTRATION_FILE}, so it is not a module and is not built;"
+                    f" add {display_path(child / REGISTRATION_FILE, base)} or move the folder out of"
                     f" {display_path(root, base)}"
                 )
                 continue
@@ -362,8 +317,8 @@ def discover(
                 continue
             origin[name] = child
             result.registrations[name] = registration
-            if scan_files:
-                module = _scan(registration, child, base, host, problems)
+            if with_files:
+                module = _module_files(registration, child, base, host, problems)
                 result.modules[name] = module
                 result.watch.extend(module.watch)
     if problems:
@@ -373,15 +328,20 @@ def discover(
 
 def discover_project(
     root: Path,
-    host: HostConfig,
+    config: HostConfig,
     *,
     extra: Sequence[Path] = (),
-    scan_files: bool = True,
+    with_files: bool = True,
     cache: ParseCache | None = None,
 ) -> Discovery:
     """:func:`discover` on host project ``root``: its ``[tool.modgate] modules-dirs`` that
     exist (one may be gone: every module removed, the core alone), then ``extra``."""
-    roots = [(root / d).resolve() for d in host.modules_dirs if (root / d).is_dir()]
+    roots = [(root / d).resolve() for d in config.modules_dirs if (root / d).is_dir()]
     return discover(
-        [*roots, *extra], host=host.host, base=root, extra_origin=EXTRA_MODULE_DIRS, scan_files=scan_files, cache=cache
+        [*roots, *extra],
+        host=config.host_package,
+        base=root,
+        extra_origin=EXTRA_MODULE_DIRS,
+        with_files=with_files,
+        cache=cache,
     )

@@ -13,7 +13,7 @@ and the pytest plugin all read it here::
     core-paths = ["src", "include", "python/acme"]
     ignore = []                   # finding codes to leave out
 
-:func:`parse_host` is pure; :func:`read_host` reads the file. Standard library only.
+:func:`parse_host` is pure; :func:`read_host` reads the file. The standard library only.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from .._names import (
 )
 from .problems import ConfigurationError, Problem, suggest
 
-__all__ = ["PYPROJECT", "HostConfig", "Policy", "parse_host", "read_host"]
+__all__ = ["PYPROJECT", "HostConfig", "Policy", "find_project", "host_package_around", "parse_host", "read_host"]
 
 PYPROJECT = "pyproject.toml"
 _TABLE = "tool.modgate"
@@ -52,11 +52,11 @@ class Policy:
 
 @dataclass(frozen=True)
 class HostConfig:
-    """A project adopting modgate. ``package`` is where its files install; ``host`` the
-    package whose modules its modules are (itself, unless it is a plugin)."""
+    """A project adopting modgate. ``package`` is where its files install; ``host_package``
+    the package whose modules its modules are (itself, unless it is a plugin)."""
 
     package: str
-    host: str
+    host_package: str  # the host whose modules these are: itself, or the host a plugin extends
     modules_dirs: tuple[str, ...] = DEFAULT_MODULES_DIRS
     option_prefix: str = DEFAULT_OPTION_PREFIX
     policy: Policy = field(default_factory=Policy)
@@ -69,7 +69,7 @@ class HostConfig:
 
     @property
     def is_plugin(self) -> bool:
-        return self.host != self.package
+        return self.host_package != self.package
 
 
 def _bad(key: str, message: str, fix: str, path: str) -> Problem:
@@ -194,7 +194,7 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
         raise ConfigurationError(problems)
     return HostConfig(
         package=str(package),
-        host=str(host),
+        host_package=str(host),
         modules_dirs=tuple(dirs),
         option_prefix=str(prefix),
         policy=policy,
@@ -225,3 +225,25 @@ def read_host(project_dir: Path, *, shown_as: str | None = None) -> HostConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError([Problem(path, None, f"TOML syntax error: {exc}", "fix the TOML syntax")]) from None
     return parse_host(data, path=path)
+
+
+def find_project(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding a ``pyproject.toml``, or ``None``."""
+    folder = start.resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / PYPROJECT).is_file():
+            return candidate
+    return None
+
+
+def host_package_around(start: Path | None = None, *, fallback: str = "modgate") -> str:
+    """The host package of the project around ``start`` (the current folder): its
+    ``[tool.modgate]`` host, or ``fallback`` when there is no such project or it is invalid
+    (the command or plugin asking then reports what it finds about ``fallback``)."""
+    project = find_project(start or Path.cwd())
+    if project is None:
+        return fallback
+    try:
+        return read_host(project).host_package
+    except ConfigurationError:
+        return fallback

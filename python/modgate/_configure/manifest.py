@@ -29,12 +29,12 @@ def build_manifest(
     options: Mapping[str, str],
     artifacts: Mapping[str, Sequence[str]],
     sources: Mapping[str, str],
-    host: HostConfig,
+    config: HostConfig,
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict. ``artifacts`` lists each enabled module's
-    native files relative to the package; ``sources`` each module's folder; ``host`` says
+    native files relative to the package; ``sources`` each module's folder; ``config`` says
     which package the manifest is installed in (``package``) and whose modules these are
-    (``host``: ``<host>.modules.<name>``)."""
+    (``host_package``: ``<host>.modules.<name>``)."""
     modules: dict[str, Any] = {}
     for state in resolution.states:
         reg = registrations[state.name]
@@ -52,7 +52,7 @@ def build_manifest(
             "requested": state.request.value,
             "requested_by": state.request.source,
             "blocked_by": list(state.blocked_by),
-            "option": reg.option_for(host.option_prefix),
+            "option": reg.option_for(config.option_prefix),
             "summary": reg.summary,
             "stage": reg.stage,
             "maintainers": list(reg.maintainers),
@@ -66,10 +66,10 @@ def build_manifest(
         }
     return {
         "schema": SCHEMA,
-        "package": host.package,
-        "distribution": host.distribution_name,
-        "host": host.host,
-        "option_prefix": host.option_prefix,
+        "package": config.package,
+        "distribution": config.distribution_name,
+        "host": config.host_package,
+        "option_prefix": config.option_prefix,
         "version": version,
         "abi_version": abi_version,
         "options": dict(sorted(options.items())),

@@ -1,8 +1,9 @@
 """The registration file ``modules/<name>/module.toml``: schema and strict parser.
 
 Pure: :func:`parse_registration` takes the file's bytes and returns a
-:class:`Registration` or raises :class:`~modgate.errors.ConfigurationError` listing every
-problem in the file. Standard library only (it runs at configure time).
+:class:`Registration` or raises :class:`~modgate._configure.problems.ConfigurationError`
+listing every problem in the file. Runs at configure time: the standard library, and
+``packaging`` (through ``versions.py``) for requirement and version strings.
 """
 
 from __future__ import annotations
@@ -124,6 +125,12 @@ _TYPE_NAMES = {
     list: "an array",
     dict: "a table",
 }
+
+
+def _quoted(choices: tuple[str, ...]) -> str:
+    """``"a", "b" or "c"``."""
+    quoted = [f'"{choice}"' for choice in choices]
+    return ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if len(quoted) > 1 else "".join(quoted)
 
 
 def _type_name(value: object) -> str:
@@ -261,12 +268,9 @@ def _decode(data: bytes, path: str) -> str:
         ) from None
 
 
-def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registration:
-    """Parse and validate one registration file.
-
-    ``path`` is how the file is named in messages; ``folder_name`` the name of the
-    folder holding it, which the ``name`` key must equal.
-    """
+def _load(data: bytes, path: str, folder_name: str) -> tuple[str, dict[str, Any]]:
+    """The file's text and TOML table; a :class:`ConfigurationError` for a file that is
+    not UTF-8, empty or not TOML."""
     text = _decode(data, path)
     if not text.strip():
         raise ConfigurationError(
@@ -281,7 +285,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
             ]
         )
     try:
-        table = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
@@ -290,59 +294,60 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
             [Problem(where, None, f"TOML syntax error: {message}", "fix the TOML syntax at that position")]
         ) from None
 
-    c = _Checker(path, text)
-    c.unknown_keys(table, _TOP_KEYS, "")
 
+def _parse_name(c: _Checker, table: Mapping[str, Any], folder_name: str) -> str | None:
     name = c.string(table, "name", "name", fix=f'add name = "{folder_name}"')
-    if name is not None:
-        if not is_module_name(name):
-            c.add(
-                "name",
-                f"{name!r} is not a valid module name (pattern {NAME_PATTERN})",
-                "use a lowercase letter followed by up to 62 lowercase letters, digits or '_',"
-                " and rename the folder to match",
-            )
-        elif name in RESERVED_NAMES:
-            c.add(
-                "name",
-                f"{name!r} is reserved: {RESERVED_NAMES[name]}",
-                "choose another name for the module, and rename its folder to match",
-            )
-        elif name != folder_name:
-            c.add(
-                "name",
-                f"name {name!r} does not equal the folder name {folder_name!r}",
-                f'set name = "{folder_name}", or rename the folder to {name!r}',
-            )
-
-    summary = c.string(
-        table,
-        "summary",
-        "summary",
-        fix='add summary = "one line saying what it does"',
-    )
-    if summary is not None:
-        if not summary.strip():
-            c.add("summary", "'summary' is empty", "write one line saying what the module does")
-        elif any(ch in summary for ch in "\r\n") or any(ord(ch) < 32 and ch != "\t" for ch in summary):
-            c.add("summary", "'summary' must be one line without control characters", "shorten it to one line")
-        elif len(summary) > 200:
-            c.add("summary", f"'summary' is {len(summary)} characters long (at most 200)", "shorten it to one line")
-
-    stage = c.string(table, "stage", "stage", fix='add stage = "S0" (a new module)')
-    if stage is not None and stage not in STAGES:
+    if name is None:
+        return None
+    if not is_module_name(name):
         c.add(
-            "stage",
-            f"stage {stage!r} is not one of S0, S1, S2{suggest(stage.upper(), STAGES)}",
-            'use "S0", "S1" or "S2"',
+            "name",
+            f"{name!r} is not a valid module name (pattern {NAME_PATTERN})",
+            "use a lowercase letter followed by up to 62 lowercase letters, digits or '_',"
+            " and rename the folder to match",
         )
+    elif name in RESERVED_NAMES:
+        c.add(
+            "name",
+            f"{name!r} is reserved: {RESERVED_NAMES[name]}",
+            "choose another name for the module, and rename its folder to match",
+        )
+    elif name != folder_name:
+        c.add(
+            "name",
+            f"name {name!r} does not equal the folder name {folder_name!r}",
+            f'set name = "{folder_name}", or rename the folder to {name!r}',
+        )
+    return name
 
-    option = c.string(
-        table,
-        "option",
-        "option",
-        fix='write an upper-case name such as "USE_CUTLASS"',
-    )
+
+def _parse_summary(c: _Checker, table: Mapping[str, Any]) -> str | None:
+    summary = c.string(table, "summary", "summary", fix='add summary = "one line saying what it does"')
+    if summary is None:
+        return None
+    if not summary.strip():
+        c.add("summary", "'summary' is empty", "write one line saying what the module does")
+    elif any(ch in summary for ch in "\r\n") or any(ord(ch) < 32 and ch != "\t" for ch in summary):
+        c.add("summary", "'summary' must be one line without control characters", "shorten it to one line")
+    elif len(summary) > 200:
+        c.add("summary", f"'summary' is {len(summary)} characters long (at most 200)", "shorten it to one line")
+    return summary
+
+
+def _parse_choice(c: _Checker, table: Mapping[str, Any], key: str, choices: tuple[str, ...], fix: str) -> str | None:
+    """A string key whose value is one of ``choices`` (``stage``, ``default``)."""
+    value = c.string(table, key, key, fix=fix)
+    if value is not None and value not in choices:
+        c.add(
+            key,
+            f"{key} {value!r} is not one of {', '.join(choices)}{suggest(value.upper(), choices)}",
+            f"use {_quoted(choices)}" + (" (uppercase)" if key == "default" else ""),
+        )
+    return value
+
+
+def _parse_option(c: _Checker, table: Mapping[str, Any], folder_name: str) -> str | None:
+    option = c.string(table, "option", "option", fix='write an upper-case name such as "USE_CUTLASS"')
     if option is not None and not is_option_name(option):
         c.add(
             "option",
@@ -355,15 +360,14 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         c.add(
             "option", f"option {option!r} would collide with modgate's or CMake's own variables", "choose another name"
         )
+    return option
 
-    default = c.string(table, "default", "default", fix='use "ON", "OFF" or "AUTO"')
-    if default is not None and default not in VALUES:
-        c.add(
-            "default",
-            f"default {default!r} is not one of ON, OFF, AUTO{suggest(default.upper(), VALUES)}",
-            'use "ON", "OFF" or "AUTO" (uppercase)',
-        )
 
+def _parse_relations(
+    c: _Checker, table: Mapping[str, Any], own: str
+) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None, tuple[str, ...] | None]:
+    """``maintainers``, ``requires`` and ``conflicts``: each well formed, none naming the
+    module itself, no module in both of the last two."""
     maintainers = c.string_list(
         table,
         "maintainers",
@@ -371,25 +375,38 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         fix='use maintainers = ["Jane Doe <jane@example.org>", "octocat"]',
         item=_check_maintainer,
     )
-    requires = c.string_list(
-        table, "requires", "requires", fix="list module names (folder names under modules/)", item=_check_module_ref
-    )
-    conflicts = c.string_list(
-        table, "conflicts", "conflicts", fix="list module names (folder names under modules/)", item=_check_module_ref
-    )
-    own = name if name is not None else folder_name
+    fix = "list module names (folder names under modules/)"
+    requires = c.string_list(table, "requires", "requires", fix=fix, item=_check_module_ref)
+    conflicts = c.string_list(table, "conflicts", "conflicts", fix=fix, item=_check_module_ref)
     if requires and own in requires:
         c.add("requires", f"module {own!r} requires itself", f"remove {own!r} from 'requires'")
     if conflicts and own in conflicts:
         c.add("conflicts", f"module {own!r} conflicts with itself", f"remove {own!r} from 'conflicts'")
     for both in sorted(set(requires or ()) & set(conflicts or ())):
         c.add("conflicts", f"{both!r} is in both 'requires' and 'conflicts'", f"remove {both!r} from one of them")
+    return maintainers, requires, conflicts
 
+
+def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registration:
+    """Parse and validate one registration file.
+
+    ``path`` is how the file is named in messages; ``folder_name`` the name of the
+    folder holding it, which the ``name`` key must equal. Every problem in the file is
+    reported at once: each pass below adds what it finds to one list.
+    """
+    text, table = _load(data, path, folder_name)
+    c = _Checker(path, text)
+    c.unknown_keys(table, _TOP_KEYS, "")
+    name = _parse_name(c, table, folder_name)
+    summary = _parse_summary(c, table)
+    stage = _parse_choice(c, table, "stage", STAGES, 'add stage = "S0" (a new module)')
+    option = _parse_option(c, table, folder_name)
+    default = _parse_choice(c, table, "default", VALUES, f"use {_quoted(VALUES)}")
+    maintainers, requires, conflicts = _parse_relations(c, table, name if name is not None else folder_name)
     native = _parse_native(c, table)
     python_requires = _parse_python(c, table)
     deprecated = _parse_deprecated(c, table)
     commands = _parse_commands(c, table)
-
     if c.problems:
         raise ConfigurationError(c.problems)
     assert name is not None and summary is not None and stage is not None
@@ -489,7 +506,7 @@ def _parse_commands(c: _Checker, table: Mapping[str, Any]) -> tuple[tuple[str, s
             c.add(
                 key,
                 f"{name!r} is one of modgate's own commands",
-                f"choose another name (taken: {', '.join(CORE_COMMANDS)})",
+                f"choose another name (taken: {', '.join(sorted(CORE_COMMANDS))})",
             )
         elif not isinstance(target, str) or not _TARGET_RE.match(target):
             c.add(

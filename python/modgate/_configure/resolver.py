@@ -13,7 +13,7 @@ Pure and deterministic. Rules (the user guide, "Choosing modules at build time")
 - Two ``AUTO`` modules that conflict and could both be on are an error: choosing
   one silently would depend on nothing the user said.
 
-Standard library only (it runs at configure time).
+Runs at configure time; the standard library only.
 """
 
 from __future__ import annotations
@@ -377,6 +377,200 @@ def _package_text(missing: Sequence[str]) -> str:
     return f"{noun} {', '.join(missing)} not found by find_package"
 
 
+class _Decision:
+    """The state :func:`resolve` builds up, one named pass at a time: which modules are on,
+    why each one that is off is off, and the problems to report (each once)."""
+
+    def __init__(
+        self,
+        modules: Mapping[str, Registration],
+        requests: Mapping[str, Request],
+        prefix: str,
+        host_modules: Mapping[str, HostModule],
+    ) -> None:
+        self.modules = modules
+        self.requests = requests
+        self.prefix = prefix
+        self.host_modules = host_modules
+        self.order = topological_order(modules)
+        self.on = {name for name in modules if requests[name].value != "OFF"}
+        self.on |= {name for name, module in host_modules.items() if module.enabled}
+        self.reason: dict[str, str] = {}
+        # Why the module at the end of a chain is off (its own reason, not a follower's).
+        self.root: dict[str, str] = {name: m.off_text() for name, m in host_modules.items() if not m.enabled}
+        self.via: dict[str, str] = {}  # the requirement an AUTO module followed off
+        self.chains: dict[str, tuple[str, ...]] = {}  # that requirement's chain to the module off on its own
+        self.found: dict[tuple[str, str], Problem] = {}
+        for name in sorted(modules):
+            if name not in self.on:
+                self.reason[name] = self.root[name] = requests[name].describe()
+
+    def option(self, name: str) -> str:
+        return self.modules[name].option_for(self.prefix)
+
+    def hard(self, name: str) -> bool:
+        return self.requests[name].value == "ON"
+
+    def report(self, key: tuple[str, str], problem: Problem) -> None:
+        self.found.setdefault(key, problem)
+
+    def turn_off(self, name: str, why: str) -> None:
+        self.on.discard(name)
+        self.reason[name] = self.root[name] = why
+
+    def chain_of(self, start: str) -> list[str]:
+        chain = [start]
+        while chain[-1] in self.via:
+            chain.append(self.via[chain[-1]])
+        return chain
+
+    # --- the passes, in order ----------------------------------------------------------
+
+    def missing_packages(self, missing_packages: Mapping[str, Sequence[str]]) -> None:
+        """A module whose external packages were not found: an error when ON, off when AUTO."""
+        for name in sorted(self.on):
+            missing = missing_packages.get(name, ())
+            if not missing:
+                continue
+            text = _package_text(missing)
+            if self.hard(name):
+                self.report(
+                    (name, "packages"),
+                    Problem(
+                        self.modules[name].path,
+                        "native.packages",
+                        f"module {name!r} is ON ({self.requests[name].describe()}) but {text}",
+                        f"install {', '.join(missing)} (and point CMake at it with CMAKE_PREFIX_PATH),"
+                        f" or set {self.option(name)}=AUTO to build without it, or OFF",
+                    ),
+                )
+            else:
+                self.turn_off(name, text)
+
+    def installed_host_conflicts(self) -> None:
+        """A conflict with a module the installed host built ON is settled: that module is there."""
+        for name in sorted(self.on & set(self.modules)):
+            present = [
+                other for other in self.modules[name].conflicts if other in self.host_modules and other in self.on
+            ]
+            if not present:
+                continue
+            host = self.host_modules[present[0]].host
+            text = f"conflicts with {host}'s module {present[0]!r}, which the installed host has ON"
+            if self.hard(name):
+                self.report(
+                    (name, f"conflicts:{present[0]}"),
+                    Problem(
+                        self.modules[name].path,
+                        "conflicts",
+                        f"module {name!r} is ON but {text}",
+                        f"set {self.option(name)}=OFF",
+                    ),
+                )
+            else:
+                self.turn_off(name, text)
+
+    def _unmet_requirements(self, name: str, blocked: list[str]) -> None:
+        # Every unmet requirement of an ON module at once: one configure shows all there is to fix.
+        for dep in blocked:
+            chain = self.chain_of(dep)
+            last, cause = chain[-1], self.root[chain[-1]]
+            if last in self.host_modules:
+                fix = f"{self.host_modules[last].rebuild_fix()}, or set {self.option(name)}=OFF"
+            elif self.requests[last].value == "OFF":
+                fix = f"set {self.option(last)}=ON or AUTO, or set {self.option(name)}=OFF"
+            else:
+                fix = f"make {last!r} buildable ({cause}), or set {self.option(name)}=OFF"
+            self.report(
+                (name, f"requires:{dep}"),
+                Problem(
+                    self.modules[name].path,
+                    "requires",
+                    f"module {name!r} is ON ({self.requests[name].describe()}) but requires"
+                    f" {_abbreviate([name, *chain])}, and {last!r} is off: {cause}",
+                    fix,
+                ),
+            )
+
+    def _follow_requirements(self) -> bool:
+        """AUTO modules whose requirement is off follow it off; whether any did."""
+        changed = False
+        for name in self.order:
+            if name not in self.on:
+                continue
+            blocked = [dep for dep in self.modules[name].requires if dep not in self.on]
+            if not blocked:
+                continue
+            if self.hard(name):
+                self._unmet_requirements(name, blocked)
+                continue
+            chain = self.chain_of(blocked[0])
+            self.on.discard(name)
+            self.via[name] = blocked[0]
+            self.root[name] = self.root[chain[-1]]
+            self.chains[name] = tuple(chain)
+            self.reason[name] = f"requires {_abbreviate(chain)}, which is off: {self.root[chain[-1]]}"
+            changed = True
+        return changed
+
+    def _yield_to_required(self, conflicts: Sequence[tuple[str, str]]) -> bool:
+        """Of two conflicting modules, an AUTO one gives way to an ON one; whether any did."""
+        changed = False
+        for a, b in conflicts:
+            if a not in self.on or b not in self.on or self.hard(a) == self.hard(b):
+                continue
+            winner, loser = (a, b) if self.hard(a) else (b, a)
+            self.turn_off(loser, f"conflicts with {winner!r}, which is ON ({self.requests[winner].describe()})")
+            self.chains.pop(loser, None)
+            changed = True
+        return changed
+
+    def requirements_and_conflicts(self, declared: Mapping[tuple[str, str], str]) -> None:
+        """Until nothing changes: requirements followed, conflicts settled in favour of ON."""
+        conflicts = sorted(declared)
+        changed = True
+        while changed:
+            changed = self._follow_requirements()
+            changed = self._yield_to_required(conflicts) or changed
+
+    def conflicting_pairs_still_on(self, declared: Mapping[tuple[str, str], str]) -> None:
+        """Two conflicting modules both still on (both ON, or both AUTO): an error."""
+        for pair in sorted(declared):
+            a = declared[pair]
+            b = pair[1] if a == pair[0] else pair[0]
+            if a in self.on and b in self.on:
+                both = "ON" if self.hard(a) else "AUTO"
+                self.report(
+                    (a, f"conflicts:{b}"),
+                    Problem(
+                        self.modules[a].path,
+                        "conflicts",
+                        f"modules {a!r} and {b!r} conflict, and both are {both}"
+                        f" ({self.requests[a].describe()}; {self.requests[b].describe()})",
+                        f"choose one: set {self.option(a)}=OFF or {self.option(b)}=OFF",
+                    ),
+                )
+
+    def resolution(self) -> Resolution:
+        states = []
+        for name in sorted(self.modules):
+            enabled = name in self.on
+            request = self.requests[name]
+            reason = request.describe() if enabled else self.reason[name]
+            states.append(ModuleState(name, enabled, request, reason, () if enabled else self.chains.get(name, ())))
+        return Resolution(states=tuple(states), order=tuple(n for n in self.order if n in self.on))
+
+
+def _declared_conflicts(modules: Mapping[str, Registration]) -> dict[tuple[str, str], str]:
+    """Each conflicting pair once (sorted), with the module whose file declares it."""
+    declared: dict[tuple[str, str], str] = {}
+    for name in sorted(modules):
+        for other in modules[name].conflicts:
+            if other in modules:
+                declared.setdefault((min(name, other), max(name, other)), name)
+    return declared
+
+
 def resolve(
     modules: Mapping[str, Registration],
     requests: Mapping[str, Request],
@@ -393,156 +587,12 @@ def resolve(
     problems = check_graph(modules, host_modules) + check_options(modules, prefix)
     if problems:
         raise ConfigurationError(problems)
-    missing_packages = missing_packages or {}
-    order = topological_order(modules)
-    on = {name for name in modules if requests[name].value != "OFF"}
-    on |= {name for name, module in host_modules.items() if module.enabled}
-    reason: dict[str, str] = {}
-    root: dict[str, str] = {name: m.off_text() for name, m in host_modules.items() if not m.enabled}
-    via: dict[str, str] = {}  # the requirement an AUTO module followed off
-    chains: dict[str, tuple[str, ...]] = {}  # that requirement's chain to the module off on its own
-    found: dict[tuple[str, str], Problem] = {}
-
-    def option_name(name: str) -> str:
-        return modules[name].option_for(prefix)
-
-    def hard(name: str) -> bool:
-        return requests[name].value == "ON"
-
-    def report(key: tuple[str, str], problem: Problem) -> None:
-        found.setdefault(key, problem)
-
-    for name in sorted(modules):
-        if name not in on:
-            reason[name] = root[name] = requests[name].describe()
-
-    for name in sorted(on):
-        missing = missing_packages.get(name, ())
-        if not missing:
-            continue
-        text = _package_text(missing)
-        if hard(name):
-            report(
-                (name, "packages"),
-                Problem(
-                    modules[name].path,
-                    "native.packages",
-                    f"module {name!r} is ON ({requests[name].describe()}) but {text}",
-                    f"install {', '.join(missing)} (and point CMake at it with CMAKE_PREFIX_PATH),"
-                    f" or set {option_name(name)}=AUTO to build without it, or OFF",
-                ),
-            )
-        else:
-            on.discard(name)
-            reason[name] = root[name] = text
-
-    def chain_of(start: str) -> list[str]:
-        chain = [start]
-        while chain[-1] in via:
-            chain.append(via[chain[-1]])
-        return chain
-
-    # A conflict with a module the installed host built ON is settled: that module is there.
-    for name in sorted(on & set(modules)):
-        present = [other for other in modules[name].conflicts if other in host_modules and other in on]
-        if not present:
-            continue
-        text = (
-            f"conflicts with {host_modules[present[0]].host}'s module {present[0]!r}, which the installed host has ON"
-        )
-        if hard(name):
-            report(
-                (name, f"conflicts:{present[0]}"),
-                Problem(
-                    modules[name].path, "conflicts", f"module {name!r} is ON but {text}", f"set {option_name(name)}=OFF"
-                ),
-            )
-        else:
-            on.discard(name)
-            reason[name] = root[name] = text
-
-    # Each conflicting pair once, reported in the file that declares it.
-    declared: dict[tuple[str, str], str] = {}
-    for name in sorted(modules):
-        for other in modules[name].conflicts:
-            if other in modules:
-                declared.setdefault((min(name, other), max(name, other)), name)
-    conflicts = sorted(declared)
-    changed = True
-    while changed:
-        changed = False
-        for name in order:
-            if name not in on:
-                continue
-            blocked = [dep for dep in modules[name].requires if dep not in on]
-            if not blocked:
-                continue
-            if hard(name):
-                # Every unmet requirement at once: one configure shows all there is to fix.
-                for dep in blocked:
-                    chain = chain_of(dep)
-                    last, cause = chain[-1], root[chain[-1]]
-                    if last in host_modules:
-                        fix = f"{host_modules[last].rebuild_fix()}, or set {option_name(name)}=OFF"
-                    elif requests[last].value == "OFF":
-                        fix = f"set {option_name(last)}=ON or AUTO, or set {option_name(name)}=OFF"
-                    else:
-                        fix = f"make {last!r} buildable ({cause}), or set {option_name(name)}=OFF"
-                    report(
-                        (name, f"requires:{dep}"),
-                        Problem(
-                            modules[name].path,
-                            "requires",
-                            f"module {name!r} is ON ({requests[name].describe()}) but requires"
-                            f" {_abbreviate([name, *chain])}, and {last!r} is off: {cause}",
-                            fix,
-                        ),
-                    )
-                continue
-            chain = chain_of(blocked[0])
-            on.discard(name)
-            via[name] = blocked[0]
-            root[name] = root[chain[-1]]
-            chains[name] = tuple(chain)
-            reason[name] = f"requires {_abbreviate(chain)}, which is off: {root[chain[-1]]}"
-            changed = True
-        for a, b in conflicts:
-            if a not in on or b not in on or hard(a) == hard(b):
-                continue
-            winner, loser = (a, b) if hard(a) else (b, a)
-            on.discard(loser)
-            reason[loser] = root[loser] = f"conflicts with {winner!r}, which is ON ({requests[winner].describe()})"
-            chains.pop(loser, None)
-            changed = True
-
-    for pair in conflicts:
-        a = declared[pair]
-        b = pair[1] if a == pair[0] else pair[0]
-        if a in on and b in on:
-            both = "ON" if hard(a) else "AUTO"
-            report(
-                (a, f"conflicts:{b}"),
-                Problem(
-                    modules[a].path,
-                    "conflicts",
-                    f"modules {a!r} and {b!r} conflict, and both are {both}"
-                    f" ({requests[a].describe()}; {requests[b].describe()})",
-                    f"choose one: set {option_name(a)}=OFF or {option_name(b)}=OFF",
-                ),
-            )
-
-    if found:
-        raise ConfigurationError(list(found.values()))
-    states = []
-    for name in sorted(modules):
-        enabled = name in on
-        states.append(
-            ModuleState(
-                name,
-                enabled,
-                requests[name],
-                requests[name].describe() if enabled else reason[name],
-                () if enabled else chains.get(name, ()),
-            )
-        )
-    return Resolution(states=tuple(states), order=tuple(n for n in order if n in on))
+    decision = _Decision(modules, requests, prefix, host_modules)
+    decision.missing_packages(missing_packages or {})
+    decision.installed_host_conflicts()
+    declared = _declared_conflicts(modules)
+    decision.requirements_and_conflicts(declared)
+    decision.conflicting_pairs_still_on(declared)
+    if decision.found:
+        raise ConfigurationError(list(decision.found.values()))
+    return decision.resolution()

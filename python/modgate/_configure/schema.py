@@ -18,7 +18,7 @@ __all__ = [
     "CMAKE_PACKAGE_PATTERN",
     "CMAKE_VERSION_PATTERN",
     "MAINTAINER_PATTERN",
-    "REGISTRATION",
+    "MODULE_FIELDS",
     "TARGET_PATTERN",
     "Field",
     "field_at",
@@ -49,7 +49,7 @@ class Field:
     fields: Mapping[str, Field] = field(default_factory=dict)  # of a table or of each table
 
 
-REGISTRATION: dict[str, Field] = {
+MODULE_FIELDS: dict[str, Field] = {
     "name": Field("string", "The module's name: its folder's name.", required=True, pattern=NAME_PATTERN),
     "summary": Field("string", "One line saying what the module does (CMake help text, listings).", required=True),
     "option": Field(
@@ -112,7 +112,7 @@ REGISTRATION: dict[str, Field] = {
 
 def keys(path: str = "") -> tuple[str, ...]:
     """The keys allowed at ``path`` ("" for the top level, "native", "native.packages", ...)."""
-    fields: Mapping[str, Field] = REGISTRATION
+    fields: Mapping[str, Field] = MODULE_FIELDS
     for part in path.split(".") if path else ():
         fields = fields[part].fields
     return tuple(fields)
@@ -120,7 +120,7 @@ def keys(path: str = "") -> tuple[str, ...]:
 
 def field_at(path: str) -> Field:
     """The declaration of key ``path`` ("stage", "deprecated.since", ...)."""
-    fields: Mapping[str, Field] = REGISTRATION
+    fields: Mapping[str, Field] = MODULE_FIELDS
     *outer, last = path.split(".")
     for part in outer:
         fields = fields[part].fields
@@ -167,7 +167,7 @@ def json_schema() -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://modgate.dev/schemas/module.toml.json",
         "title": "modgate module registration (module.toml)",
-        **_object(REGISTRATION),
+        **_object(MODULE_FIELDS),
     }
     schema["properties"]["name"]["not"] = {"const": ALL_EXTRA}  # reserved: the pip extra of every module
     return schema

@@ -12,10 +12,12 @@ from __future__ import annotations
 import sys
 from types import ModuleType
 
+from ..exceptions import ModgateError
+
 __all__ = ["MissingPackaging", "check_requirement", "check_version", "version_after"]
 
 
-class MissingPackaging(Exception):
+class MissingPackaging(ModgateError):
     """``packaging`` cannot be imported by the Python that runs the resolver."""
 
     def __str__(self) -> str:

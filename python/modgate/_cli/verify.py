@@ -10,6 +10,7 @@ else ``tests``) and each enabled module's ``tests/``.
 
 from __future__ import annotations
 
+import argparse
 import os
 import shlex
 import shutil
@@ -20,11 +21,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._configure.host import HostConfig
-from ._configure.registration import Registration
-from .matrix import Configuration
+from .._configure.host import HostConfig
+from .._configure.registration import Registration
+from .common import DIR_HELP
+from .matrix import Configuration, configurations
 
-__all__ = ["Outcome", "run_configuration", "verify"]
+__all__ = ["Outcome", "main", "populate_parser", "run_configuration", "verify"]
 
 _OUTPUT_TAIL = 4000
 
@@ -43,14 +45,14 @@ def _run(cmd: Sequence[str] | str, *, cwd: Path, env: Mapping[str, str] | None =
     return proc.returncode, (proc.stdout + proc.stderr)[-_OUTPUT_TAIL:]
 
 
-def _source_for(config: Configuration, root: Path, host: HostConfig, work: Path) -> Path:
+def _source_for(config: Configuration, root: Path, settings: HostConfig, work: Path) -> Path:
     """The tree to build: ``root`` itself, or a copy without a removal's folders."""
     if not config.removed:
         return root
     copy = work / "sources" / config.name.replace(":", "-")
     shutil.rmtree(copy, ignore_errors=True)
     skip = {work.resolve()}
-    module_roots = {(root / d).resolve() for d in host.modules_dirs}
+    module_roots = {(root / d).resolve() for d in settings.modules_dirs}
 
     def ignore(folder: str, names: list[str]) -> set[str]:
         here = Path(folder).resolve()
@@ -64,7 +66,7 @@ def _source_for(config: Configuration, root: Path, host: HostConfig, work: Path)
 
 
 def _test_paths(
-    source: Path, config: Configuration, host: HostConfig, modules: Mapping[str, Registration]
+    source: Path, config: Configuration, settings: HostConfig, modules: Mapping[str, Registration]
 ) -> list[str]:
     core = source / "tests" / "core"
     paths = [str(core if core.is_dir() else source / "tests")]
@@ -79,17 +81,17 @@ def run_configuration(
     config: Configuration,
     *,
     root: Path,
-    host: HostConfig,
+    settings: HostConfig,
     modules: Mapping[str, Registration],
     work: Path,
     test_command: str | None,
 ) -> Outcome:
     start = time.perf_counter()
-    source = _source_for(config, root, host, work)
+    source = _source_for(config, root, settings, work)
     build = work / ("tree" if not config.removed else config.name.replace(":", "-"))
     # Every option explicit, every time: nothing a previous configuration set carries over.
     defines = [
-        f"-D{modules[n].option_for(host.option_prefix)}={'ON' if n in config.on else 'OFF'}"
+        f"-D{modules[n].option_for(settings.option_prefix)}={'ON' if n in config.on else 'OFF'}"
         for n in sorted(modules)
         if n not in config.removed
     ]
@@ -113,7 +115,7 @@ def run_configuration(
             "-q",
             "-p",
             "no:cacheprovider",
-            *_test_paths(source, config, host, modules),
+            *_test_paths(source, config, settings, modules),
         ]
         steps.append(("tests", tests, env))
     output = ""
@@ -149,7 +151,7 @@ def verify(
     configs: Sequence[Configuration],
     *,
     root: Path,
-    host: HostConfig,
+    settings: HostConfig,
     modules: Mapping[str, Registration],
     work: Path,
     test_command: str | None,
@@ -162,7 +164,9 @@ def verify(
     outcomes: list[Outcome] = []
     for index, config in enumerate(configs, 1):
         print(f"[{index}/{len(configs)}] {config.name} ...", end=" ", flush=True)
-        outcome = run_configuration(config, root=root, host=host, modules=modules, work=work, test_command=test_command)
+        outcome = run_configuration(
+            config, root=root, settings=settings, modules=modules, work=work, test_command=test_command
+        )
         outcomes.append(outcome)
         if outcome.failed_step is None:
             print(f"ok ({outcome.seconds:.1f} s)", flush=True)
@@ -185,3 +189,44 @@ def verify(
     tail = f", {skipped} not run (stopped at the first failure; --keep-going runs all)" if skipped else ""
     print(f"modgate verify: {len(outcomes) - failed} passed, {failed} failed{tail}")
     return 1 if failed else 0
+
+
+def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "verify",
+        help="configure, build and test a host in each configuration of the strategies asked",
+        description="One build folder reused, every option passed explicitly; a failing configuration prints the"
+        " command that reruns it; exit 1 on any failure.",
+    )
+    parser.add_argument("dir", nargs="?", default=".", help=DIR_HELP)
+    parser.add_argument("--strategy", default="each-off", help="as for modgate matrix (default: each-off)")
+    parser.add_argument("--seed", type=int, default=0, help="for random:N")
+    parser.add_argument("--shard", help="K/N: only the K-th of N disjoint parts")
+    parser.add_argument("--only", action="append", metavar="NAME", help="only this configuration (repeatable)")
+    parser.add_argument("--test-command", help="a shell command run instead of the default tests")
+    parser.add_argument("--keep-going", action="store_true", help="run every configuration, not stop at a failure")
+    parser.add_argument("--junit", help="write a JUnit XML report here")
+    parser.add_argument("--build-dir", help="the build folder (default: <dir>/build/modgate-verify)")
+
+
+def main(args: argparse.Namespace) -> int:
+    root, settings, modules, configs, dropped = configurations(args)
+    for text in dropped:
+        print(f"dropped: {text}")
+    reproduce = ["modgate", "verify", str(root), "--strategy", args.strategy, "--seed", str(args.seed)]
+    if args.build_dir:
+        reproduce += ["--build-dir", args.build_dir]
+    if args.test_command:
+        reproduce += ["--test-command", args.test_command]
+    work = Path(args.build_dir).resolve() if args.build_dir else root / "build" / "modgate-verify"
+    return verify(
+        configs,
+        root=root,
+        settings=settings,
+        modules=modules,
+        work=work,
+        test_command=args.test_command,
+        keep_going=args.keep_going,
+        junit=Path(args.junit) if args.junit else None,
+        reproduce=reproduce,
+    )

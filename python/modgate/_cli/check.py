@@ -6,28 +6,31 @@ the line where there is one, a message and a fix. The rules, their defaults and 
 tunes them (``[tool.modgate.policy]``) are in the module author guide; ``RULES`` below is
 the one list of codes.
 
-Sources are read with :mod:`modgate.sourcescan`, which uses the scan module's native
+Sources are read with :mod:`modgate._sourcescan`, which uses the scan module's native
 scanner when this modgate was built with it, and its pure-Python twin otherwise.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import sourcescan
-from ._configure.discovery import Discovery, discover_project
-from ._configure.host import HostConfig, read_host
-from ._configure.problems import ConfigurationError, Problem
-from ._configure.registration import Registration, line_of
-from ._configure.resolver import check_graph, outside_references, requires_closure
-from ._names import MODULES_PACKAGE, REGISTRATION_FILE
+from .. import _sourcescan as sourcescan
+from .._configure.discovery import Discovery, discover_project
+from .._configure.files import walk
+from .._configure.host import HostConfig, read_host
+from .._configure.problems import ConfigurationError, Problem
+from .._configure.registration import Registration, line_of
+from .._configure.resolver import check_graph, outside_references, requires_closure
+from .._names import MODULES_PACKAGE, REGISTRATION_FILE
+from ..exceptions import ModgateError
+from .common import DIR_HELP
 
-__all__ = ["RULES", "Finding", "check_tree", "format_findings"]
+__all__ = ["RULES", "Finding", "check_tree", "format_findings", "main", "populate_parser"]
 
 ERROR = "error"
 WARNING = "warning"
@@ -53,7 +56,6 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 _CXX = (".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".hxx", ".ipp", ".inl")
-_SKIP_DIRS = frozenset({"__pycache__", ".git", "build", "_build", "node_modules", ".venv", "venv"})
 _PREPROCESSOR = re.compile(r"^[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|elifdef|elifndef)\b(.*)$")
 _LINE_SUFFIX = re.compile(r"^(.*?):(\d+)(?::\d+)?$")
 
@@ -84,13 +86,7 @@ def _relative(path: Path, root: Path) -> str:
 
 def _files(folder: Path, skip: Iterable[Path] = ()) -> list[Path]:
     """Every C/C++ and Python file under ``folder``, except under the ``skip`` folders."""
-    skipped = {p.resolve() for p in skip}
-    found = []
-    for current, dirs, names in os.walk(folder):
-        here = Path(current)
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and (here / d).resolve() not in skipped)
-        found += [here / n for n in sorted(names) if n.endswith((*_CXX, ".py"))]
-    return found
+    return [folder / f for f in walk(folder, skip=skip).files if f.endswith((*_CXX, ".py"))]
 
 
 def _read(path: Path) -> str:
@@ -112,7 +108,7 @@ def _problem_finding(code: str, problem: Problem, root: Path) -> Finding:
 def _registration_rules(
     modules: Mapping[str, Registration], texts: Mapping[str, str], version: str | None, minimum: int
 ) -> list[Finding]:
-    from ._configure.versions import version_after
+    from .._configure.versions import version_after
 
     findings = []
     for name in sorted(modules):
@@ -202,7 +198,7 @@ class _Host:
 
     root: Path
     package: str
-    host: str
+    host_package: str
     prefix: str  # option prefix
     modules: Mapping[str, Registration]
     folders: Mapping[str, Path]  # module -> its folder (resolved)
@@ -211,7 +207,7 @@ class _Host:
         """The module whose public header ``target`` (``<host>/<name>/...``) is."""
         head, _, rest = target.partition("/")
         name, slash, _ = rest.partition("/")
-        if head == self.host and slash and name in self.modules:
+        if head == self.host_package and slash and name in self.modules:
             return name
         return None
 
@@ -224,7 +220,7 @@ class _Host:
 
     def import_owner(self, dotted: str) -> str | None:
         """The module ``<host or package>.modules.<name>[...]`` names (``None`` for the core's)."""
-        for top in {self.host, self.package}:
+        for top in {self.host_package, self.package}:
             lead = f"{top}.{MODULES_PACKAGE}."
             if dotted.startswith(lead):
                 return dotted[len(lead) :].partition(".")[0] or None
@@ -245,7 +241,7 @@ def _python_package(path: Path, module_folder: Path | None, host: _Host) -> str:
         inside = (
             path.parent.relative_to(module_folder / "python") if (module_folder / "python") in path.parents else None
         )
-        base = f"{host.host}.{MODULES_PACKAGE}.{name}"
+        base = f"{host.host_package}.{MODULES_PACKAGE}.{name}"
         return base if inside is None or str(inside) == "." else f"{base}.{'.'.join(inside.parts)}"
     parts = path.parent.relative_to(host.root).parts
     if parts[:1] == ("python",):
@@ -300,7 +296,7 @@ def _cxx_findings(path: Path, text: str, owner: str | None, host: _Host, allowed
                     f"module {owner!r} includes {target!r}, a file of module {used!r}, which its requires does not"
                     " name" + (" (a relative path past the include-path guard)" if how == "relative" else ""),
                     f'add "{used}" to requires in {host.modules[owner].path}'
-                    + (f" and include <{host.host}/{used}/...>" if how == "relative" else ""),
+                    + (f" and include <{host.host_package}/{used}/...>" if how == "relative" else ""),
                 )
             )
     if owner is None:
@@ -343,10 +339,10 @@ def _python_findings(
                     "MG502",
                     where,
                     line,
-                    f"the core imports module {used!r} ({host.host}.{MODULES_PACKAGE}.{used}): the core never depends"
-                    " on a module",
-                    f"ask for it where it is optional: {host.host}.is_available({used!r}) or"
-                    f" {host.host}.require({used!r}) inside the code that needs it, never at the core's import",
+                    f"the core imports module {used!r} ({host.host_package}.{MODULES_PACKAGE}.{used}): the core never"
+                    " depends on a module",
+                    f"ask for it where it is optional: {host.host_package}.is_available({used!r}) or"
+                    f" {host.host_package}.require({used!r}) inside the code that needs it, never at the core's import",
                 )
             )
         else:
@@ -384,7 +380,7 @@ def _findings_in(path: Path, owner: str | None, folder: Path | None, host: _Host
 def _isolation_rules(config: HostConfig, found: Discovery, root: Path) -> list[Finding]:
     modules = found.registrations
     folders = {name: m.directory.resolve() for name, m in found.modules.items()}
-    host = _Host(root, config.package, config.host, config.option_prefix, modules, folders)
+    host = _Host(root, config.package, config.host_package, config.option_prefix, modules, folders)
     findings: list[Finding] = []
     core, outside = _core_paths(config, root)
     for folder in core:
@@ -429,7 +425,7 @@ def check_tree(root: Path, *, as_of_version: str | None = None) -> list[Finding]
     texts = {name: _read(m.directory / REGISTRATION_FILE) for name, m in found.modules.items()}
     version = as_of_version
     if version is None:
-        from ._configure.project import project_version
+        from .._configure.project import project_version
 
         own, why = project_version(root)
         version = None if why else own
@@ -474,3 +470,33 @@ def format_findings(findings: Sequence[Finding], fmt: str) -> str:
     warnings = len(findings) - errors
     lines.append(f"modgate check: {errors} error(s), {warnings} warning(s)")
     return "\n".join(lines)
+
+
+# --- the command -----------------------------------------------------------------------
+
+
+def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "check",
+        help="the module rules on a host's tree (registration, stage, owners, deprecation, isolation)",
+        description="Every finding at once, each with a code, file, line, message and fix; exit 1 on any error.",
+    )
+    parser.add_argument("dir", nargs="?", default=".", help=DIR_HELP)
+    parser.add_argument("--format", choices=("text", "json", "github"), default="text")
+    parser.add_argument("--as-of-version", help="judge deprecations against this version, not the project's")
+    parser.add_argument("--list-codes", action="store_true", help="print every check code and exit")
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.list_codes:
+        for code, (severity, what) in RULES.items():
+            print(f"{code}  {severity:<7}  {what}")
+        return 0
+    try:
+        findings = check_tree(Path(args.dir), as_of_version=args.as_of_version)
+    except ConfigurationError as exc:
+        raise ModgateError(exc.format()) from None
+    output = format_findings(findings, args.format)
+    if output:
+        print(output)
+    return 1 if any(f.severity == "error" for f in findings) else 0

@@ -16,16 +16,31 @@ finish at a thousand options, and the construction is a few dozen lines.
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
 import random
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from ._configure.registration import Registration
-from ._configure.resolver import build_requests, requires_closure, resolve
+from .._configure.host import HostConfig
+from .._configure.registration import Registration
+from .._configure.resolver import build_requests, requires_closure, resolve
+from ..exceptions import ModgateError
+from .common import DIR_HELP, project
 
-__all__ = ["STRATEGIES", "Configuration", "Graph", "generate", "render", "shard"]
+__all__ = [
+    "STRATEGIES",
+    "Configuration",
+    "Graph",
+    "configurations",
+    "generate",
+    "main",
+    "populate_parser",
+    "render",
+    "shard",
+]
 
 STRATEGIES = ("all-on", "all-off", "each-off", "each-alone", "pairwise", "random:N", "removal")
 
@@ -324,3 +339,53 @@ def render(
     lines += [f"dropped: {text}" for text in dropped]
     lines.append(f"modgate matrix: {len(configs)} configuration(s) over {len(modules)} module(s)")
     return "\n".join(lines)
+
+
+# --- the command -----------------------------------------------------------------------
+
+
+def configurations(
+    args: argparse.Namespace,
+) -> tuple[Path, HostConfig, dict[str, Registration], list[Configuration], list[str]]:
+    """The host at ``args.dir`` and the configurations of ``args.strategy`` (matrix, verify)."""
+    root, settings, found = project(args.dir)
+    modules = found.registrations
+    try:
+        strategies = [s.strip() for s in args.strategy.split(",") if s.strip()]
+        configs, dropped = generate(modules, strategies, seed=args.seed, prefix=settings.option_prefix)
+        if args.shard:
+            configs = shard(configs, args.shard)
+    except ValueError as exc:
+        raise ModgateError(str(exc)) from None
+    if getattr(args, "only", None):
+        wanted = set(args.only)
+        unknown = wanted - {c.name for c in configs}
+        if unknown:
+            raise ModgateError(f"--only {', '.join(sorted(unknown))}: no such configuration of {args.strategy}")
+        configs = [c for c in configs if c.name in wanted]
+    return root, settings, dict(modules), list(configs), dropped
+
+
+def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "matrix",
+        help="build configurations that prove the modules optional (all-on, each-off, pairwise, ...)",
+        description="Valid configurations (every module ON or OFF) for the strategies asked; what cannot exist is"
+        " adjusted or dropped, and said.",
+    )
+    parser.add_argument("dir", nargs="?", default=".", help=DIR_HELP)
+    parser.add_argument(
+        "--strategy",
+        default="all-on,all-off,each-off",
+        help="comma-separated: all-on, all-off, each-off,"
+        " each-alone, pairwise, random:N, removal (default: all-on,all-off,each-off)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="for random:N (same seed, same configurations)")
+    parser.add_argument("--shard", help="K/N: only the K-th of N disjoint parts")
+    parser.add_argument("--format", choices=("text", "json", "github"), default="text")
+
+
+def main(args: argparse.Namespace) -> int:
+    _root, settings, modules, configs, dropped = configurations(args)
+    print(render(configs, modules, settings.option_prefix, args.format, dropped))
+    return 0

@@ -1,0 +1,86 @@
+"""The ``modgate`` command line: one parser built from every command module, and the
+subcommands a host's modules add (their ``[commands]`` tables)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from .._names import CORE_COMMANDS
+from ..exceptions import ModgateError
+from .common import default_host, module_commands
+
+__all__ = ["command_module", "main"]
+
+
+def command_module(command: str) -> ModuleType:
+    """The module of ``modgate <command>`` (``cmake-dir`` is ``cmake_dir.py``)."""
+    return importlib.import_module(f"{__package__}.{command.replace('-', '_')}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    epilog = None
+    try:  # the commands the host's modules add, when it is built (never an error here)
+        added = module_commands(default_host(), plugins=False)
+        if added:
+            epilog = "commands added by modules: " + ", ".join(f"{c} ({m})" for c, (m, _) in sorted(added.items()))
+    except Exception:
+        pass
+    parser = argparse.ArgumentParser(
+        prog="modgate", description="Optional-module toggles for host projects.", epilog=epilog
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for command in CORE_COMMANDS:
+        command_module(command).populate_parser(sub)
+    return parser
+
+
+def _run_module_command(command: str, rest: list[str]) -> int | None:
+    """Run ``modgate <command>`` when a module of the host here adds it; ``None`` when none does."""
+    from .. import _loader
+    from .._manifest import NotBuiltError
+    from ..exceptions import ModuleDisabledError, ModuleLoadError, ModuleUnavailableError
+
+    package = default_host()
+    try:
+        commands = module_commands(package)
+    except (ModgateError, NotBuiltError):
+        return None
+    if command not in commands:
+        return None
+    module, target = commands[command]
+    try:
+        loaded = _loader.host(package).require(module)
+    except (ModuleDisabledError, ModuleUnavailableError, ModuleLoadError) as exc:
+        print(f"modgate {command}: a command of module {module!r}, which cannot be used here: {exc}", file=sys.stderr)
+        return 2
+    where, _, name = target.rpartition(":")
+    holder = importlib.import_module(f"{loaded.__name__}.{where}") if where else loaded
+    function = getattr(holder, name)
+    return int(function(rest))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``modgate`` with ``argv`` (default: the process's arguments); the exit status."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if words and not words[0].startswith("-") and words[0] not in CORE_COMMANDS:
+            # A module's command (its [commands] table), e.g. `modgate graph` from module graph.
+            module_code = _run_module_command(words[0], words[1:])
+            if module_code is not None:
+                return module_code
+        args = _parser().parse_args(words)
+        code: int = command_module(args.command).main(args)
+    except ModgateError as exc:
+        text = str(exc)
+        print(text if text.startswith("modgate") else f"modgate: {text}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # `modgate list | head -1`: the reader left; point stdout at nothing so the exit flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    return code

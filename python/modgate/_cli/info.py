@@ -1,0 +1,54 @@
+"""``modgate info NAME``: one module of an installed host."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from .. import _loader
+from .common import PACKAGE_HELP, default_host, host_info
+
+__all__ = ["main", "populate_parser"]
+
+
+def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser("info", help="one module of an installed host: state, reason, owners, requirements")
+    parser.add_argument("name", help="the module's name")
+    parser.add_argument("--package", help=PACKAGE_HELP)
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def main(args: argparse.Namespace) -> int:
+    package = args.package or default_host()
+    data = host_info(package)
+    modules: dict[str, Any] = data["modules"]
+    if args.name not in modules:
+        raise _loader.host(package).unknown_error(args.name)
+    module = modules[args.name]
+    if args.format == "json":
+        print(json.dumps(module, indent=2, sort_keys=True))
+        return 0
+    state = module["state"]
+    if state == "ON" and module.get("disabled_at_import"):
+        state = f"OFF (disabled at import time by MODGATE_DISABLE: {module.get('disabled_by')})"
+    gone = module.get("deprecated")
+    lines = [
+        f"{package}.modules.{args.name}: {module['summary']}",
+        f"  state:        {state} ({module['reason']})",
+        f"  option:       {module.get('option', '?')}",
+        f"  stage:        {module['stage']}",
+        f"  maintainers:  {', '.join(module.get('maintainers', [])) or '(none)'}",
+        f"  requires:     {', '.join(module.get('requires', [])) or '-'}",
+        f"  conflicts:    {', '.join(module.get('conflicts', [])) or '-'}",
+        f"  python:       {', '.join(module.get('python_requires', [])) or '-'}",
+        f"  native:       {', '.join(module.get('native', [])) or '-'}",
+        f"  origin:       {module['origin']} ({module['distribution']} {module['version']},"
+        f" {module.get('source', '?')})",
+    ]
+    if gone:
+        removal = f", removal {gone['removal']}" if gone.get("removal") else ""
+        instead = f", use {gone['replacement']}" if gone.get("replacement") else ""
+        lines.append(f"  deprecated:   since {gone['since']}{removal}: {gone['reason']}{instead}")
+    print("\n".join(lines))
+    return 0

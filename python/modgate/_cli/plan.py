@@ -1,0 +1,104 @@
+"""``modgate plan``: what a configure with these option values would decide, without CMake."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .._configure.problems import ConfigurationError
+from .._configure.registration import Registration
+from .._configure.resolver import ModuleState, build_requests, resolve
+from .._names import ALL_MODULES
+from .._table import state_table
+from ..exceptions import ModgateError
+from .common import DIR_HELP, project
+
+__all__ = ["main", "plan", "populate_parser", "tree_info"]
+
+
+def plan(
+    modules: Mapping[str, Registration], values: Mapping[str, str], all_modules: str, prefix: str
+) -> list[ModuleState]:
+    """What a configure with ``values`` would decide, every external package assumed found."""
+    requests = build_requests(modules, values, all_modules, prefix=prefix, origin="-D")
+    return list(resolve(modules, requests, prefix=prefix).states)
+
+
+def _entry(state: ModuleState, reg: Registration, prefix: str) -> dict[str, Any]:
+    """What a plan says of one module, keyed as ``<package>.info()`` keys it."""
+    return {
+        "state": "ON" if state.enabled else "OFF",
+        "reason": state.reason,
+        "option": reg.option_for(prefix),
+        "stage": reg.stage,
+    }
+
+
+def tree_info(directory: str | Path) -> dict[str, Any]:
+    """A host tree's modules as a configure with no options set would decide them, shaped
+    as ``<package>.info()`` is (per module: state, reason, option, stage, requires, conflicts);
+    a :class:`~modgate.ModgateError` naming the file, key and fix when the tree is invalid."""
+    _root, config, found = project(directory)
+    regs = found.registrations
+    try:
+        states = plan(regs, {}, "", config.option_prefix)
+    except ConfigurationError as exc:
+        raise ModgateError(exc.format()) from None
+    return {
+        "package": config.package,
+        "modules": {
+            s.name: _entry(s, regs[s.name], config.option_prefix)
+            | {"requires": list(regs[s.name].requires), "conflicts": list(regs[s.name].conflicts)}
+            for s in states
+        },
+    }
+
+
+def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "plan",
+        help="what a configure with these values would decide, without CMake",
+        description="Each module's state and reason for the given option values (external packages assumed found).",
+    )
+    parser.add_argument("dir", nargs="?", default=".", help=DIR_HELP)
+    parser.add_argument(
+        "-D", dest="define", action="append", default=[], metavar="NAME=VALUE", help="an option, as for cmake"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+
+
+def main(args: argparse.Namespace) -> int:
+    _root, config, found = project(args.dir)
+    values: dict[str, str] = {}
+    for item in args.define:
+        name, eq, value = item.partition("=")
+        if not eq or not name:
+            raise ModgateError(f"-D {item!r}: write NAME=VALUE, e.g. -D {config.option_prefix}GRAPH=OFF")
+        values[name.strip()] = value.strip()
+    all_modules = values.pop(ALL_MODULES, "")
+    try:
+        states = plan(found.registrations, values, all_modules, config.option_prefix)
+    except ConfigurationError as exc:
+        raise ModgateError(exc.format()) from None
+    modules = found.registrations
+    if args.format == "json":
+        data = {
+            state.name: _entry(state, modules[state.name], config.option_prefix)
+            | {"blocked_by": list(state.blocked_by)}
+            for state in states
+        }
+        print(json.dumps(data, indent=2, sort_keys=True))
+        return 0
+    rows = [
+        (s.name, "ON" if s.enabled else "OFF", modules[s.name].stage, modules[s.name].deprecated is not None, s.reason)
+        for s in states
+    ]
+    enabled = sum(1 for s in states if s.enabled)
+    print(f"{config.package} (plan, no build): {len(states)} modules, {enabled} enabled")
+    print(state_table(rows))
+    if any(reg.native and reg.native.packages for reg in modules.values()):
+        print("(native.packages are assumed found: a plan runs no find_package)")
+    return 0

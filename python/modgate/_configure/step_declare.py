@@ -1,0 +1,73 @@
+"""The ``declare`` step: what CMake declares before it looks for anything.
+
+Reads ``[tool.modgate]`` and every registration file (not the module folders: ``resolve``
+walks those once), checks the user's values, and writes the host's names and two
+generated CMake functions: one declaring every module's cache option, one calling
+``find_package`` for the external packages of every module that is not ``OFF``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .._names import ALL_MODULES, EXTENSION_NAME, MANIFEST_NAME, package_path
+from .cmake_script import call, function, set_items, set_list, set_var
+from .discovery import Discovery
+from .host import HostConfig
+from .project import project_version
+from .registration import Registration
+from .resolver import build_requests
+
+__all__ = ["declare"]
+
+
+def _help(reg: Registration) -> str:
+    text = f"{reg.summary} [ON, OFF or AUTO; unset: {ALL_MODULES} or the default, {reg.default}]"
+    if reg.deprecated is not None:
+        text = "DEPRECATED: " + text
+    return text
+
+
+def declare(
+    config: HostConfig,
+    found: Discovery,
+    values: dict[str, str],
+    all_modules: str,
+    *,
+    project_dir: Path | None = None,
+) -> str:
+    """The declare step's CMake script. With ``project_dir``, the host's version is worked
+    out too (``modgate_PROJECT_VERSION``), for a build pip does not give one."""
+    regs = found.registrations
+    requests = build_requests(regs, values, all_modules, prefix=config.option_prefix)
+    out = [
+        set_var("modgate_PACKAGE", config.package),
+        set_var("modgate_HOST", config.host_package),
+        set_var("modgate_OPTION_PREFIX", config.option_prefix),
+        set_var("modgate_INSTALL_DIR", package_path(config.package)),
+        set_var("modgate_MANIFEST_NAME", MANIFEST_NAME),
+        set_var("modgate_EXTENSION_NAME", EXTENSION_NAME),
+        set_list("modgate_KNOWN", sorted(regs)),
+        set_list("modgate_OPTIONS", sorted(reg.option_for(config.option_prefix) for reg in regs.values())),
+    ]
+    warnings = list(found.warnings)
+    if project_dir is not None:
+        own_version, why = project_version(project_dir)
+        out.append(set_var("modgate_PROJECT_VERSION", own_version))
+        warnings += [why] if why else []
+    out.append(set_items("modgate_WARNINGS", warnings))
+    options = []
+    finds = []
+    for name in sorted(regs):
+        reg = regs[name]
+        options.append(call("_modgate_declare_option", reg.option_for(config.option_prefix), _help(reg)))
+        packages = reg.native.packages if reg.native and requests[name].value != "OFF" else ()
+        for index, package in enumerate(packages):
+            version = [package.version] if package.version else []
+            finds.append(
+                call("_modgate_find", f"{name}:{index}", package.name, *version, COMPONENTS=package.components)
+            )
+    # Generated code, not per-module variables: CMake runs these once each.
+    out.append(function("_modgate_generated_options", options))
+    out.append(function("_modgate_generated_find", finds, macro=True))
+    return "".join(out)

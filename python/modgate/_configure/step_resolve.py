@@ -1,0 +1,251 @@
+"""The ``resolve`` step: with what ``find_package`` found, decide every module's state and
+write what the build needs.
+
+Writes one ``_modgate_add_module`` call per enabled module (with every name CMake needs,
+so it derives none), the summary table, the build manifest, the include guards and the
+list of links that makes the build tree an importable package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .._names import (
+    ALL_MODULES,
+    EXTENSION_NAME,
+    MANIFEST_NAME,
+    MODULES_PACKAGE,
+    REGISTRATION_FILE,
+    exported_target,
+    extension_target,
+    headers_target,
+    library_target,
+    module_build_dir,
+    module_install_dir,
+    modules_export_file,
+    modules_include_dir,
+)
+from .._table import state_table
+from ..exceptions import deprecation_message
+from . import build_tree
+from .cmake_script import call, function, set_items, set_list, set_var
+from .discovery import Discovery, ModuleSource, display_path
+from .files import imported_sources, write_if_changed
+from .guards import guard_dirs, write_guards
+from .host import HostConfig
+from .manifest import build_manifest, dumps
+from .problems import ConfigurationError, Problem
+from .resolver import HostModule, Resolution, build_requests, requires_closure, resolve
+
+__all__ = ["Outputs", "resolve_step"]
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where the resolve step writes, and the platform's file names, as CMake gives them."""
+
+    binary_dir: Path | None = None  # CMake's binary folder, where the libraries are built
+    manifest: Path | None = None
+    guard_dir: Path | None = None
+    generated_dir: Path | None = None
+    package_dir: Path | None = None  # the build tree's importable package folder
+    links: Path | None = None  # the link step's list
+    version: str = "0+unknown"
+    abi_version: int = 0
+    lib_prefix: str = "lib"
+    lib_suffix: str = ".so"
+    ext_suffix: str = ".so"
+
+
+def _missing(found: Discovery, results: dict[str, str]) -> dict[str, list[str]]:
+    """Per module, the packages ``find_package`` did not find (``results``: ``<module>:<index>`` -> 0/1)."""
+    missing: dict[str, list[str]] = {}
+    for name, module in found.modules.items():
+        native = module.registration.native
+        for index, package in enumerate(native.packages if native else ()):
+            if results.get(f"{name}:{index}", "1") in ("0", ""):
+                missing.setdefault(name, []).append(package.describe())
+    return missing
+
+
+def _summary(found: Discovery, resolution: Resolution, config: HostConfig) -> str:
+    rows = []
+    for state in resolution.states:
+        reg = found.modules[state.name].registration
+        rows.append((state.name, "ON" if state.enabled else "OFF", reg.stage, reg.deprecated is not None, state.reason))
+    head = f"modgate ({config.package}): {len(resolution.states)} modules, {len(resolution.order)} enabled"
+    return head + "\n" + state_table(rows, indent="  ")
+
+
+def _artifacts(module: ModuleSource, config: HostConfig, out: Outputs) -> list[str]:
+    """The module's native file names (its library, its extension)."""
+    name = module.registration.name
+    files = []
+    if module.sources:
+        files.append(f"{out.lib_prefix}{library_target(config.host_package, name)}{out.lib_suffix}")
+    if module.binding_sources:
+        files.append(f"{EXTENSION_NAME}{out.ext_suffix}")
+    return files
+
+
+def host_modules(config: HostConfig, host_dir: Path | None) -> dict[str, HostModule]:
+    """A plugin's view of the installed host: its build manifest's modules."""
+    if not config.is_plugin:
+        return {}
+    from .._manifest import read_manifest
+
+    host = config.host_package
+    if host_dir is None or not (host_dir / MANIFEST_NAME).is_file():
+        raise ConfigurationError(
+            [
+                Problem(
+                    config.path,
+                    f"[tool.modgate] host = {host!r}",
+                    f"the host package {host!r} is not installed where this build's Python can import it"
+                    + (f" (no {MANIFEST_NAME} in {host_dir})" if host_dir else ""),
+                    f"pip install {host} into the build environment (list it in [build-system] requires),"
+                    " or build with --no-build-isolation where it is installed",
+                )
+            ]
+        )
+    data = read_manifest(str(host_dir / MANIFEST_NAME))
+    return {
+        name: HostModule(host, name, entry["state"] == "ON", entry.get("option", name), entry.get("reason", ""))
+        for name, entry in data.get("modules", {}).items()
+    }
+
+
+def _add_module_call(module: ModuleSource, found: Discovery, config: HostConfig, out: Outputs) -> str:
+    """The ``_modgate_add_module`` call that creates one enabled module's targets and install
+    rules, with every name and path CMake needs."""
+    reg = module.registration
+    name = reg.name
+    host = config.host_package
+    install_dir = module_install_dir(config.package, name)
+    # Relative RPATHs keep the wheel relocatable: the runtime in the modgate package (for a
+    # plugin: when both share a prefix; the loader also loads the runtime first, which the
+    # module then finds by its SONAME), the required modules beside, a plugin's host modules.
+    up = "$ORIGIN" + "/.." * len(install_dir.split("/"))
+    rpath = ["$ORIGIN", f"{up}/modgate"]
+    rpath += [f"$ORIGIN/../{dep}" for dep in requires_closure(found.registrations, name) if dep in found.modules]
+    depends = []
+    for dep in reg.requires:
+        other = found.modules.get(dep)
+        if other is not None and other.sources:
+            depends.append(library_target(host, dep))
+        elif other is not None and other.include_dir is not None:
+            depends.append(headers_target(host, dep))
+        elif other is None and config.is_plugin:
+            depends.append(exported_target(host, dep))
+            rpath.append(f"{up}/{module_install_dir(host, dep)}")
+    packages = reg.native.packages if reg.native else ()
+    python_dir = module.python_dir.as_posix() if module.python_dir is not None else None
+    init = None
+    if python_dir is None and out.generated_dir is not None:
+        init = build_tree.generated_init(out.generated_dir).as_posix()
+    return call(
+        "_modgate_add_module",
+        name,
+        INSTALL_DIR=install_dir,
+        OUTPUT_DIR=module_build_dir(name),
+        LIBRARY_TARGET=library_target(host, name),
+        HEADERS_TARGET=headers_target(host, name),
+        EXTENSION_TARGET=extension_target(name),
+        EXPORTED_TARGET=exported_target(config.package, name),
+        INCLUDE_DIR=module.include_dir.as_posix() if module.include_dir is not None else None,
+        PYTHON_DIR=python_dir,
+        PYTHON_INIT=init,
+        SOURCES=[p.as_posix() for p in module.sources],
+        BINDING=[p.as_posix() for p in module.binding_sources],
+        DEPENDS=depends,
+        RPATH=rpath,
+        PACKAGES=[":".join((package.name, *package.components)) for package in packages],
+    )
+
+
+def _deprecations(order: tuple[str, ...], found: Discovery, base: Path) -> list[str]:
+    texts = []
+    for name in order:
+        module = found.modules[name]
+        gone = module.registration.deprecated
+        if gone is not None:
+            text = deprecation_message(
+                name, since=gone.since, reason=gone.reason, removal=gone.removal, replacement=gone.replacement
+            )
+            texts.append(f"{text} ({display_path(module.directory / REGISTRATION_FILE, base)})")
+    return texts
+
+
+def resolve_step(
+    config: HostConfig,
+    found: Discovery,
+    values: dict[str, str],
+    all_modules: str,
+    found_packages: dict[str, str],
+    *,
+    project_dir: Path,
+    host_dir: Path | None,
+    out: Outputs,
+) -> str:
+    """The resolve step's CMake script; writes the manifest, guards and links on the way."""
+    regs = found.registrations
+    requests = build_requests(regs, values, all_modules, prefix=config.option_prefix)
+    installed_host = host_modules(config, host_dir)
+    resolution = resolve(
+        regs, requests, _missing(found, found_packages), prefix=config.option_prefix, host_modules=installed_host
+    )
+    used = {dep for name in resolution.order for dep in requires_closure(regs, name)}
+    artifacts = {name: _artifacts(found.modules[name], config, out) for name in resolution.order}
+    if out.package_dir is not None and out.links is not None:
+        built = {
+            name: {f"{MODULES_PACKAGE}/{name}/{file}": out.binary_dir / module_build_dir(name) / file for file in files}
+            for name, files in artifacts.items()
+            if out.binary_dir is not None
+        }
+        links = build_tree.links(
+            resolution.order,
+            found,
+            package=config.package,
+            project_dir=project_dir,
+            manifest=out.manifest,
+            built=built,
+            generated_dir=out.generated_dir,
+        )
+        build_tree.write_links(out.links, out.package_dir, links)
+    script = [
+        set_list("modgate_ENABLED", resolution.order),
+        set_var("modgate_SUMMARY", _summary(found, resolution, config)),
+        set_list("modgate_WATCH", [p.as_posix() for p in found.watch]),
+        # What re-runs configure besides the inputs: the modgate code these steps ran.
+        set_list("modgate_CONFIGURE_SOURCES", [p.as_posix() for p in imported_sources()]),
+        set_var(
+            "modgate_HOST_EXPORT_FILE", modules_export_file(config.host_package) if used & set(installed_host) else ""
+        ),
+        set_var("modgate_EXPORT_FILE", modules_export_file(config.package)),
+        set_var("modgate_EXPORT_INCLUDE_DIR", modules_include_dir(config.package)),
+    ]
+    if out.guard_dir is not None:
+        write_guards(out.guard_dir, found)
+        modules_guard, core_guard = guard_dirs(out.guard_dir)
+        script += [set_var("modgate_MODULE_GUARD_DIR", modules_guard.as_posix())]
+        script += [set_var("modgate_CORE_GUARD_DIR", core_guard.as_posix())]
+    # Generated code, not per-module variables: one call per enabled module, dependencies first.
+    calls = [_add_module_call(found.modules[name], found, config, out) for name in resolution.order]
+    script.append(function("_modgate_generated_modules", calls))
+    script.append(set_items("modgate_DEPRECATIONS", _deprecations(resolution.order, found, project_dir)))
+    if out.manifest is not None:
+        options = {reg.option_for(config.option_prefix) for reg in regs.values()}
+        manifest = build_manifest(
+            version=out.version,
+            abi_version=out.abi_version,
+            registrations=regs,
+            resolution=resolution,
+            options={k: v for k, v in values.items() if v.strip() and k in options}
+            | ({ALL_MODULES: all_modules} if all_modules.strip() else {}),
+            artifacts={name: [f"{MODULES_PACKAGE}/{name}/{f}" for f in files] for name, files in artifacts.items()},
+            sources={name: display_path(m.directory, project_dir) for name, m in found.modules.items()},
+            config=config,
+        )
+        write_if_changed(out.manifest, dumps(manifest))
+    return "".join(script)

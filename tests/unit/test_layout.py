@@ -1,0 +1,136 @@
+"""The layout is the architecture: imports between ``python/modgate`` files form no cycle,
+and each room imports only what it may (commands → runtime and configure, never back; the
+configure steps → the few leaves the runtime shares with them)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests.helpers import ROOT
+
+PYTHON = ROOT / "python"
+# What the configure steps (run from the source tree, before anything is installed) may
+# import of the rest of modgate: leaves that import nothing that runs at import time.
+CONFIGURE_MAY_USE = {"modgate._names", "modgate.exceptions", "modgate._table", "modgate._manifest"}
+
+
+def _modules() -> dict[str, tuple[Path, bool]]:
+    found = {}
+    for file in sorted((PYTHON / "modgate").rglob("*.py")):
+        if "resources" in file.relative_to(PYTHON).parts:
+            continue
+        parts = list(file.relative_to(PYTHON).with_suffix("").parts)
+        is_package = parts[-1] == "__init__"
+        found[".".join(parts[:-1] if is_package else parts)] = (file, is_package)
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Each ``python/modgate`` module -> the modgate modules it imports, at its top or
+    inside a function (both run; an import inside a function is still a dependency)."""
+    modules = _modules()
+    graph: dict[str, set[str]] = {}
+    for name, (file, is_package) in modules.items():
+        package = name if is_package else name.rpartition(".")[0]
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                deps |= {alias.name for alias in node.names if alias.name.split(".")[0] == "modgate"}
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    target = ".".join([*base, *([node.module] if node.module else [])])
+                else:
+                    target = node.module or ""
+                if target.split(".")[0] != "modgate":
+                    continue
+                folder = PYTHON.joinpath(*target.split("."))
+                for alias in node.names:
+                    submodule = f"{target}.{alias.name}"
+                    # A submodule (a .py file, or an extension with its .pyi stub), else a name of the module.
+                    is_submodule = submodule in modules or (folder / f"{alias.name}.pyi").is_file()
+                    deps.add(submodule if is_submodule else target)
+        graph[name] = {dep for dep in deps if dep in modules and dep != name}
+    return graph
+
+
+def room(module: str) -> str:
+    if module.startswith(("modgate._cli", "modgate.cli")) or module == "modgate.__main__":
+        return "commands"
+    if module.startswith("modgate._configure"):
+        return "configure"
+    return "runtime"
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    for start in sorted(graph):
+        if state.get(start):
+            continue
+        stack = [(start, iter(sorted(graph[start])))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, deps = stack[-1]
+            dep = next(deps, None)
+            if dep is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+            elif state.get(dep) == 1:
+                return [*path[path.index(dep) :], dep]
+            elif not state.get(dep):
+                state[dep] = 1
+                stack.append((dep, iter(sorted(graph[dep]))))
+                path.append(dep)
+    return None
+
+
+def test_the_walker_sees_imports_at_the_top_and_inside_functions() -> None:
+    graph = import_graph()
+    assert "modgate._loader" in graph["modgate"]  # at the top of __init__.py
+    assert "modgate._loader" in graph["modgate.native"]  # inside native.lookup
+    assert "modgate._cli.dispatch" in graph["modgate._cli"]
+
+
+def test_no_import_cycle_among_modgate_files() -> None:
+    assert _cycle(import_graph()) is None
+
+
+def test_the_cycle_finder_finds_one() -> None:
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+
+
+def test_the_runtime_and_configure_never_import_the_commands() -> None:
+    wrong = {
+        (module, dep)
+        for module, deps in import_graph().items()
+        for dep in deps
+        if room(module) != "commands" and room(dep) == "commands"
+    }
+    assert not wrong
+
+
+def test_the_configure_steps_import_only_configure_and_the_shared_leaves() -> None:
+    wrong = {
+        (module, dep)
+        for module, deps in import_graph().items()
+        if room(module) == "configure"
+        for dep in deps
+        if room(dep) != "configure" and dep not in CONFIGURE_MAY_USE
+    }
+    assert not wrong
+
+
+def test_a_modules_own_command_uses_only_the_public_command_api() -> None:
+    # The graph module's command is the model: modgate.cli and nothing private.
+    for file in (ROOT / "modules").glob("*/python/**/*.py"):
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            private = [n for n in names if n.split(".")[0] == "modgate" and n.split(".")[1:2] == ["_cli"]]
+            assert not private, f"{file} imports {private}: use modgate.cli"
