@@ -121,8 +121,7 @@ template <class R, class... A>
 Function as_function(R (*fn)(A...)) {
   return [fn](const Args& args) -> Value {
     if (args.size() != sizeof...(A))
-      throw TypeError("expected " + std::to_string(sizeof...(A)) + " argument(s), got " +
-                      std::to_string(args.size()));
+      throw TypeError("expected " + std::to_string(sizeof...(A)) + " argument(s), got " + std::to_string(args.size()));
     return invoke(fn, args, std::index_sequence_for<A...>{});
   };
 }
@@ -140,8 +139,8 @@ inline Function as_function(Function fn) { return fn; }
     static_assert(false, "MODGATE_MODULE_NAME is not defined: build this file as part of a modgate module")
 #else
 // Registers FN as NAME ("<module>.<function>") of this module's host when the library loads.
-#  define MODGATE_REGISTER_FUNCTION(NAME, FN, DOC)                                                            \
-    static const bool MODGATE_DETAIL_CONCAT(modgate_registered_, __LINE__) = ::modgate::register_function(   \
-        std::string(MODGATE_HOST_NAME ":") + (NAME), ::modgate::detail::as_function(FN), (DOC),             \
-        MODGATE_HOST_NAME ":" MODGATE_MODULE_NAME)
+#  define MODGATE_REGISTER_FUNCTION(NAME, FN, DOC)                                                                    \
+    static const bool MODGATE_DETAIL_CONCAT(modgate_registered_, __LINE__) =                                          \
+        ::modgate::register_function(std::string(MODGATE_HOST_NAME ":") + (NAME), ::modgate::detail::as_function(FN), \
+                                     (DOC), MODGATE_HOST_NAME ":" MODGATE_MODULE_NAME)
 #endif

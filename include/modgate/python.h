@@ -125,8 +125,9 @@ inline void init_module(pybind11::module_& m, const char* module) {
   }
   m.attr("MODGATE_ABI_VERSION") = MODGATE_ABI_VERSION;
   m.attr("MODGATE_MODULE") = module;
-  m.def("_registry_address", [] { return reinterpret_cast<std::uintptr_t>(registry_address()); },
-        "Address of the process-wide registry (equal in every extension of one process).");
+  m.def(
+      "_registry_address", [] { return reinterpret_cast<std::uintptr_t>(registry_address()); },
+      "Address of the process-wide registry (equal in every extension of one process).");
 }
 
 }  // namespace modgate::python
@@ -135,11 +136,11 @@ inline void init_module(pybind11::module_& m, const char* module) {
 #  define MODGATE_PYTHON_MODULE(m) \
     static_assert(false, "MODGATE_MODULE_NAME is not defined: build this file as part of a modgate module")
 #else
-#  define MODGATE_PYTHON_MODULE(m)                                   \
-    static void modgate_python_module_body(::pybind11::module_& m);  \
-    PYBIND11_MODULE(_native, m) {                                    \
-      ::modgate::python::init_module(m, MODGATE_MODULE_NAME);        \
-      modgate_python_module_body(m);                                 \
-    }                                                                \
+#  define MODGATE_PYTHON_MODULE(m)                                  \
+    static void modgate_python_module_body(::pybind11::module_& m); \
+    PYBIND11_MODULE(_native, m) {                                   \
+      ::modgate::python::init_module(m, MODGATE_MODULE_NAME);       \
+      modgate_python_module_body(m);                                \
+    }                                                               \
     static void modgate_python_module_body(::pybind11::module_& m)
 #endif

@@ -38,8 +38,7 @@ MODGATE_RUNTIME_API int runtime_abi_version();
 // Adds the key `name` for `module` ("<host>:<module>"). Returns false (and records why in
 // registry_errors()) when the key is taken or does not start with "<host>:<module>.".
 // MODGATE_REGISTER_FUNCTION (modgate/module.h) calls it with both qualified.
-MODGATE_RUNTIME_API bool register_function(std::string name, Function function, std::string doc,
-                                           std::string module);
+MODGATE_RUNTIME_API bool register_function(std::string name, Function function, std::string doc, std::string module);
 
 // The function registered under the key "<host>:<module>.<function>", or nullptr when
 // none is (allow-missing lookup). The pointer stays valid for the life of the process.

@@ -2,7 +2,6 @@
 // listing, ABI version, loading a module's native library).
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
-
 #include <structmember.h>
 
 #include <cstddef>
@@ -112,18 +111,23 @@ void function_dealloc(PyObject* self) {
 }
 
 PyObject* function_repr(PyObject* self) {
-  return PyUnicode_FromFormat("<modgate native function %s>", reinterpret_cast<FunctionObject*>(self)->info->name.c_str());
+  return PyUnicode_FromFormat("<modgate native function %s>",
+                              reinterpret_cast<FunctionObject*>(self)->info->name.c_str());
 }
 
 PyObject* string_attribute(const std::string& value) {
   return PyUnicode_FromStringAndSize(value.data(), static_cast<Py_ssize_t>(value.size()));
 }
 
-PyObject* function_name(PyObject* self, void*) { return string_attribute(reinterpret_cast<FunctionObject*>(self)->info->name); }
+PyObject* function_name(PyObject* self, void*) {
+  return string_attribute(reinterpret_cast<FunctionObject*>(self)->info->name);
+}
 PyObject* function_module(PyObject* self, void*) {
   return string_attribute(reinterpret_cast<FunctionObject*>(self)->info->module);
 }
-PyObject* function_doc(PyObject* self, void*) { return string_attribute(reinterpret_cast<FunctionObject*>(self)->info->doc); }
+PyObject* function_doc(PyObject* self, void*) {
+  return string_attribute(reinterpret_cast<FunctionObject*>(self)->info->doc);
+}
 
 PyGetSetDef function_getset[] = {
     {"name", function_name, nullptr, "The registry key, \"<host>:<module>.<function>\".", nullptr},
@@ -195,8 +199,9 @@ PYBIND11_MODULE(_core, m) {
   m.def("functions", &modgate::function_names, "Every registered function name, sorted.");
   m.def("registry_errors", &modgate::registry_errors, "Registrations the registry refused.");
   m.def("abi_version", &modgate::runtime_abi_version, "The loaded runtime's ABI version.");
-  m.def("_registry_address", [] { return reinterpret_cast<std::uintptr_t>(modgate::registry_address()); },
-        "Address of the process-wide registry (equal in every extension of one process).");
+  m.def(
+      "_registry_address", [] { return reinterpret_cast<std::uintptr_t>(modgate::registry_address()); },
+      "Address of the process-wide registry (equal in every extension of one process).");
   m.def("load_library", &load_library, py::arg("path"),
         "Load a module's native library so that its functions register.");
 }

@@ -31,8 +31,8 @@ bool register_function(std::string name, Function function, std::string doc, std
   std::lock_guard<std::mutex> lock(r.mutex);
   const std::string prefix = module + ".";
   if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) {
-    r.errors.push_back("module '" + module + "' tried to register '" + name + "': names must start with '" +
-                       prefix + "'");
+    r.errors.push_back("module '" + module + "' tried to register '" + name + "': names must start with '" + prefix +
+                       "'");
     return false;
   }
   if (!function) {

@@ -1,4 +1,4 @@
-// A line-and-character scanner mirroring python/modgate/sourcescan.py rule for rule.
+// A line-and-character scanner mirroring python/modgate/_sourcescan.py rule for rule.
 #include "modgate/scan/scanner.h"
 
 #include <cstddef>
@@ -175,8 +175,8 @@ std::string_view first_word(std::string_view s) {
 }
 
 bool is_header_keyword(std::string_view w) {
-  for (std::string_view k : {"if", "elif", "else", "try", "except", "finally", "with", "for", "while", "def", "class",
-                             "async"}) {
+  for (std::string_view k :
+       {"if", "elif", "else", "try", "except", "finally", "with", "for", "while", "def", "class", "async"}) {
     if (w == k) return true;
   }
   return false;

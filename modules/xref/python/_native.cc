@@ -12,7 +12,8 @@ MODGATE_PYTHON_MODULE(m) {
       "references",
       [](const std::string& root) {
         std::vector<std::tuple<std::string, int, std::string, std::string>> out;
-        for (const auto& ref : modgate::xref::references(root)) out.emplace_back(ref.file, ref.line, ref.module, ref.kind);
+        for (const auto& ref : modgate::xref::references(root))
+          out.emplace_back(ref.file, ref.line, ref.module, ref.kind);
         return out;
       },
       py::arg("root"), py::call_guard<py::gil_scoped_release>(),

@@ -17,7 +17,8 @@ namespace {
 
 bool is_name(const std::string& s) {
   if (s.empty() || s.size() > 63 || s[0] < 'a' || s[0] > 'z') return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
 }
 
 bool skipped_dir(const std::string& name) {
@@ -54,7 +55,8 @@ std::string module_of_import(const std::string& module, const std::string& name)
 std::vector<Reference> references(const std::filesystem::path& root) {
   std::vector<Reference> out;
   std::error_code ec;
-  std::filesystem::recursive_directory_iterator it(root, std::filesystem::directory_options::skip_permission_denied, ec);
+  std::filesystem::recursive_directory_iterator it(root, std::filesystem::directory_options::skip_permission_denied,
+                                                   ec);
   if (ec) throw std::runtime_error("cannot read " + root.string() + ": " + ec.message());
   for (; it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     if (ec) break;

@@ -1,6 +1,6 @@
 // modgate/scan/scanner.h — finding #include lines in C/C++ and imports in Python.
 //
-// The rules are those of modgate's pure-Python fallback (python/modgate/sourcescan.py);
+// The rules are those of modgate's pure-Python fallback (python/modgate/_sourcescan.py);
 // the test suite checks on random input that both give the same answers.
 #pragma once
 

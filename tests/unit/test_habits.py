@@ -1,0 +1,84 @@
+"""The tree keeps the habits its pre-commit configuration states: CMake and C++ layout,
+spelling, the same tool versions in pre-commit and in the test requirements, a licence
+file for the licence pyproject names, and a changelog with an unreleased section."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import sysconfig
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+
+PINNED = re.compile(r"^([A-Za-z0-9_.-]+)==([^\s#]+)", re.MULTILINE)
+
+
+def tracked(*suffixes: str) -> list[str]:
+    """The repository's files with these endings (git's list where there is one)."""
+    proc = subprocess.run(["git", "-C", str(ROOT), "ls-files"], capture_output=True, text=True, check=False)
+    if proc.returncode == 0 and proc.stdout.strip():
+        names = proc.stdout.splitlines()
+    else:  # an exported tree without .git
+        skip = {".git", "build", "dist", "__pycache__", ".pytest_cache", ".hypothesis"}
+        names = [
+            p.relative_to(ROOT).as_posix()
+            for p in ROOT.rglob("*")
+            if p.is_file() and not skip & set(p.relative_to(ROOT).parts)
+        ]
+    return sorted(n for n in names if n.endswith(suffixes) and (ROOT / n).is_file())
+
+
+def tool(name: str) -> str:
+    """A tool tests/requirements.txt installs, from this Python's scripts folder."""
+    path = Path(sysconfig.get_path("scripts")) / name
+    if not path.is_file():
+        pytest.fail(f"{name} is not installed: python -m pip install -r tests/requirements.txt")
+    return str(path)
+
+
+def run(cmd: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_cmake_files_keep_their_layout() -> None:
+    files = tracked(".cmake", "CMakeLists.txt", "CMakeLists.txt.in")
+    assert "cmake/modgate.cmake" in files
+    proc = run([tool("gersemi"), "--check", *files])
+    assert proc.returncode == 0, f"gersemi -i <file> fixes this:\n{proc.stdout}{proc.stderr}"
+
+
+def test_cxx_files_keep_their_layout() -> None:
+    files = tracked(".c", ".cc", ".cpp", ".h", ".hpp")
+    assert files
+    proc = run([tool("clang-format"), "--dry-run", "-Werror", *files])
+    assert proc.returncode == 0, f"clang-format -i fixes this:\n{proc.stderr[-3000:]}"
+
+
+def test_spelling() -> None:
+    proc = run([sys.executable, "-m", "codespell_lib", *tracked("")])
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_pre_commit_pins_the_versions_the_tests_install() -> None:
+    requirements = dict(PINNED.findall((ROOT / "tests" / "requirements.txt").read_text(encoding="utf-8")))
+    config = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    hooked = dict(re.findall(r'"([A-Za-z0-9_.-]+)==([^"]+)"', config))
+    assert hooked, "no pinned hook dependency found"
+    assert {name: requirements.get(name) for name in hooked} == hooked
+
+
+def test_the_licence_file_is_the_licence_pyproject_names() -> None:
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["license"]
+    assert declared == "Apache-2.0"
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert "Apache License" in text and "Version 2.0, January 2004" in text
+
+
+def test_the_changelog_has_an_unreleased_section() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert re.search(r"^## Unreleased$", changelog, re.MULTILINE)
