@@ -123,7 +123,10 @@ Internal. ::
   _modgate_collect_values(<out-var> <prefix> <options>)
 
 Sets ``<out-var>`` to ``--value NAME=VALUE`` arguments for every variable (cache or
-normal, not empty) whose name starts with ``<prefix>`` or is in the list ``<options>``.
+normal, not empty) whose name starts with ``<prefix>`` or is in the list ``<options>``,
+and for every cache variable the user set without the project declaring it (``-D`` on the
+command line, pip's ``-C cmake.define.``: no type, or no help text), so the resolver can
+refuse a misspelled option instead of CMake ignoring it.
 #]=======================================================================]
 function(_modgate_collect_values out_var prefix options)
   get_cmake_property(_modgate_cv_cache CACHE_VARIABLES)
@@ -134,6 +137,27 @@ function(_modgate_collect_values out_var prefix options)
   foreach(_modgate_cv_opt IN LISTS options)
     if(DEFINED ${_modgate_cv_opt})
       list(APPEND _modgate_cv_names "${_modgate_cv_opt}")
+    endif()
+  endforeach()
+  foreach(_modgate_cv_var IN LISTS _modgate_cv_cache)
+    if(_modgate_cv_var MATCHES "^(CMAKE_|_)")
+      continue()
+    endif()
+    get_property(_modgate_cv_type CACHE "${_modgate_cv_var}" PROPERTY TYPE)
+    get_property(_modgate_cv_help CACHE "${_modgate_cv_var}" PROPERTY HELPSTRING)
+    if(
+      _modgate_cv_type STREQUAL "UNINITIALIZED"
+      OR
+        (
+          NOT _modgate_cv_type MATCHES "^(INTERNAL|STATIC)$"
+          AND
+            (
+              _modgate_cv_help STREQUAL ""
+              OR _modgate_cv_help STREQUAL "No help, variable specified on the command line."
+            )
+        )
+    )
+      list(APPEND _modgate_cv_names "${_modgate_cv_var}")
     endif()
   endforeach()
   list(REMOVE_DUPLICATES _modgate_cv_names)
@@ -686,7 +710,9 @@ Internal. ::
 What ``modgate_add_modules`` knows and a core target needs: its host's name
 (``MODGATE_HOST_NAME``), the core include guards, and, for a Python extension (a
 ``MODULE`` library), the build tree's package folder as its output folder (so
-``PYTHONPATH=<build>/python`` imports this build).
+``PYTHONPATH=<build>/python`` imports this build) and ``modgate_core_loader.cc``, which
+gives the runtime its module loader when the extension loads (so the core's lookups find
+a built module's functions with nothing imported before).
 #]=======================================================================]
 function(_modgate_core_settings target)
   get_property(_modgate_cs_host GLOBAL PROPERTY _modgate_HOST)
@@ -697,6 +723,7 @@ function(_modgate_core_settings target)
   if(_modgate_cs_type STREQUAL "MODULE_LIBRARY")
     get_property(_modgate_cs_dir GLOBAL PROPERTY _modgate_BUILD_PACKAGE_DIR)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${_modgate_cs_dir}")
+    target_sources(${target} PRIVATE "${modgate_CMAKE_DIR}/modgate_core_loader.cc")
   endif()
 endfunction()
 

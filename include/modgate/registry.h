@@ -42,7 +42,19 @@ MODGATE_RUNTIME_API bool register_function(std::string name, Function function, 
 
 // The function registered under the key "<host>:<module>.<function>", or nullptr when
 // none is (allow-missing lookup). The pointer stays valid for the life of the process.
+// On a miss, the module loader (below) is asked once per module to load that module's
+// library, and the lookup is tried again: a built module's function is found whatever
+// was imported before.
 MODGATE_RUNTIME_API const FunctionInfo* find_registered(std::string_view key);
+
+// Loads the native library of `module` ("<host>:<module>") when that module is built and
+// usable, so its functions register; does nothing otherwise. Each Python extension of a
+// host's core installs one when it loads (modgate_core_target adds it); a process without
+// one only finds what is already loaded.
+using ModuleLoader = void (*)(const std::string& module);
+
+// Installs `loader` (nullptr removes it).
+MODGATE_RUNTIME_API void set_module_loader(ModuleLoader loader);
 
 // Every registered key, sorted.
 MODGATE_RUNTIME_API std::vector<std::string> function_names();

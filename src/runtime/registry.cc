@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <set>
 #include <stdexcept>
 
 namespace modgate {
@@ -14,6 +15,8 @@ struct Registry {
   std::mutex mutex;
   std::map<std::string, FunctionInfo, std::less<>> functions;  // nodes never move: pointers stay valid
   std::vector<std::string> errors;
+  ModuleLoader loader = nullptr;
+  std::set<std::string, std::less<>> asked;  // modules the loader was asked for: once each
 };
 
 Registry& registry() {
@@ -50,8 +53,28 @@ bool register_function(std::string name, Function function, std::string doc, std
   return true;
 }
 
+void set_module_loader(ModuleLoader loader) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.loader = loader;
+}
+
 const FunctionInfo* find_registered(std::string_view key) {
   Registry& r = registry();
+  ModuleLoader loader = nullptr;
+  std::string module;
+  {
+    std::lock_guard<std::mutex> lock(r.mutex);
+    auto found = r.functions.find(key);
+    if (found != r.functions.end()) return &found->second;
+    // "<host>:<module>.<function>" -> "<host>:<module>"; a name with no function part has no module.
+    const std::size_t dot = key.find('.', key.find(':') == std::string_view::npos ? 0 : key.find(':'));
+    if (r.loader == nullptr || dot == std::string_view::npos) return nullptr;
+    module = std::string(key.substr(0, dot));
+    if (!r.asked.insert(module).second) return nullptr;  // asked before: a miss costs a set lookup
+    loader = r.loader;
+  }
+  loader(module);  // outside the lock: the library's functions register while it loads
   std::lock_guard<std::mutex> lock(r.mutex);
   auto found = r.functions.find(key);
   return found == r.functions.end() ? nullptr : &found->second;

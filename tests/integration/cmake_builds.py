@@ -129,12 +129,14 @@ def import_states(path: Path) -> tuple[Path, dict[str, str]]:
 
 
 def run_core_tests(
-    prefix: Path, source: Path = ROOT, *, with_modules: bool = False
+    prefix: Path, source: Path = ROOT, *, with_modules: bool = False, with_unit: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """The core tests (tests/core) against the modgate installed under ``prefix``; with
-    ``with_modules``, every module's own tests too, in the same session (as the suite runs)."""
+    ``with_modules``, every module's own tests too, in the same session (as the suite runs);
+    with ``with_unit``, the unit tests (tests/unit) too."""
     where = check(python(prefix, "import modgate; print(modgate.__file__)")).stdout.strip()
     assert Path(where).is_relative_to(prefix), f"tests would import {where}, not the build under {prefix}"
     paths = [str(source / "tests" / "core")] + ([str(source / "modules")] if with_modules else [])
+    paths += [str(source / "tests" / "unit")] if with_unit else []
     cmd = [sys.executable, "-m", "pytest", "-q", "-ra", "-p", "no:cacheprovider", *paths]
     return check(run(cmd, env=env_for(prefix), cwd=source))

@@ -197,3 +197,35 @@ def test_a_plugin_is_refused_cleanly_against_a_host_built_without_its_requiremen
     assert "acme's module 'greeter' is OFF in the installed acme (USE_MODULE_GREETER" in output
     assert "pip install acme -C cmake.define.USE_MODULE_GREETER=ON" in output
     assert "Traceback" not in output
+
+
+def test_a_typo_in_a_kept_option_name_is_refused_by_plan_cmake_and_pip(acme: Path, tmp_path: Path) -> None:
+    typo = "ACME_WITH_TXET"  # text's kept option is ACME_WITH_TEXT
+    proc = run([sys.executable, "-m", "modgate", "plan", str(acme), "-D", f"{typo}=OFF"])
+    assert proc.returncode == 2, proc.stdout
+    assert f"{typo} names no option" in proc.stderr and "ACME_WITH_TEXT, module 'text'" in proc.stderr
+    assert f"fix: set ACME_WITH_TEXT instead (cmake: -U{typo} -DACME_WITH_TEXT=...)" in proc.stderr
+    proc = configure(acme, tmp_path / "build", {typo: "OFF"})
+    assert proc.returncode != 0 and f"{typo} names no option" in proc.stderr, proc.stderr[-3000:]
+    target = tmp_path / "site"
+    proc = run([*PIP, "--target", str(target), "-C", f"cmake.define.{typo}=OFF", str(acme)], env=env_with(target))
+    assert proc.returncode != 0 and f"{typo} names no option" in proc.stdout + proc.stderr
+    # A variable of the host's own, near no option, is the host's business.
+    assert check(run([sys.executable, "-m", "modgate", "plan", str(acme), "-D", "ACME_FAST_PATH=ON"])).returncode == 0
+
+
+def test_the_core_finds_a_built_modules_function_in_a_fresh_process(site: Path) -> None:
+    # The core's C++ lookup of "greeter.hello", with nothing imported before: the module's
+    # library loads on demand (modgate_core_target's loader), not only after an import.
+    out = python_output(
+        """
+        import json, sys
+        import acme
+        before = sorted(name for name in sys.modules if name.startswith("acme.modules."))
+        print(json.dumps({"greeting": acme.greet("you"), "imported_before": before}))
+        """,
+        env_with(site),
+    )
+    assert json.loads(out) == {"greeting": "hello you from greeter", "imported_before": []}
+    off = python_output("import acme; print(acme.greet('you'))", env_with(site, MODGATE_DISABLE="acme.greeter"))
+    assert off.strip() == "hi you"  # turned off at import time: the core's own fallback

@@ -6,7 +6,14 @@ import pytest
 
 from modgate._configure.problems import ConfigurationError as ModgateError
 from modgate._configure.registration import Registration
-from modgate._configure.resolver import Request, build_requests, normalize_value, resolve, topological_order
+from modgate._configure.resolver import (
+    Request,
+    build_requests,
+    near_option,
+    normalize_value,
+    resolve,
+    topological_order,
+)
 
 
 def reg(
@@ -191,6 +198,43 @@ def test_unknown_option_is_fatal_with_suggestion() -> None:
         build_requests(mods(reg("graph")), {"USE_MODULE_GRAPHH": "ON"}, None)
     text = info.value.format()
     assert "USE_MODULE_GRAPHH names no module" in text and "did you mean 'USE_MODULE_GRAPH'" in text
+
+
+def kept(name: str, option: str) -> Registration:
+    return Registration(name=name, summary=name, stage="S1", path=f"modules/{name}/module.toml", option=option)
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"),
+    [
+        ("USE_GRAPH_EXECUTR", "USE_GRAPH_EXECUTOR"),  # a letter left out
+        ("USE_CDUA", "USE_CUDA"),  # two letters swapped
+        ("use_cutlass", "USE_CUTLASS"),  # lower case
+        ("USE_GRAPH_EXECUTIR", "USE_GRAPH_EXECUTOR"),  # a letter changed
+        ("MODGATE_ALL_MODULE", "MODGATE_ALL_MODULES"),  # modgate's own variable
+    ],
+)
+def test_a_misspelled_kept_option_is_fatal_naming_the_option_meant(typo: str, meant: str) -> None:
+    modules = mods(
+        kept("graph_executor", "USE_GRAPH_EXECUTOR"), kept("cuda", "USE_CUDA"), kept("cutlass", "USE_CUTLASS")
+    )
+    with pytest.raises(ModgateError) as info:
+        build_requests(modules, {typo: "ON"}, None, origin="-D")
+    text = info.value.format()
+    assert f"-D: {typo}: {typo} names no option; it is one letter or two from {meant}" in text
+    assert f"fix: set {meant} instead (cmake: -U{typo} -D{meant}=...)" in text
+
+
+@pytest.mark.parametrize("other", ["USE_CUDNN", "USE_RPCX_SERVER", "CMAKE_BUILD_TYPE", "Python_EXECUTABLE", "USE_LLVM"])
+def test_a_variable_near_no_option_is_left_alone(other: str) -> None:
+    modules = mods(kept("cuda", "USE_CUDA"), kept("rpc", "USE_RPC"), kept("mlir", "USE_MLIR"))
+    assert {r.source for r in build_requests(modules, {other: "ON"}, None).values()} == {"default"}
+
+
+def test_near_option_prefers_the_closest_and_never_an_exact_name() -> None:
+    assert near_option("USE_RPC", ["USE_RPC", "USE_RPD"]) is None
+    assert near_option("USE_RPX", ["USE_RPD", "USE_RPX_"]) == "USE_RPD"
+    assert near_option("USE_RCP", ["USE_RPC"]) == "USE_RPC"
 
 
 def test_unknown_empty_option_is_ignored() -> None:

@@ -28,6 +28,7 @@ from .._configure.registration import Registration, line_of
 from .._configure.resolver import check_graph, outside_references, requires_closure
 from .._names import MODULES_PACKAGE, REGISTRATION_FILE
 from ..exceptions import ModgateError
+from .codeowners import BEGIN, CODEOWNERS_PLACES, codeowners_block, merged
 from .common import DIR_HELP
 
 __all__ = ["RULES", "Finding", "check_tree", "format_findings", "main", "populate_parser"]
@@ -44,6 +45,7 @@ RULES: dict[str, tuple[str, str]] = {
     "MG201": (ERROR, "an S1/S2 module requires an S0 module"),
     "MG300": (ERROR, "a module has no maintainers"),
     "MG301": (ERROR, "a maintainer entry is neither a handle (@team, user) nor 'Name <email>' (the parser's rule)"),
+    "MG302": (WARNING, "the generated CODEOWNERS block no longer matches the module.toml maintainers"),
     "MG400": (ERROR, "the host's version is at or past a deprecated module's removal"),
     "MG401": (WARNING, "a module is deprecated (its removal is still ahead)"),
     "MG402": (ERROR, "a deprecation's replacement does not exist or is itself deprecated"),
@@ -431,7 +433,30 @@ def check_tree(root: Path, *, as_of_version: str | None = None) -> list[Finding]
         version = None if why else own
     findings += _registration_rules(modules, texts, version, config.policy.s0_min_maintainers)
     findings += _isolation_rules(config, found, root)
+    findings += _codeowners_rule(root, modules)
     return _sorted(f for f in set(findings) if f.code not in ignored)
+
+
+def _codeowners_rule(root: Path, modules: Mapping[str, Registration]) -> list[Finding]:
+    """A CODEOWNERS file with modgate's generated block that the maintainers have moved on
+    from: a module added or removed, or one that changed hands. A warning, so a new module
+    never fails the check; ``modgate codeowners --write`` (or its pre-commit hook) fixes it."""
+    place = next((root / p for p in CODEOWNERS_PLACES if (root / p).is_file()), None)
+    if place is None:
+        return []
+    current = place.read_text(encoding="utf-8")
+    if BEGIN not in current or merged(current, codeowners_block(modules)) == current:
+        return []  # no generated block (the host writes its own), or it is current
+    return [
+        _finding(
+            "MG302",
+            _relative(place, root),
+            current[: current.index(BEGIN)].count("\n") + 1,
+            "the generated block no longer matches the module.toml maintainers (a module was added or removed,"
+            " or its maintainers changed), so GitHub asks the wrong reviewers",
+            "run `modgate codeowners --write` (the modgate-codeowners pre-commit hook runs its --check)",
+        )
+    ]
 
 
 def _sorted(findings: Iterable[Finding]) -> list[Finding]:

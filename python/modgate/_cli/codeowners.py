@@ -10,7 +10,7 @@ from pathlib import Path
 from .._configure.registration import Registration
 from .common import DIR_HELP, project
 
-__all__ = ["BEGIN", "END", "codeowners_block", "main", "owner_token", "populate_parser"]
+__all__ = ["BEGIN", "CODEOWNERS_PLACES", "END", "codeowners_block", "main", "merged", "owner_token", "populate_parser"]
 
 BEGIN = "# BEGIN modgate: from each module.toml's maintainers (`modgate codeowners --write`); do not edit"
 END = "# END modgate"
@@ -39,7 +39,7 @@ def codeowners_block(modules: Mapping[str, Registration]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _merged(current: str, block: str) -> str:
+def merged(current: str, block: str) -> str:
     """``current`` with its generated block replaced by ``block`` (appended if it has none);
     every hand-written line stays."""
     if BEGIN in current and END in current:
@@ -60,7 +60,7 @@ def main(args: argparse.Namespace) -> int:
     existing = next((root / p for p in CODEOWNERS_PLACES if (root / p).is_file()), None)
     target = existing or root / CODEOWNERS_PLACES[0]
     current = target.read_text(encoding="utf-8") if existing else ""
-    wanted = _merged(current, block)
+    wanted = merged(current, block)
     shown = target.relative_to(root).as_posix()
     if args.check:
         if current == wanted:

@@ -22,7 +22,7 @@ import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .._names import ALL_MODULES, DEFAULT_OPTION_PREFIX, REGISTRATION_FILE
+from .._names import ALL_MODULES, DEFAULT_OPTION_PREFIX, EXTRA_MODULE_DIRS, REGISTRATION_FILE
 from .problems import ConfigurationError, Problem, suggest
 from .registration import VALUES, Registration
 
@@ -35,6 +35,7 @@ __all__ = [
     "build_requests",
     "check_graph",
     "check_options",
+    "near_option",
     "normalize_value",
     "outside_references",
     "requires_closure",
@@ -131,6 +132,53 @@ def _unknown_option(option: str, modules: Mapping[str, Registration], prefix: st
     )
 
 
+def _edits(a: str, b: str, limit: int) -> int:
+    """The optimal-string-alignment distance of ``a`` and ``b`` (insertions, deletions,
+    substitutions, swaps of neighbours), or ``limit + 1`` once it is surely over ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if before is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], before[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        before, previous = previous, current
+    return previous[-1]
+
+
+def near_option(name: str, known: Iterable[str]) -> str | None:
+    """The known option ``name`` is a misspelling of: the same but for case, or one edit
+    away (two for names longer than ten characters, where one slip is easier); ``None``
+    when none is that close (an unrelated variable of the host's own)."""
+    upper = name.upper()
+    best: tuple[int, str] | None = None
+    for option in known:
+        if option == name:
+            return None
+        limit = 1 if len(option) <= 10 else 2
+        distance = 0 if option == upper else _edits(upper, option, limit)
+        if distance <= limit and (best is None or (distance, option) < best):
+            best = (distance, option)
+    return best[1] if best else None
+
+
+def _misspelled_option(option: str, meant: str, by_option: Mapping[str, str], origin: str) -> Problem:
+    owner = by_option.get(meant)
+    what = f"module {owner!r}'s option" if owner else "modgate's variable"
+    return Problem(
+        origin,
+        option,
+        f"{option} names no option; it is one letter or two from {meant}, {what}",
+        f"set {meant} instead (cmake: -U{option} -D{meant}=...); if {option} is a variable of the project's own,"
+        " declare it (option() or set(... CACHE ...)) before modgate_add_modules()",
+    )
+
+
 def build_requests(
     modules: Mapping[str, Registration],
     user_values: Mapping[str, str],
@@ -142,9 +190,10 @@ def build_requests(
     """Turn the user's option values and ``MODGATE_ALL_MODULES`` into requests.
 
     ``user_values`` maps variable names to raw values; empty values mean "not set". A
-    name is a module's option, or starts with ``prefix`` and then must name a module (a
-    typo is an error, never ignored); any other name is not modgate's and is left alone.
-    ``origin`` names where the values came from, for messages.
+    name is a module's option, or starts with ``prefix`` and then must name a module, or
+    is a misspelling of a module's option or of modgate's own variables (each an error
+    with the suggestion, never ignored); any other name is not modgate's and is left
+    alone. ``origin`` names where the values came from, for messages.
     """
     problems: list[Problem] = []
     by_option = {reg.option_for(prefix): name for name, reg in modules.items()}
@@ -161,11 +210,14 @@ def build_requests(
                 )
             )
     explicit: dict[str, Request] = {}
+    known = [*by_option, ALL_MODULES, EXTRA_MODULE_DIRS]
     for option in sorted(user_values):
         raw = user_values[option]
         if option not in by_option:
             if raw.strip() and option.startswith(prefix):
                 problems.append(_unknown_option(option, modules, prefix, origin))
+            elif raw.strip() and (meant := near_option(option, known)) is not None:
+                problems.append(_misspelled_option(option, meant, by_option, origin))
             continue
         if not raw.strip():
             continue
