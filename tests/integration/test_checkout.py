@@ -1,5 +1,5 @@
 """A fresh checkout runs its pure-Python unit tests without building anything: pytest
-against python/ of the checkout, with only the test tools installed."""
+against python/ of the checkout, with only the test tools (tests/requirements.txt) installed."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ def test_unit_tests_run_from_a_checkout_without_a_build(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    tools = ["pytest>=8", "hypothesis>=6.100", "packaging>=22", "jsonschema>=4.18"]
+    requirements = ROOT / "tests" / "requirements.txt"  # the test tools, as the README installs them
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *tools],
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", str(requirements)],
         capture_output=True,
         text=True,
         check=False,
