@@ -239,16 +239,57 @@ _modgate_link_packages
 ^^^^^^^^^^^^^^^^^^^^^^
 Internal. ::
 
-  _modgate_link_packages(<target> <packages>)
+  _modgate_link_packages(<target> <name> <registration> <packages> <link>)
 
-Links ``<target>`` to each of ``<packages>`` (``<Name>[:<component>...]`` each): its
+Links native target ``<target>`` of module ``<name>`` to each of ``<packages>``
+(``<Name>[:<component>...]`` each). A package with entries in ``<link>``
+(``<Name>=<target>``, from its ``targets`` key) is linked to exactly those, each of which
+must exist (a configure error names the ones the package defines); any other to its
 ``<Name>::<component>`` targets, else ``<Name>::<Name>``, else its ``_INCLUDE_DIRS`` and
-``_LIBRARIES`` variables.
+``_LIBRARIES`` variables. ``<registration>`` is the ``module.toml`` messages name.
 #]=======================================================================]
-function(_modgate_link_packages target packages)
+function(
+  _modgate_link_packages
+  target
+  name
+  registration
+  packages
+  link
+)
   foreach(_modgate_lp_entry IN LISTS packages)
     string(REPLACE ":" ";" _modgate_lp_parts "${_modgate_lp_entry}")
     list(POP_FRONT _modgate_lp_parts _modgate_lp_pkg)
+    set(_modgate_lp_named)
+    string(LENGTH "${_modgate_lp_pkg}=" _modgate_lp_length)
+    foreach(_modgate_lp_item IN LISTS link)
+      string(SUBSTRING "${_modgate_lp_item}" 0 ${_modgate_lp_length} _modgate_lp_head)
+      if(_modgate_lp_head STREQUAL "${_modgate_lp_pkg}=")
+        string(SUBSTRING "${_modgate_lp_item}" ${_modgate_lp_length} -1 _modgate_lp_tail)
+        list(APPEND _modgate_lp_named "${_modgate_lp_tail}")
+      endif()
+    endforeach()
+    if(_modgate_lp_named)
+      foreach(_modgate_lp_want IN LISTS _modgate_lp_named)
+        if(NOT TARGET ${_modgate_lp_want})
+          get_directory_property(_modgate_lp_imported IMPORTED_TARGETS)
+          string(REGEX REPLACE "([][+.*?()^$|\\\\])" "\\\\\\1" _modgate_lp_escaped "${_modgate_lp_pkg}")
+          list(FILTER _modgate_lp_imported INCLUDE REGEX "^${_modgate_lp_escaped}::")
+          if(NOT _modgate_lp_imported)
+            set(_modgate_lp_imported "none with the prefix ${_modgate_lp_pkg}::")
+          endif()
+          string(REPLACE ";" ", " _modgate_lp_imported "${_modgate_lp_imported}")
+          message(
+            FATAL_ERROR
+            "  modgate: ${registration}: native.packages ${_modgate_lp_pkg}: targets names '${_modgate_lp_want}',"
+            " which find_package(${_modgate_lp_pkg}) did not define, so module '${name}' cannot link it"
+            " (the package defines: ${_modgate_lp_imported})\n"
+            "    fix: name one of those targets, or link by hand in modules/${name}/module.cmake"
+          )
+        endif()
+        target_link_libraries(${target} PRIVATE ${_modgate_lp_want})
+      endforeach()
+      continue()
+    endif()
     set(_modgate_lp_linked FALSE)
     foreach(_modgate_lp_comp IN LISTS _modgate_lp_parts)
       if(TARGET ${_modgate_lp_pkg}::${_modgate_lp_comp})
@@ -279,21 +320,14 @@ _modgate_module_target
 ^^^^^^^^^^^^^^^^^^^^^^
 Internal. ::
 
-  _modgate_module_target(<target> <name> <output-dir> <rpath> <packages>)
+  _modgate_module_target(<target> <name> <output-dir> <rpath>)
 
 What every native target of module ``<name>`` shares: C++17, the module's and host's
 names as definitions on its own target only (the core never sees a module's, so toggling
-a module recompiles nothing else), the module include guards, its build folder, its
-RPATH and its external packages.
+a module recompiles nothing else), the module include guards, its build folder and its
+RPATH.
 #]=======================================================================]
-function(
-  _modgate_module_target
-  target
-  name
-  output_dir
-  rpath
-  packages
-)
+function(_modgate_module_target target name output_dir rpath)
   target_compile_features(${target} PUBLIC cxx_std_17)
   target_compile_definitions(
     ${target}
@@ -312,7 +346,6 @@ function(
       LIBRARY_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/${output_dir}"
       RUNTIME_OUTPUT_DIRECTORY "${CMAKE_BINARY_DIR}/${output_dir}"
   )
-  _modgate_link_packages(${target} "${packages}")
 endfunction()
 
 #[=======================================================================[.rst:
@@ -326,22 +359,31 @@ Internal. ::
     EXPORTED_TARGET <target>
     [INCLUDE_DIR <dir>] [PYTHON_DIR <dir>] [PYTHON_INIT <file>]
     [SOURCES <file>...] [BINDING <file>...] [DEPENDS <target>...]
-    [RPATH <entry>...] [PACKAGES <Name[:component...]>...])
+    [RPATH <entry>...] [PACKAGES <Name[:component...]>...] [LINK <Name>=<target>...]
+    [CMAKE_FILE <file>] REGISTRATION <file>)
 
 The targets and install rules of one enabled module. The resolve step's generated
 ``_modgate_generated_modules`` calls it once per module, dependencies first, with every
 name and path already derived: the install folder and build folder (relative to
 ``CMAKE_BINARY_DIR``), the library, header and extension targets, the exported target, the
-source lists, the targets of its ``requires`` (``DEPENDS``), its RPATH and packages.
+source lists, the targets of its ``requires`` (``DEPENDS``), its RPATH, its packages and
+the package targets its registration names (``LINK``). The module library links with
+``--no-undefined`` on Linux, so a symbol no linked library provides fails the build, not
+a user's import. Last, the module's own ``module.cmake`` (``CMAKE_FILE``) is included, with
+``modgate_MODULE_NAME``, ``modgate_MODULE_LIBRARY``, ``modgate_MODULE_EXTENSION`` (empty
+when the module has none) and ``modgate_MODULE_TARGETS`` (both, as a list) set.
 #]=======================================================================]
 function(_modgate_add_module name)
   cmake_parse_arguments(
     PARSE_ARGV 1
     _modgate_am
     ""
-    "INSTALL_DIR;OUTPUT_DIR;LIBRARY_TARGET;HEADERS_TARGET;EXTENSION_TARGET;EXPORTED_TARGET;INCLUDE_DIR;PYTHON_DIR;PYTHON_INIT"
-    "SOURCES;BINDING;DEPENDS;RPATH;PACKAGES"
+    "INSTALL_DIR;OUTPUT_DIR;LIBRARY_TARGET;HEADERS_TARGET;EXTENSION_TARGET;EXPORTED_TARGET;INCLUDE_DIR;PYTHON_DIR;PYTHON_INIT;CMAKE_FILE;REGISTRATION"
+    "SOURCES;BINDING;DEPENDS;RPATH;PACKAGES;LINK"
   )
+  set(modgate_MODULE_NAME "${name}")
+  set(modgate_MODULE_LIBRARY "")
+  set(modgate_MODULE_EXTENSION "")
   set(_modgate_am_lib "${_modgate_am_LIBRARY_TARGET}")
   set(_modgate_am_exported FALSE)
   if(_modgate_am_SOURCES)
@@ -358,13 +400,17 @@ function(_modgate_add_module name)
       )
     endif()
     target_link_libraries(${_modgate_am_lib} PUBLIC modgate::runtime ${_modgate_am_DEPENDS})
-    _modgate_module_target(
+    _modgate_module_target(${_modgate_am_lib} ${name} "${_modgate_am_OUTPUT_DIR}" "${_modgate_am_RPATH}")
+    _modgate_link_packages(
       ${_modgate_am_lib}
       ${name}
-      "${_modgate_am_OUTPUT_DIR}"
-      "${_modgate_am_RPATH}"
+      "${_modgate_am_REGISTRATION}"
       "${_modgate_am_PACKAGES}"
+      "${_modgate_am_LINK}"
     )
+    # Every symbol from a library it links: an unlinked package fails here, naming the symbol.
+    target_link_options(${_modgate_am_lib} PRIVATE "$<$<PLATFORM_ID:Linux>:LINKER:--no-undefined>")
+    set(modgate_MODULE_LIBRARY "${_modgate_am_lib}")
     install(
       TARGETS ${_modgate_am_lib}
       EXPORT _modgate_module_targets
@@ -409,13 +455,15 @@ function(_modgate_add_module name)
       target_link_libraries(${_modgate_am_EXTENSION_TARGET} PRIVATE ${_modgate_am_LIBRARY_TARGET})
     endif()
     target_link_libraries(${_modgate_am_EXTENSION_TARGET} PRIVATE modgate::runtime ${_modgate_am_DEPENDS})
-    _modgate_module_target(
+    _modgate_module_target(${_modgate_am_EXTENSION_TARGET} ${name} "${_modgate_am_OUTPUT_DIR}" "${_modgate_am_RPATH}")
+    _modgate_link_packages(
       ${_modgate_am_EXTENSION_TARGET}
       ${name}
-      "${_modgate_am_OUTPUT_DIR}"
-      "${_modgate_am_RPATH}"
+      "${_modgate_am_REGISTRATION}"
       "${_modgate_am_PACKAGES}"
+      "${_modgate_am_LINK}"
     )
+    set(modgate_MODULE_EXTENSION "${_modgate_am_EXTENSION_TARGET}")
     install(TARGETS ${_modgate_am_EXTENSION_TARGET} LIBRARY DESTINATION "${_modgate_am_INSTALL_DIR}")
   endif()
 
@@ -432,6 +480,13 @@ function(_modgate_add_module name)
     )
   elseif(_modgate_am_PYTHON_INIT)
     install(FILES "${_modgate_am_PYTHON_INIT}" DESTINATION "${_modgate_am_INSTALL_DIR}")
+  endif()
+
+  if(_modgate_am_CMAKE_FILE)
+    # The module's own CMake: links and settings a registration cannot say (VTK's
+    # vtk_module_link), on its own targets only.
+    set(modgate_MODULE_TARGETS ${modgate_MODULE_LIBRARY} ${modgate_MODULE_EXTENSION})
+    include("${_modgate_am_CMAKE_FILE}")
   endif()
 endfunction()
 

@@ -422,6 +422,23 @@ class Host:
                 assert record is not None
                 raise _load_error(record, exc) from exc
 
+    def native_modules(self) -> list[str]:
+        """The modules of this build with native parts that this process may use: what
+        :meth:`load_native` checks (a module turned off at build or import time, or missing
+        a Python requirement, is left out: it says why when asked for)."""
+        found = []
+        for name, entry in sorted(manifest(self.package)["modules"].items()):
+            if entry["state"] == "ON" and entry.get("native") and self.is_available(name):
+                found.append(name)
+        return found
+
+    def load_native(self, name: str) -> None:
+        """Import ``name`` and load its native libraries, as a user's first import and
+        lookup would: an extension or library that does not load (an undefined symbol, a
+        missing library) raises :class:`ModuleLoadError` with the loader's reason."""
+        self.require(name)
+        self.load(name)
+
     def _view(self, record: "_records.Record", disabled: frozenset[str]) -> "dict[str, Any]":
         import copy
 

@@ -7,6 +7,10 @@ The host is the ``[tool.modgate]`` host of the project pytest runs in (its rootd
   imported, with a reason naming the module's option and why it is not available;
 - a module's folder (one holding ``module.toml``) is skipped as a whole, visibly, when
   its module is not available, so its tests never import what is not there;
+- every built native module whose folder the run collects gets one more test,
+  ``<folder>::native library loads``: it imports the module and loads its libraries as a
+  user's first call would, so one that builds but does not load (an undefined symbol)
+  fails here, not for a user;
 - the session header lists each module's state;
 - ``--modgate-disable=a,b`` turns modules off at import time for the run (``MODGATE_DISABLE``).
 """
@@ -30,6 +34,7 @@ __all__ = ["unavailable_reason"]
 
 _DISABLE = DISABLE_VARIABLE
 _saved_disable = pytest.StashKey[str | None]()
+_collected_modules = pytest.StashKey[dict[str, Path]]()  # module -> its folder, for the load checks
 _HOST = "modgate"  # the host of this run, set in pytest_configure
 
 
@@ -170,10 +175,47 @@ def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Col
         return None
     reason = unavailable_reason(path.name)
     if reason is None:
+        parent.config.stash.setdefault(_collected_modules, {})[path.name] = path
         return None
     folder = ModuleFolder.from_parent(parent, path=path)
     folder.reason = reason
     return folder
+
+
+class NativeLoads(pytest.Item):
+    """One built native module, imported and its libraries loaded as a user's first call
+    would (:meth:`modgate._loader.Host.load_native`)."""
+
+    module: str = ""
+
+    def runtest(self) -> None:
+        _host().load_native(self.module)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        error = excinfo.value
+        cause = f"\n  caused by: {error.__cause__}" if error.__cause__ is not None else ""
+        return f"module {self.module!r} is built but does not load: {error}{cause}"
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path / REGISTRATION_FILE, 0, f"module {self.module}: native library loads"
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    folders = config.stash.get(_collected_modules, {})
+    if not folders:
+        return
+    try:
+        native = set(_host().native_modules())
+    except (NotBuiltError, ModuleClashError):
+        return
+    for name in sorted(set(folders) & native):
+        folder = folders[name]
+        where = folder.relative_to(config.rootpath) if folder.is_relative_to(config.rootpath) else folder
+        item = NativeLoads.from_parent(
+            session, name="native library loads", path=folder, nodeid=f"{where.as_posix()}::native library loads"
+        )
+        item.module = name
+        items.append(item)
 
 
 HEADER_ROWS = 10

@@ -76,7 +76,8 @@ def site(acme: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_init_writes_a_host_that_passes_its_own_tests(acme: Path, site: Path) -> None:
     assert (acme / ".github" / "workflows" / "ci.yml").is_file() and "pip install" in (acme / "README.md").read_text()
     out = host_tests(acme, site)
-    assert "5 passed" in out and "skipped" not in out, out  # core x2, greeter, text, scan: all built
+    # core x2, greeter, text, scan, and the load checks of the native two (greeter, scan): all built
+    assert "7 passed" in out and "skipped" not in out, out
     listing = check(run([sys.executable, "-m", "modgate", "list", "--package", "acme"], env=env_with(site))).stdout
     assert listing.splitlines()[0].startswith("acme 0.1.0: 4 modules, 4 enabled"), listing
 

@@ -3,9 +3,10 @@
 One build folder is reused for every configuration of the tree (a ``removal`` gets a copy
 of the tree without the deleted folders, and a build folder of its own); every module's
 option is passed explicitly on each configure, so nothing a previous configuration set
-leaks into the next. ccache is used when it is on ``PATH``. The tests run against the
-build tree (``<build>/python`` on ``PYTHONPATH``): by default the core's (``tests/core``,
-else ``tests``) and each enabled module's ``tests/``.
+leaks into the next. ccache is used when it is on ``PATH``. Against the build tree
+(``<build>/python`` on ``PYTHONPATH``), every built native module is then imported and its
+libraries loaded (the ``load`` step), and the tests run: by default the core's
+(``tests/core``, else ``tests``) and each enabled module's ``tests/``.
 """
 
 from __future__ import annotations
@@ -29,12 +30,33 @@ from .matrix import Configuration, configurations
 __all__ = ["Outcome", "main", "populate_parser", "run_configuration", "verify"]
 
 _OUTPUT_TAIL = 4000
+# The "load" step: every built native module imported and its libraries loaded, as a user's
+# first call would, against the build tree; a module that builds but does not load (an
+# undefined symbol in its extension, a library not found) fails here, not for a user.
+_LOAD_CHECK = """
+import importlib, sys
+package = sys.argv[1]
+importlib.import_module(package)
+from modgate import _loader
+host = _loader.host(package)
+names = host.native_modules()
+failed = 0
+for name in names:
+    try:
+        host.load_native(name)
+    except ImportError as exc:
+        failed += 1
+        cause = f" ({exc.__cause__})" if exc.__cause__ is not None else ""
+        print(f"{package}.modules.{name} is built but does not load: {exc}{cause}")
+print(f"{len(names) - failed} of {len(names)} native modules load")
+sys.exit(1 if failed else 0)
+"""
 
 
 @dataclass
 class Outcome:
     config: Configuration
-    failed_step: str | None  # "configure", "build", "tests" or None
+    failed_step: str | None  # "configure", "build", "load", "tests" or None
     seconds: float
     output: str
 
@@ -105,6 +127,8 @@ def run_configuration(
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("MODGATE_")}
     env["PYTHONPATH"] = str(build / "python")
+    if not settings.is_plugin:  # a plugin's modules load through its host's entry points, not from a build tree
+        steps.append(("load", [sys.executable, "-c", _LOAD_CHECK, settings.package], env))
     if test_command:
         steps.append(("tests", test_command, env))
     else:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._names import EXTRA_MODULE_DIRS, REGISTRATION_FILE, header_prefix, module_import_name
+from .._names import EXTRA_MODULE_DIRS, MODULE_CMAKE_FILE, REGISTRATION_FILE, header_prefix, module_import_name
 from .files import BUILD_OUTPUT_DIRS, Tree, walk
 from .host import HostConfig
 from .problems import ConfigurationError, Problem
@@ -30,6 +30,7 @@ class ModuleSource:
     python_dir: Path | None
     headers: tuple[str, ...]  # public headers, relative to include/ (all under <host>/<name>/)
     watch: tuple[Path, ...]  # what re-runs configure when it changes
+    cmake_file: Path | None = None  # module.cmake: links and settings CMake cannot derive
 
     @property
     def include_dir(self) -> Path | None:
@@ -249,6 +250,7 @@ def _module_files(
         python_dir=python_dir if has_python else None,
         headers=headers,
         watch=(directory / REGISTRATION_FILE, *_watch_dirs(directory, tree)),
+        cmake_file=directory / MODULE_CMAKE_FILE if MODULE_CMAKE_FILE in tree.files else None,
     )
 
 

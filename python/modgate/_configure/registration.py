@@ -27,6 +27,7 @@ from .._names import (
 from .problems import ConfigurationError, Problem, suggest
 from .schema import (
     CMAKE_PACKAGE_PATTERN,
+    CMAKE_TARGET_PATTERN,
     CMAKE_VERSION_PATTERN,
     MAINTAINER_PATTERN,
     TARGET_PATTERN,
@@ -53,6 +54,7 @@ DEFAULT_SOURCES = ("src/**/*.cc", "src/**/*.cpp")
 _CMAKE_PACKAGE_RE = re.compile(CMAKE_PACKAGE_PATTERN)
 _CMAKE_VERSION_RE = re.compile(CMAKE_VERSION_PATTERN)
 _MAINTAINER_RE = re.compile(MAINTAINER_PATTERN)
+_CMAKE_TARGET_RE = re.compile(CMAKE_TARGET_PATTERN)
 _TARGET_RE = re.compile(TARGET_PATTERN)
 
 _TOP_KEYS = keys()
@@ -69,6 +71,7 @@ class Package:
     name: str
     version: str | None = None
     components: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()  # what to link; empty: the usual target names (see cmake/modgate.cmake)
 
     def describe(self) -> str:
         text = self.name
@@ -243,6 +246,12 @@ def _check_source(entry: str) -> str | None:
     if ".." in re.split(r"[\\/]", entry):
         return f"{entry!r} contains '..'; sources must stay inside the module folder"
     return None
+
+
+def _check_target(entry: str) -> str | None:
+    if _CMAKE_TARGET_RE.match(entry):
+        return None
+    return f"{entry!r} is not a CMake target name such as 'OpenMP::OpenMP_CXX'"
 
 
 def _check_maintainer(entry: str) -> str | None:
@@ -484,12 +493,19 @@ def _parse_native(c: _Checker, table: Mapping[str, Any]) -> Native | None:
                     )
                     version = None
                 components = c.string_list(entry, "components", f"{full}.components", fix=pkg_fix)
+                targets = c.string_list(
+                    entry,
+                    "targets",
+                    f"{full}.targets",
+                    fix='name the package\'s CMake targets, e.g. targets = ["OpenMP::OpenMP_CXX"]',
+                    item=_check_target,
+                )
                 if pname is None:
                     if "name" in entry:
                         continue
                     c.add("native.packages", f"{full} has no 'name'", pkg_fix)
                     continue
-                packages.append(Package(pname, version, components or ()))
+                packages.append(Package(pname, version, components or (), targets or ()))
     return Native(sources=sources or DEFAULT_SOURCES, packages=tuple(packages))
 
 

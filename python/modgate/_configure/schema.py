@@ -16,6 +16,7 @@ from .._names import ALL_EXTRA, COMMAND_PATTERN, NAME_PATTERN, OPTION_PATTERN
 
 __all__ = [
     "CMAKE_PACKAGE_PATTERN",
+    "CMAKE_TARGET_PATTERN",
     "CMAKE_VERSION_PATTERN",
     "MAINTAINER_PATTERN",
     "MODULE_FIELDS",
@@ -33,6 +34,7 @@ MAINTAINER_PATTERN = (
 TARGET_PATTERN = r"^(?:[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*:)?[A-Za-z_][A-Za-z0-9_]*$"
 CMAKE_PACKAGE_PATTERN = r"^[A-Za-z][A-Za-z0-9_.+-]*$"
 CMAKE_VERSION_PATTERN = r"^[0-9]+(\.[0-9]+){0,3}(\.\.\.<?[0-9]+(\.[0-9]+){0,3})?$"
+CMAKE_TARGET_PATTERN = r"^[A-Za-z0-9_.+-]+(::[A-Za-z0-9_.+-]+)*$"
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,12 @@ MODULE_FIELDS: dict[str, Field] = {
                         "string", "A minimum version or a range min...<max.", pattern=CMAKE_VERSION_PATTERN
                     ),
                     "components": Field("strings", "find_package components."),
+                    "targets": Field(
+                        "strings",
+                        "The package's CMake targets to link, e.g. OpenMP::OpenMP_CXX (default: <Name>::<component>"
+                        " or <Name>::<Name>, else <Name>_LIBRARIES).",
+                        pattern=CMAKE_TARGET_PATTERN,
+                    ),
                 },
             ),
         },

@@ -161,6 +161,9 @@ def _add_module_call(module: ModuleSource, found: Discovery, config: HostConfig,
         DEPENDS=depends,
         RPATH=rpath,
         PACKAGES=[":".join((package.name, *package.components)) for package in packages],
+        LINK=[f"{package.name}={target}" for package in packages for target in package.targets],
+        CMAKE_FILE=module.cmake_file.as_posix() if module.cmake_file is not None else None,
+        REGISTRATION=reg.path,
     )
 
 

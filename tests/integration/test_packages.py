@@ -1,0 +1,111 @@
+"""External packages a module links: by the targets its registration names, or by its own
+module.cmake; a package that builds but does not link fails the build (a library) or
+verify's load step and the pytest plugin's load check (an extension), never a user's
+import. The fixture host tests/fixtures/openmp uses OpenMP, whose CMake package defines
+OpenMP::OpenMP_CXX only."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import FIXTURES
+from tests.integration.cmake_builds import build, check, env_with, install, python_output, run
+
+pytestmark = pytest.mark.build
+
+HOST = FIXTURES / "openmp"
+UNLINKED_LIBRARY = {
+    "module.toml": 'name = "omp_unlinked"\nsummary = "OpenMP found, never linked"\nstage = "S1"\n'
+    'maintainers = ["octocat"]\n\n[native]\npackages = [{ name = "OpenMP", components = ["CXX"] }]\n',
+    "src/threads.cc": "#include <omp.h>\nint omp_unlinked_threads() { return omp_get_max_threads(); }\n",
+}
+UNLINKED_EXTENSION = {
+    "module.toml": 'name = "omp_ext"\nsummary = "OpenMP used by the extension only, never linked"\nstage = "S1"\n'
+    'maintainers = ["octocat"]\n\n[native]\npackages = [{ name = "OpenMP", components = ["CXX"] }]\n',
+    "python/__init__.py": "from ._native import threads\n",
+    "python/_native.cc": "#include <modgate/python.h>\n#include <omp.h>\n\n"
+    'MODGATE_PYTHON_MODULE(m) { m.def("threads", [] { return omp_get_max_threads(); }); }\n',
+    "tests/test_omp_ext.py": "def test_nothing_imports_it() -> None:\n    pass\n",
+}
+
+
+def host_copy(tmp: Path, extra: dict[str, dict[str, str]] | None = None) -> Path:
+    tree = shutil.copytree(HOST, tmp / "omphost", ignore=shutil.ignore_patterns("build", "__pycache__"))
+    for name, files in (extra or {}).items():
+        for relative, text in files.items():
+            (tree / "modules" / name / relative).parent.mkdir(parents=True, exist_ok=True)
+            (tree / "modules" / name / relative).write_text(text, encoding="utf-8")
+    return tree
+
+
+def configure(tree: Path, build_dir: Path) -> subprocess.CompletedProcess[str]:
+    return run(["cmake", "-S", str(tree), "-B", str(build_dir), "-G", "Ninja", f"-DPython_EXECUTABLE={sys.executable}"])
+
+
+def test_openmp_links_through_targets_and_through_the_modules_own_cmake_file(tmp_path: Path) -> None:
+    tree = host_copy(tmp_path)
+    check(configure(tree, tmp_path / "build"))
+    check(build(tmp_path / "build")[0])
+    prefix = install(tmp_path / "build", tmp_path / "prefix")
+    out = python_output(
+        """
+        import json
+        import omphost
+        from modgate.native import lookup
+        print(json.dumps({name: lookup(f"omphost:{name}.threads")() for name in ("omp_targets", "omp_hatch")}))
+        """,
+        env_with(prefix),
+    )
+    threads = json.loads(out)
+    assert threads["omp_targets"] >= 1 and threads["omp_hatch"] >= 1
+
+
+def test_a_target_the_package_does_not_define_is_a_configure_error_naming_those_it_does(tmp_path: Path) -> None:
+    tree = host_copy(tmp_path)
+    toml = tree / "modules" / "omp_targets" / "module.toml"
+    toml.write_text(toml.read_text().replace("OpenMP::OpenMP_CXX", "OpenMP::OpenMP_C"), encoding="utf-8")
+    proc = configure(tree, tmp_path / "build")
+    assert proc.returncode != 0
+    err = proc.stderr
+    assert "modules/omp_targets/module.toml: native.packages OpenMP: targets names 'OpenMP::OpenMP_C'" in err
+    assert "(the package defines: OpenMP::OpenMP_CXX)" in err and "modules/omp_targets/module.cmake" in err
+
+
+def test_a_library_using_an_unlinked_package_fails_the_build_naming_the_symbol(tmp_path: Path) -> None:
+    tree = host_copy(tmp_path, {"omp_unlinked": UNLINKED_LIBRARY})
+    check(configure(tree, tmp_path / "build"))
+    proc, _compiled = build(tmp_path / "build")
+    assert proc.returncode != 0
+    assert "omp_get_max_threads" in proc.stdout and "omphost_omp_unlinked" in proc.stdout
+
+
+def test_an_extension_that_builds_but_does_not_load_fails_verify_and_the_pytest_plugin(tmp_path: Path) -> None:
+    tree = host_copy(tmp_path, {"omp_ext": UNLINKED_EXTENSION})
+    junit = tmp_path / "verify.xml"
+    proc = run(
+        [sys.executable, "-m", "modgate", "verify", str(tree), "--strategy", "all-on", "--junit", str(junit)],
+        cwd=tree,
+    )
+    assert proc.returncode == 1, proc.stdout
+    assert "FAILED at load" in proc.stdout
+    assert "omphost.modules.omp_ext is built but does not load" in proc.stdout
+    assert "undefined symbol: omp_get_max_threads" in proc.stdout
+    # The same build, tested with pytest: the plugin's load check fails, naming the module.
+    build_python = tree / "build" / "modgate-verify" / "tree" / "python"
+    tests = run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "modules"],
+        cwd=tree,
+        env=env_with(build_python),
+    )
+    assert tests.returncode == 1, tests.stdout
+    assert "modules/omp_ext::native library loads FAILED" in tests.stdout or (
+        "FAILED modules/omp_ext::native library loads" in tests.stdout
+    ), tests.stdout
+    assert "module 'omp_ext' is built but does not load" in tests.stdout
+    assert "1 failed" in tests.stdout and "omp_targets" not in tests.stdout.split("short test summary")[-1]
