@@ -32,7 +32,8 @@ Global property: ``modgate_VERSION``, the version the build manifest records.
 Internal functions start with ``_modgate_``; each function's locals start with its own
 prefix (functions see their caller's variables). Generated files, in
 ``<build>/modgate/``: ``declare.cmake``, ``modules.cmake``, ``links.json``,
-``links.stamp``, ``registrations.pickle`` (the parse cache), ``guard/``, ``generated/``.
+``links.stamp``, ``registrations.pickle`` (the parse cache), ``problems.json`` (what a
+refused configure reported), ``guard/``, ``generated/``.
 #]=======================================================================]
 
 include_guard(GLOBAL)
@@ -103,7 +104,8 @@ function(_modgate_run_step step out_file)
     COMMAND
       "${modgate_PYTHON_EXECUTABLE}" -S "${modgate_PYTHON_PACKAGE_DIR}/_configure" ${step} --project-dir
       "${modgate_PROJECT_DIR}" --extra-dirs "${MODGATE_EXTRA_MODULE_DIRS}" --all-modules "${MODGATE_ALL_MODULES}"
-      ${modgate_VALUE_ARGS} --out "${out_file}" --cache "${modgate_WORK_DIR}/registrations.pickle" ${ARGN}
+      ${modgate_VALUE_ARGS} --out "${out_file}" --cache "${modgate_WORK_DIR}/registrations.pickle" --work-dir
+      "${modgate_WORK_DIR}" ${ARGN}
     RESULT_VARIABLE _modgate_rs_rc
     ERROR_VARIABLE _modgate_rs_err
   )

@@ -7,6 +7,7 @@ name itself: the resolver hands it these (``modgate_module_<name>_OPTION`` and s
 
 REGISTRATION_FILE = "module.toml"  # modules/<name>/module.toml
 MODULE_CMAKE_FILE = "module.cmake"  # modules/<name>/module.cmake: optional, included after its targets exist
+PROBLEMS_FILE = "problems.json"  # <build>/modgate/problems.json: what the last failed configure reported
 MANIFEST_NAME = "_manifest.json"  # <package>/_manifest.json, written from the resolver's output
 EXTENSION_NAME = "_native"  # <package>.modules.<name>._native, a module's pybind11 extension
 MODULES_PACKAGE = "modules"  # <package>.modules.<name>

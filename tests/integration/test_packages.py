@@ -109,3 +109,45 @@ def test_an_extension_that_builds_but_does_not_load_fails_verify_and_the_pytest_
     ), tests.stdout
     assert "module 'omp_ext' is built but does not load" in tests.stdout
     assert "1 failed" in tests.stdout and "omp_targets" not in tests.stdout.split("short test summary")[-1]
+
+
+def test_verify_reports_a_configuration_needing_a_missing_package_as_not_runnable_here(tmp_path: Path) -> None:
+    tree = host_copy(tmp_path)
+    junit = tmp_path / "verify.xml"
+    hide = ["-D", "CMAKE_DISABLE_FIND_PACKAGE_OpenMP=ON"]  # as on a machine without OpenMP
+    proc = run(
+        [
+            sys.executable,
+            "-m",
+            "modgate",
+            "verify",
+            str(tree),
+            "--strategy",
+            "all-on,all-off",
+            *hide,
+            "--junit",
+            str(junit),
+        ]
+    )
+    assert proc.returncode == 0, proc.stdout  # not runnable here is no failure
+    assert "[1/2] all-on ... not runnable here" in proc.stdout
+    assert "but package OpenMP (components CXX) not found by find_package" in proc.stdout
+    assert "[2/2] all-off ... ok" in proc.stdout
+    assert "modgate verify: 1 passed, 0 failed, 1 skipped" in proc.stdout.splitlines()
+    assert "skipped: all-on: not runnable here" in proc.stdout
+    report = junit.read_text(encoding="utf-8")
+    assert 'skipped="1"' in report and "<skipped message=\"not runnable here: module 'omp_hatch' is ON" in report
+
+
+def test_matrix_with_packages_here_keeps_modules_without_their_package_off(tmp_path: Path) -> None:
+    tree = host_copy(tmp_path)
+    base = [sys.executable, "-m", "modgate", "matrix", str(tree), "--strategy", "all-on,each-off", "--format", "json"]
+    hidden = check(run([*base, "--packages-here", "-D", "CMAKE_DISABLE_FIND_PACKAGE_OpenMP=ON"]))
+    configs = json.loads(hidden.stdout)
+    assert configs and all(set(c["options"].values()) == {"OFF"} for c in configs)  # both need OpenMP
+    text = check(run([*base[:-2], "--packages-here", "-D", "CMAKE_DISABLE_FIND_PACKAGE_OpenMP=ON"])).stdout
+    assert (
+        "omp_targets: OFF in every configuration: it needs OpenMP (components CXX), not found on this machine" in text
+    )
+    found = json.loads(check(run([*base, "--packages-here"])).stdout)
+    assert found[0]["name"] == "all-on" and set(found[0]["options"].values()) == {"ON"}  # this machine has OpenMP

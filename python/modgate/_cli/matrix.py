@@ -29,6 +29,7 @@ from .._configure.registration import Registration
 from .._configure.resolver import build_requests, requires_closure, resolve
 from ..exceptions import ModgateError
 from .common import DIR_HELP, project
+from .probe import missing_here
 
 __all__ = [
     "STRATEGIES",
@@ -243,14 +244,38 @@ def _prune(graph: Graph, rows: list[frozenset[str]]) -> list[frozenset[str]]:
         del rows[spare[-1]]
 
 
+def _without_unavailable(
+    modules: Mapping[str, Registration], unavailable: Mapping[str, Sequence[str]]
+) -> tuple[dict[str, Registration], list[str]]:
+    """``modules`` less those that cannot be ON here (a package missing) and what requires
+    them, which stay OFF in every configuration; and a note for each."""
+    full = Graph(modules)
+    out: dict[str, str] = {}
+    for name in sorted(unavailable):
+        for gone in sorted(full.dependents.get(name, {name})):
+            why = f"needs {', '.join(unavailable[name])}, not found on this machine"
+            out.setdefault(gone, why if gone == name else f"requires {name}, which {why}")
+    notes = [f"{name}: OFF in every configuration: it {why}" for name, why in sorted(out.items())]
+    return {n: r for n, r in modules.items() if n not in out}, notes
+
+
 def generate(
-    modules: Mapping[str, Registration], strategies: Sequence[str], *, seed: int = 0, prefix: str = "USE_MODULE_"
+    modules: Mapping[str, Registration],
+    strategies: Sequence[str],
+    *,
+    seed: int = 0,
+    prefix: str = "USE_MODULE_",
+    unavailable: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[list[Configuration], list[str]]:
     """The configurations of ``strategies``, each checked by the resolver, and the notes on
-    what was dropped. Configurations equal to an earlier one are listed once."""
+    what was dropped. Configurations equal to an earlier one are listed once. The modules
+    in ``unavailable`` (module -> the packages this machine lacks) and what requires them
+    are OFF in every configuration, and said so."""
+    dropped: list[str] = []
+    if unavailable:
+        modules, dropped = _without_unavailable(modules, unavailable)
     graph = Graph(modules)
     configs: list[Configuration] = []
-    dropped: list[str] = []
     base = _all_on(graph)
     for strategy in strategies:
         kind, _, arg = strategy.partition(":")
@@ -350,9 +375,12 @@ def configurations(
     """The host at ``args.dir`` and the configurations of ``args.strategy`` (matrix, verify)."""
     root, settings, found = project(args.dir)
     modules = found.registrations
+    unavailable = missing_here(modules, args.define) if args.packages_here else None
     try:
         strategies = [s.strip() for s in args.strategy.split(",") if s.strip()]
-        configs, dropped = generate(modules, strategies, seed=args.seed, prefix=settings.option_prefix)
+        configs, dropped = generate(
+            modules, strategies, seed=args.seed, prefix=settings.option_prefix, unavailable=unavailable
+        )
         if args.shard:
             configs = shard(configs, args.shard)
     except ValueError as exc:
@@ -383,6 +411,26 @@ def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--seed", type=int, default=0, help="for random:N (same seed, same configurations)")
     parser.add_argument("--shard", help="K/N: only the K-th of N disjoint parts")
     parser.add_argument("--format", choices=("text", "json", "github"), default="text")
+    add_package_arguments(parser)
+
+
+def add_package_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--packages-here`` and ``-D``, shared by matrix and verify."""
+    parser.add_argument(
+        "--packages-here",
+        action="store_true",
+        help="look for every module's native.packages on this machine first; a module whose package is missing"
+        " (and what requires it) is OFF in every configuration",
+    )
+    parser.add_argument(
+        "-D",
+        dest="define",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a CMake variable for the package look-up (and, for verify, every configure), e.g."
+        " -D CMAKE_PREFIX_PATH=/opt/cuda",
+    )
 
 
 def main(args: argparse.Namespace) -> int:

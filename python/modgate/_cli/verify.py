@@ -24,8 +24,9 @@ from pathlib import Path
 
 from .._configure.host import HostConfig
 from .._configure.registration import Registration
+from .._names import PROBLEMS_FILE
 from .common import DIR_HELP
-from .matrix import Configuration, configurations
+from .matrix import Configuration, add_package_arguments, configurations
 
 __all__ = ["Outcome", "main", "populate_parser", "run_configuration", "verify"]
 
@@ -59,6 +60,23 @@ class Outcome:
     failed_step: str | None  # "configure", "build", "load", "tests" or None
     seconds: float
     output: str
+    not_runnable: str | None = None  # why this machine cannot build it (a package missing): not a failure
+
+
+def _missing_packages(build: Path) -> str | None:
+    """Why a configure that failed did: when every problem the resolve step reported is a
+    ``native.packages`` one (an ON module whose package this machine lacks), their messages;
+    else ``None`` (a real failure)."""
+    import json
+
+    path = build / "modgate" / PROBLEMS_FILE  # <build>/modgate: modgate.cmake's work folder
+    try:
+        problems = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not problems or any(p.get("key") != "native.packages" for p in problems):
+        return None
+    return "; ".join(str(p["message"]) for p in problems)
 
 
 def _run(cmd: Sequence[str] | str, *, cwd: Path, env: Mapping[str, str] | None = None) -> tuple[int, str]:
@@ -107,7 +125,10 @@ def run_configuration(
     modules: Mapping[str, Registration],
     work: Path,
     test_command: str | None,
+    extra_defines: Sequence[str] = (),
 ) -> Outcome:
+    """Configure, build, load and test ``config``; ``extra_defines`` (``NAME=VALUE``) go to
+    every configure."""
     start = time.perf_counter()
     source = _source_for(config, root, settings, work)
     build = work / ("tree" if not config.removed else config.name.replace(":", "-"))
@@ -118,6 +139,7 @@ def run_configuration(
         if n not in config.removed
     ]
     defines.append("-DMODGATE_ALL_MODULES=")
+    defines += [f"-D{extra}" for extra in extra_defines]
     if shutil.which("ccache"):
         defines.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
     generator = [] if (build / "CMakeCache.txt").exists() or not shutil.which("ninja") else ["-G", "Ninja"]
@@ -146,6 +168,9 @@ def run_configuration(
     for step, cmd, step_env in steps:
         code, output = _run(cmd, cwd=source, env=step_env)
         if code != 0:
+            why = _missing_packages(build) if step == "configure" else None
+            if why is not None:
+                return Outcome(config, None, time.perf_counter() - start, output, not_runnable=why)
             return Outcome(config, step, time.perf_counter() - start, output)
     return Outcome(config, None, time.perf_counter() - start, output)
 
@@ -159,6 +184,7 @@ def _junit(outcomes: Sequence[Outcome], path: Path) -> None:
         name="modgate verify",
         tests=str(len(outcomes)),
         failures=str(failures),
+        skipped=str(sum(1 for o in outcomes if o.not_runnable)),
         time=f"{sum(o.seconds for o in outcomes):.1f}",
     )
     for outcome in outcomes:
@@ -167,6 +193,8 @@ def _junit(outcomes: Sequence[Outcome], path: Path) -> None:
         if outcome.failed_step:
             failure = ET.SubElement(case, "failure", message=f"{outcome.failed_step} failed")
             failure.text = outcome.output
+        elif outcome.not_runnable:
+            ET.SubElement(case, "skipped", message=f"not runnable here: {outcome.not_runnable}")
     path.parent.mkdir(parents=True, exist_ok=True)
     ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
 
@@ -182,16 +210,27 @@ def verify(
     keep_going: bool,
     junit: Path | None,
     reproduce: Sequence[str],
+    extra_defines: Sequence[str] = (),
 ) -> int:
-    """Build and test each configuration; 1 when any failed. ``reproduce`` is the command
-    line that reruns one configuration when ``--only <name>`` is added."""
+    """Build and test each configuration; 1 when any failed (one this machine cannot build,
+    for a missing package, is reported apart and is no failure). ``reproduce`` is the
+    command line that reruns one configuration when ``--only <name>`` is added."""
     outcomes: list[Outcome] = []
     for index, config in enumerate(configs, 1):
         print(f"[{index}/{len(configs)}] {config.name} ...", end=" ", flush=True)
         outcome = run_configuration(
-            config, root=root, settings=settings, modules=modules, work=work, test_command=test_command
+            config,
+            root=root,
+            settings=settings,
+            modules=modules,
+            work=work,
+            test_command=test_command,
+            extra_defines=extra_defines,
         )
         outcomes.append(outcome)
+        if outcome.not_runnable:
+            print(f"not runnable here ({outcome.seconds:.1f} s): {outcome.not_runnable}", flush=True)
+            continue
         if outcome.failed_step is None:
             print(f"ok ({outcome.seconds:.1f} s)", flush=True)
             continue
@@ -207,11 +246,20 @@ def verify(
     print("configuration".ljust(width + 2) + "result")
     for outcome in outcomes:
         result = "ok" if outcome.failed_step is None else f"FAILED at {outcome.failed_step}"
+        result = "not runnable here" if outcome.not_runnable else result
         print(f"{outcome.config.name:<{width}}  {result} ({outcome.seconds:.1f} s)")
-    skipped = len(configs) - len(outcomes)
+    stopped = len(configs) - len(outcomes)
     failed = sum(1 for o in outcomes if o.failed_step)
-    tail = f", {skipped} not run (stopped at the first failure; --keep-going runs all)" if skipped else ""
-    print(f"modgate verify: {len(outcomes) - failed} passed, {failed} failed{tail}")
+    unrunnable = [o.config.name for o in outcomes if o.not_runnable]
+    passed = len(outcomes) - failed - len(unrunnable)
+    print(f"modgate verify: {passed} passed, {failed} failed" + (f", {len(unrunnable)} skipped" if unrunnable else ""))
+    if unrunnable:
+        print(
+            f"skipped: {', '.join(unrunnable)}: not runnable here, a package is missing on this machine"
+            " (--packages-here leaves such configurations out)"
+        )
+    if stopped:
+        print(f"{stopped} not run (stopped at the first failure; --keep-going runs all)")
     return 1 if failed else 0
 
 
@@ -231,6 +279,7 @@ def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--keep-going", action="store_true", help="run every configuration, not stop at a failure")
     parser.add_argument("--junit", help="write a JUnit XML report here")
     parser.add_argument("--build-dir", help="the build folder (default: <dir>/build/modgate-verify)")
+    add_package_arguments(parser)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -242,6 +291,10 @@ def main(args: argparse.Namespace) -> int:
         reproduce += ["--build-dir", args.build_dir]
     if args.test_command:
         reproduce += ["--test-command", args.test_command]
+    if args.packages_here:
+        reproduce += ["--packages-here"]
+    for define in args.define:
+        reproduce += ["-D", define]
     work = Path(args.build_dir).resolve() if args.build_dir else root / "build" / "modgate-verify"
     return verify(
         configs,
@@ -253,4 +306,5 @@ def main(args: argparse.Namespace) -> int:
         keep_going=args.keep_going,
         junit=Path(args.junit) if args.junit else None,
         reproduce=reproduce,
+        extra_defines=args.define,
     )

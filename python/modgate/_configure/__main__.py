@@ -43,7 +43,7 @@ from modgate._configure.problems import ConfigurationError, Problem
 from modgate._configure.step_declare import declare
 from modgate._configure.step_resolve import Outputs, resolve_step
 from modgate._configure.versions import MissingPackaging
-from modgate._names import EXTRA_MODULE_DIRS
+from modgate._names import EXTRA_MODULE_DIRS, PROBLEMS_FILE
 
 EXIT_USER_ERROR = 2
 STEPS = ("declare", "resolve", "link")
@@ -72,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--lib-prefix", default="lib")
     parser.add_argument("--lib-suffix", default=".so")
     parser.add_argument("--ext-suffix", default=".so")
+    parser.add_argument(
+        "--work-dir", type=Path, help=f"CMake's modgate folder: a refused configure leaves {PROBLEMS_FILE} there"
+    )
     return parser
 
 
@@ -128,8 +131,25 @@ def _configure_step(args: argparse.Namespace) -> str:
     )
 
 
+def _write_problems(work_dir: Path | None, error: ConfigurationError | None) -> None:
+    """The problems of a refused configure, as JSON, for tools (``modgate verify`` tells a
+    missing package from a failure by them); none after one that passed."""
+    if work_dir is None:
+        return
+    path = work_dir / PROBLEMS_FILE
+    if error is None:
+        path.unlink(missing_ok=True)
+        return
+    import dataclasses
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([dataclasses.asdict(p) for p in error.problems], indent=1) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    _write_problems(args.work_dir, None)
     try:
         if args.step == "link":
             if args.links is None:
@@ -140,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             text = _configure_step(args)
     except (ConfigurationError, MissingPackaging) as exc:
+        _write_problems(args.work_dir, exc if isinstance(exc, ConfigurationError) else None)
         sys.stderr.write(f"{exc}\n")
         return EXIT_USER_ERROR
     except OSError as exc:
