@@ -313,6 +313,23 @@ class Host:
         # import system waits for it.
         return importlib.import_module(self.prefix + name)
 
+    def require_for_command(self, name: str) -> "ModuleType":
+        """:meth:`require` for running a module's own command: a Python requirement that is
+        missing fails only if the import itself needs it (``modgate graph`` draws text
+        without ``graphviz``); then the usual :class:`ModuleUnavailableError`."""
+        try:
+            return self.require(name)
+        except ModuleUnavailableError as unavailable:
+            if self.record(name) is None or name in self._requirements_met:
+                raise
+            self._requirements_met.add(name)  # for this one import only
+            try:
+                return self.require(name)
+            except ImportError:
+                raise unavailable from None
+            finally:
+                self._requirements_met.discard(name)
+
     def is_built(self, name: str) -> bool:
         """Whether ``name`` was built (in-tree: its option was ON; a plugin's: installed and
         built ON). False for a name no build knows."""
@@ -591,12 +608,25 @@ def host(package: str) -> "Host":
     return found
 
 
+# The finder's entry point, compiled under the import system's own file name: CPython drops
+# those frames from an ImportError's traceback, so `import <host>.modules.<off>` shows the
+# user's line and the message, not the loader's frames (find_spec, check).
+_CLEAN_FIND_SPEC = """
+def find_spec(self, fullname, path=None, target=None):
+    try:
+        return self.locate(fullname, path, target)
+    except ImportError as error:
+        raise error.with_traceback(None) from error.__cause__
+"""
+
+
 class _Finder:
     """The one meta-path finder for ``<host>.modules.<name>`` of every attached host."""
 
-    def find_spec(
-        self, fullname: str, path: "Sequence[str] | None" = None, target: "ModuleType | None" = None
-    ) -> "Any":
+    find_spec: "Callable[..., Any]"
+    exec(compile(_CLEAN_FIND_SPEC, "<frozen importlib._bootstrap>", "exec"))
+
+    def locate(self, fullname: str, path: "Sequence[str] | None" = None, target: "ModuleType | None" = None) -> "Any":
         package, sep, name = fullname.partition(f".{MODULES_PACKAGE}.")
         owner = _hosts.get(package) if sep else None
         if owner is None or "." in name:
@@ -630,7 +660,10 @@ class _ModulesPackage(type(sys)):  # type: ignore[misc]
     def __getattribute__(self, name: str) -> "Any":
         if name[:1] != "_" and is_module_name(name):
             owner: Host = type(sys).__getattribute__(self, "_modgate_host")
-            return owner.require(name)
+            try:
+                return owner.require(name)
+            except ImportError as error:  # the reason is the message: the loader's frames do not help
+                raise error.with_traceback(None) from error.__cause__
         return type(sys).__getattribute__(self, name)
 
     def __dir__(self) -> list[str]:

@@ -16,6 +16,7 @@ DEFAULT_OPTION_PREFIX = "USE_MODULE_"
 ALL_MODULES = "MODGATE_ALL_MODULES"  # the CMake variable: one value for every unset module
 EXTRA_MODULE_DIRS = "MODGATE_EXTRA_MODULE_DIRS"
 ALL_EXTRA = "all"  # the pip extra holding every module's Python requirements
+CMAKE_PREFIX_GROUP = "cmake.prefix"  # scikit-build-core's entry-point group: a package on CMAKE_PREFIX_PATH
 DISABLE_VARIABLE = "MODGATE_DISABLE"
 NAME_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
 # The ``modgate`` command's own subcommands, in the order ``modgate --help`` lists them; each

@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = ["module_listing", "module_row", "state_table"]
 
 
-def state_table(rows: Iterable[tuple[str, str, str, bool, str]], *, indent: str = "") -> str:
-    """Aligned ``module  state  stage  reason`` lines for (name, state, stage, deprecated, reason) rows."""
-    cells = [("module", "state", "stage", "reason")]
-    cells += [
+def state_table(
+    rows: Iterable[tuple[str, str, str, bool, str]], *, indent: str = "", options: Sequence[str] | None = None
+) -> str:
+    """Aligned ``module  state  stage  reason`` lines for (name, state, stage, deprecated,
+    reason) rows; with ``options`` (one per row), an ``option`` column before the reason."""
+    body = [
         (name, state, stage + (" deprecated" if deprecated else ""), reason)
         for name, state, stage, deprecated, reason in rows
     ]
-    widths = [max(len(row[i]) for row in cells) for i in range(3)]
+    head: tuple[str, ...] = ("module", "state", "stage", "reason")
+    cells: list[tuple[str, ...]] = [head, *body]
+    if options is not None:
+        cells = [("module", "state", "stage", "option", "reason")]
+        cells += [(*row[:3], option, row[3]) for row, option in zip(body, options, strict=True)]
+    last = len(cells[0]) - 1
+    widths = [max(len(row[i]) for row in cells) for i in range(last)]
     return "\n".join(
-        (indent + "  ".join([*(f"{row[i]:<{widths[i]}}" for i in range(3)), row[3]])).rstrip() for row in cells
+        (indent + "  ".join([*(f"{row[i]:<{widths[i]}}" for i in range(last)), row[last]])).rstrip() for row in cells
     )
 
 
@@ -34,15 +42,19 @@ def module_row(name: str, module: Mapping[str, Any]) -> tuple[str, str, str, boo
 
 
 def module_listing(data: Mapping[str, Any], *, indent: str = "", limit: int | None = None) -> list[str]:
-    """``modgate list``: a head line, then the table of every module in a host's ``info()``.
-    With ``limit``, more modules than that show only the rows of those that are not ON,
-    and a line saying how to see them all (the pytest header of a large host)."""
+    """``modgate list``: a head line, then the table of every module in a host's ``info()``,
+    with the option that toggles each. With ``limit``, more modules than that show only the
+    rows of those that are not ON, and a line saying how to see them all (the pytest header
+    of a large host)."""
     modules = data["modules"]
-    rows = [module_row(name, module) for name, module in sorted(modules.items())]
+    names = sorted(modules)
+    rows = [module_row(name, modules[name]) for name in names]
+    options = [str(modules[name].get("option", "-")) for name in names]
     enabled = sum(1 for row in rows if row[1] == "ON")
     head = f"{data.get('package', 'modgate')} {data['version']}: {len(modules)} modules, {enabled} enabled"
     if limit is None or len(rows) <= limit:
-        return [head, *state_table(rows, indent=indent).splitlines()]
-    off = [row for row in rows if row[1] != "ON"]
+        return [head, *state_table(rows, indent=indent, options=options).splitlines()]
+    shown = [i for i, row in enumerate(rows) if row[1] != "ON"]
     note = f"{indent}({enabled} modules ON not shown; pytest -v or modgate list shows every module)"
-    return [head, *(state_table(off, indent=indent).splitlines() if off else []), note]
+    table = state_table([rows[i] for i in shown], indent=indent, options=[options[i] for i in shown])
+    return [head, *(table.splitlines() if shown else []), note]

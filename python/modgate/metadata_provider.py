@@ -34,7 +34,7 @@ from ._configure.host import PYPROJECT, HostConfig, parse_host
 from ._configure.problems import ConfigurationError, Problem
 from ._configure.registration import Registration
 from ._configure.resolver import check_graph, outside_references, requires_closure
-from ._names import ALL_EXTRA, entry_point_group, extra_name, module_import_name
+from ._names import ALL_EXTRA, CMAKE_PREFIX_GROUP, entry_point_group, extra_name, module_import_name
 
 __all__ = ["Provider", "derive", "read"]
 
@@ -57,6 +57,11 @@ def derive(modules: Mapping[str, Registration], host: HostConfig) -> dict[str, A
     if everything:
         extras[ALL_EXTRA] = everything
     result: dict[str, Any] = {"optional-dependencies": extras, "entry-points": {}}
+    if not host.is_plugin:
+        # scikit-build-core puts a cmake.prefix entry point's package folder on CMAKE_PREFIX_PATH:
+        # a build that needs the installed host (its CMake package, its exported module targets)
+        # finds it there, as pybind11's users find pybind11.
+        result["entry-points"][CMAKE_PREFIX_GROUP] = {host.package: host.package}
     if host.is_plugin and modules:
         # How the host finds a plugin's modules. A host's own modules have none: its build
         # manifest lists them with the state this build gave them, which metadata written

@@ -88,11 +88,13 @@ def _entry_points(root: Path, out: Path) -> str:
 def test_pip_writes_entry_points_for_a_plugin_and_none_for_a_hosts_own_modules(tmp_path: Path) -> None:
     root = host(tmp_path, tool='package = "host_pkg"')
     write_module(root / "modules", "alpha", basic("alpha"))
-    assert "host_pkg.modules" not in _entry_points(root, tmp_path / "meta")
+    own = _entry_points(root, tmp_path / "meta")
+    assert "host_pkg.modules" not in own and "[cmake.prefix]\nhost_pkg = host_pkg\n" in own
 
     plugin = host(tmp_path / "p", tool='package = "plug_pkg"\nhost = "host_pkg"')
     write_module(plugin / "modules", "beta", basic("beta"))
-    assert "[host_pkg.modules]\nbeta = plug_pkg.modules.beta\n" in _entry_points(plugin, tmp_path / "pmeta")
+    plugged = _entry_points(plugin, tmp_path / "pmeta")
+    assert "[host_pkg.modules]\nbeta = plug_pkg.modules.beta\n" in plugged and "cmake.prefix" not in plugged
 
 
 @pytest.mark.parametrize(

@@ -230,3 +230,20 @@ def test_the_core_finds_a_built_modules_function_in_a_fresh_process(site: Path) 
     assert json.loads(out) == {"greeting": "hello you from greeter", "imported_before": []}
     off = python_output("import acme; print(acme.greet('you'))", env_with(site, MODGATE_DISABLE="acme.greeter"))
     assert off.strip() == "hi you"  # turned off at import time: the core's own fallback
+
+
+def test_modgates_own_module_commands_work_inside_another_hosts_folder(acme: Path, site: Path) -> None:
+    import modgate
+
+    if not modgate.is_built("graph"):
+        pytest.skip("modgate's graph module is off in this build: no modgate graph to offer")
+    helped = check(run([sys.executable, "-m", "modgate", "--help"], cwd=acme, env=env_with(site))).stdout
+    assert "graph (graph)" in helped
+    drawn = check(run([sys.executable, "-m", "modgate", "graph", "--format", "text"], cwd=acme, env=env_with(site)))
+    drawn_modules = {line.split()[0] for line in drawn.stdout.splitlines()}
+    assert {
+        "greeter",
+        "scan",
+        "text",
+        "shout",
+    } <= drawn_modules and "xref" not in drawn_modules  # acme's, not modgate's

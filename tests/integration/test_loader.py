@@ -370,3 +370,20 @@ def test_the_four_failures_side_by_side_leave_modgate_working(prefix: Path) -> N
         "lz_broken": "ModuleLoadError",
     }
     assert out["list"] == 0 and isinstance(out["info"], list) and set(NAMES) < set(out["info"])
+
+
+def test_an_import_refused_shows_the_users_line_and_the_reason_not_the_loaders_frames(prefix: Path) -> None:
+    env = env_for(prefix) | {"MODGATE_DISABLE": "lz_slow"}
+    cases = {
+        "import modgate.modules.lz_slow": "ModuleDisabledError: module 'lz_slow' is built but disabled",
+        "from modgate.modules import lz_slow": "ModuleDisabledError: module 'lz_slow' is built but disabled",
+        "import modgate.modules.lz_nope": "UnknownModuleError: modgate has no module 'lz_nope'",
+    }
+    for statement, message in cases.items():
+        proc = run([sys.executable, "-c", statement], env=env, cwd=prefix)
+        frames = [line.strip() for line in proc.stderr.splitlines() if line.strip().startswith("File ")]
+        assert proc.returncode == 1 and message in proc.stderr, proc.stderr
+        assert frames[0].startswith('File "<string>", line 1'), proc.stderr
+        # The import statement alone; an attribute read of the modules package adds that one frame.
+        assert len(frames) == (2 if statement.startswith("from") else 1), proc.stderr
+        assert not [f for f in frames if f.endswith(("in find_spec", "in locate", "in check", "in require"))]

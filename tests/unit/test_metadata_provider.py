@@ -75,10 +75,12 @@ def test_shared_requirements_appear_once_per_extra() -> None:
 
 def test_a_hosts_own_modules_have_no_entry_points_and_no_requirements_no_extras() -> None:
     # The build manifest lists a host's modules with the state each build gave them; an
-    # entry point, fixed before the build, would name a module the build turned off.
+    # entry point, fixed before the build, would name a module the build turned off. The
+    # host registers its package for CMake (cmake.prefix); a plugin does not.
     own = HostConfig(package="p", host_package="p")
-    assert derive({"a": reg("a")}, own) == {"optional-dependencies": {}, "entry-points": {}}
-    assert derive({}, own) == {"optional-dependencies": {}, "entry-points": {}}
+    found_by_cmake = {"cmake.prefix": {"p": "p"}}
+    assert derive({"a": reg("a")}, own) == {"optional-dependencies": {}, "entry-points": found_by_cmake}
+    assert derive({}, own) == {"optional-dependencies": {}, "entry-points": found_by_cmake}
     assert derive({}, PLUGIN) == {"optional-dependencies": {}, "entry-points": {}}
 
 
@@ -137,5 +139,5 @@ def test_provider_needs_the_fields_listed_as_dynamic(
         Provider.dynamic_metadata({}, {"name": "host", "dynamic": ["optional-dependencies"]})
     assert "project.dynamic" in capsys.readouterr().err
     fields = Provider.dynamic_metadata({}, {"name": "host", "dynamic": ["optional-dependencies", "entry-points"]})
-    assert fields == {"optional-dependencies": {}, "entry-points": {}}
+    assert fields == {"optional-dependencies": {}, "entry-points": {"cmake.prefix": {"host": "host"}}}
     assert Provider.get_requires_for_dynamic_metadata({}) == []

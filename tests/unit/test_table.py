@@ -36,3 +36,12 @@ def test_a_limited_listing_of_many_modules_shows_the_off_ones_and_says_how_to_se
 
 def test_a_limited_listing_of_few_modules_is_the_full_one() -> None:
     assert module_listing(info(4, set()), limit=10) == module_listing(info(4, set()))
+
+
+def test_the_listing_names_each_modules_option() -> None:
+    data = info(3, {1})
+    data["modules"]["m01"]["option"] = "USE_CUTLASS"  # a kept name
+    lines = module_listing(data)
+    assert lines[1].split() == ["module", "state", "stage", "option", "reason"]
+    assert lines[3].split()[:4] == ["m01", "OFF", "S1", "USE_CUTLASS"]
+    assert lines[2].split()[3] == "-"  # an entry without one (an old manifest) shows a dash

@@ -103,3 +103,28 @@ def test_the_modgate_graph_command_draws_the_installed_host_and_a_tree(
     )
     assert main(["graph", str(root)]) == 2
     assert "requires unknown module 'on'" in capsys.readouterr().err
+
+
+def test_the_command_draws_text_without_graphviz_and_says_what_svg_needs(tmp_path: Path) -> None:
+    import importlib.util
+    import subprocess
+    import sys
+
+    # A Python that sees modgate and packaging but no graphviz: no site-packages, links only.
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in ("modgate", "packaging"):
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.submodule_search_locations
+        (site / name).symlink_to(next(iter(spec.submodule_search_locations)))
+    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}
+
+    def graph(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-S", "-m", "modgate", "graph", "--package", "modgate", *args]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+
+    text = graph("--format", "text")
+    assert text.returncode == 0, text.stderr
+    assert "graph" in [line.split()[0] for line in text.stdout.splitlines()]
+    svg = graph("--format", "svg")
+    assert svg.returncode == 2 and 'pip install "modgate[graph]"' in svg.stderr

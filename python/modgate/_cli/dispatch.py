@@ -22,14 +22,24 @@ def command_module(command: str) -> ModuleType:
     return importlib.import_module(f"{__package__}.{command.replace('-', '_')}")
 
 
+def _command_hosts() -> list[str]:
+    """Whose modules' commands ``modgate`` offers: the host of the project here, then
+    modgate's own (its modules' commands are modgate's wherever it runs)."""
+    here = default_host()
+    return [here] if here == "modgate" else [here, "modgate"]
+
+
 def _parser() -> argparse.ArgumentParser:
     epilog = None
-    try:  # the commands the host's modules add, when it is built (never an error here)
-        added = module_commands(default_host(), plugins=False)
-        if added:
-            epilog = "commands added by modules: " + ", ".join(f"{c} ({m})" for c, (m, _) in sorted(added.items()))
-    except Exception:
-        pass
+    added: dict[str, tuple[str, str]] = {}
+    for package in _command_hosts():
+        try:  # the commands the host's modules add, when it is built (never an error here)
+            for command, owner in module_commands(package, plugins=False).items():
+                added.setdefault(command, owner)
+        except Exception:
+            continue
+    if added:
+        epilog = "commands added by modules: " + ", ".join(f"{c} ({m})" for c, (m, _) in sorted(added.items()))
     parser = argparse.ArgumentParser(
         prog="modgate", description="Optional-module toggles for host projects.", epilog=epilog
     )
@@ -45,16 +55,18 @@ def _run_module_command(command: str, rest: list[str]) -> int | None:
     from .._manifest import NotBuiltError
     from ..exceptions import ModuleDisabledError, ModuleLoadError, ModuleUnavailableError
 
-    package = default_host()
-    try:
-        commands = module_commands(package)
-    except (ModgateError, NotBuiltError):
-        return None
-    if command not in commands:
+    for package in _command_hosts():
+        try:
+            commands = module_commands(package)
+        except (ModgateError, NotBuiltError):
+            continue
+        if command in commands:
+            break
+    else:
         return None
     module, target = commands[command]
     try:
-        loaded = _loader.host(package).require(module)
+        loaded = _loader.host(package).require_for_command(module)
     except (ModuleDisabledError, ModuleUnavailableError, ModuleLoadError) as exc:
         print(f"modgate {command}: a command of module {module!r}, which cannot be used here: {exc}", file=sys.stderr)
         return 2

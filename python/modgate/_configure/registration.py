@@ -257,7 +257,10 @@ def _check_target(entry: str) -> str | None:
 def _check_maintainer(entry: str) -> str | None:
     if _MAINTAINER_RE.match(entry):
         return None
-    return f"{entry!r} is neither 'Name <email>' nor a handle such as 'octocat' or '@org/team'"
+    return (
+        f"{entry!r} is neither 'Name <email>' nor a GitHub handle such as 'octocat' or '@org/team' (letters,"
+        " digits and single hyphens: CODEOWNERS skips any other name silently)"
+    )
 
 
 def _decode(data: bytes, path: str) -> str:

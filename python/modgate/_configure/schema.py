@@ -29,7 +29,8 @@ __all__ = [
 
 MAINTAINER_PATTERN = (
     r"^(?:[^<>@\s][^<>]*\s<[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>"  # Name <email>
-    r"|@?[A-Za-z0-9][A-Za-z0-9_.-]*(?:/[A-Za-z0-9][A-Za-z0-9_.-]*)?)$"  # handle or @org/team
+    # A GitHub handle (letters, digits, single inner hyphens: what CODEOWNERS can name) or @org/team.
+    r"|@?[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}(?:/[A-Za-z0-9][A-Za-z0-9_-]*)?)$"
 )
 TARGET_PATTERN = r"^(?:[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*:)?[A-Za-z_][A-Za-z0-9_]*$"
 CMAKE_PACKAGE_PATTERN = r"^[A-Za-z][A-Za-z0-9_.+-]*$"
