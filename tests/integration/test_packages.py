@@ -151,3 +151,40 @@ def test_matrix_with_packages_here_keeps_modules_without_their_package_off(tmp_p
     )
     found = json.loads(check(run([*base, "--packages-here"])).stdout)
     assert found[0]["name"] == "all-on" and set(found[0]["options"].values()) == {"ON"}  # this machine has OpenMP
+
+
+BROKEN = FIXTURES / "broken_package"
+
+
+def test_a_package_whose_cmake_config_fails_turns_an_auto_module_off_and_configure_goes_on(tmp_path: Path) -> None:
+    from tests.helpers import ROOT
+    from tests.integration.cmake_builds import configure as configure_tree
+
+    where = {"CMAKE_PREFIX_PATH": str(BROKEN / "prefix"), "MODGATE_EXTRA_MODULE_DIRS": str(BROKEN / "modules")}
+    # The fixture reproduces the failure: found directly, the config breaks a C++-only configure.
+    direct = tmp_path / "direct"
+    direct.mkdir()
+    (direct / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.21)\nproject(direct LANGUAGES CXX)\nfind_package(BrokenConfig QUIET)\n"
+    )
+    broken = run(["cmake", "-S", str(direct), "-B", str(direct / "b"), f"-DCMAKE_PREFIX_PATH={BROKEN / 'prefix'}"])
+    assert broken.returncode != 0 and "needs to be enabled before use" in broken.stderr
+    # Through modgate: AUTO turns off with the reason; the configure succeeds.
+    proc = check(
+        configure_tree(
+            ROOT, tmp_path / "auto", {**where, "MODGATE_ALL_MODULES": "OFF", "USE_MODULE_NEEDS_BROKEN": "AUTO"}
+        )
+    )
+    row = next(line for line in proc.stdout.splitlines() if line.split()[1:2] == ["needs_broken"])
+    assert row.split()[2] == "OFF" and "package BrokenConfig failed to load in find_package" in row
+    assert "check_source_compiles: C: needs to be enabled before use" in row
+    # ON: a configure error naming the module and the package, with the fix.
+    proc = configure_tree(
+        ROOT, tmp_path / "on", {**where, "MODGATE_ALL_MODULES": "OFF", "USE_MODULE_NEEDS_BROKEN": "ON"}
+    )
+    assert proc.returncode != 0
+    assert (
+        "module 'needs_broken' is ON (USE_MODULE_NEEDS_BROKEN=ON) but package BrokenConfig failed to load"
+        in proc.stderr
+    )
+    assert "fix: make BrokenConfig load (enable in project() the languages its config checks with)" in proc.stderr

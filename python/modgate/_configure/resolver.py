@@ -424,9 +424,15 @@ def topological_order(modules: Mapping[str, Registration]) -> list[str]:
     return order
 
 
-def _package_text(missing: Sequence[str]) -> str:
-    noun = "package" if len(missing) == 1 else "packages"
-    return f"{noun} {', '.join(missing)} not found by find_package"
+def _package_text(missing: Sequence[str], failed: Sequence[str] = ()) -> str:
+    parts = []
+    if missing:
+        noun = "package" if len(missing) == 1 else "packages"
+        parts.append(f"{noun} {', '.join(missing)} not found by find_package")
+    for text in failed:  # "<package>: <what CMake said>"
+        package, _, said = text.partition(": ")
+        parts.append(f"package {package} failed to load in find_package ({said})")
+    return "; ".join(parts)
 
 
 class _Decision:
@@ -478,22 +484,31 @@ class _Decision:
 
     # --- the passes, in order ----------------------------------------------------------
 
-    def missing_packages(self, missing_packages: Mapping[str, Sequence[str]]) -> None:
-        """A module whose external packages were not found: an error when ON, off when AUTO."""
+    def missing_packages(
+        self, missing_packages: Mapping[str, Sequence[str]], failed_packages: Mapping[str, Sequence[str]]
+    ) -> None:
+        """A module whose external packages were not found, or whose CMake config failed
+        when probed: an error when ON, off when AUTO (the rest of configure goes on)."""
         for name in sorted(self.on):
             missing = missing_packages.get(name, ())
-            if not missing:
+            failed = failed_packages.get(name, ())
+            if not missing and not failed:
                 continue
-            text = _package_text(missing)
+            text = _package_text(missing, failed)
             if self.hard(name):
+                fixes = []
+                if missing:
+                    fixes.append(f"install {', '.join(missing)} (and point CMake at it with CMAKE_PREFIX_PATH)")
+                if failed:
+                    broken = ", ".join(f.partition(": ")[0] for f in failed)
+                    fixes.append(f"make {broken} load (enable in project() the languages its config checks with)")
                 self.report(
                     (name, "packages"),
                     Problem(
                         self.modules[name].path,
                         "native.packages",
                         f"module {name!r} is ON ({self.requests[name].describe()}) but {text}",
-                        f"install {', '.join(missing)} (and point CMake at it with CMAKE_PREFIX_PATH),"
-                        f" or set {self.option(name)}=AUTO to build without it, or OFF",
+                        f"{', or '.join(fixes)}, or set {self.option(name)}=AUTO to build without it, or OFF",
                     ),
                 )
             else:
@@ -630,17 +645,19 @@ def resolve(
     *,
     prefix: str = DEFAULT_OPTION_PREFIX,
     host_modules: Mapping[str, HostModule] | None = None,
+    failed_packages: Mapping[str, Sequence[str]] | None = None,
 ) -> Resolution:
     """Decide every module's state. ``missing_packages`` maps a module to the
-    descriptions of its ``native.packages`` that were not found; ``prefix`` is the host's
-    option prefix (for messages); ``host_modules`` are the installed host's modules, for a
-    plugin (its modules may require them)."""
+    descriptions of its ``native.packages`` that were not found, ``failed_packages`` to
+    those whose CMake config failed (``"<package>: <what CMake said>"``); ``prefix`` is the
+    host's option prefix (for messages); ``host_modules`` are the installed host's modules,
+    for a plugin (its modules may require them)."""
     host_modules = host_modules or {}
     problems = check_graph(modules, host_modules) + check_options(modules, prefix)
     if problems:
         raise ConfigurationError(problems)
     decision = _Decision(modules, requests, prefix, host_modules)
-    decision.missing_packages(missing_packages or {})
+    decision.missing_packages(missing_packages or {}, failed_packages or {})
     decision.installed_host_conflicts()
     declared = _declared_conflicts(modules)
     decision.requirements_and_conflicts(declared)

@@ -58,15 +58,20 @@ class Outputs:
     ext_suffix: str = ".so"
 
 
-def _missing(found: Discovery, results: dict[str, str]) -> dict[str, list[str]]:
-    """Per module, the packages ``find_package`` did not find (``results``: ``<module>:<index>`` -> 0/1)."""
+def _missing(found: Discovery, results: dict[str, str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Per module, the packages ``find_package`` did not find, and those whose CMake config
+    failed when probed (``results``: ``<module>:<index>`` -> 1, 0 or ``error:<what CMake said>``)."""
     missing: dict[str, list[str]] = {}
+    failed: dict[str, list[str]] = {}
     for name, module in found.modules.items():
         native = module.registration.native
         for index, package in enumerate(native.packages if native else ()):
-            if results.get(f"{name}:{index}", "1") in ("0", ""):
+            result = results.get(f"{name}:{index}", "1")
+            if result.startswith("error:"):
+                failed.setdefault(name, []).append(f"{package.describe()}: {result.removeprefix('error:')}")
+            elif result in ("0", ""):
                 missing.setdefault(name, []).append(package.describe())
-    return missing
+    return missing, failed
 
 
 def _summary(found: Discovery, resolution: Resolution, config: HostConfig) -> str:
@@ -195,8 +200,9 @@ def resolve_step(
     regs = found.registrations
     requests = build_requests(regs, values, all_modules, prefix=config.option_prefix)
     installed_host = host_modules(config, host_dir)
+    missing, failed = _missing(found, found_packages)
     resolution = resolve(
-        regs, requests, _missing(found, found_packages), prefix=config.option_prefix, host_modules=installed_host
+        regs, requests, missing, prefix=config.option_prefix, host_modules=installed_host, failed_packages=failed
     )
     used = {dep for name in resolution.order for dep in requires_closure(regs, name)}
     artifacts = {name: _artifacts(found.modules[name], config, out) for name in resolution.order}
