@@ -15,6 +15,10 @@
     with requires and conflicts (targets: 30 configurations at 200, 50 at 1000, 10 s).
 (g) ``modgate verify --strategy each-off`` on this tree against one clean build and test
     run (target: translation units across the matrix <= 1.5x one full build).
+(h) ``pip install --no-build-isolation . -C cmake.define.<option>=OFF`` after a first
+    install of a ``modgate init`` host with 6 and 12 native modules: in the build folder
+    the template keeps (``build-dir``), against a fresh one (``-C build-dir=``), toggles
+    interleaved, ccache off (target: the toggle well under the fresh build).
 
 Prints Markdown tables to paste into benchmarks/README.md.
 """
@@ -330,6 +334,56 @@ def bench_verify(work: Path) -> str:
     )
 
 
+def _pip_host(work: Path, natives: int) -> tuple[Path, list[str]]:
+    """A ``modgate init`` host with ``natives`` native modules (greeter's and more)."""
+    host = work / f"pip-host-{natives}"
+    sh([sys.executable, "-m", "modgate", "init", str(host), "--package", f"bench{natives}"])
+    names = ["greeter"]
+    for i in range(natives - 1):
+        name = f"native_{i:02d}"
+        proc = subprocess.run(
+            [sys.executable, "-m", "modgate", "new", name, "--native", "--stage", "S1", "--maintainer", "octocat"],
+            cwd=host,
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode != 0:
+            sys.exit(proc.stderr)
+        names.append(name)
+    return host, names
+
+
+def _pip_install(host: Path, target: Path, env: dict[str, str], *config: str) -> float:
+    cmd = [sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps", "--upgrade"]
+    start = time.perf_counter()
+    proc = subprocess.run([*cmd, "--target", str(target), *config, str(host)], capture_output=True, env=env)
+    if proc.returncode != 0:
+        sys.exit(proc.stderr.decode()[-3000:])
+    return time.perf_counter() - start
+
+
+def bench_pip_toggle(work: Path, counts: list[int], seed: int = 7) -> str:
+    rows = [
+        "| native modules | first install (s) | toggle, kept build folder (s) | toggle, fresh folder (s) | ratio |",
+        "|---|---|---|---|---|",
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CCACHE")} | {"CCACHE_DISABLE": "1"}
+    rng = random.Random(seed)
+    for natives in counts:
+        host, names = _pip_host(work, natives)
+        target, elsewhere = work / f"pip-site-{natives}", work / f"pip-fresh-{natives}"
+        first = _pip_install(host, target, env)
+        kept, fresh = [], []
+        for _ in range(3):  # interleaved: each toggle in both folders, a module chosen at random
+            option = f"cmake.define.USE_MODULE_{rng.choice(names).upper()}=OFF"
+            kept.append(_pip_install(host, target, env, "-C", option))
+            fresh.append(_pip_install(host, elsewhere, env, "-C", option, "-C", "build-dir="))
+            _pip_install(host, target, env)  # back to all on, in the kept folder
+        k, f = statistics.median(kept), statistics.median(fresh)
+        rows.append(f"| {natives} | {first:.1f} | {k:.1f} | {f:.1f} | {k / f:.2f}× |")
+    return "\n".join(rows)
+
+
 SECTIONS = {
     "toggles": "(a) Recompiled translation units after flipping one module",
     "configure": "(b) Configure time with synthetic modules",
@@ -338,6 +392,7 @@ SECTIONS = {
     "check": "(e) modgate check on synthetic hosts",
     "matrix": "(f) modgate matrix: pairwise size and time",
     "verify": "(g) modgate verify each-off on this tree",
+    "pip": "(h) pip install toggles in a kept build folder",
 }
 
 
@@ -366,6 +421,8 @@ def main() -> int:
                 print(bench_matrix([10, 60, 200, 1000]))
             elif section == "verify":
                 print(bench_verify(work))
+            elif section == "pip":
+                print(bench_pip_toggle(work, [6, 12]))
             else:  # each its own script, run in a fresh interpreter
                 script = here / ("import_time.py" if section == "import" else "native_calls.py")
                 subprocess.run([sys.executable, str(script)], check=True, cwd=work)

@@ -113,8 +113,57 @@ function(_modgate_run_step step out_file)
     if(_modgate_rs_err STREQUAL "")
       set(_modgate_rs_err "the configure step ${step} (${modgate_PYTHON_EXECUTABLE}) failed: ${_modgate_rs_rc}")
     endif()
-    message(FATAL_ERROR "${_modgate_rs_err}")
+    _modgate_fail("${_modgate_rs_err}")
   endif()
+endfunction()
+
+#[=======================================================================[.rst:
+_modgate_forget_pip_values
+^^^^^^^^^^^^^^^^^^^^^^^^^^
+Internal. ::
+
+  _modgate_forget_pip_values()
+
+In a pip build (``SKBUILD``) only: empties in the cache every value this configure gave
+the configure steps (the module options, ``MODGATE_ALL_MODULES``, and what the user set
+that is near an option), after they were used. A pip build that reuses its build folder
+(scikit-build-core's ``build-dir``) then sees only what its own ``-C cmake.define.``
+arguments say: ``pip install .`` after ``pip install . -C cmake.define.USE_MODULE_X=OFF``
+builds X again, and a refused typo does not refuse the next install too. Deferred to the
+end of configure, and run before each of modgate's configure errors. Plain CMake keeps
+its cache, as CMake users expect.
+#]=======================================================================]
+function(_modgate_forget_pip_values)
+  if(NOT SKBUILD)
+    return()
+  endif()
+  get_property(_modgate_fp_names GLOBAL PROPERTY _modgate_PIP_VALUES)
+  foreach(_modgate_fp_arg IN LISTS modgate_VALUE_ARGS)
+    if(_modgate_fp_arg MATCHES "^([^=]+)=")
+      list(APPEND _modgate_fp_names "${CMAKE_MATCH_1}")
+    endif()
+  endforeach()
+  foreach(_modgate_fp_var IN LISTS _modgate_fp_names modgate_OPTIONS ITEMS MODGATE_ALL_MODULES)
+    if(DEFINED CACHE{${_modgate_fp_var}} AND NOT _modgate_fp_var MATCHES "^(CMAKE_|SKBUILD|Python|PYTHON)")
+      set_property(CACHE ${_modgate_fp_var} PROPERTY VALUE "")
+    endif()
+  endforeach()
+endfunction()
+
+#[=======================================================================[.rst:
+_modgate_fail
+^^^^^^^^^^^^^
+Internal. ::
+
+  _modgate_fail(<message>...)
+
+A configure error of modgate's: ``message(FATAL_ERROR)``, after
+``_modgate_forget_pip_values`` (a failed configure runs no deferred call).
+#]=======================================================================]
+function(_modgate_fail)
+  _modgate_forget_pip_values()
+  string(JOIN "" _modgate_fa_text ${ARGN})
+  message(FATAL_ERROR "${_modgate_fa_text}")
 endfunction()
 
 #[=======================================================================[.rst:
@@ -370,8 +419,7 @@ function(
             set(_modgate_lp_imported "none with the prefix ${_modgate_lp_pkg}::")
           endif()
           string(REPLACE ";" ", " _modgate_lp_imported "${_modgate_lp_imported}")
-          message(
-            FATAL_ERROR
+          _modgate_fail(
             "  modgate: ${registration}: native.packages ${_modgate_lp_pkg}: targets names '${_modgate_lp_want}',"
             " which find_package(${_modgate_lp_pkg}) did not define, so module '${name}' cannot link it"
             " (the package defines: ${_modgate_lp_imported})\n"
@@ -845,6 +893,16 @@ function(modgate_add_modules)
   endforeach()
   set_property(GLOBAL PROPERTY _modgate_SUMMARY "${modgate_SUMMARY}")
   cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _modgate_print_summary)
+  if(SKBUILD)
+    set(_modgate_amods_names)
+    foreach(_modgate_amods_arg IN LISTS modgate_VALUE_ARGS)
+      if(_modgate_amods_arg MATCHES "^([^=]+)=")
+        list(APPEND _modgate_amods_names "${CMAKE_MATCH_1}")
+      endif()
+    endforeach()
+    set_property(GLOBAL PROPERTY _modgate_PIP_VALUES ${_modgate_amods_names} ${modgate_OPTIONS})
+    cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _modgate_forget_pip_values)
+  endif()
 endfunction()
 
 #[=======================================================================[.rst:

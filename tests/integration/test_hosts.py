@@ -247,3 +247,17 @@ def test_modgates_own_module_commands_work_inside_another_hosts_folder(acme: Pat
         "text",
         "shout",
     } <= drawn_modules and "xref" not in drawn_modules  # acme's, not modgate's
+
+
+def test_a_define_of_an_earlier_pip_install_does_not_stay_in_the_kept_build_folder(acme: Path, tmp_path: Path) -> None:
+    # The template keeps its build folder (build-dir): a toggle of one pip run is that run's alone.
+    off, on = tmp_path / "off", tmp_path / "on"
+    install(acme, off, "-C", "cmake.define.USE_MODULE_GREETER=OFF")
+    install(acme, on)
+    states = {}
+    for where in (off, on):
+        states[where.name] = python_output(
+            "import acme; print(acme.info()['modules']['greeter']['state'])", env_with(where)
+        ).strip()
+    assert states == {"off": "OFF", "on": "ON"}
+    assert next((acme / "build").glob("*/CMakeCache.txt")).is_file()  # one folder, reused by both
