@@ -30,6 +30,16 @@ def _probe_script(packages: Sequence[Package], result: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _first_error(output: str) -> str:
+    """What CMake said: the first line of text after its first ``CMake Error`` heading."""
+    lines = output.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("CMake Error"):
+            said = next((later.strip() for later in lines[index + 1 :] if later.strip()), "")
+            return said or line.strip()
+    return output.strip().splitlines()[-1] if output.strip() else "cmake failed"
+
+
 def missing_here(modules: Mapping[str, Registration], defines: Sequence[str] = ()) -> dict[str, list[str]]:
     """Per module, its packages this machine does not have (``defines``: ``NAME=VALUE``
     passed to the probe as to a configure, e.g. ``CMAKE_PREFIX_PATH=...``). A probe that
@@ -50,9 +60,7 @@ def missing_here(modules: Mapping[str, Registration], defines: Sequence[str] = (
         answered = dict(
             line.split("=", 1) for line in (result.read_text().splitlines() if result.is_file() else []) if "=" in line
         )
-    failure = ""
-    if proc.returncode != 0:
-        failure = f" (the package probe failed: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else ''})"
+    failure = f" (the package look-up failed: {_first_error(proc.stderr)})" if proc.returncode != 0 else ""
     found = {
         package: answered.get(str(i), "").upper() in ("1", "ON", "TRUE", "YES") for i, package in enumerate(packages)
     }
