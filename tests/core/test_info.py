@@ -184,15 +184,16 @@ def test_a_modules_command_runs_when_it_is_available_and_says_how_to_get_it_when
         assert all(f"{command} ({name})" in listed.stdout for command in entry["commands"])
 
 
-def test_modgate_list_shows_every_module_with_state_stage_and_reason() -> None:
+def test_modgate_list_shows_every_module_with_state_stage_option_and_reason() -> None:
     proc = subprocess.run([sys.executable, "-m", "modgate", "list"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[1].split() == ["module", "state", "stage", "reason"]
+    assert lines[1].split() == ["module", "state", "stage", "option", "reason"]
     modules = info()["modules"]
     assert f"{len(modules)} modules" in lines[0]
     for name, module in modules.items():
         row = next(line for line in lines[2:] if line.split()[0] == name)
+        assert row.split()[3] == module["option"]
         assert module["state"] in row and module["stage"] in row and module["reason"] in row
 
 

@@ -71,6 +71,24 @@ def test_a_disabled_module_folder_is_skipped_visibly_not_collected(pytester: pyt
         [f"SKIPPED [[]1[]] modules/{name}/module.toml: USE_MODULE_{name.upper()}: module '{name}'*MODGATE_DISABLE*"]
     )
     result = pytester.runpytest_subprocess("-ra")
+    # Its test, and for a native module the plugin's check that its library loads.
+    native = bool(modgate.info()["modules"][name]["native"])
+    result.assert_outcomes(passed=2 if native else 1)
+
+
+NATIVE = [name for name in BUILT if modgate.info()["modules"][name]["native"]]
+
+
+@pytest.mark.skipif(not NATIVE, reason="no native module is built in this configuration")
+def test_a_built_native_modules_folder_gets_a_load_check(pytester: pytest.Pytester) -> None:
+    name = NATIVE[0]
+    module_folder(pytester, name)
+    result = pytester.runpytest_subprocess("-v")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([f"modules/{name}::native library loads PASSED*"])
+    # Not collected, not checked: a run that does not reach the module's folder adds nothing.
+    pytester.makepyfile(test_other="def test_other():\n    pass\n")
+    result = pytester.runpytest_subprocess("test_other.py")
     result.assert_outcomes(passed=1)
 
 
