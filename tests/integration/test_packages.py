@@ -35,6 +35,21 @@ UNLINKED_EXTENSION = {
 }
 
 
+@pytest.fixture(scope="module")
+def openmp_here() -> None:
+    """These tests link OpenMP: on a machine whose compiler has none, they say so and skip."""
+    from modgate._cli.common import project
+    from modgate._cli.probe import missing_here
+
+    _root, _config, found = project(HOST)
+    missing = missing_here(found.registrations)
+    if missing:
+        pytest.skip(f"OpenMP is not available to CMake here: {missing}")
+
+
+needs_openmp = pytest.mark.usefixtures("openmp_here")
+
+
 def host_copy(tmp: Path, extra: dict[str, dict[str, str]] | None = None) -> Path:
     tree = shutil.copytree(HOST, tmp / "omphost", ignore=shutil.ignore_patterns("build", "__pycache__"))
     for name, files in (extra or {}).items():
@@ -48,6 +63,7 @@ def configure(tree: Path, build_dir: Path) -> subprocess.CompletedProcess[str]:
     return run(["cmake", "-S", str(tree), "-B", str(build_dir), "-G", "Ninja", f"-DPython_EXECUTABLE={sys.executable}"])
 
 
+@needs_openmp
 def test_openmp_links_through_targets_and_through_the_modules_own_cmake_file(tmp_path: Path) -> None:
     tree = host_copy(tmp_path)
     check(configure(tree, tmp_path / "build"))
@@ -66,6 +82,7 @@ def test_openmp_links_through_targets_and_through_the_modules_own_cmake_file(tmp
     assert threads["omp_targets"] >= 1 and threads["omp_hatch"] >= 1
 
 
+@needs_openmp
 def test_a_target_the_package_does_not_define_is_a_configure_error_naming_those_it_does(tmp_path: Path) -> None:
     tree = host_copy(tmp_path)
     toml = tree / "modules" / "omp_targets" / "module.toml"
@@ -77,6 +94,7 @@ def test_a_target_the_package_does_not_define_is_a_configure_error_naming_those_
     assert "(the package defines: OpenMP::OpenMP_CXX)" in err and "modules/omp_targets/module.cmake" in err
 
 
+@needs_openmp
 def test_a_library_using_an_unlinked_package_fails_the_build_naming_the_symbol(tmp_path: Path) -> None:
     tree = host_copy(tmp_path, {"omp_unlinked": UNLINKED_LIBRARY})
     check(configure(tree, tmp_path / "build"))
@@ -85,6 +103,7 @@ def test_a_library_using_an_unlinked_package_fails_the_build_naming_the_symbol(t
     assert "omp_get_max_threads" in proc.stdout and "omphost_omp_unlinked" in proc.stdout
 
 
+@needs_openmp
 def test_an_extension_that_builds_but_does_not_load_fails_verify_and_the_pytest_plugin(tmp_path: Path) -> None:
     tree = host_copy(tmp_path, {"omp_ext": UNLINKED_EXTENSION})
     junit = tmp_path / "verify.xml"
@@ -139,6 +158,7 @@ def test_verify_reports_a_configuration_needing_a_missing_package_as_not_runnabl
     assert 'skipped="1"' in report and "<skipped message=\"not runnable here: module 'omp_hatch' is ON" in report
 
 
+@needs_openmp
 def test_matrix_with_packages_here_keeps_modules_without_their_package_off(tmp_path: Path) -> None:
     tree = host_copy(tmp_path)
     base = [sys.executable, "-m", "modgate", "matrix", str(tree), "--strategy", "all-on,each-off", "--format", "json"]
