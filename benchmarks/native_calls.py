@@ -7,7 +7,10 @@ Side by side in one process, best of several timeit rounds each:
   (``modgate.modules.scan._native.includes``) and through the registry
   (``modgate.native.lookup("scan.includes")``), on a short and a longer input;
 - ``modgate.native.lookup("scan.includes")`` of a name found before, next to a plain
-  ``dict.get`` of one key.
+  ``dict.get`` of one key;
+- the runtime's own lookup (``modgate._core.lookup``, the C++ ``find_registered`` a core
+  calls) of a registered key, of a missing function of a built module, and of a name no
+  module provides: after the first miss, the module loader is not asked again.
 
 Targets: registry call at most 1.5x the direct call on the short input; ``lookup()`` of a
 known name close to a dictionary lookup. Prints Markdown to paste into benchmarks/README.md.
@@ -65,6 +68,17 @@ def main() -> None:
         f"| `dict.get` of one key (same lambda overhead) | {plain:.0f} |",
         f"| ratio | {found / plain:.1f}× |",
     ]
+    from modgate import _core
+
+    keys = {
+        "a registered key (`modgate:scan.includes`)": "modgate:scan.includes",
+        "a missing function of a built module (`modgate:scan.nothing`)": "modgate:scan.nothing",
+        "a name no module provides (`modgate:nomodule.f`)": "modgate:nomodule.f",
+    }
+    rows += ["", "| runtime lookup (C++ `find_registered` through `_core.lookup`) | ns per call |", "|---|---|"]
+    for label, key in keys.items():
+        _core.lookup(key)  # the first miss asks the module loader once
+        rows.append(f"| {label} | {per_call_ns(lambda key=key: _core.lookup(key), args.number, args.rounds):.0f} |")
     print(f"Best of {args.rounds} rounds; Python {sys.version.split()[0]}.\n")
     print("\n".join(rows))
 

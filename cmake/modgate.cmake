@@ -799,15 +799,31 @@ function(modgate_add_modules)
     if(modgate_HOST MATCHES "\\.")
       message(FATAL_ERROR "modgate: a plugin's host must be a top-level package, not ${modgate_HOST}")
     endif()
-    execute_process(
-      COMMAND
-        "${modgate_PYTHON_EXECUTABLE}" -c
-        "import importlib.util as u, os, sys; s = u.find_spec(sys.argv[1]); l = list(s.submodule_search_locations or []) if s else []; print(os.path.dirname(l[0]) if l else '')"
-        "${modgate_HOST}"
-      OUTPUT_VARIABLE modgate_HOST_ROOT
-      OUTPUT_STRIP_TRAILING_WHITESPACE
-      ERROR_QUIET
-    )
+    # A pip build has the host's package folder on CMAKE_PREFIX_PATH (its cmake.prefix entry
+    # point); elsewhere the build's Python says where the host package is.
+    set(modgate_HOST_ROOT "")
+    foreach(_modgate_amods_prefix_dir IN LISTS CMAKE_PREFIX_PATH)
+      get_filename_component(_modgate_amods_prefix_name "${_modgate_amods_prefix_dir}" NAME)
+      if(
+        _modgate_amods_prefix_name STREQUAL modgate_HOST
+        AND EXISTS "${_modgate_amods_prefix_dir}/${modgate_MANIFEST_NAME}"
+      )
+        get_filename_component(modgate_HOST_ROOT "${_modgate_amods_prefix_dir}" DIRECTORY)
+        message(STATUS "modgate: host ${modgate_HOST} from CMAKE_PREFIX_PATH (cmake.prefix): ${modgate_HOST_ROOT}")
+        break()
+      endif()
+    endforeach()
+    if(NOT modgate_HOST_ROOT)
+      execute_process(
+        COMMAND
+          "${modgate_PYTHON_EXECUTABLE}" -c
+          "import importlib.util as u, os, sys; s = u.find_spec(sys.argv[1]); l = list(s.submodule_search_locations or []) if s else []; print(os.path.dirname(l[0]) if l else '')"
+          "${modgate_HOST}"
+        OUTPUT_VARIABLE modgate_HOST_ROOT
+        OUTPUT_STRIP_TRAILING_WHITESPACE
+        ERROR_QUIET
+      )
+    endif()
     set(_modgate_amods_host_args --host-dir "${modgate_HOST_ROOT}/${modgate_HOST}")
   endif()
   modgate_read_abi_version(_modgate_amods_abi)

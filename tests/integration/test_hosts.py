@@ -198,6 +198,8 @@ def test_a_plugin_is_refused_cleanly_against_a_host_built_without_its_requiremen
     assert "acme's module 'greeter' is OFF in the installed acme (USE_MODULE_GREETER" in output
     assert "pip install acme -C cmake.define.USE_MODULE_GREETER=ON" in output
     assert "Traceback" not in output
+    # The plugin's build found its host as pybind11's users find pybind11: the host's cmake.prefix.
+    assert f"modgate: host acme from CMAKE_PREFIX_PATH (cmake.prefix): {target}" in output
 
 
 def test_a_typo_in_a_kept_option_name_is_refused_by_plan_cmake_and_pip(acme: Path, tmp_path: Path) -> None:
