@@ -208,3 +208,26 @@ def test_a_package_whose_cmake_config_fails_turns_an_auto_module_off_and_configu
         in proc.stderr
     )
     assert "fix: make BrokenConfig load (enable in project() the languages its config checks with)" in proc.stderr
+
+
+def test_packages_here_looks_each_package_up_on_its_own(tmp_path: Path) -> None:
+    # One package's config stops with a fatal error; the next one is still looked up.
+    prefix = tmp_path / "prefix" / "lib" / "cmake" / "AlwaysBroken"
+    prefix.mkdir(parents=True)
+    (prefix / "AlwaysBrokenConfig.cmake").write_text('message(FATAL_ERROR "this package is broken")\n')
+    host = tmp_path / "host"
+    for name, package in (("a_broken", "AlwaysBroken"), ("b_zlib", "ZLIB")):
+        folder = host / "modules" / name
+        (folder / "src").mkdir(parents=True)
+        (folder / "module.toml").write_text(
+            f'name = "{name}"\nsummary = "{name}"\nstage = "S1"\nmaintainers = ["octocat"]\n\n'
+            f'[native]\npackages = [{{ name = "{package}" }}]\n'
+        )
+        (folder / "src" / "x.cc").write_text(f"int {name}_x() {{ return 1; }}\n")
+    (host / "pyproject.toml").write_text('[project]\nname = "probehost"\n[tool.modgate]\npackage = "probehost"\n')
+    cmd = [sys.executable, "-m", "modgate", "matrix", str(host), "--strategy", "all-on", "--packages-here"]
+    out = check(run([*cmd, "-D", f"CMAKE_PREFIX_PATH={tmp_path / 'prefix'}"])).stdout
+    assert "a_broken: OFF in every configuration: it needs AlwaysBroken (its CMake package failed to load:" in out
+    assert "this package is broken" in out
+    zlib_found = "b_zlib: OFF" not in out
+    assert zlib_found == Path("/usr/include/zlib.h").is_file(), out  # answered on its own, whatever came before
