@@ -207,6 +207,7 @@ def test_a_package_whose_cmake_config_fails_turns_an_auto_module_off_and_configu
         "module 'needs_broken' is ON (USE_MODULE_NEEDS_BROKEN=ON) but package BrokenConfig failed to load"
         in proc.stderr
     )
+    assert "modules/needs_broken/module.toml: native.packages: module 'needs_broken' is ON" in proc.stderr
     assert "fix: make BrokenConfig load (enable in project() the languages its config checks with)" in proc.stderr
 
 

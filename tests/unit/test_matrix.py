@@ -135,3 +135,21 @@ def test_the_command_prints_json_and_a_github_matrix(tmp_path: Path, capsys: pyt
     )
     assert main(["matrix", str(tmp_path), "--strategy", "sometimes"]) == 2
     assert "unknown strategy 'sometimes'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["matrix", "verify"])
+def test_a_define_without_a_value_is_refused_naming_the_form(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.modgate]\npackage = "acme"\n')
+    assert main([command, str(tmp_path), "-D", "CMAKE_PREFIX_PATH"]) == 2
+    assert "-D 'CMAKE_PREFIX_PATH': write NAME=VALUE, e.g. -D CMAKE_PREFIX_PATH=/opt/cuda" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["matrix", "verify"])
+def test_the_help_names_the_package_options(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    assert "--packages-here" in out and "-D NAME=VALUE" in out

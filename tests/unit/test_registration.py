@@ -95,6 +95,12 @@ BASE = 'name = "alpha"\nsummary = "x"\nstage = "S0"\n'
         (BASE + '[native]\npackages = [{ name = "Z LIB" }]\n', ["not a CMake package name"]),
         (BASE + '[native]\npackages = [{ name = "Z", version = "one" }]\n', ["not a CMake version"]),
         (BASE + '[native]\npackages = [{ name = "Z", tag = "x" }]\n', ["native.packages[0].tag"]),
+        (
+            BASE + '[native]\npackages = [{ name = "Z", targets = ["Z Z"] }]\n',
+            ["native.packages[0].targets[0]: 'Z Z' is not a CMake target name", 'targets = ["OpenMP::OpenMP_CXX"]'],
+        ),
+        (BASE + '[native]\npackages = [{ name = "Z", targets = "Z::Z" }]\n', ["'native.packages[0].targets' must be"]),
+        (BASE + '[native]\npackages = [{ name = "Z", targets = ["Z::Z", "Z::Z"] }]\n', ["lists 'Z::Z' twice"]),
         (BASE + "[python]\nrequires = [3]\n", ["python.requires[0] must be a string"]),
         (BASE + '[deprecated]\nreason = "r"\n', ["missing required key 'deprecated.since'"]),
         (BASE + '[deprecated]\nsince = "2.0"\nremoval = "1.0"\nreason = "r"\n', ["is not after since"]),

@@ -375,6 +375,10 @@ def configurations(
     """The host at ``args.dir`` and the configurations of ``args.strategy`` (matrix, verify)."""
     root, settings, found = project(args.dir)
     modules = found.registrations
+    for define in args.define:
+        name, eq, _value = define.partition("=")
+        if not eq or not name.strip():
+            raise ModgateError(f"-D {define!r}: write NAME=VALUE, e.g. -D CMAKE_PREFIX_PATH=/opt/cuda")
     unavailable = missing_here(modules, args.define) if args.packages_here else None
     try:
         strategies = [s.strip() for s in args.strategy.split(",") if s.strip()]
