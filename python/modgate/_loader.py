@@ -608,23 +608,22 @@ def host(package: str) -> "Host":
     return found
 
 
-# The finder's entry point, compiled under the import system's own file name: CPython drops
-# those frames from an ImportError's traceback, so `import <host>.modules.<off>` shows the
-# user's line and the message, not the loader's frames (find_spec, check).
-_CLEAN_FIND_SPEC = """
-def find_spec(self, fullname, path=None, target=None):
-    try:
-        return self.locate(fullname, path, target)
-    except ImportError as error:
-        raise error.with_traceback(None) from error.__cause__
-"""
-
-
 class _Finder:
     """The one meta-path finder for ``<host>.modules.<name>`` of every attached host."""
 
-    find_spec: "Callable[..., Any]"
-    exec(compile(_CLEAN_FIND_SPEC, "<frozen importlib._bootstrap>", "exec"))
+    def find_spec(
+        self, fullname: str, path: "Sequence[str] | None" = None, target: "ModuleType | None" = None
+    ) -> "Any":
+        try:
+            return self.locate(fullname, path, target)
+        except ImportError as error:
+            raise error.with_traceback(None) from error.__cause__
+
+    # Its code carries the import system's own file name, which CPython drops from an
+    # ImportError's traceback: `import <host>.modules.<off>` shows the user's line and the
+    # message, not the loader's frames. Renamed, not compiled: the first compile() in a
+    # process costs about a millisecond, which `import modgate` must not pay.
+    find_spec.__code__ = find_spec.__code__.replace(co_filename="<frozen importlib._bootstrap>")
 
     def locate(self, fullname: str, path: "Sequence[str] | None" = None, target: "ModuleType | None" = None) -> "Any":
         package, sep, name = fullname.partition(f".{MODULES_PACKAGE}.")
