@@ -206,7 +206,7 @@ def test_a_typo_in_a_kept_option_name_is_refused_by_plan_cmake_and_pip(acme: Pat
     typo = "ACME_WITH_TXET"  # text's kept option is ACME_WITH_TEXT
     proc = run([sys.executable, "-m", "modgate", "plan", str(acme), "-D", f"{typo}=OFF"])
     assert proc.returncode == 2, proc.stdout
-    assert f"{typo} names no option" in proc.stderr and "ACME_WITH_TEXT, module 'text'" in proc.stderr
+    assert f"{typo} names no option" in proc.stderr and "ACME_WITH_TEXT, the option of module 'text'" in proc.stderr
     assert f"fix: set ACME_WITH_TEXT instead (cmake: -U{typo} -DACME_WITH_TEXT=...)" in proc.stderr
     proc = configure(acme, tmp_path / "build", {typo: "OFF"})
     assert proc.returncode != 0 and f"{typo} names no option" in proc.stderr, proc.stderr[-3000:]

@@ -231,6 +231,15 @@ def test_a_variable_near_no_option_is_left_alone(other: str) -> None:
     assert {r.source for r in build_requests(modules, {other: "ON"}, None).values()} == {"default"}
 
 
+@pytest.mark.parametrize("typo", ["USE_MODUL_GRAPH", "USE_MODULEGRAPH", "use_module_graph", "USE-MODULE_GRAPH"])
+def test_a_slip_in_the_prefix_names_the_modules_option(typo: str) -> None:
+    with pytest.raises(ModgateError) as info:
+        build_requests(mods(reg("graph"), reg("scan")), {typo: "ON"}, None)
+    assert f"{typo} names no option; it is one letter or two from USE_MODULE_GRAPH, the option of module 'graph'" in (
+        info.value.format()
+    )
+
+
 def test_near_option_prefers_the_closest_and_never_an_exact_name() -> None:
     assert near_option("USE_RPC", ["USE_RPC", "USE_RPD"]) is None
     assert near_option("USE_RPX", ["USE_RPD", "USE_RPX_"]) == "USE_RPD"

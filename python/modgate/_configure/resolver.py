@@ -167,9 +167,26 @@ def near_option(name: str, known: Iterable[str]) -> str | None:
     return best[1] if best else None
 
 
+def _near_a_module_option(
+    name: str, modules: Mapping[str, Registration], prefix: str, kept: Sequence[str]
+) -> str | None:
+    """The option ``name`` (which does not start with ``prefix``) misspells: a kept name, or
+    a derived ``<prefix><NAME>`` whose prefix slipped. A slip in the prefix leaves the
+    module's name at the end, so only those modules' options are measured: the check stays
+    cheap for a thousand modules."""
+    meant = near_option(name, kept)
+    if meant is not None:
+        return meant
+    upper = name.upper()
+    tails = [
+        reg.option_for(prefix) for reg in modules.values() if reg.option is None and upper.endswith(reg.name.upper())
+    ]
+    return near_option(name, tails) if tails else None
+
+
 def _misspelled_option(option: str, meant: str, by_option: Mapping[str, str], origin: str) -> Problem:
     owner = by_option.get(meant)
-    what = f"module {owner!r}'s option" if owner else "modgate's variable"
+    what = f"the option of module {owner!r}" if owner else "a variable of modgate's"
     return Problem(
         origin,
         option,
@@ -210,13 +227,13 @@ def build_requests(
                 )
             )
     explicit: dict[str, Request] = {}
-    known = [*by_option, ALL_MODULES, EXTRA_MODULE_DIRS]
+    kept = [*(reg.option for reg in modules.values() if reg.option is not None), ALL_MODULES, EXTRA_MODULE_DIRS]
     for option in sorted(user_values):
         raw = user_values[option]
         if option not in by_option:
             if raw.strip() and option.startswith(prefix):
                 problems.append(_unknown_option(option, modules, prefix, origin))
-            elif raw.strip() and (meant := near_option(option, known)) is not None:
+            elif raw.strip() and (meant := _near_a_module_option(option, modules, prefix, kept)) is not None:
                 problems.append(_misspelled_option(option, meant, by_option, origin))
             continue
         if not raw.strip():
