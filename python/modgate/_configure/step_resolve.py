@@ -205,13 +205,15 @@ def resolve_step(
         regs, requests, missing, prefix=config.option_prefix, host_modules=installed_host, failed_packages=failed
     )
     used = {dep for name in resolution.order for dep in requires_closure(regs, name)}
+    # Each enabled module's native files: their names, and where they install (under the package).
     artifacts = {name: _artifacts(found.modules[name], config, out) for name in resolution.order}
+    installed = {name: [f"{MODULES_PACKAGE}/{name}/{file}" for file in files] for name, files in artifacts.items()}
     if out.package_dir is not None and out.links is not None:
-        built = {
-            name: {f"{MODULES_PACKAGE}/{name}/{file}": out.binary_dir / module_build_dir(name) / file for file in files}
-            for name, files in artifacts.items()
-            if out.binary_dir is not None
-        }
+        built: dict[str, dict[str, Path]] = {}
+        if out.binary_dir is not None:
+            for name, files in artifacts.items():
+                folder = out.binary_dir / module_build_dir(name)
+                built[name] = dict(zip(installed[name], (folder / file for file in files), strict=True))
         links = build_tree.links(
             resolution.order,
             found,
@@ -252,7 +254,7 @@ def resolve_step(
             resolution=resolution,
             options={k: v for k, v in values.items() if v.strip() and k in options}
             | ({ALL_MODULES: all_modules} if all_modules.strip() else {}),
-            artifacts={name: [f"{MODULES_PACKAGE}/{name}/{f}" for f in files] for name, files in artifacts.items()},
+            artifacts=installed,
             sources={name: display_path(m.directory, project_dir) for name, m in found.modules.items()},
             config=config,
         )
