@@ -502,7 +502,8 @@ Internal. ::
     [INCLUDE_DIR <dir>] [PYTHON_DIR <dir>] [PYTHON_INIT <file>]
     [SOURCES <file>...] [BINDING <file>...] [DEPENDS <target>...]
     [RPATH <entry>...] [PACKAGES <Name[:component...]>...] [LINK <Name>=<target>...]
-    [CMAKE_FILE <file>] REGISTRATION <file>)
+    [CMAKE_FILE <file>] REGISTRATION <file>
+    COMPONENT <component> EXPORT_FILE <file> [RECORD <file>] [EXCLUDE_FROM_ALL])
 
 The targets and install rules of one enabled module. The resolve step's generated
 ``_modgate_generated_modules`` calls it once per module, dependencies first, with every
@@ -511,7 +512,12 @@ name and path already derived: the install folder and build folder (relative to
 source lists, the targets of its ``requires`` (``DEPENDS``), its RPATH, its packages and
 the package targets its registration names (``LINK``). The module library links with
 ``--no-undefined`` on Linux, so a symbol no linked library provides fails the build, not
-a user's import. Last, the module's own ``module.cmake`` (``CMAKE_FILE``) is included, with
+a user's import. Every install rule of the module is in its own install ``COMPONENT`` (what
+its wheel holds, ``modgate wheels``), its targets in an export file of their own
+(``EXPORT_FILE``, relative to the install root); with ``EXCLUDE_FROM_ALL`` (a build that
+ships modules as wheels) a plain install leaves them out and installs ``RECORD`` (the
+module wheel's ``_module.json``) with them. Last, the module's own ``module.cmake``
+(``CMAKE_FILE``) is included, with
 ``modgate_MODULE_NAME``, ``modgate_MODULE_LIBRARY``, ``modgate_MODULE_EXTENSION`` (empty
 when the module has none) and ``modgate_MODULE_TARGETS`` (both, as a list) set.
 #]=======================================================================]
@@ -519,10 +525,15 @@ function(_modgate_add_module name)
   cmake_parse_arguments(
     PARSE_ARGV 1
     _modgate_am
-    ""
-    "INSTALL_DIR;OUTPUT_DIR;LIBRARY_TARGET;HEADERS_TARGET;EXTENSION_TARGET;EXPORTED_TARGET;INCLUDE_DIR;PYTHON_DIR;PYTHON_INIT;CMAKE_FILE;REGISTRATION"
+    "EXCLUDE_FROM_ALL"
+    "INSTALL_DIR;OUTPUT_DIR;LIBRARY_TARGET;HEADERS_TARGET;EXTENSION_TARGET;EXPORTED_TARGET;INCLUDE_DIR;PYTHON_DIR;PYTHON_INIT;CMAKE_FILE;REGISTRATION;COMPONENT;EXPORT_FILE;RECORD"
     "SOURCES;BINDING;DEPENDS;RPATH;PACKAGES;LINK"
   )
+  set(_modgate_am_install COMPONENT "${_modgate_am_COMPONENT}")
+  if(_modgate_am_EXCLUDE_FROM_ALL)
+    list(APPEND _modgate_am_install EXCLUDE_FROM_ALL)
+  endif()
+  set(_modgate_am_export_set "_modgate_module_${name}_targets")
   set(modgate_MODULE_NAME "${name}")
   set(modgate_MODULE_LIBRARY "")
   set(modgate_MODULE_EXTENSION "")
@@ -555,9 +566,11 @@ function(_modgate_add_module name)
     set(modgate_MODULE_LIBRARY "${_modgate_am_lib}")
     install(
       TARGETS ${_modgate_am_lib}
-      EXPORT _modgate_module_targets
+      EXPORT ${_modgate_am_export_set}
       LIBRARY DESTINATION "${_modgate_am_INSTALL_DIR}"
+      ${_modgate_am_install}
       RUNTIME DESTINATION "${_modgate_am_INSTALL_DIR}"
+      ${_modgate_am_install}
     )
     set(_modgate_am_exported TRUE)
   elseif(_modgate_am_INCLUDE_DIR)
@@ -569,7 +582,7 @@ function(_modgate_add_module name)
       INTERFACE "$<BUILD_INTERFACE:${_modgate_am_INCLUDE_DIR}>" "$<INSTALL_INTERFACE:${modgate_EXPORT_INCLUDE_DIR}>"
     )
     target_link_libraries(${_modgate_am_lib} INTERFACE modgate::runtime ${_modgate_am_DEPENDS})
-    install(TARGETS ${_modgate_am_lib} EXPORT _modgate_module_targets)
+    install(TARGETS ${_modgate_am_lib} EXPORT ${_modgate_am_export_set} ${_modgate_am_install})
     set(_modgate_am_exported TRUE)
   endif()
   if(_modgate_am_exported)
@@ -578,9 +591,25 @@ function(_modgate_add_module name)
     string(REPLACE "${modgate_PACKAGE}::" "" _modgate_am_export_name "${_modgate_am_EXPORTED_TARGET}")
     set_target_properties(${_modgate_am_lib} PROPERTIES EXPORT_NAME "${_modgate_am_export_name}")
     if(_modgate_am_INCLUDE_DIR)
-      install(DIRECTORY "${_modgate_am_INCLUDE_DIR}/" DESTINATION "${modgate_EXPORT_INCLUDE_DIR}")
+      install(
+        DIRECTORY "${_modgate_am_INCLUDE_DIR}/"
+        DESTINATION "${modgate_EXPORT_INCLUDE_DIR}"
+        ${_modgate_am_install}
+      )
     endif()
+    get_filename_component(_modgate_am_export_dir "${_modgate_am_EXPORT_FILE}" DIRECTORY)
+    get_filename_component(_modgate_am_export_name "${_modgate_am_EXPORT_FILE}" NAME)
+    install(
+      EXPORT ${_modgate_am_export_set}
+      NAMESPACE "${modgate_PACKAGE}::"
+      FILE "${_modgate_am_export_name}"
+      DESTINATION "${_modgate_am_export_dir}"
+      ${_modgate_am_install}
+    )
     set_property(GLOBAL PROPERTY _modgate_EXPORTED TRUE)
+  endif()
+  if(_modgate_am_RECORD)
+    install(FILES "${_modgate_am_RECORD}" DESTINATION "${_modgate_am_INSTALL_DIR}" ${_modgate_am_install})
   endif()
 
   if(_modgate_am_BINDING)
@@ -606,13 +635,18 @@ function(_modgate_add_module name)
       "${_modgate_am_LINK}"
     )
     set(modgate_MODULE_EXTENSION "${_modgate_am_EXTENSION_TARGET}")
-    install(TARGETS ${_modgate_am_EXTENSION_TARGET} LIBRARY DESTINATION "${_modgate_am_INSTALL_DIR}")
+    install(
+      TARGETS ${_modgate_am_EXTENSION_TARGET}
+      LIBRARY DESTINATION "${_modgate_am_INSTALL_DIR}"
+      ${_modgate_am_install}
+    )
   endif()
 
   if(_modgate_am_PYTHON_DIR)
     install(
       DIRECTORY "${_modgate_am_PYTHON_DIR}/"
       DESTINATION "${_modgate_am_INSTALL_DIR}"
+      ${_modgate_am_install}
       PATTERN "__pycache__" EXCLUDE
       PATTERN "*.pyc" EXCLUDE
       PATTERN "*.cc" EXCLUDE
@@ -621,7 +655,7 @@ function(_modgate_add_module name)
       PATTERN "*.hpp" EXCLUDE
     )
   elseif(_modgate_am_PYTHON_INIT)
-    install(FILES "${_modgate_am_PYTHON_INIT}" DESTINATION "${_modgate_am_INSTALL_DIR}")
+    install(FILES "${_modgate_am_PYTHON_INIT}" DESTINATION "${_modgate_am_INSTALL_DIR}" ${_modgate_am_install})
   endif()
 
   if(_modgate_am_CMAKE_FILE)
@@ -833,11 +867,19 @@ function(modgate_add_modules)
     set(_modgate_amods_ext "${CMAKE_SHARED_MODULE_SUFFIX}")
   endif()
   set(_modgate_amods_package_dir "${CMAKE_BINARY_DIR}/python/${modgate_INSTALL_DIR}")
+  # Shipping each module as a wheel of its own (`modgate wheels`): the staging folder.
+  set(_modgate_amods_wheel_args)
+  if(DEFINED ${modgate_MODULE_WHEELS_VARIABLE} AND NOT "${${modgate_MODULE_WHEELS_VARIABLE}}" STREQUAL "")
+    set(_modgate_amods_wheel_args --module-wheels "${${modgate_MODULE_WHEELS_VARIABLE}}")
+  elseif(NOT "$ENV{${modgate_MODULE_WHEELS_VARIABLE}}" STREQUAL "")
+    set(_modgate_amods_wheel_args --module-wheels "$ENV{${modgate_MODULE_WHEELS_VARIABLE}}")
+  endif()
   _modgate_run_step(
     resolve
     "${modgate_WORK_DIR}/modules.cmake"
     ${_modgate_found_args}
     ${_modgate_amods_host_args}
+    ${_modgate_amods_wheel_args}
     --package-dir
     "${_modgate_amods_package_dir}"
     --binary-dir
@@ -878,16 +920,15 @@ function(modgate_add_modules)
   _modgate_generated_modules()
   get_property(_modgate_amods_exported GLOBAL PROPERTY _modgate_EXPORTED)
   if(_modgate_amods_exported)
+    # Includes the export file of each module that is installed (with the host, or its wheel).
     get_filename_component(_modgate_amods_export_dir "${modgate_EXPORT_FILE}" DIRECTORY)
-    get_filename_component(_modgate_amods_export_name "${modgate_EXPORT_FILE}" NAME)
-    install(
-      EXPORT _modgate_module_targets
-      NAMESPACE "${modgate_PACKAGE}::"
-      FILE "${_modgate_amods_export_name}"
-      DESTINATION "${_modgate_amods_export_dir}"
-    )
+    install(FILES "${modgate_EXPORT_INDEX}" DESTINATION "${_modgate_amods_export_dir}")
   endif()
   install(FILES "${modgate_WORK_DIR}/${modgate_MANIFEST_NAME}" DESTINATION "${modgate_INSTALL_DIR}")
+  if(modgate_STAGE_SCRIPT)
+    # A build shipping modules as wheels: the host's install stages each module's component.
+    install(SCRIPT "${modgate_STAGE_SCRIPT}")
+  endif()
   # The build tree as an importable package (<build>/python on PYTHONPATH): links made by a
   # build step from the list the resolve step wrote, again only when that list changes.
   add_custom_command(

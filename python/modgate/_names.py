@@ -9,8 +9,17 @@ REGISTRATION_FILE = "module.toml"  # modules/<name>/module.toml
 MODULE_CMAKE_FILE = "module.cmake"  # modules/<name>/module.cmake: optional, included after its targets exist
 PROBLEMS_FILE = "problems.json"  # <build>/modgate/problems.json: what the last failed configure reported
 MANIFEST_NAME = "_manifest.json"  # <package>/_manifest.json, written from the resolver's output
+# <package>/modules/<name>/_module.json: what a module wheel installs beside the module, so the
+# loader knows it is there and which core it was built with, without reading entry points.
+MODULE_RECORD_NAME = "_module.json"
+# The environment (or CMake) variable naming a staging folder: set, a build ships each module
+# in a wheel of its own (`modgate wheels`), leaving the modules out of the host's own wheel.
+MODULE_WHEELS_VARIABLE = "MODGATE_MODULE_WHEELS"
+MODULE_WHEELS_RECORD = "wheels.json"  # in that folder: what each module wheel holds and requires
+DEFAULT_MODULE_DISTRIBUTION = "{project}-{module}"  # [tool.modgate] module-distribution
 EXTENSION_NAME = "_native"  # <package>.modules.<name>._native, a module's pybind11 extension
 MODULES_PACKAGE = "modules"  # <package>.modules.<name>
+RUNTIME_LIBRARY = "modgate_runtime"  # the shared runtime's library stem (src/CMakeLists.txt builds it)
 DEFAULT_MODULES_DIRS = ("modules",)
 DEFAULT_OPTION_PREFIX = "USE_MODULE_"
 ALL_MODULES = "MODGATE_ALL_MODULES"  # the CMake variable: one value for every unset module
@@ -34,6 +43,7 @@ CORE_COMMANDS = (
     "info",
     "codeowners",
     "stale",
+    "wheels",
 )
 # Names a module may not take, because something derived from module names uses them.
 RESERVED_NAMES = {ALL_EXTRA: f"the pip extra {ALL_EXTRA!r} installs the Python requirements of every module"}
@@ -105,6 +115,30 @@ def module_install_dir(package: str, module: str) -> str:
     return f"{package_path(package)}/{MODULES_PACKAGE}/{module}"
 
 
+def module_distribution(project: str, module: str, pattern: str = DEFAULT_MODULE_DISTRIBUTION) -> str:
+    """The distribution a module wheel is published as: ``pattern`` with ``{project}`` (the
+    host's ``[project] name``) and ``{module}`` filled in, normalized as PEP 503 compares
+    names (lower case, each run of ``-``, ``_`` and ``.`` one ``-``)."""
+    raw = pattern.replace("{project}", project).replace("{module}", module).lower()
+    out: list[str] = []
+    for char in raw:
+        if char not in "-_.":
+            out.append(char)
+        elif out and out[-1] != "-":
+            out.append("-")
+    return "".join(out).strip("-")
+
+
+def wheel_file_name(distribution: str) -> str:
+    """A distribution's name as wheel and sdist file names spell it (``acme-x`` -> ``acme_x``)."""
+    return distribution.replace("-", "_")
+
+
+def install_component(module: str) -> str:
+    """The CMake install component of ``module``'s files: what its own wheel holds."""
+    return f"modgate_module_{module}"
+
+
 def header_prefix(package: str, module: str) -> str:
     """Where ``module``'s public headers live below its ``include/`` folder."""
     return f"{package_path(package)}/{module}/"
@@ -141,6 +175,13 @@ def modules_export_file(package: str) -> str:
     """The CMake file, relative to the install root, that imports the targets of host
     ``package``'s enabled modules (for plugins that require them)."""
     return f"{package_path(package)}/share/cmake/{package}-modules/{package}ModuleTargets.cmake"
+
+
+def module_export_file(package: str, module: str) -> str:
+    """The CMake file, relative to the install root, that imports module ``module``'s targets
+    (installed with the module, so a module wheel brings its own); :func:`modules_export_file`
+    includes each one that is installed."""
+    return f"{package_path(package)}/share/cmake/{package}-modules/{package}_{module}Targets.cmake"
 
 
 def modules_include_dir(package: str) -> str:

@@ -69,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--package-dir", type=Path, help="the build tree's importable package folder (resolve)")
     parser.add_argument("--links", type=Path, help="resolve: where to write the links; link: what to link")
     parser.add_argument("--binary-dir", type=Path, help="CMake's binary folder, where the libraries are built")
+    parser.add_argument(
+        "--module-wheels", type=Path, help="resolve: ship each module in a wheel of its own, staged in this folder"
+    )
     parser.add_argument("--lib-prefix", default="lib")
     parser.add_argument("--lib-suffix", default=".so")
     parser.add_argument("--ext-suffix", default=".so")
@@ -117,6 +120,7 @@ def _configure_step(args: argparse.Namespace) -> str:
         lib_prefix=args.lib_prefix,
         lib_suffix=args.lib_suffix,
         ext_suffix=args.ext_suffix,
+        module_wheels=args.module_wheels.resolve() if args.module_wheels is not None else None,
     )
     found = _discover(args, config, with_files=True)
     return resolve_step(

@@ -43,10 +43,12 @@ def set_items(name: str, values: Iterable[str]) -> str:
     return "".join(out)
 
 
-def call(command: str, *args: str, **keywords: Iterable[str] | str | None) -> str:
-    """``command(<args> KEY <values>...)``, every value bracketed; a keyword whose value is
-    ``None`` or empty is left out (``cmake_parse_arguments`` then leaves it undefined)."""
+def call(command: str, *args: str, flags: Iterable[str] = (), **keywords: Iterable[str] | str | None) -> str:
+    """``command(<args> <flags> KEY <values>...)``, every value bracketed; a keyword whose
+    value is ``None`` or empty is left out (``cmake_parse_arguments`` then leaves it
+    undefined); ``flags`` are bare option words."""
     parts = [bracket(a) for a in args]
+    parts.extend(flags)
     for key, value in keywords.items():
         values = [] if value is None else [value] if isinstance(value, str) else list(value)
         if values:

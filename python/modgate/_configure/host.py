@@ -8,6 +8,7 @@ and the pytest plugin all read it here::
     modules-dirs = ["modules"]    # folders holding module folders (default)
     option-prefix = "USE_MODULE_" # CMake options are <prefix><NAME> (default)
     # host = "modgate"            # a plugin: the host whose modules it adds to (default: itself)
+    module-distribution = "{project}-{module}"  # a module wheel's name (`modgate wheels`; default)
     [tool.modgate.policy]         # what `modgate check` enforces (defaults shown)
     s0-min-maintainers = 3
     core-paths = ["src", "include", "python/acme"]
@@ -25,10 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from .._names import (
+    DEFAULT_MODULE_DISTRIBUTION,
     DEFAULT_MODULES_DIRS,
     DEFAULT_OPTION_PREFIX,
     is_option_name,
     is_package_name,
+    module_distribution,
 )
 from .problems import ConfigurationError, Problem, suggest
 
@@ -36,7 +39,7 @@ __all__ = ["PYPROJECT", "HostConfig", "Policy", "find_project", "host_package_ar
 
 PYPROJECT = "pyproject.toml"
 _TABLE = "tool.modgate"
-_KEYS = ("package", "modules-dirs", "option-prefix", "host", "policy")
+_KEYS = ("package", "modules-dirs", "option-prefix", "host", "module-distribution", "policy")
 _POLICY_KEYS = ("s0-min-maintainers", "core-paths", "ignore")
 
 
@@ -62,10 +65,15 @@ class HostConfig:
     policy: Policy = field(default_factory=Policy)
     path: str = PYPROJECT
     distribution: str = ""  # [project] name: what `pip install` takes (default: the package)
+    module_distribution: str = DEFAULT_MODULE_DISTRIBUTION  # a module wheel's name pattern
 
     @property
     def distribution_name(self) -> str:
         return self.distribution or self.package
+
+    def distribution_of(self, module: str) -> str:
+        """The distribution module ``module`` ships as when it has a wheel of its own."""
+        return module_distribution(self.distribution_name, module, self.module_distribution)
 
     @property
     def is_plugin(self) -> bool:
@@ -189,6 +197,7 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
                 path,
             )
         )
+    pattern = _module_distribution(table.get("module-distribution"), project, path, problems)
     policy = _policy(table.get("policy"), path, problems)
     if problems:
         raise ConfigurationError(problems)
@@ -200,7 +209,41 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
         policy=policy,
         path=path,
         distribution=str(project.get("name", "")) if isinstance(project, dict) else "",
+        module_distribution=pattern,
     )
+
+
+_DISTRIBUTION_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def _module_distribution(raw: object, project: object, path: str, problems: list[Problem]) -> str:
+    """``module-distribution``: a pattern holding ``{module}`` (and perhaps ``{project}``)
+    whose every result is a distribution name other than the host's own."""
+    if raw is None:
+        return DEFAULT_MODULE_DISTRIBUTION
+    key = "module-distribution"
+    fix = f'write {key} = "{DEFAULT_MODULE_DISTRIBUTION}" (or e.g. "acme-plugin-{{module}}")'
+    if not isinstance(raw, str) or "{module}" not in raw:
+        problems.append(_bad(key, f"must be a string holding {{module}}, not {raw!r}", fix, path))
+        return DEFAULT_MODULE_DISTRIBUTION
+    name = str(project.get("name", "")) if isinstance(project, dict) else ""
+    rest = raw.replace("{project}", "").replace("{module}", "")
+    sample = module_distribution(name or "project", "x_y", raw)
+    if "{" in rest or "}" in rest or not sample or not set(sample) <= _DISTRIBUTION_CHARS:
+        problems.append(
+            _bad(
+                key,
+                f"{raw!r} does not make a distribution name (module x_y would ship as {sample!r}): only {{project}},"
+                " {module}, letters, digits, '-', '_' and '.' may appear",
+                fix,
+                path,
+            )
+        )
+        return DEFAULT_MODULE_DISTRIBUTION
+    if raw.count("{module}") != 1:
+        problems.append(_bad(key, f"{raw!r} names {{module}} more than once", fix, path))
+        return DEFAULT_MODULE_DISTRIBUTION
+    return raw
 
 
 def read_host(project_dir: Path, *, shown_as: str | None = None) -> HostConfig:

@@ -30,11 +30,13 @@ def build_manifest(
     artifacts: Mapping[str, Sequence[str]],
     sources: Mapping[str, str],
     config: HostConfig,
+    wheels: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict. ``artifacts`` lists each enabled module's
     native files relative to the package; ``sources`` each module's folder; ``config`` says
     which package the manifest is installed in (``package``) and whose modules these are
-    (``host_package``: ``<host>.modules.<name>``)."""
+    (``host_package``: ``<host>.modules.<name>``); ``wheels``, in a build shipping modules as
+    wheels, each enabled module's distribution (the loader then looks for its wheel)."""
     modules: dict[str, Any] = {}
     for state in resolution.states:
         reg = registrations[state.name]
@@ -64,6 +66,8 @@ def build_manifest(
             "commands": dict(reg.commands),
             "source": sources[state.name],
         }
+        if wheels is not None and state.enabled:
+            modules[state.name]["wheel"] = wheels[state.name]
     return {
         "schema": SCHEMA,
         "package": config.package,
@@ -72,6 +76,7 @@ def build_manifest(
         "option_prefix": config.option_prefix,
         "version": version,
         "abi_version": abi_version,
+        "module_wheels": wheels is not None,
         "options": dict(sorted(options.items())),
         "order": list(resolution.order),
         "modules": modules,

@@ -22,7 +22,7 @@ import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .._names import ALL_MODULES, DEFAULT_OPTION_PREFIX, EXTRA_MODULE_DIRS, REGISTRATION_FILE
+from .._names import ALL_MODULES, DEFAULT_OPTION_PREFIX, EXTRA_MODULE_DIRS, REGISTRATION_FILE, extra_name
 from .problems import ConfigurationError, Problem, suggest
 from .registration import VALUES, Registration
 
@@ -312,11 +312,16 @@ class HostModule:
     enabled: bool
     option: str
     reason: str
+    wheel: str = ""  # built, and shipped in this wheel of its own, which is not installed
 
     def off_text(self) -> str:
+        if self.wheel:
+            return f"{self.host}'s module {self.name!r} ships in its own wheel, {self.wheel}, which is not installed"
         return f"{self.host}'s module {self.name!r} is OFF in the installed {self.host} ({self.option}: {self.reason})"
 
     def rebuild_fix(self) -> str:
+        if self.wheel:
+            return f'install it: pip install "{self.host}[{extra_name(self.name)}]"'
         return (
             f"rebuild {self.host} with it: pip install {self.host} -C cmake.define.{self.option}=ON (from its checkout)"
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .._names import ALL_MODULES, EXTENSION_NAME, MANIFEST_NAME, package_path
+from .._names import ALL_MODULES, EXTENSION_NAME, MANIFEST_NAME, MODULE_WHEELS_VARIABLE, package_path
 from .cmake_script import call, function, set_items, set_list, set_var
 from .discovery import Discovery
 from .host import HostConfig
@@ -47,6 +47,7 @@ def declare(
         set_var("modgate_INSTALL_DIR", package_path(config.package)),
         set_var("modgate_MANIFEST_NAME", MANIFEST_NAME),
         set_var("modgate_EXTENSION_NAME", EXTENSION_NAME),
+        set_var("modgate_MODULE_WHEELS_VARIABLE", MODULE_WHEELS_VARIABLE),
         set_list("modgate_KNOWN", sorted(regs)),
         set_list("modgate_OPTIONS", sorted(reg.option_for(config.option_prefix) for reg in regs.values())),
     ]

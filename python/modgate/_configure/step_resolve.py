@@ -15,13 +15,20 @@ from .._names import (
     ALL_MODULES,
     EXTENSION_NAME,
     MANIFEST_NAME,
+    MODULE_RECORD_NAME,
+    MODULE_WHEELS_RECORD,
+    MODULE_WHEELS_VARIABLE,
     MODULES_PACKAGE,
     REGISTRATION_FILE,
+    entry_point_group,
     exported_target,
     extension_target,
     headers_target,
+    install_component,
     library_target,
     module_build_dir,
+    module_export_file,
+    module_import_name,
     module_install_dir,
     modules_export_file,
     modules_include_dir,
@@ -29,7 +36,7 @@ from .._names import (
 from .._table import state_table
 from ..exceptions import deprecation_message
 from . import build_tree
-from .cmake_script import call, function, set_items, set_list, set_var
+from .cmake_script import bracket, call, function, set_items, set_list, set_var
 from .discovery import Discovery, ModuleSource, display_path
 from .files import imported_sources, write_if_changed
 from .guards import guard_dirs, write_guards
@@ -56,6 +63,7 @@ class Outputs:
     lib_prefix: str = "lib"
     lib_suffix: str = ".so"
     ext_suffix: str = ".so"
+    module_wheels: Path | None = None  # set: each module ships in a wheel of its own, staged here
 
 
 def _missing(found: Discovery, results: dict[str, str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -115,10 +123,23 @@ def host_modules(config: HostConfig, host_dir: Path | None) -> dict[str, HostMod
             ]
         )
     data = read_manifest(str(host_dir / MANIFEST_NAME))
-    return {
-        name: HostModule(host, name, entry["state"] == "ON", entry.get("option", name), entry.get("reason", ""))
-        for name, entry in data.get("modules", {}).items()
-    }
+    found = {}
+    for name, entry in data.get("modules", {}).items():
+        enabled = entry["state"] == "ON"
+        # Shipped in a wheel of its own: there only when that wheel is installed.
+        absent = bool(entry.get("wheel")) and not (host_dir / MODULES_PACKAGE / name / MODULE_RECORD_NAME).is_file()
+        wheel = str(entry["wheel"]) if enabled and absent else ""
+        found[name] = HostModule(
+            host, name, enabled and not wheel, entry.get("option", name), entry.get("reason", ""), wheel=wheel
+        )
+    return found
+
+
+def _record_file(out: Outputs, name: str) -> Path | None:
+    """The ``_module.json`` a module wheel installs beside the module (a wheels build only)."""
+    if out.module_wheels is None or out.generated_dir is None:
+        return None
+    return out.generated_dir / "records" / name / MODULE_RECORD_NAME
 
 
 def _add_module_call(module: ModuleSource, found: Discovery, config: HostConfig, out: Outputs) -> str:
@@ -152,6 +173,7 @@ def _add_module_call(module: ModuleSource, found: Discovery, config: HostConfig,
     return call(
         "_modgate_add_module",
         name,
+        flags=("EXCLUDE_FROM_ALL",) if out.module_wheels is not None else (),
         INSTALL_DIR=install_dir,
         OUTPUT_DIR=module_build_dir(name),
         LIBRARY_TARGET=library_target(host, name),
@@ -169,7 +191,105 @@ def _add_module_call(module: ModuleSource, found: Discovery, config: HostConfig,
         LINK=[f"{package.name}={target}" for package in packages for target in package.targets],
         CMAKE_FILE=module.cmake_file.as_posix() if module.cmake_file is not None else None,
         REGISTRATION=reg.path,
+        COMPONENT=install_component(name),
+        EXPORT_FILE=module_export_file(config.package, name),
+        RECORD=record.as_posix() if (record := _record_file(out, name)) is not None else None,
     )
+
+
+def _exported(module: ModuleSource) -> bool:
+    """Whether the module has targets a plugin can import (a library, or public headers)."""
+    return bool(module.sources) or module.include_dir is not None
+
+
+def _export_index(order: tuple[str, ...], found: Discovery, config: HostConfig) -> str:
+    """``<package>ModuleTargets.cmake``: includes the export file of each module that is
+    installed, dependencies first (a module wheel brings its own file)."""
+    lines = [
+        f"# The targets of {config.package}'s modules that are installed here (with {config.package}, or each"
+        " from its own wheel),\n# dependencies first. Written by modgate's resolve step.\n"
+    ]
+    for name in order:
+        if _exported(found.modules[name]):
+            file = "${CMAKE_CURRENT_LIST_DIR}/" + Path(module_export_file(config.package, name)).name
+            lines.append(f'if(EXISTS "{file}")\n  include("{file}")\nendif()\n')
+    return "".join(lines)
+
+
+def _module_record(name: str, config: HostConfig, out: Outputs) -> dict[str, object]:
+    """A module wheel's ``_module.json``: which module it holds and which core it was built
+    with (the loader refuses it, before loading anything, in another core)."""
+    return {
+        "schema": 1,
+        "module": name,
+        "package": config.package,
+        "distribution": config.distribution_of(name),
+        "core": config.distribution_name,
+        "version": out.version,
+        "abi_version": out.abi_version,
+    }
+
+
+def _wheels_record(
+    order: tuple[str, ...], found: Discovery, config: HostConfig, out: Outputs, artifacts: dict[str, list[str]]
+) -> dict[str, object]:
+    """What ``modgate wheels`` needs to write each enabled module's wheel: its distribution,
+    what it requires, whether it is native, its install component and entry point."""
+    modules: dict[str, object] = {}
+    for name in order:
+        reg = found.modules[name].registration
+        modules[name] = {
+            "distribution": config.distribution_of(name),
+            "summary": reg.summary,
+            "requires": [config.distribution_of(dep) for dep in reg.requires if dep in found.modules],
+            "python_requires": list(reg.python_requires),
+            "native": bool(artifacts[name]),
+            # The module's own shared library (not its extension): what no other wheel may copy.
+            "libraries": [file for file in artifacts[name] if not file.startswith(EXTENSION_NAME)],
+            "option": reg.option_for(config.option_prefix),
+            "component": install_component(name),
+            "entry_point": {
+                "group": entry_point_group(config.host_package),
+                "name": name,
+                "value": module_import_name(config.package, name),
+            },
+            "registration": reg.path,
+            "maintainers": list(reg.maintainers),
+        }
+    return {
+        "schema": 1,
+        "package": config.package,
+        "distribution": config.distribution_name,
+        "version": out.version,
+        "abi_version": out.abi_version,
+        "binary_dir": out.binary_dir.as_posix() if out.binary_dir is not None else "",
+        "modules": modules,
+    }
+
+
+def _stage_script(order: tuple[str, ...], out: Outputs, record: Path) -> str:
+    """The install script of a build shipping modules as wheels: the host's own install
+    installs each module's component into ``<stage>/modules/<name>`` for its wheel."""
+    assert out.module_wheels is not None and out.binary_dir is not None
+    stage = out.module_wheels.as_posix()
+    lines = [
+        "# Written by modgate's resolve step. Run by the host's install: each enabled module's install\n"
+        "# component goes to <stage>/modules/<name>, for its own wheel (`modgate wheels`).\n",
+        f"file(REMOVE_RECURSE {bracket(stage + '/modules')})\n",
+        "set(_modgate_stage_config)\nif(CMAKE_INSTALL_CONFIG_NAME)\n"
+        '  set(_modgate_stage_config --config "${CMAKE_INSTALL_CONFIG_NAME}")\nendif()\n',
+    ]
+    for name in order:
+        lines.append(
+            f'execute_process(COMMAND "${{CMAKE_COMMAND}}" --install {bracket(out.binary_dir.as_posix())}'
+            f" --component {bracket(install_component(name))} --prefix {bracket(f'{stage}/modules/{name}')}"
+            " ${_modgate_stage_config} OUTPUT_QUIET RESULT_VARIABLE _modgate_stage_rc)\n"
+            "if(NOT _modgate_stage_rc EQUAL 0)\n"
+            f"  message(FATAL_ERROR {bracket(f'modgate: staging module {name!r} for its wheel failed')})\n"
+            "endif()\n"
+        )
+    lines.append(f"file(COPY {bracket(record.as_posix())} DESTINATION {bracket(stage)})\n")
+    return "".join(lines)
 
 
 def _deprecations(order: tuple[str, ...], found: Discovery, base: Path) -> list[str]:
@@ -224,6 +344,19 @@ def resolve_step(
             generated_dir=out.generated_dir,
         )
         build_tree.write_links(out.links, out.package_dir, links)
+    if out.module_wheels is not None and config.is_plugin:
+        raise ConfigurationError(
+            [
+                Problem(
+                    config.path,
+                    "[tool.modgate] host",
+                    f"a plugin ships as one distribution, so its modules cannot have wheels of their own"
+                    f" ({MODULE_WHEELS_VARIABLE} is set)",
+                    f"build it with `pip wheel .`, without {MODULE_WHEELS_VARIABLE}",
+                )
+            ]
+        )
+    wheels = {name: config.distribution_of(name) for name in resolution.order} if out.module_wheels else None
     script = [
         set_list("modgate_ENABLED", resolution.order),
         set_var("modgate_SUMMARY", _summary(found, resolution, config)),
@@ -236,6 +369,23 @@ def resolve_step(
         set_var("modgate_EXPORT_FILE", modules_export_file(config.package)),
         set_var("modgate_EXPORT_INCLUDE_DIR", modules_include_dir(config.package)),
     ]
+    if out.generated_dir is not None:
+        index = out.generated_dir / Path(modules_export_file(config.package)).name
+        write_if_changed(index, _export_index(resolution.order, found, config))
+        script.append(set_var("modgate_EXPORT_INDEX", index.as_posix()))
+        stage_script = ""
+        if out.module_wheels is not None:
+            for name in resolution.order:
+                record_file = _record_file(out, name)
+                assert record_file is not None
+                record_file.parent.mkdir(parents=True, exist_ok=True)
+                write_if_changed(record_file, dumps(_module_record(name, config, out)))
+            record = out.generated_dir / MODULE_WHEELS_RECORD
+            write_if_changed(record, dumps(_wheels_record(resolution.order, found, config, out, artifacts)))
+            stage = out.generated_dir / "stage.cmake"
+            write_if_changed(stage, _stage_script(resolution.order, out, record))
+            stage_script = stage.as_posix()
+        script.append(set_var("modgate_STAGE_SCRIPT", stage_script))
     if out.guard_dir is not None:
         write_guards(out.guard_dir, found)
         modules_guard, core_guard = guard_dirs(out.guard_dir)
@@ -257,6 +407,7 @@ def resolve_step(
             artifacts=installed,
             sources={name: display_path(m.directory, project_dir) for name, m in found.modules.items()},
             config=config,
+            wheels=wheels,
         )
         write_if_changed(out.manifest, dumps(manifest))
     return "".join(script)
