@@ -184,6 +184,7 @@ class Host:
         self.package = package
         self.prefix = f"{package}.{MODULES_PACKAGE}."
         self._requirements_met: set[str] = set()
+        self._wheels_match: set[str] = set()  # module wheels found installed and matching
 
     # --- what this process can name -------------------------------------------------
 
@@ -252,6 +253,11 @@ class Host:
                 reason=f"disabled at import time by {DISABLE_VARIABLE}",
                 at_import=True,
             )
+        if record.shipped == _records.OWN_WHEEL and name not in self._wheels_match:
+            problem = _records.wheel_problem(record)
+            if problem is not None:
+                raise problem
+            self._wheels_match.add(name)
         if record.origin == "out-of-tree" and entry.get("native"):
             runtime = manifest("modgate")["abi_version"] if "modgate" in sys.modules else -1
             if record.abi_version != runtime:
@@ -335,7 +341,11 @@ class Host:
         built ON). False for a name no build knows."""
         entry = manifest(self.package)["modules"].get(name)
         if entry is not None:
-            return bool(entry["state"] == "ON")
+            if entry["state"] != "ON":
+                return False
+            # Shipped in a wheel of its own: built here only if that wheel is installed.
+            record = _records.in_tree(self.package, name) if entry.get("wheel") else None
+            return record is None or not isinstance(_records.wheel_problem(record), ModuleUnavailableError)
         if not _valid_name(name):
             return False
         record = _records.out_of_tree(self.package, name, *self._plugins())
@@ -388,7 +398,7 @@ class Host:
         record = self._native_usable(name)
         if record is None:
             return []
-        if record.origin == "out-of-tree":
+        if record.shipped != _records.IN_CORE:
             try:
                 self.check(name)
             except ModuleAbiError as exc:
@@ -461,8 +471,12 @@ class Host:
 
         view = copy.deepcopy(record.entry)
         view["origin"] = record.origin
+        view["shipped_in"] = record.shipped  # "core", "module wheel" or "plugin"
         view["distribution"] = record.distribution
         view["version"] = record.version
+        problem = _records.wheel_problem(record) if record.shipped == _records.OWN_WHEEL else None
+        view["installed"] = not isinstance(problem, ModuleUnavailableError)
+        view["wheel_problem"] = str(problem) if problem is not None else None
         view["owners"] = list(view.get("maintainers", []))
         cause = self._switched_off(record.name, disabled) if view["state"] == "ON" else None
         view["disabled_at_import"] = cause is not None
@@ -471,8 +485,9 @@ class Host:
 
     def info(self) -> "dict[str, Any]":
         """The build manifest plus, per module, ``origin`` (``in-tree`` or ``out-of-tree``),
-        ``distribution``, ``version``, ``owners`` and ``disabled_at_import``; plugins'
-        modules are listed too. A copy: change it freely."""
+        ``shipped_in`` (``core``, ``module wheel`` or ``plugin``), ``distribution``,
+        ``version``, ``installed`` (its wheel is), ``wheel_problem``, ``owners`` and
+        ``disabled_at_import``; plugins' modules are listed too. A copy: change it freely."""
         import copy
 
         data = copy.deepcopy(manifest(self.package))

@@ -1,19 +1,32 @@
-"""What one process can name as a host's module: its build manifest (in-tree modules)
-plus the distributions that add modules through the entry-point group
-``<host>.modules`` (plugins), scanned at most once per process and host.
+"""What one process can name as a host's module: its build manifest (in-tree modules,
+in the host's wheel or each in a wheel of its own) plus the distributions that add
+modules through the entry-point group ``<host>.modules`` (plugins), scanned at most once
+per process and host.
 """
 
 import os
 
 from ._manifest import manifest, manifest_file, read_manifest
-from ._names import MANIFEST_NAME, MODULES_PACKAGE, entry_point_group, module_import_name
-from .exceptions import ModuleClashError
+from ._names import (
+    MANIFEST_NAME,
+    MODULE_RECORD_NAME,
+    MODULES_PACKAGE,
+    entry_point_group,
+    extra_name,
+    module_import_name,
+)
+from .exceptions import ModuleAbiError, ModuleClashError, ModuleUnavailableError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["Record", "clash", "in_tree", "out_of_tree", "read_entry_points"]
+__all__ = ["Record", "clash", "in_tree", "out_of_tree", "read_entry_points", "wheel_problem"]
+
+# Where a module's files came from, as info() and `modgate list` say it.
+IN_CORE = "core"
+OWN_WHEEL = "module wheel"
+PLUGIN = "plugin"
 
 
 class Record:
@@ -29,6 +42,7 @@ class Record:
         "import_name",
         "name",
         "origin",
+        "shipped",
         "version",
     )
 
@@ -45,6 +59,7 @@ class Record:
         version: str,
         abi_version: int,
         error: str | None = None,
+        shipped: str = IN_CORE,
     ) -> None:
         self.host = host
         self.name = name
@@ -56,6 +71,7 @@ class Record:
         self.version = version
         self.abi_version = abi_version
         self.error = error  # a plugin's module whose build manifest cannot be read
+        self.shipped = shipped  # IN_CORE, OWN_WHEEL or PLUGIN
 
 
 def in_tree(host: str, name: str) -> Record | None:
@@ -63,16 +79,54 @@ def in_tree(host: str, name: str) -> Record | None:
     entry = data["modules"].get(name)
     if entry is None:
         return None
+    wheel = entry.get("wheel")
     return Record(
         host,
         name,
         entry,
         base=os.path.dirname(manifest_file(host)),
         origin="in-tree",
-        distribution=data.get("distribution", host),
+        distribution=wheel or data.get("distribution", host),
         import_name=module_import_name(host, name),
         version=data["version"],
         abi_version=data["abi_version"],
+        shipped=OWN_WHEEL if wheel else IN_CORE,
+    )
+
+
+def wheel_problem(record: Record) -> "ImportError | None":
+    """Why the wheel of a module shipped on its own cannot be used: not installed, or built
+    with another core version or runtime ABI (read from the ``_module.json`` it installs,
+    so nothing of it is loaded first); ``None`` when it matches."""
+    data = manifest(record.host)
+    core = data.get("distribution", record.host)
+    fullname = f"{record.host}.{MODULES_PACKAGE}.{record.name}"
+    extra = extra_name(record.name)
+    path = os.path.join(record.base, MODULES_PACKAGE, record.name, MODULE_RECORD_NAME)
+    try:
+        wheel = read_manifest(path)
+        theirs, their_abi = str(wheel["version"]), int(wheel["abi_version"])
+    except FileNotFoundError:
+        return ModuleUnavailableError(
+            f"module {record.name!r} is built, but it ships in a wheel of its own, {record.distribution}, which is not"
+            f' installed. Install it: pip install "{core}[{extra}]"',
+            module=record.name,
+            fullname=fullname,
+            requirement=f"{record.distribution}=={record.version}",
+        )
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        theirs, their_abi = f"? (its {MODULE_RECORD_NAME} cannot be read: {exc})", -1
+    if theirs == record.version and their_abi == record.abi_version:
+        return None
+    # The same version with another ABI is a wheel rebuilt by hand: only a reinstall replaces it.
+    again = "--force-reinstall " if theirs == record.version else ""
+    return ModuleAbiError(
+        f"module {record.name!r} comes from {record.distribution} {theirs} (runtime ABI {their_abi}), but the"
+        f" installed {core} is {record.version} (runtime ABI {record.abi_version}); a module wheel built for another"
+        " core could crash the process, so it is refused before its library is loaded. Install the one built with"
+        f' this {core}: pip install {again}"{core}[{extra}]=={record.version}"',
+        module=record.name,
+        fullname=fullname,
     )
 
 
@@ -126,6 +180,7 @@ def _read_plugin(host: str, name: str, value: str, distribution: str, version: s
         version=version,
         abi_version=abi,
         error=error,
+        shipped=PLUGIN,
     )
 
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["module_listing", "module_row", "state_table"]
+__all__ = ["aligned", "module_listing", "module_row", "state_table"]
+
+
+def aligned(rows: Sequence[Sequence[str]], *, indent: str = "") -> str:
+    """``rows`` as text columns, each as wide as its widest cell (the last one unpadded)."""
+    if not rows:
+        return ""
+    last = len(rows[0]) - 1
+    widths = [max(len(row[i]) for row in rows) for i in range(last)]
+    return "\n".join(
+        (indent + "  ".join([*(f"{row[i]:<{widths[i]}}" for i in range(last)), row[last]])).rstrip() for row in rows
+    )
 
 
 def state_table(
@@ -34,6 +45,13 @@ def module_row(name: str, module: Mapping[str, Any]) -> tuple[str, str, str, boo
     state, reason = module["state"], module["reason"]
     if module.get("origin") == "out-of-tree":
         reason = f"out-of-tree ({module['distribution']} {module['version']}): {reason}"
+    elif module.get("shipped_in") == "module wheel" and state == "ON":
+        if not module.get("installed", True):
+            state, reason = "OFF", f"its wheel {module['distribution']} is not installed ({reason})"
+        elif module.get("wheel_problem"):
+            state, reason = "OFF", f"its wheel {module['distribution']} is refused: {module['wheel_problem']}"
+        else:
+            reason = f"wheel {module['distribution']}: {reason}"
     if state == "ON" and module.get("disabled_at_import"):
         cause = module.get("disabled_by") or name
         why = "MODGATE_DISABLE" if cause == name else f"MODGATE_DISABLE turning off {cause}, which it requires"

@@ -29,8 +29,20 @@ KEYS = {
     "commands",
     "source",
 }
+# A build shipping each module in a wheel of its own names the wheel.
+WHEEL_KEYS = {"wheel"}
 # What info() adds to the manifest's entry: what this process sees.
-VIEW_KEYS = {"origin", "distribution", "version", "owners", "disabled_at_import", "disabled_by"}
+VIEW_KEYS = {
+    "origin",
+    "shipped_in",
+    "distribution",
+    "version",
+    "installed",
+    "wheel_problem",
+    "owners",
+    "disabled_at_import",
+    "disabled_by",
+}
 
 
 def test_manifest_describes_every_module() -> None:
@@ -41,9 +53,12 @@ def test_manifest_describes_every_module() -> None:
     for name, module in data["modules"].items():
         if module["origin"] == "out-of-tree":
             continue  # an installed out-of-tree module: its own manifest
-        assert set(raw["modules"][name]) == KEYS, name
-        assert set(module) == KEYS | VIEW_KEYS, name
+        own = KEYS | (WHEEL_KEYS if raw["module_wheels"] and module["state"] == "ON" else set())
+        assert set(raw["modules"][name]) == own, name
+        assert set(module) == own | VIEW_KEYS, name
         assert module["origin"] == "in-tree" and module["version"] == data["version"]
+        assert module["shipped_in"] == ("module wheel" if "wheel" in own else "core")
+        assert module["installed"] is (module["state"] == "OFF" or modgate.is_built(name)), name
         assert module["owners"] == module["maintainers"]
         assert module["state"] in ("ON", "OFF")
         assert module["option"] == f"USE_MODULE_{name.upper()}"
@@ -67,7 +82,7 @@ def test_info_returns_a_copy() -> None:
     first["modules"].clear()
     raw = json.loads(modgate.manifest_path().read_text())["modules"]
     again = info()["modules"]
-    assert {name: {k: again[name][k] for k in KEYS} for name in raw} == raw
+    assert {name: {k: again[name][k] for k in raw[name]} for name in raw} == raw
 
 
 def test_version_comes_from_the_manifest() -> None:
@@ -123,8 +138,10 @@ def test_modgate_list_into_a_closed_pipe_ends_quietly() -> None:
     # `modgate list | head -1`: the reader is gone before modgate writes.
     read, write = os.pipe()
     os.close(read)
+    # Buffered, as a shell gives it: the failed write then comes at the flush.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     proc = subprocess.run(
-        [sys.executable, "-m", "modgate", "list"], stdout=write, stderr=subprocess.PIPE, text=True, check=False
+        [sys.executable, "-m", "modgate", "list"], stdout=write, stderr=subprocess.PIPE, text=True, check=False, env=env
     )
     os.close(write)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
@@ -194,7 +211,9 @@ def test_modgate_list_shows_every_module_with_state_stage_option_and_reason() ->
     for name, module in modules.items():
         row = next(line for line in lines[2:] if line.split()[0] == name)
         assert row.split()[3] == module["option"]
-        assert module["state"] in row and module["stage"] in row and module["reason"] in row
+        # A module shipped in a wheel of its own that is not installed is OFF here.
+        assert row.split()[1] == ("ON" if modgate.is_built(name) else "OFF"), row
+        assert module["stage"] in row and module["reason"] in row
 
 
 def test_modgate_list_json_matches_the_manifest() -> None:
@@ -206,7 +225,7 @@ def test_modgate_list_json_matches_the_manifest() -> None:
 
 def test_modgate_disable_is_shown_by_info_and_list() -> None:
     modules = info()["modules"]
-    built = sorted(name for name, m in modules.items() if m["state"] == "ON")
+    built = sorted(name for name in modules if modgate.is_built(name))
     if not built:
         return  # the core-only build: nothing to disable
     env = dict(os.environ, MODGATE_DISABLE=built[0])

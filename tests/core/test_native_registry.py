@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import modgate._core as core
-from modgate import info, manifest_path
+from modgate import info, is_built, manifest_path
 from modgate.native import functions, load, lookup
 
 
@@ -23,7 +23,8 @@ def test_every_enabled_native_artifact_is_installed() -> None:
     base = manifest_path().parent
     for name, module in info()["modules"].items():
         for artifact in module["native"]:
-            assert (base / artifact).is_file(), (name, artifact)
+            # A module shipped in a wheel of its own has its files only when that wheel is installed.
+            assert (base / artifact).is_file() is is_built(name), (name, artifact)
             assert Path(artifact).parts[:2] == ("modules", name)
 
 
@@ -37,7 +38,7 @@ def test_disabled_modules_leave_no_files() -> None:
 def test_every_enabled_native_library_registers_and_nothing_is_refused() -> None:
     for name, module in info()["modules"].items():
         libraries = [a for a in module["native"] if not Path(a).name.startswith("_native")]
-        if module["state"] == "ON" and libraries:
+        if is_built(name) and libraries:
             load(name)
             assert any(fn.startswith(f"modgate:{name}.") for fn in functions()), name
     assert core.registry_errors() == []

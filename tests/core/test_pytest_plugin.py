@@ -10,8 +10,10 @@ import modgate
 
 pytest_plugins = ["pytester"]
 
-BUILT = sorted(name for name, module in modgate.info()["modules"].items() if module["state"] == "ON")
+BUILT = sorted(name for name in modgate.info()["modules"] if modgate.is_built(name))
 OFF = sorted(name for name, module in modgate.info()["modules"].items() if module["state"] != "ON")
+# Built into this release, shipped in a wheel of its own that is not installed here.
+NOT_INSTALLED = sorted(name for name, module in modgate.info()["modules"].items() if not module["installed"])
 needs_built = pytest.mark.skipif(not BUILT, reason="no module is built in this configuration")
 
 
@@ -101,6 +103,18 @@ def test_a_module_off_at_build_time_is_skipped_naming_the_option(pytester: pytes
     result.stdout.fnmatch_lines([f"SKIPPED*modules/{name}/module.toml: USE_MODULE_{name.upper()}: *was not built*"])
 
 
+@pytest.mark.skipif(not NOT_INSTALLED, reason="every module wheel of this build is installed, or it has none")
+def test_a_module_whose_wheel_is_not_installed_is_skipped_naming_the_extra(pytester: pytest.Pytester) -> None:
+    name = NOT_INSTALLED[0]
+    module_folder(pytester, name)
+    result = pytester.runpytest_subprocess("-ra")
+    result.assert_outcomes(skipped=1)
+    extra = name.replace("_", "-")
+    result.stdout.fnmatch_lines(
+        [f'SKIPPED*modules/{name}/module.toml: *not installed*pip install "modgate[[]{extra}[]]"']
+    )
+
+
 def test_a_folder_of_an_unknown_module_is_skipped(pytester: pytest.Pytester) -> None:
     module_folder(pytester, "not_in_this_build")
     result = pytester.runpytest_subprocess("-ra")
@@ -113,8 +127,8 @@ def test_header_lists_every_module_state(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess()
     modules = modgate.info()["modules"]
     result.stdout.fnmatch_lines([f"modgate {modgate.__version__}: {len(modules)} modules, *"])
-    for name, module in modules.items():
-        result.stdout.fnmatch_lines([f"  {name} * {module['state']} *"])
+    for name in modules:
+        result.stdout.fnmatch_lines([f"  {name} * {'ON' if modgate.is_built(name) else 'OFF'} *"])
 
 
 def test_unknown_name_to_disable_is_a_usage_error(pytester: pytest.Pytester) -> None:

@@ -87,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return module_code
         args = _parser().parse_args(words)
         code: int = command_module(args.command).main(args)
+        # Here, not at exit: a reader that left (`modgate list | head -1`) is caught below even
+        # when the output sat in the buffer (stdout to a pipe is block-buffered).
+        sys.stdout.flush()
     except ModgateError as exc:
         text = str(exc)
         print(text if text.startswith("modgate") else f"modgate: {text}", file=sys.stderr)

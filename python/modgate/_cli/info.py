@@ -43,8 +43,8 @@ def main(args: argparse.Namespace) -> int:
         f"  conflicts:    {', '.join(module.get('conflicts', [])) or '-'}",
         f"  python:       {', '.join(module.get('python_requires', [])) or '-'}",
         f"  native:       {', '.join(module.get('native', [])) or '-'}",
-        f"  origin:       {module['origin']} ({module['distribution']} {module['version']},"
-        f" {module.get('source', '?')})",
+        f"  origin:       {module['origin']}, in the {module.get('shipped_in', 'core')}"
+        f" ({module['distribution']} {module['version']}, {module.get('source', '?')})",
     ]
     if gone:
         removal = f", removal {gone['removal']}" if gone.get("removal") else ""
