@@ -19,6 +19,11 @@
     install of a ``modgate init`` host with 6 and 12 native modules: in the build folder
     the template keeps (``build-dir``), against a fresh one (``-C build-dir=``), toggles
     interleaved, ccache off (target: the toggle well under the fresh build).
+(i) ``modgate wheels`` (the core wheel and one wheel per module, from one build) against
+    one ``pip wheel .`` of the same tree, each in a fresh build folder, interleaved, ccache
+    off, on this tree and on ``modgate init`` hosts with 6 and 12 native modules (target:
+    at most 1.3x); auditwheel's repair timed apart. The import side of module wheels is a
+    column of (c).
 
 Prints Markdown tables to paste into benchmarks/README.md.
 """
@@ -26,6 +31,7 @@ Prints Markdown tables to paste into benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import random
 import re
@@ -384,6 +390,52 @@ def bench_pip_toggle(work: Path, counts: list[int], seed: int = 7) -> str:
     return "\n".join(rows)
 
 
+def _timed(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return time.perf_counter() - start
+
+
+def bench_wheels(work: Path, counts: list[int], repeats: int = 2) -> str:
+    rows = [
+        "| host | native modules | pip wheel . (s) | modgate wheels (s) | ratio | wheels written"
+        " | auditwheel repair (s) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CCACHE", "MODGATE_"))} | {"CCACHE_DISABLE": "1"}
+    hosts = [("this tree", ROOT, sum(1 for _ in ROOT.glob("modules/*/src")))]
+    for natives in counts:
+        host, _ = _pip_host(work, natives)
+        hosts.append((f"`modgate init` + {natives - 1}", host, natives))
+    for label, host, natives in hosts:
+        one, split = [], []
+        for round_ in range(repeats):  # interleaved, each in a fresh build folder
+            tag = f"{natives}-{round_}"
+            out = work / f"one-{tag}"
+            pip = [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(out)]
+            one.append(_timed([*pip, "-C", f"build-dir={work / f'one-build-{tag}'}", str(host)], env))
+            modgate = [sys.executable, "-m", "modgate", "wheels", str(host), "--no-build-isolation", "--repair", "no"]
+            dist = work / f"split-{tag}"
+            split.append(_timed([*modgate, "--out", str(dist), "--build-dir", str(work / f"split-build-{tag}")], env))
+        written = len(list(dist.glob("*.whl")))
+        repair = "-"
+        if shutil.which("auditwheel") or importlib.util.find_spec("auditwheel"):
+            again = work / f"repaired-{natives}"
+            cmd = [sys.executable, "-m", "modgate", "wheels", str(host), "--no-build-isolation", "--repair", "yes"]
+            with_repair = _timed(
+                [*cmd, "--out", str(again), "--build-dir", str(work / f"split-build-{natives}-0")], env
+            )
+            without = _timed(
+                [*cmd[:-1], "no", "--out", str(again), "--build-dir", str(work / f"split-build-{natives}-0")], env
+            )
+            repair = f"{with_repair - without:.1f}"
+        o, m = statistics.median(one), statistics.median(split)
+        rows.append(f"| {label} | {natives} | {o:.1f} | {m:.1f} | {m / o:.2f}× | {written} | {repair} |")
+    return "\n".join(rows)
+
+
 SECTIONS = {
     "toggles": "(a) Recompiled translation units after flipping one module",
     "configure": "(b) Configure time with synthetic modules",
@@ -393,6 +445,7 @@ SECTIONS = {
     "matrix": "(f) modgate matrix: pairwise size and time",
     "verify": "(g) modgate verify each-off on this tree",
     "pip": "(h) pip install toggles in a kept build folder",
+    "wheels": "(i) modgate wheels against one pip wheel",
 }
 
 
@@ -423,6 +476,8 @@ def main() -> int:
                 print(bench_verify(work))
             elif section == "pip":
                 print(bench_pip_toggle(work, [6, 12]))
+            elif section == "wheels":
+                print(bench_wheels(work, [6, 12]))
             else:  # each its own script, run in a fresh interpreter
                 script = here / ("import_time.py" if section == "import" else "native_calls.py")
                 subprocess.run([sys.executable, str(script)], check=True, cwd=work)

@@ -19,8 +19,16 @@ from _frozen_importlib import ModuleSpec
 from _thread import allocate_lock
 
 from . import _records
-from ._manifest import manifest
-from ._names import DISABLE_VARIABLE, EXTENSION_NAME, MODULES_PACKAGE, extra_name, function_name, is_module_name
+from ._manifest import manifest, manifest_file
+from ._names import (
+    DISABLE_VARIABLE,
+    EXTENSION_NAME,
+    MODULE_RECORD_NAME,
+    MODULES_PACKAGE,
+    extra_name,
+    function_name,
+    is_module_name,
+)
 from .exceptions import (
     ModuleAbiError,
     ModuleClashError,
@@ -185,6 +193,8 @@ class Host:
         self.prefix = f"{package}.{MODULES_PACKAGE}."
         self._requirements_met: set[str] = set()
         self._wheels_match: set[str] = set()  # module wheels found installed and matching
+        self._wheels_present: set[str] = set()  # module wheels found installed
+        self._base: str | None = None  # the folder of the host's manifest
 
     # --- what this process can name -------------------------------------------------
 
@@ -343,13 +353,23 @@ class Host:
         if entry is not None:
             if entry["state"] != "ON":
                 return False
-            # Shipped in a wheel of its own: built here only if that wheel is installed.
-            record = _records.in_tree(self.package, name) if entry.get("wheel") else None
-            return record is None or not isinstance(_records.wheel_problem(record), ModuleUnavailableError)
+            # Shipped in a wheel of its own: built here only if that wheel is installed (one
+            # stat of the file it installs; what it holds is read when the module is imported).
+            return not entry.get("wheel") or self._wheel_installed(name)
         if not _valid_name(name):
             return False
         record = _records.out_of_tree(self.package, name, *self._plugins())
         return record is not None and record.error is None and record.entry["state"] == "ON"
+
+    def _wheel_installed(self, name: str) -> bool:
+        if name in self._wheels_present:
+            return True
+        if self._base is None:
+            self._base = os.path.dirname(manifest_file(self.package))
+        found = os.path.isfile(os.path.join(self._base, MODULES_PACKAGE, name, MODULE_RECORD_NAME))
+        if found:
+            self._wheels_present.add(name)
+        return found
 
     def is_available(self, name: str) -> bool:
         """Whether the module can be imported now: built, not disabled by ``MODGATE_DISABLE``,

@@ -52,7 +52,7 @@ def test_the_host_may_rename_its_module_distributions() -> None:
         ('"acme-x"', "must be a string holding {module}"),
         ("3", "must be a string holding {module}"),
         ('"{project}-{name}"', "must be a string holding {module}"),
-        ('"{module}-{modul}"', "does not make a distribution name"),
+        ('"{module}-{other}"', "does not make a distribution name"),
         ('"acme {module}"', "does not make a distribution name"),
         ('"{module}-{module}"', "names {module} more than once"),
     ],
