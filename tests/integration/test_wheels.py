@@ -6,6 +6,7 @@ pip command that fixes it, and a plugin builds on a module installed from its wh
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -29,6 +30,9 @@ from tests.integration.cmake_builds import check, own_modules, run
 pytestmark = pytest.mark.build
 
 PACKAGE = "modgate"
+REPAIRED = sys.platform.startswith("linux") and (
+    importlib.util.find_spec("auditwheel") is not None or shutil.which("auditwheel") is not None
+)
 
 
 def closure(name: str, requires: dict[str, tuple[str, ...]]) -> set[str]:
@@ -132,6 +136,8 @@ def test_one_wheel_per_module_pinned_exactly(dist: Path) -> None:
         wheel = read_wheel(wheels[dist_name])
         # The same Python and ABI as the core; the platform tag is auditwheel's (the core's for pure Python).
         assert wheel.version == version and wheel.tag.split("-")[:2] == core.tag.split("-")[:2]
+        if REPAIRED:  # auditwheel ran on every wheel with native code
+            assert "manylinux" in wheel.tag and "manylinux" in core.tag, wheel.tag
         requirements = metadata_fields(wheel.metadata(), "Requires-Dist")
         assert f"{PACKAGE}=={version}" in requirements
         for dep in requires:
@@ -356,6 +362,8 @@ def test_modgate_wheels_on_an_init_host(
         assert f'pip install "acme[{name}]"' in proc.stdout, proc.stdout  # its tests skipped, saying why
     native = next(n for n in sorted(modules) if (acme / "modules" / n / "src").is_dir())
     env.install(f"acme[{native}]")
+    assert env.installed() - {"acme", PACKAGE} >= {f"acme-{native}"}
+    assert not {f"acme-{n}" for n in modules if n != native} & env.installed()
     hello = env.json(
         f"""
         import json, acme, modgate.native as native
@@ -364,6 +372,23 @@ def test_modgate_wheels_on_an_init_host(
         """
     )
     assert hello == f"hello you from {native}"
+    # Every module: acme's tests all run, none skipped.
+    env.install("acme[all]")
+    proc = run([str(env.python), "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider"], env=clean_env(), cwd=acme)
+    assert proc.returncode == 0 and "SKIPPED" not in proc.stdout, proc.stdout[-4000:]
+
+
+def test_bad_requests_are_refused_before_anything_builds(acme: Path, tmp_path: Path) -> None:
+    wheels = [sys.executable, "-m", "modgate", "wheels", "--out", str(tmp_path / "dist")]
+    proc = run([*wheels, str(acme), "--only", "greeterr"], env=clean_env())
+    assert proc.returncode == 2 and "--only: 'greeterr' is no module of acme (did you mean 'greeter'?)" in proc.stderr
+    proc = run([*wheels, str(FIXTURES / "plugin")], env=clean_env())
+    assert proc.returncode == 2 and "is a plugin of acme: it ships as one distribution" in proc.stderr
+    proc = run([*wheels, "--from-wheel", str(tmp_path / "x.whl")], env=clean_env())
+    assert proc.returncode == 2 and f"{MODULE_WHEELS_VARIABLE} is not set" in proc.stderr
+    proc = run([*wheels, str(acme), "-D", "NOVALUE"], env=clean_env())
+    assert proc.returncode == 2 and "write NAME=VALUE" in proc.stderr
+    assert not (tmp_path / "dist").exists()
 
 
 def test_a_plugin_builds_on_a_module_installed_from_its_wheel(
