@@ -28,6 +28,7 @@ KEYS = {
     "deprecated",
     "commands",
     "source",
+    "twins",
 }
 # A build shipping each module in a wheel of its own names the wheel.
 WHEEL_KEYS = {"wheel"}

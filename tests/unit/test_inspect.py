@@ -116,7 +116,7 @@ def _hook_entries() -> dict[str, list[str]]:
     text = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
     entries = [line.split("entry:", 1)[1].strip() for line in text.splitlines() if line.strip().startswith("entry:")]
     ids = [line.split("id:", 1)[1].strip() for line in text.splitlines() if line.startswith("- id:")]
-    assert ids == ["modgate-check", "modgate-codeowners"] and len(entries) == 2
+    assert ids == ["modgate-check", "modgate-codeowners", "modgate-twins"] and len(entries) == 3
     commands = {}
     for hook, entry in zip(ids, entries, strict=True):
         program, *args = shlex.split(entry)

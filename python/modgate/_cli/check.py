@@ -21,7 +21,6 @@ from pathlib import Path
 
 from .. import _sourcescan as sourcescan
 from .._configure.discovery import Discovery, discover_project
-from .._configure.files import walk
 from .._configure.host import HostConfig, read_host
 from .._configure.problems import ConfigurationError, Problem
 from .._configure.registration import Registration, line_of
@@ -30,6 +29,7 @@ from .._names import MODULES_PACKAGE, REGISTRATION_FILE
 from ..exceptions import ModgateError
 from .codeowners import BEGIN, CODEOWNERS_PLACES, codeowners_block, merged
 from .common import DIR_HELP
+from .sources import CXX_SUFFIXES, core_folders, source_files
 
 __all__ = ["RULES", "Finding", "check_tree", "format_findings", "main", "populate_parser"]
 
@@ -55,9 +55,12 @@ RULES: dict[str, tuple[str, str]] = {
     "MG600": (ERROR, "a module includes the header of a module its requires does not name"),
     "MG601": (ERROR, "a module includes another module's file by a relative path its requires does not name"),
     "MG602": (ERROR, "a module imports a module its requires does not name"),
+    "MG700": (WARNING, "code duplicated between two modules, or a module and the core, that no [[twins]] declares"),
+    "MG701": (ERROR, "a [[twins]] entry names a file that does not exist"),
+    "MG702": (WARNING, "twins were not looked for: the clone detector (lizard) is not installed"),
 }
 
-_CXX = (".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".hxx", ".ipp", ".inl")
+_CXX = CXX_SUFFIXES
 _PREPROCESSOR = re.compile(r"^[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|elifdef|elifndef)\b(.*)$")
 _LINE_SUFFIX = re.compile(r"^(.*?):(\d+)(?::\d+)?$")
 
@@ -84,11 +87,6 @@ def _relative(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
-
-
-def _files(folder: Path, skip: Iterable[Path] = ()) -> list[Path]:
-    """Every C/C++ and Python file under ``folder``, except under the ``skip`` folders."""
-    return [folder / f for f in walk(folder, skip=skip).files if f.endswith((*_CXX, ".py"))]
 
 
 def _read(path: Path) -> str:
@@ -360,17 +358,6 @@ def _python_findings(
     return findings
 
 
-def _core_paths(config: HostConfig, root: Path) -> tuple[list[Path], list[Path]]:
-    """The core's folders, and folders inside them that are not the core's."""
-    if config.policy.core_paths:
-        return [root / p for p in config.policy.core_paths], [root / d for d in config.modules_dirs]
-    package = root / "python" / Path(*config.package.split("."))
-    return [root / "src", root / "include", package], [
-        package / MODULES_PACKAGE,
-        *(root / d for d in config.modules_dirs),
-    ]
-
-
 def _findings_in(path: Path, owner: str | None, folder: Path | None, host: _Host, allowed: set[str]) -> list[Finding]:
     """The isolation findings of one source file of the core (``owner`` None) or of a module."""
     text = _read(path)
@@ -384,14 +371,14 @@ def _isolation_rules(config: HostConfig, found: Discovery, root: Path) -> list[F
     folders = {name: m.directory.resolve() for name, m in found.modules.items()}
     host = _Host(root, config.package, config.host_package, config.option_prefix, modules, folders)
     findings: list[Finding] = []
-    core, outside = _core_paths(config, root)
+    core, outside = core_folders(config, root)
     for folder in core:
         if folder.exists():
-            for path in _files(folder, outside) if folder.is_dir() else [folder]:
+            for path in source_files(folder, outside) if folder.is_dir() else [folder]:
                 findings += _findings_in(path, None, None, host, set())
     for name, source in sorted(found.modules.items()):
         allowed = set(requires_closure(modules, name))  # what it requires, directly or not
-        for path in _files(source.directory):
+        for path in source_files(source.directory):
             findings += _findings_in(path, name, source.directory, host, allowed)
     return findings
 
@@ -434,7 +421,67 @@ def check_tree(root: Path, *, as_of_version: str | None = None) -> list[Finding]
     findings += _registration_rules(modules, texts, version, config.policy.s0_min_maintainers)
     findings += _isolation_rules(config, found, root)
     findings += _codeowners_rule(root, modules)
+    findings += _twin_rules(root, config, found)
     return _sorted(f for f in set(findings) if f.code not in ignored)
+
+
+def _twin_rules(root: Path, config: HostConfig, found: Discovery) -> list[Finding]:
+    """Declared twins whose files are gone; undeclared twins (``modgate twins``), a warning
+    or, under ``[tool.modgate.policy] twins = "error"``, an error."""
+    from .twins import find_twins
+
+    findings = []
+    for _name, reg in sorted(found.registrations.items()):
+        folder = Path(reg.path).parent.as_posix()
+        text = _read(root / reg.path)
+        for index, twin in enumerate(reg.twins):
+            for key, path in (("file", f"{folder}/{twin.file}"), ("other", twin.other)):
+                if not (root / path).is_file():
+                    findings.append(
+                        _finding(
+                            "MG701",
+                            reg.path,
+                            line_of(text, "twins"),
+                            f"twins[{index}].{key} names {path}, which does not exist",
+                            "fix the path (file: inside the module folder; other: from the project folder), or remove"
+                            " the entry if the copies are gone",
+                        )
+                    )
+    if config.policy.twins == "off":
+        return findings
+    try:
+        twins = find_twins(root, config, found)
+    except ModgateError:
+        return [
+            *findings,
+            _finding(
+                "MG702",
+                "pyproject.toml",
+                None,
+                "code duplicated between modules was not looked for: the clone detector (lizard) is not installed",
+                'pip install lizard, or turn the check off: [tool.modgate.policy] twins = "off"',
+            ),
+        ]
+    severity = ERROR if config.policy.twins == "error" else WARNING
+    for pair in twins:
+        if pair.declared is None:
+            side = pair.a if pair.a.owner != "core" else pair.b
+            other = pair.b if side is pair.a else pair.a
+            reg = found.registrations[side.owner]
+            findings.append(
+                Finding(
+                    side.path,
+                    side.first,
+                    "MG700",
+                    severity,
+                    f"lines {side.first}-{side.last} are duplicated in {other.where()} ({other.owner}), and no"
+                    " [[twins]] entry says so: a fix to one copy will miss the other",
+                    f"share the code (a module both require, or the core), or declare it in {reg.path}:"
+                    f' [[twins]] file = "{Path(side.path).relative_to(Path(reg.path).parent).as_posix()}",'
+                    f' other = "{other.path}", reason = "..."',
+                )
+            )
+    return findings
 
 
 def _codeowners_rule(root: Path, modules: Mapping[str, Registration]) -> list[Finding]:

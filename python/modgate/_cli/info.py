@@ -46,6 +46,8 @@ def main(args: argparse.Namespace) -> int:
         f"  origin:       {module['origin']}, in the {module.get('shipped_in', 'core')}"
         f" ({module['distribution']} {module['version']}, {module.get('source', '?')})",
     ]
+    for twin in module.get("twins") or ():
+        lines.append(f"  twin:         {twin['file']} ~ {twin['other']} ({twin['reason']})")
     if gone:
         removal = f", removal {gone['removal']}" if gone.get("removal") else ""
         instead = f", use {gone['replacement']}" if gone.get("replacement") else ""

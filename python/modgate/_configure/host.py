@@ -13,6 +13,8 @@ and the pytest plugin all read it here::
     s0-min-maintainers = 3
     core-paths = ["src", "include", "python/acme"]
     ignore = []                   # finding codes to leave out
+    twins = "warn"                # code copied between modules, undeclared: "warn", "error" or "off"
+    twins-min-lines = 6           # the smallest copy that counts
 
 :func:`parse_host` is pure; :func:`read_host` reads the file. The standard library only.
 """
@@ -40,7 +42,8 @@ __all__ = ["PYPROJECT", "HostConfig", "Policy", "find_project", "host_package_ar
 PYPROJECT = "pyproject.toml"
 _TABLE = "tool.modgate"
 _KEYS = ("package", "modules-dirs", "option-prefix", "host", "module-distribution", "policy")
-_POLICY_KEYS = ("s0-min-maintainers", "core-paths", "ignore")
+_POLICY_KEYS = ("s0-min-maintainers", "core-paths", "ignore", "twins", "twins-min-lines")
+TWIN_POLICIES = ("warn", "error", "off")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ class Policy:
     s0_min_maintainers: int = 3
     core_paths: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    twins: str = "warn"  # an undeclared twin in `modgate check`: a warning, an error, or not looked for
+    twins_min_lines: int = 6
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,23 @@ def _policy(raw: object, path: str, problems: list[Problem]) -> Policy:
             )
             value = []
         lists[key] = tuple(value)
-    return Policy(s0_min_maintainers=minimum, core_paths=lists["core-paths"], ignore=lists["ignore"])
+    twins = raw.get("twins", "warn")
+    if twins not in TWIN_POLICIES:
+        problems.append(
+            _bad("policy.twins", f"must be one of {', '.join(TWIN_POLICIES)}, not {twins!r}", 'write "warn"', path)
+        )
+        twins = "warn"
+    lines = raw.get("twins-min-lines", 6)
+    if type(lines) is not int or lines < 1:
+        problems.append(_bad("policy.twins-min-lines", f"must be a whole number ≥ 1, not {lines!r}", "write 6", path))
+        lines = 6
+    return Policy(
+        s0_min_maintainers=minimum,
+        core_paths=lists["core-paths"],
+        ignore=lists["ignore"],
+        twins=twins,
+        twins_min_lines=lines,
+    )
 
 
 def _default_package(project: Mapping[str, Any]) -> str:

@@ -65,6 +65,7 @@ def build_manifest(
             "deprecated": deprecated,
             "commands": dict(reg.commands),
             "source": sources[state.name],
+            "twins": [{"file": t.file, "other": t.other, "reason": t.reason} for t in reg.twins],
         }
         if wheels is not None and state.enabled:
             modules[state.name]["wheel"] = wheels[state.name]

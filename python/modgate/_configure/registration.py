@@ -43,6 +43,7 @@ __all__ = [
     "Native",
     "Package",
     "Registration",
+    "Twin",
     "line_of",
     "parse_registration",
 ]
@@ -62,6 +63,7 @@ _NATIVE_KEYS = keys("native")
 _PACKAGE_KEYS = keys("native.packages")
 _PYTHON_KEYS = keys("python")
 _DEPRECATED_KEYS = keys("deprecated")
+_TWIN_KEYS = keys("twins")
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,16 @@ class Deprecation:
 
 
 @dataclass(frozen=True)
+class Twin:
+    """A copy of code this module keeps on purpose (``[[twins]]``): its ``file`` (relative to
+    the module folder), the ``other`` copy (relative to the project folder), and why."""
+
+    file: str
+    other: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Registration:
     """A validated ``module.toml``. ``path`` is the file as shown to the user."""
 
@@ -114,6 +126,7 @@ class Registration:
     # modgate subcommands the module adds: name -> "function" or "submodule:function" of its package
     commands: tuple[tuple[str, str], ...] = ()
     option: str | None = None  # the ``option`` key: a name kept from before the project adopted modgate
+    twins: tuple[Twin, ...] = ()
 
     def option_for(self, prefix: str = DEFAULT_OPTION_PREFIX) -> str:
         """The CMake option that toggles this module in a host whose prefix is ``prefix``."""
@@ -419,6 +432,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
     python_requires = _parse_python(c, table)
     deprecated = _parse_deprecated(c, table)
     commands = _parse_commands(c, table)
+    twins = _parse_twins(c, table)
     if c.problems:
         raise ConfigurationError(c.problems)
     assert name is not None and summary is not None and stage is not None
@@ -436,6 +450,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         deprecated=deprecated,
         option=option,
         commands=commands,
+        twins=twins,
     )
 
 
@@ -537,6 +552,50 @@ def _parse_commands(c: _Checker, table: Mapping[str, Any]) -> tuple[tuple[str, s
         else:
             found.append((name, target))
     return tuple(sorted(found))
+
+
+def _relative_file(entry: str, inside: str) -> str | None:
+    """Why ``entry`` is not a plain relative file path inside ``inside``; ``None`` if it is."""
+    if not entry.strip():
+        return "is empty"
+    if entry.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", entry):
+        return f"{entry!r} is an absolute path; name a file inside {inside}"
+    if ".." in re.split(r"[\\/]", entry) or "*" in entry:
+        return f"{entry!r} must name one file inside {inside} (no '..', no pattern)"
+    return None
+
+
+def _parse_twins(c: _Checker, table: Mapping[str, Any]) -> tuple[Twin, ...]:
+    if "twins" not in table:
+        return ()
+    raw = table["twins"]
+    fix = '[[twins]] with file = "src/copy.cc", other = "modules/other/src/copy.cc", reason = "why"'
+    if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
+        c.add("twins", f"'twins' must be an array of tables, got {_type_name(raw)} ({raw!r})", f"write {fix}")
+        return ()
+    found: list[Twin] = []
+    for index, entry in enumerate(raw):
+        full = f"twins[{index}]"
+        c.unknown_keys(entry, _TWIN_KEYS, f"{full}.")
+        values = {}
+        for key, inside in (("file", "the module folder"), ("other", "the project folder"), ("reason", "")):
+            value = c.string(entry, key, f"{full}.{key}", fix=f"write {fix}")
+            problem = None
+            if value is not None and key != "reason":
+                problem = _relative_file(value, inside)
+            elif value is not None and not value.strip():
+                problem = "is empty"
+            if problem:
+                c.add(f"twins.{key}", f"{full}.{key} {problem}", f"write {fix}")
+                value = None
+            values[key] = value
+        if values["file"] and values["other"] and values["reason"]:
+            twin = Twin(values["file"].replace("\\", "/"), values["other"].replace("\\", "/"), values["reason"])
+            if any((t.file, t.other) == (twin.file, twin.other) for t in found):
+                c.add("twins", f"{full} declares {twin.file} and {twin.other} a second time", "remove the duplicate")
+            else:
+                found.append(twin)
+    return tuple(found)
 
 
 def _parse_python(c: _Checker, table: Mapping[str, Any]) -> tuple[str, ...]:

@@ -110,6 +110,20 @@ MODULE_FIELDS: dict[str, Field] = {
             "replacement": Field("string", "The module to use instead.", pattern=NAME_PATTERN),
         },
     ),
+    "twins": Field(
+        "tables",
+        "Code this module keeps a copy of on purpose (modgate twins): `modgate check` lists it instead of"
+        " warning, and `modgate twins --changed-since` asks for the other copy when one changes.",
+        fields={
+            "file": Field("string", "This module's copy, relative to the module folder.", required=True),
+            "other": Field(
+                "string",
+                "The other copy, relative to the project folder (another module's or the core's).",
+                required=True,
+            ),
+            "reason": Field("string", "Why the copies are kept apart, and until when.", required=True),
+        },
+    ),
     "commands": Field(
         "map",
         'modgate subcommands the module adds: name = "function" or "submodule:function".',

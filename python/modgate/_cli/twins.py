@@ -1,0 +1,471 @@
+"""``modgate twins``: code duplicated between two modules, or between a module and the core.
+
+Clones are found by lizard's duplicate extension (``lizard_ext.lizardduplicate``): lizard
+tokenizes C/C++ and Python, each literal becomes one token and each identifier its order
+of appearance (here: within each compared window of tokens, see :func:`_extension`), and
+token runs that recur are reported, so a copy whose variables were renamed is found too.
+A module accepts a twin in its registration (``[[twins]]``: its file, the other place, the
+reason); ``modgate check`` warns about an undeclared one; ``--changed-since REF`` names
+the other copy of a declared twin whose one side changed since REF and the other did not,
+with the owners who should look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import keyword
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .._configure.discovery import Discovery, discover_project
+from .._configure.host import HostConfig, read_host
+from .._configure.problems import ConfigurationError
+from .._configure.registration import Registration, Twin
+from ..exceptions import ModgateError
+from .codeowners import CODEOWNERS_PLACES, owner_token
+from .common import DIR_HELP
+from .sources import core_folders, source_files
+
+__all__ = [
+    "CORE",
+    "Change",
+    "Place",
+    "Twins",
+    "changed_twins",
+    "declared",
+    "find_twins",
+    "main",
+    "pairs",
+    "populate_parser",
+]
+
+CORE = "core"  # the owner of a file of the core
+MIN_TOKENS = 50  # lizard's unit: a run shorter than this is not a clone
+
+
+@dataclass(frozen=True)
+class Place:
+    path: str  # relative to the project folder, with /
+    first: int
+    last: int
+    owner: str  # a module's name, or CORE
+    owners: tuple[str, ...]  # who reviews it: CODEOWNERS-style handles
+
+    def where(self) -> str:
+        return f"{self.path}:{self.first}-{self.last}"
+
+
+@dataclass(frozen=True)
+class Twins:
+    """Two places with the same code (or the same code with other names)."""
+
+    a: Place
+    b: Place
+    lines: int
+    declared: Twin | None  # the [[twins]] entry that accepts it, if any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "a": asdict(self.a),
+            "b": asdict(self.b),
+            "lines": self.lines,
+            "declared": asdict(self.declared) if self.declared is not None else None,
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    """A declared twin whose ``changed`` side changed since a revision and whose ``other`` did not."""
+
+    module: str
+    twin: Twin
+    changed: Place
+    other: Place
+
+
+def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "twins",
+        help="code duplicated between modules (or a module and the core); declared twins that drift apart",
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+    )
+    parser.add_argument("dir", nargs="?", default=".", help=DIR_HELP)
+    parser.add_argument("--format", choices=("text", "json", "github"), default="text")
+    parser.add_argument(
+        "--min-lines",
+        type=int,
+        help="the smallest copy that counts (default: [tool.modgate.policy] twins-min-lines, 6)",
+    )
+    parser.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="only declared twins one side of which changed since git revision REF while the other did not;"
+        " exits 1 when there is one",
+    )
+
+
+# --- owners ----------------------------------------------------------------------------
+
+
+def _codeowners(root: Path) -> list[tuple[str, tuple[str, ...]]]:
+    place = next((root / p for p in CODEOWNERS_PLACES if (root / p).is_file()), None)
+    if place is None:
+        return []
+    rules = []
+    for line in place.read_text(encoding="utf-8").splitlines():
+        words = line.split("#", 1)[0].split()
+        if len(words) >= 2:
+            rules.append((words[0], tuple(words[1:])))
+    return rules
+
+
+def _codeowners_match(pattern: str, path: str) -> bool:
+    """CODEOWNERS' gitignore-style patterns, the common forms: ``/dir/``, ``dir/``, ``*.cc``, ``/file``."""
+    anchored = pattern.startswith("/")
+    body = pattern.strip("/")
+    if pattern.endswith("/"):
+        return path.startswith(body + "/") if anchored else f"/{body}/" in f"/{path}"
+    if anchored:
+        return fnmatch.fnmatch(path, body) or path.startswith(body + "/")
+    return fnmatch.fnmatch(path.rsplit("/", 1)[-1], body) or fnmatch.fnmatch(path, body)
+
+
+def _owners(
+    path: str, owner: str, modules: Mapping[str, Registration], rules: Sequence[tuple[str, tuple[str, ...]]]
+) -> tuple[str, ...]:
+    if owner != CORE:
+        return tuple(dict.fromkeys(owner_token(m) for m in modules[owner].maintainers))
+    found: tuple[str, ...] = ()
+    for pattern, owners in rules:  # the last match wins, as GitHub reads it
+        if _codeowners_match(pattern, path):
+            found = owners
+    return found
+
+
+# --- finding ----------------------------------------------------------------------------
+
+
+def _lizard() -> Any:
+    try:
+        import lizard_ext.lizardduplicate as duplicate
+        from lizard_core.analysis import analyze_files
+        from lizard_core.extensions import get_extensions
+    except ImportError:
+        raise ModgateError(
+            f"modgate twins: the clone detector (lizard) is not installed: {sys.executable} -m pip install lizard"
+        ) from None
+    return duplicate, analyze_files, get_extensions
+
+
+def _owned_files(root: Path, config: HostConfig, found: Discovery) -> dict[str, str]:
+    """Every C/C++ and Python file of the core and of each module: path -> owner."""
+    owned: dict[str, str] = {}
+    core, outside = core_folders(config, root)
+    for folder in core:
+        if folder.is_dir():
+            for path in source_files(folder, outside):
+                owned[path.relative_to(root).as_posix()] = CORE
+        elif folder.is_file():
+            owned[folder.relative_to(root).as_posix()] = CORE
+    for name, module in sorted(found.modules.items()):
+        for path in source_files(module.directory):
+            rel = path.resolve().relative_to(root).as_posix() if path.resolve().is_relative_to(root) else str(path)
+            owned[rel] = name
+    return owned
+
+
+# Words that keep their spelling: the languages' own (an identifier becomes its order in
+# the window, so a copy with other names matches, but `for` never matches `while`).
+_CXX_KEYWORDS = (
+    "alignas alignof asm auto bool break case catch char char16_t char32_t char8_t class concept const consteval"
+    " constexpr constinit const_cast continue co_await co_return co_yield decltype default delete do double"
+    " dynamic_cast else enum explicit export extern false float for friend goto if inline int long mutable"
+    " namespace new noexcept nullptr operator private protected public register reinterpret_cast requires return"
+    " short signed sizeof static static_assert static_cast struct switch template this thread_local throw true try"
+    " typedef typeid typename union unsigned using virtual void volatile wchar_t while self"
+)
+_KEYWORDS = frozenset([*keyword.kwlist, *keyword.softkwlist, *_CXX_KEYWORDS.split()])
+
+
+def _extension(duplicate: Any) -> Any:
+    """lizard's duplicate extension with one change: an identifier's unified token is its
+    order of first appearance in each compared window, not in its whole scope. lizard
+    numbers names per scope, so one extra name earlier in a file (another function, another
+    namespace) renumbers every later name and hides a copy; per window, it cannot."""
+    size = duplicate.NestingStackWithUnifiedTokens.SAMPLE_SIZE
+
+    class WindowUnified(duplicate.NestingStackWithUnifiedTokens):  # type: ignore[misc]
+        def _unified_token(self, token: str) -> str:
+            if self.previous_token in (".", "->") or token in _KEYWORDS:
+                return token
+            if token == "-":
+                return "+"
+            if self._is_const(token):
+                return "1"
+            if token[0].isalpha() or token[0] == "_":
+                return "\0" + token  # numbered per window in samples()
+            return token
+
+        def samples(self) -> Any:
+            tokens = self.unified_tokens
+            for start in range(len(tokens) - size):
+                sequence = duplicate.Sequence(tokens[start][1])
+                names: dict[str, str] = {}
+                for token, line in tokens[start : start + size + 1]:
+                    if token[:1] == "\0":
+                        token = names.setdefault(token, f"v{len(names)}")
+                    sequence.append_token(token, line)
+                yield sequence
+
+    class Extension(duplicate.LizardExtension):  # type: ignore[misc]
+        def __call__(self, tokens: Any, reader: Any) -> Any:
+            unifier = reader.context.decorate_nesting_stack(WindowUnified)
+            for token in tokens:
+                unifier.enqueue_token(token, reader.context.current_line)
+                yield token
+            reader.context.fileinfo.hash_nodes = list(unifier.samples())
+
+    return Extension()
+
+
+def clone_groups(root: Path, files: Sequence[str], *, threads: int = 1) -> list[list[tuple[str, int, int]]]:
+    """The duplicate groups over ``files`` (relative to ``root``): each a list of
+    (path, first line, last line) with the same token run."""
+    duplicate, analyze_files, get_extensions = _lizard()
+    finder = _extension(duplicate)
+    extensions = get_extensions([finder])
+    for _ in analyze_files([str(root / f) for f in files], threads=threads, exts=extensions):
+        pass
+    groups = []
+    for group in finder.get_duplicates(min_duplicate_tokens=MIN_TOKENS):
+        groups.append([(Path(s.file_name).relative_to(root).as_posix(), s.start_line, s.end_line) for s in group])
+    return groups
+
+
+def declared(a: Place, b: Place, modules: Mapping[str, Registration]) -> Twin | None:
+    """The ``[[twins]]`` entry of either side's module that names this pair of files."""
+    for side, other in ((a, b), (b, a)):
+        if side.owner == CORE:
+            continue
+        folder = Path(modules[side.owner].path).parent.as_posix()
+        for twin in modules[side.owner].twins:
+            if f"{folder}/{twin.file}" == side.path and twin.other == other.path:
+                return twin
+    return None
+
+
+def pairs(
+    groups: Iterable[Sequence[tuple[str, int, int]]],
+    owned: Mapping[str, str],
+    modules: Mapping[str, Registration],
+    rules: Sequence[tuple[str, tuple[str, ...]]] = (),
+    *,
+    min_lines: int = 6,
+) -> list[Twins]:
+    """The twins among clone ``groups``: every two places of a group that belong to two
+    different modules, or to a module and the core, each at least ``min_lines`` long;
+    one pair of places per pair of files (the longest). Pure."""
+    best: dict[tuple[str, str], Twins] = {}
+    for group in groups:
+        places = []
+        for path, first, last in group:
+            owner = owned.get(path)
+            if owner is not None and last - first + 1 >= min_lines:
+                places.append(Place(path, first, last, owner, _owners(path, owner, modules, rules)))
+        for i, one in enumerate(places):
+            for two in places[i + 1 :]:
+                if one.owner == two.owner:
+                    continue
+                a, b = (one, two) if one.path <= two.path else (two, one)
+                lines = min(a.last - a.first, b.last - b.first) + 1
+                key = (a.path, b.path)
+                if key not in best or best[key].lines < lines:
+                    best[key] = Twins(a, b, lines, declared(a, b, modules))
+    return sorted(best.values(), key=lambda t: (t.a.path, t.a.first, t.b.path))
+
+
+def _project(directory: str | Path) -> tuple[Path, HostConfig, Discovery]:
+    root = Path(directory).resolve()
+    try:
+        config = read_host(root, shown_as=str(root / "pyproject.toml"))
+        found = discover_project(root, config)
+    except ConfigurationError as exc:
+        raise ModgateError(exc.format()) from None
+    return root, config, found
+
+
+def find_twins(root: Path, config: HostConfig, found: Discovery, *, min_lines: int | None = None) -> list[Twins]:
+    """Every twin in the host project at ``root`` (its files are read; lizard runs)."""
+    owned = _owned_files(root, config, found)
+    groups = clone_groups(root, sorted(owned), threads=2 if len(owned) > 400 else 1)
+    lines = config.policy.twins_min_lines if min_lines is None else min_lines
+    return pairs(groups, owned, found.registrations, _codeowners(root), min_lines=lines)
+
+
+# --- keeping declared twins in sync ------------------------------------------------------
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        raise ModgateError("modgate twins --changed-since: git is not installed") from None
+    if done.returncode != 0:
+        raise ModgateError(f"modgate twins --changed-since: git {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def changed_files(root: Path, ref: str) -> set[str]:
+    """Files (relative to ``root``) that differ between ``ref`` and the working tree, or are new."""
+    top = Path(_git(root, "rev-parse", "--show-toplevel").strip()).resolve()
+    _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    names = _git(root, "diff", "--name-only", ref, "--", ".").splitlines()
+    names += _git(root, "ls-files", "--others", "--exclude-standard", "--full-name", "--", ".").splitlines()
+    out = set()
+    for name in names:
+        full = (top / name).resolve()
+        if full.is_relative_to(root):
+            out.add(full.relative_to(root).as_posix())
+    return out
+
+
+def _span(root: Path, path: str, other: str) -> tuple[int, int]:
+    """The lines of ``path`` that still match ``other`` (lizard on the two files); the whole
+    file when they no longer match."""
+    try:
+        groups = clone_groups(root, [path, other])
+    except ModgateError:
+        groups = []
+    spans = [(first, last) for group in groups for p, first, last in group if p == path]
+    if spans:
+        return min(f for f, _ in spans), max(last for _, last in spans)
+    try:
+        count = (root / path).read_text(encoding="utf-8", errors="replace").count("\n") + 1
+    except OSError:
+        count = 1
+    return 1, count
+
+
+def changed_twins(modules: Mapping[str, Registration], changed: set[str]) -> list[tuple[str, Twin, str, str]]:
+    """The declared twins with exactly one side in ``changed``: (module, twin, the changed
+    side's path, the other side's path). Pure."""
+    out = []
+    for name in sorted(modules):
+        folder = Path(modules[name].path).parent.as_posix()
+        for twin in modules[name].twins:
+            mine = f"{folder}/{twin.file}"
+            if (mine in changed) != (twin.other in changed):
+                out.append((name, twin, mine, twin.other) if mine in changed else (name, twin, twin.other, mine))
+    return out
+
+
+def _changes(root: Path, found: Discovery, config: HostConfig, ref: str) -> list[Change]:
+    modules = found.registrations
+    owned = _owned_files(root, config, found)
+    rules = _codeowners(root)
+    result = []
+    for name, twin, changed_path, other_path in changed_twins(modules, changed_files(root, ref)):
+        owner_changed = owned.get(changed_path, CORE)
+        owner_other = owned.get(other_path, CORE)
+        first, last = _span(root, changed_path, other_path)
+        other_first, other_last = _span(root, other_path, changed_path)
+        result.append(
+            Change(
+                name,
+                twin,
+                Place(changed_path, first, last, owner_changed, _owners(changed_path, owner_changed, modules, rules)),
+                Place(
+                    other_path, other_first, other_last, owner_other, _owners(other_path, owner_other, modules, rules)
+                ),
+            )
+        )
+    return result
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+def _who(place: Place) -> str:
+    return f"{place.owner}: {' '.join(place.owners) or 'no owners'}"
+
+
+def _escape(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _escape(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_twins(found: Sequence[Twins], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([t.as_dict() for t in found], indent=2)
+    lines = []
+    for t in found:
+        if fmt == "github":
+            if t.declared is None:
+                message = (
+                    f"{t.lines} lines duplicated with {t.b.where()} ({_who(t.b)}); declare it in [[twins]] or"
+                    " share the code"
+                )
+                lines.append(
+                    f"::warning file={_property(t.a.path)},line={t.a.first},endLine={t.a.last},"
+                    f"title=modgate twins::{_escape(message)}"
+                )
+            continue
+        state = f"declared: {t.declared.reason}" if t.declared is not None else "undeclared"
+        lines.append(f"{t.a.where()} ({_who(t.a)}) ~ {t.b.where()} ({_who(t.b)}): {t.lines} lines, {state}")
+    if fmt == "text":
+        undeclared = sum(1 for t in found if t.declared is None)
+        lines.append(f"{len(found)} twins, {undeclared} undeclared")
+    return "\n".join(lines)
+
+
+def format_changes(changes: Sequence[Change], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(
+            [
+                {"module": c.module, "twin": asdict(c.twin), "changed": asdict(c.changed), "other": asdict(c.other)}
+                for c in changes
+            ],
+            indent=2,
+        )
+    lines = []
+    for c in changes:
+        ask = " ".join(c.other.owners) or f"the owners of {c.other.owner}"
+        message = (
+            f"{c.changed.path} changed, but its declared twin {c.other.where()} did not ({c.twin.reason}):"
+            f" apply the change there too, or ask {ask}"
+        )
+        if fmt == "github":
+            lines.append(
+                f"::warning file={_property(c.changed.path)},line={c.changed.first},endLine={c.changed.last},"
+                f"title=modgate twins::{_escape(message)}"
+            )
+        else:
+            lines.append(message)
+    if fmt == "text":
+        lines.append(f"{len(changes)} declared twins changed on one side only")
+    return "\n".join(lines)
+
+
+def main(args: argparse.Namespace) -> int:
+    root, config, found = _project(args.dir)
+    if args.min_lines is not None and args.min_lines < 1:
+        raise ModgateError(f"modgate twins --min-lines: must be 1 or more, not {args.min_lines}")
+    if args.changed_since:
+        changes = _changes(root, found, config, args.changed_since)
+        text = format_changes(changes, args.format)
+        if text:
+            print(text)
+        return 1 if changes else 0
+    text = format_twins(find_twins(root, config, found, min_lines=args.min_lines), args.format)
+    if text:
+        print(text)
+    return 0
