@@ -24,6 +24,10 @@
     off, on this tree and on ``modgate init`` hosts with 6 and 12 native modules (target:
     at most 1.3x); auditwheel's repair timed apart. The import side of module wheels is a
     column of (c).
+(j) ``modgate twins`` on synthetic hosts of 10, 100 and 1000 modules with planted copies
+    (a function copied into another module with its names changed), two seeds: time,
+    copies found of those planted, pairs reported that were not planted (target: 10 s at
+    1000).
 
 Prints Markdown tables to paste into benchmarks/README.md.
 """
@@ -436,6 +440,101 @@ def bench_wheels(work: Path, counts: list[int], repeats: int = 2) -> str:
     return "\n".join(rows)
 
 
+_STATEMENTS = (
+    "{a} {op}= {b} {op2} {k};",
+    "if ({a} {cmp} {k}) {{ {b} {op}= {a}; }}",
+    "for (int {i} = 0; {i} {cmp} {k}; ++{i}) {{ {a} {op}= {i} {op2} {b}; }}",
+    "{b} = {a} {cmp} {b} ? {a} {op} {k} : {b} {op2} {k};",
+    "while ({a} {cmp} {k}) {{ {a} {op}= 2; {b} += 1; }}",
+    "{out}.push_back({a} {op} {b});",
+    "if ({out}.size() {cmp} {k}) {{ {out}.pop_back(); }} else {{ {a} = {b} {op} {k}; }}",
+    "{b} = {call}({a}, {b}) {op} {k};",
+    "switch ({a} % {k}) {{ case 0: {b} {op}= 1; break; default: {a} {op2}= 2; }}",
+    "{out}.insert({out}.begin(), {b} {op2} {a});",
+    "do {{ {b} {op}= {k}; }} while ({b} {cmp} {a});",
+    "if (!{out}.empty()) {{ {a} = {out}.back() {op} {b}; }}",
+)
+_OPS = ("+", "*", "/", "%", "^", "|", "&", "<<", ">>")
+_CMPS = ("<", ">", "<=", ">=", "==", "!=")
+
+
+def _function(rng: random.Random, name: str, names: dict[str, str], length: int) -> str:
+    body = []
+    for _ in range(length):
+        template = rng.choice(_STATEMENTS)
+        fill = {"op": rng.choice(_OPS), "op2": rng.choice(_OPS), "cmp": rng.choice(_CMPS), "k": rng.randint(2, 99)}
+        body.append("  " + template.format(**names, **fill))
+    head = f"std::vector<int> {name}(int {names['a']}, int {names['b']}) {{\n  std::vector<int> {names['out']};"
+    return head + "\n" + "\n".join(body) + f"\n  return {names['out']};\n}}\n"
+
+
+def _names(rng: random.Random) -> dict[str, str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    keys = ("a", "b", "i", "out", "call")
+    return {key: "".join(rng.choice(letters) for _ in range(rng.randint(3, 9))) for key in keys}
+
+
+def twins_tree(root: Path, count: int, seed: int) -> set[tuple[str, str]]:
+    """A host of ``count`` modules, each with two unrelated generated functions; one module
+    in ten also holds a copy of another module's first function, its names changed.
+    Returns the planted pairs (file, file)."""
+    rng = random.Random(seed)
+    (root / "modules").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[project]\nname = "twinhost"\n[tool.modgate]\npackage = "twinhost"\n')
+    firsts: list[tuple[str, object, int]] = []
+    copies: dict[str, list[str]] = {}
+    planted: set[tuple[str, ...]] = set()
+    for index in range(count):
+        name = f"m{index:04d}"
+        folder = root / "modules" / name
+        (folder / "src").mkdir(parents=True)
+        (folder / "module.toml").write_text(
+            f'name = "{name}"\nsummary = "m"\nstage = "S1"\nmaintainers = ["owner{index}"]\n[native]\n'
+        )
+        state = rng.getstate()
+        first_names, length = _names(rng), rng.randint(8, 16)
+        text = "#include <vector>\n\n" + _function(rng, f"f{index}", first_names, length)
+        text += "\n" + _function(rng, f"g{index}", _names(rng), rng.randint(4, 12))
+        if firsts and rng.random() < 0.1:
+            # A copy of an earlier module's first function: same statements, other names.
+            source, source_state, source_length = firsts[rng.randrange(len(firsts))]
+            assert isinstance(source_state, tuple)
+            copy_rng = random.Random()
+            copy_rng.setstate(source_state)
+            _names(copy_rng), copy_rng.randint(8, 16)  # the source's own draws, to repeat its statements
+            text += "\n" + _function(copy_rng, f"copied{index}", _names(rng), source_length)
+            copies.setdefault(source, []).append(name)
+        (folder / "src" / f"{name}.cc").write_text(text)
+        firsts.append((name, state, length))
+    # Every two holders of one function are twins: the source and each copy, and two copies.
+    for source, names in copies.items():
+        files = [f"modules/{n}/src/{n}.cc" for n in [source, *names]]
+        planted.update(tuple(sorted((a, b))) for i, a in enumerate(files) for b in files[i + 1 :])
+    return planted  # type: ignore[return-value]
+
+
+def bench_twins(work: Path, counts: list[int], seeds: tuple[int, ...] = (1, 2)) -> str:
+    import json
+
+    rows = [
+        "| modules | seed | files | twin pairs planted | found | pairs not planted | modgate twins (s) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for count in counts:
+        for seed in seeds:
+            root = work / f"twins-{count}-{seed}"
+            planted = twins_tree(root, count, seed)
+            start = time.perf_counter()
+            out = sh([sys.executable, "-m", "modgate", "twins", str(root), "--format", "json"]).stdout
+            seconds = time.perf_counter() - start
+            found = {tuple(sorted((t["a"]["path"], t["b"]["path"]))) for t in json.loads(out)}
+            rows.append(
+                f"| {count} | {seed} | {count} | {len(planted)} | {len(found & planted)} | {len(found - planted)}"
+                f" | {seconds:.2f} |"
+            )
+    return "\n".join(rows)
+
+
 SECTIONS = {
     "toggles": "(a) Recompiled translation units after flipping one module",
     "configure": "(b) Configure time with synthetic modules",
@@ -446,6 +545,7 @@ SECTIONS = {
     "verify": "(g) modgate verify each-off on this tree",
     "pip": "(h) pip install toggles in a kept build folder",
     "wheels": "(i) modgate wheels against one pip wheel",
+    "twins": "(j) modgate twins on synthetic hosts with planted copies",
 }
 
 
@@ -478,6 +578,8 @@ def main() -> int:
                 print(bench_pip_toggle(work, [6, 12]))
             elif section == "wheels":
                 print(bench_wheels(work, [6, 12]))
+            elif section == "twins":
+                print(bench_twins(work, [10, 100, 1000]))
             else:  # each its own script, run in a fresh interpreter
                 script = here / ("import_time.py" if section == "import" else "native_calls.py")
                 subprocess.run([sys.executable, str(script)], check=True, cwd=work)

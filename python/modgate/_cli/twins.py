@@ -2,7 +2,7 @@
 
 Clones are found by lizard's duplicate extension (``lizard_ext.lizardduplicate``): lizard
 tokenizes C/C++ and Python, each literal becomes one token and each identifier its order
-of appearance (here: within each compared window of tokens, see :func:`_extension`), and
+of appearance (here: within each compared window of tokens, see :mod:`._clones`), and
 token runs that recur are reported, so a copy whose variables were renamed is found too.
 A module accepts a twin in its registration (``[[twins]]``: its file, the other place, the
 reason); ``modgate check`` warns about an undeclared one; ``--changed-since REF`` names
@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import json
-import keyword
+import os
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -153,14 +153,12 @@ def _owners(
 
 def _lizard() -> Any:
     try:
-        import lizard_ext.lizardduplicate as duplicate
-        from lizard_core.analysis import analyze_files
-        from lizard_core.extensions import get_extensions
+        from . import _clones
     except ImportError:
         raise ModgateError(
             f"modgate twins: the clone detector (lizard) is not installed: {sys.executable} -m pip install lizard"
         ) from None
-    return duplicate, analyze_files, get_extensions
+    return _clones
 
 
 def _owned_files(root: Path, config: HostConfig, found: Discovery) -> dict[str, str]:
@@ -180,71 +178,14 @@ def _owned_files(root: Path, config: HostConfig, found: Discovery) -> dict[str, 
     return owned
 
 
-# Words that keep their spelling: the languages' own (an identifier becomes its order in
-# the window, so a copy with other names matches, but `for` never matches `while`).
-_CXX_KEYWORDS = (
-    "alignas alignof asm auto bool break case catch char char16_t char32_t char8_t class concept const consteval"
-    " constexpr constinit const_cast continue co_await co_return co_yield decltype default delete do double"
-    " dynamic_cast else enum explicit export extern false float for friend goto if inline int long mutable"
-    " namespace new noexcept nullptr operator private protected public register reinterpret_cast requires return"
-    " short signed sizeof static static_assert static_cast struct switch template this thread_local throw true try"
-    " typedef typeid typename union unsigned using virtual void volatile wchar_t while self"
-)
-_KEYWORDS = frozenset([*keyword.kwlist, *keyword.softkwlist, *_CXX_KEYWORDS.split()])
-
-
-def _extension(duplicate: Any) -> Any:
-    """lizard's duplicate extension with one change: an identifier's unified token is its
-    order of first appearance in each compared window, not in its whole scope. lizard
-    numbers names per scope, so one extra name earlier in a file (another function, another
-    namespace) renumbers every later name and hides a copy; per window, it cannot."""
-    size = duplicate.NestingStackWithUnifiedTokens.SAMPLE_SIZE
-
-    class WindowUnified(duplicate.NestingStackWithUnifiedTokens):  # type: ignore[misc]
-        def _unified_token(self, token: str) -> str:
-            if self.previous_token in (".", "->") or token in _KEYWORDS:
-                return token
-            if token == "-":
-                return "+"
-            if self._is_const(token):
-                return "1"
-            if token[0].isalpha() or token[0] == "_":
-                return "\0" + token  # numbered per window in samples()
-            return token
-
-        def samples(self) -> Any:
-            tokens = self.unified_tokens
-            for start in range(len(tokens) - size):
-                sequence = duplicate.Sequence(tokens[start][1])
-                names: dict[str, str] = {}
-                for token, line in tokens[start : start + size + 1]:
-                    if token[:1] == "\0":
-                        token = names.setdefault(token, f"v{len(names)}")
-                    sequence.append_token(token, line)
-                yield sequence
-
-    class Extension(duplicate.LizardExtension):  # type: ignore[misc]
-        def __call__(self, tokens: Any, reader: Any) -> Any:
-            unifier = reader.context.decorate_nesting_stack(WindowUnified)
-            for token in tokens:
-                unifier.enqueue_token(token, reader.context.current_line)
-                yield token
-            reader.context.fileinfo.hash_nodes = list(unifier.samples())
-
-    return Extension()
-
-
-def clone_groups(root: Path, files: Sequence[str], *, threads: int = 1) -> list[list[tuple[str, int, int]]]:
+def clone_groups(root: Path, files: Sequence[str], *, processes: int = 1) -> list[list[tuple[str, int, int]]]:
     """The duplicate groups over ``files`` (relative to ``root``): each a list of
     (path, first line, last line) with the same token run."""
-    duplicate, analyze_files, get_extensions = _lizard()
-    finder = _extension(duplicate)
-    extensions = get_extensions([finder])
-    for _ in analyze_files([str(root / f) for f in files], threads=threads, exts=extensions):
-        pass
+    clones = _lizard()
+    hashed = clones.hash_files([str(root / f) for f in files], processes)
     groups = []
-    for group in finder.get_duplicates(min_duplicate_tokens=MIN_TOKENS):
-        groups.append([(Path(s.file_name).relative_to(root).as_posix(), s.start_line, s.end_line) for s in group])
+    for group in clones.duplicates(hashed, MIN_TOKENS):
+        groups.append([(Path(path).relative_to(root).as_posix(), first, last) for path, first, last in group])
     return groups
 
 
@@ -303,7 +244,7 @@ def _project(directory: str | Path) -> tuple[Path, HostConfig, Discovery]:
 def find_twins(root: Path, config: HostConfig, found: Discovery, *, min_lines: int | None = None) -> list[Twins]:
     """Every twin in the host project at ``root`` (its files are read; lizard runs)."""
     owned = _owned_files(root, config, found)
-    groups = clone_groups(root, sorted(owned), threads=2 if len(owned) > 400 else 1)
+    groups = clone_groups(root, sorted(owned), processes=os.cpu_count() or 1)
     lines = config.policy.twins_min_lines if min_lines is None else min_lines
     return pairs(groups, owned, found.registrations, _codeowners(root), min_lines=lines)
 
