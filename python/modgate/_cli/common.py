@@ -14,7 +14,7 @@ from .._configure.problems import ConfigurationError
 from .._manifest import manifest
 from ..exceptions import ModgateError
 
-__all__ = ["default_host", "host_info", "module_commands", "project"]
+__all__ = ["default_host", "defines", "host_info", "module_commands", "project"]
 
 DIR_HELP = "the host project's folder (default: here)"
 PACKAGE_HELP = "the host package (default: [tool.modgate] of the project here, else modgate)"
@@ -24,6 +24,18 @@ def default_host(start: Path | None = None) -> str:
     """The host whose modules a command shows when none is named: the ``[tool.modgate]``
     host of the project around ``start`` (the current folder), else ``modgate``."""
     return host_package_around(start)
+
+
+def defines(items: list[str], example: str) -> dict[str, str]:
+    """``-D NAME=VALUE`` arguments as a dict (the last of a name wins); a
+    :class:`ModgateError` showing ``example`` for one without ``=`` or a name."""
+    values: dict[str, str] = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip():
+            raise ModgateError(f"-D {item!r}: write NAME=VALUE, e.g. -D {example}")
+        values[name.strip()] = value
+    return values
 
 
 def project(directory: str | Path) -> tuple[Path, HostConfig, Discovery]:

@@ -28,7 +28,7 @@ from .._configure.host import HostConfig
 from .._configure.registration import Registration
 from .._configure.resolver import build_requests, requires_closure, resolve
 from ..exceptions import ModgateError
-from .common import DIR_HELP, project
+from .common import DIR_HELP, defines, project
 from .probe import missing_here
 
 __all__ = [
@@ -375,10 +375,7 @@ def configurations(
     """The host at ``args.dir`` and the configurations of ``args.strategy`` (matrix, verify)."""
     root, settings, found = project(args.dir)
     modules = found.registrations
-    for define in args.define:
-        name, eq, _value = define.partition("=")
-        if not eq or not name.strip():
-            raise ModgateError(f"-D {define!r}: write NAME=VALUE, e.g. -D CMAKE_PREFIX_PATH=/opt/cuda")
+    defines(args.define, "CMAKE_PREFIX_PATH=/opt/cuda")  # refused here, before anything runs
     unavailable = missing_here(modules, args.define) if args.packages_here else None
     try:
         strategies = [s.strip() for s in args.strategy.split(",") if s.strip()]

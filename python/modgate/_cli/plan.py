@@ -14,7 +14,7 @@ from .._configure.resolver import ModuleState, build_requests, resolve
 from .._names import ALL_MODULES
 from .._table import state_table
 from ..exceptions import ModgateError
-from .common import DIR_HELP, project
+from .common import DIR_HELP, defines, project
 
 __all__ = ["main", "plan", "populate_parser", "tree_info"]
 
@@ -72,12 +72,7 @@ def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def main(args: argparse.Namespace) -> int:
     _root, config, found = project(args.dir)
-    values: dict[str, str] = {}
-    for item in args.define:
-        name, eq, value = item.partition("=")
-        if not eq or not name:
-            raise ModgateError(f"-D {item!r}: write NAME=VALUE, e.g. -D {config.option_prefix}GRAPH=OFF")
-        values[name.strip()] = value.strip()
+    values = {name: value.strip() for name, value in defines(args.define, f"{config.option_prefix}GRAPH=OFF").items()}
     all_modules = values.pop(ALL_MODULES, "")
     try:
         states = plan(found.registrations, values, all_modules, config.option_prefix)

@@ -42,7 +42,7 @@ from .._names import (
 )
 from .._table import aligned
 from ..exceptions import ModgateError
-from .common import DIR_HELP, project
+from .common import DIR_HELP, defines, project
 from .scaffold import render
 from .wheelfile import Wheel, metadata_field, metadata_fields, read_wheel, replace_extras, tree_files, write_wheel
 
@@ -105,16 +105,6 @@ def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 # --- the build ---------------------------------------------------------------------
 
 
-def _defines(raw: list[str]) -> list[tuple[str, str]]:
-    pairs = []
-    for item in raw:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise ModgateError(f"-D {item!r}: write NAME=VALUE, e.g. -D USE_MODULE_X=OFF")
-        pairs.append((name.strip(), value))
-    return pairs
-
-
 def _failed_module(lines: list[str], found: Discovery, host: str) -> str | None:
     """The module whose file or target the first failing build step names, if any."""
     marks = {}
@@ -161,7 +151,7 @@ def _build(
     build_dir = args.build_dir or str(root / "build" / "modgate-wheels" / "{wheel_tag}")
     command = [sys.executable, "-m", "pip", "wheel", str(root), "--no-deps", "-w", str(scratch)]
     command += ["-C", f"build-dir={build_dir}"]
-    for variable, value in _defines(args.define):
+    for variable, value in defines(args.define, "USE_MODULE_X=OFF").items():
         command += ["-C", f"cmake.define.{variable}={value}"]
     if args.no_build_isolation:
         command.append("--no-build-isolation")
