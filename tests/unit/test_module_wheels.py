@@ -152,6 +152,11 @@ def test_the_resolve_step_writes_the_records_of_a_wheels_build(modules_dir: Path
     }
     script = (tmp_path / "resolve.cmake").read_text()
     assert "EXCLUDE_FROM_ALL" in script and "COMPONENT [[modgate_module_beta]]" in script
+    # The build tree (<build>/python) links each record, so it imports as the wheels install.
+    args_links = ["--package-dir", str(tmp_path / "pkg"), "--links", str(tmp_path / "links.json")]
+    assert run_configure("resolve", [*args, *args_links, "--module-wheels", str(stage)], tmp_path).returncode == 0
+    linked = json.loads((tmp_path / "links.json").read_text())["links"]
+    assert [str(generated / "records" / "beta" / "_module.json"), "modules/beta/_module.json"] in linked
     stage_script = (generated / "stage.cmake").read_text()
     assert f"--prefix [[{stage.as_posix()}/modules/beta]]" in stage_script
     # Without --module-wheels: one wheel, nothing staged, nothing excluded.

@@ -334,6 +334,9 @@ def resolve_step(
             for name, files in artifacts.items():
                 folder = out.binary_dir / module_build_dir(name)
                 built[name] = dict(zip(installed[name], (folder / file for file in files), strict=True))
+                record = _record_file(out, name)
+                if record is not None:  # a wheels build: the build tree has each module's record too
+                    built[name][f"{MODULES_PACKAGE}/{name}/{MODULE_RECORD_NAME}"] = record
         links = build_tree.links(
             resolution.order,
             found,
