@@ -23,11 +23,11 @@ from ._manifest import manifest, manifest_file
 from ._names import (
     DISABLE_VARIABLE,
     EXTENSION_NAME,
-    MODULE_RECORD_NAME,
     MODULES_PACKAGE,
     extra_name,
     function_name,
     is_module_name,
+    module_record,
 )
 from .exceptions import (
     ModuleAbiError,
@@ -366,7 +366,7 @@ class Host:
             return True
         if self._base is None:
             self._base = os.path.dirname(manifest_file(self.package))
-        found = os.path.isfile(os.path.join(self._base, MODULES_PACKAGE, name, MODULE_RECORD_NAME))
+        found = os.path.isfile(os.path.join(self._base, module_record(name)))
         if found:
             self._wheels_present.add(name)
         return found

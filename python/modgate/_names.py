@@ -130,6 +130,11 @@ def module_distribution(project: str, module: str, pattern: str = DEFAULT_MODULE
     return "".join(out).strip("-")
 
 
+def module_record(module: str) -> str:
+    """Where a module wheel's ``_module.json`` is, relative to the host's package folder."""
+    return f"{MODULES_PACKAGE}/{module}/{MODULE_RECORD_NAME}"
+
+
 def wheel_file_name(distribution: str) -> str:
     """A distribution's name as wheel and sdist file names spell it (``acme-x`` -> ``acme_x``)."""
     return distribution.replace("-", "_")

@@ -14,6 +14,7 @@ from ._names import (
     entry_point_group,
     extra_name,
     module_import_name,
+    module_record,
 )
 from .exceptions import ModuleAbiError, ModuleClashError, ModuleUnavailableError
 
@@ -102,7 +103,7 @@ def wheel_problem(record: Record) -> "ImportError | None":
     core = data.get("distribution", record.host)
     fullname = f"{record.host}.{MODULES_PACKAGE}.{record.name}"
     extra = extra_name(record.name)
-    path = os.path.join(record.base, MODULES_PACKAGE, record.name, MODULE_RECORD_NAME)
+    path = os.path.join(record.base, module_record(record.name))
     try:
         wheel = read_manifest(path)
         theirs, their_abi = str(wheel["version"]), int(wheel["abi_version"])

@@ -30,6 +30,7 @@ from .._names import (
     module_export_file,
     module_import_name,
     module_install_dir,
+    module_record,
     modules_export_file,
     modules_include_dir,
 )
@@ -127,7 +128,7 @@ def host_modules(config: HostConfig, host_dir: Path | None) -> dict[str, HostMod
     for name, entry in data.get("modules", {}).items():
         enabled = entry["state"] == "ON"
         # Shipped in a wheel of its own: there only when that wheel is installed.
-        absent = bool(entry.get("wheel")) and not (host_dir / MODULES_PACKAGE / name / MODULE_RECORD_NAME).is_file()
+        absent = bool(entry.get("wheel")) and not (host_dir / module_record(name)).is_file()
         wheel = str(entry["wheel"]) if enabled and absent else ""
         found[name] = HostModule(
             host, name, enabled and not wheel, entry.get("option", name), entry.get("reason", ""), wheel=wheel
@@ -336,7 +337,7 @@ def resolve_step(
                 built[name] = dict(zip(installed[name], (folder / file for file in files), strict=True))
                 record = _record_file(out, name)
                 if record is not None:  # a wheels build: the build tree has each module's record too
-                    built[name][f"{MODULES_PACKAGE}/{name}/{MODULE_RECORD_NAME}"] = record
+                    built[name][module_record(name)] = record
         links = build_tree.links(
             resolution.order,
             found,
