@@ -143,6 +143,14 @@ def test_one_wheel_per_module_pinned_exactly(dist: Path) -> None:
         for dep in requires:
             assert f"{PACKAGE}-{dep.replace('_', '-')}=={version}" in requirements
         assert metadata_field(wheel.metadata(), "License-Expression") == metadata_field(meta, "License-Expression")
+        # The core's licence files (PEP 639), carried and named.
+        licences = sorted(n.split("/licenses/", 1)[1] for n in core.files if f"{core.dist_info}/licenses/" in n)
+        assert licences and metadata_fields(wheel.metadata(), "License-File") == licences
+        for licence in licences:
+            assert (
+                wheel.files[f"{wheel.dist_info}/licenses/{licence}"]
+                == core.files[f"{core.dist_info}/licenses/{licence}"]
+            )
         points = wheel.files[f"{wheel.dist_info}/entry_points.txt"][0].decode()
         assert points == f"[{PACKAGE}.modules]\n{name} = {PACKAGE}.modules.{name}\n"
         record = json.loads(wheel.files[f"{PACKAGE}/modules/{name}/{MODULE_RECORD_NAME}"][0])

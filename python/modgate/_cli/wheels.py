@@ -193,7 +193,15 @@ def _core_metadata(core: Wheel, record: dict[str, Any]) -> dict[str, Any]:
         "requires_python": metadata_field(text, "Requires-Python"),
         "license_expression": metadata_field(text, "License-Expression"),
         "license": metadata_field(text, "License"),
-        "license_files": metadata_fields(text, "License-File"),
+        # PEP 639: the wheel's licence files sit in <dist-info>/licenses/ (the field may be absent).
+        "license_files": sorted(
+            {
+                name.removeprefix(f"{core.dist_info}/licenses/")
+                for name in core.files
+                if name.startswith(f"{core.dist_info}/licenses/")
+            }
+            | set(metadata_fields(text, "License-File"))
+        ),
         "urls": metadata_fields(text, "Project-URL"),
     }
 
