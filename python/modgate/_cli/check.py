@@ -421,19 +421,19 @@ def check_tree(root: Path, *, as_of_version: str | None = None) -> list[Finding]
     findings += _registration_rules(modules, texts, version, config.policy.s0_min_maintainers)
     findings += _isolation_rules(config, found, root)
     findings += _codeowners_rule(root, modules)
-    findings += _twin_rules(root, config, found)
+    findings += _twin_rules(root, config, found, texts)
     return _sorted(f for f in set(findings) if f.code not in ignored)
 
 
-def _twin_rules(root: Path, config: HostConfig, found: Discovery) -> list[Finding]:
+def _twin_rules(root: Path, config: HostConfig, found: Discovery, texts: Mapping[str, str]) -> list[Finding]:
     """Declared twins whose files are gone; undeclared twins (``modgate twins``), a warning
     or, under ``[tool.modgate.policy] twins = "error"``, an error."""
     from .twins import find_twins
 
     findings = []
-    for _name, reg in sorted(found.registrations.items()):
+    for name, reg in sorted(found.registrations.items()):
         folder = Path(reg.path).parent.as_posix()
-        text = _read(root / reg.path)
+        text = texts.get(name, "")
         for index, twin in enumerate(reg.twins):
             for key, path in (("file", f"{folder}/{twin.file}"), ("other", twin.other)):
                 if not (root / path).is_file():

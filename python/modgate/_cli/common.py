@@ -38,12 +38,13 @@ def defines(items: list[str], example: str) -> dict[str, str]:
     return values
 
 
-def project(directory: str | Path) -> tuple[Path, HostConfig, Discovery]:
-    """The host project in ``directory``: its folder, settings and modules (registrations only)."""
+def project(directory: str | Path, *, with_files: bool = False) -> tuple[Path, HostConfig, Discovery]:
+    """The host project in ``directory``: its folder, settings and modules (registrations
+    only, unless ``with_files``: then each module's folder is walked too)."""
     root = Path(directory).resolve()
     try:
         config = read_host(root, shown_as=str(root / "pyproject.toml"))
-        found = discover_project(root, config, with_files=False)
+        found = discover_project(root, config, with_files=with_files)
     except ConfigurationError as exc:
         raise ModgateError(exc.format()) from None
     return root, config, found

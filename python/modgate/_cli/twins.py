@@ -23,13 +23,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .._configure.discovery import Discovery, discover_project
-from .._configure.host import HostConfig, read_host
-from .._configure.problems import ConfigurationError
+from .._configure.discovery import Discovery
+from .._configure.host import HostConfig
 from .._configure.registration import Registration, Twin
 from ..exceptions import ModgateError
 from .codeowners import CODEOWNERS_PLACES, owner_token
-from .common import DIR_HELP
+from .common import DIR_HELP, project
 from .sources import core_folders, source_files
 
 __all__ = [
@@ -231,16 +230,6 @@ def pairs(
     return sorted(best.values(), key=lambda t: (t.a.path, t.a.first, t.b.path))
 
 
-def _project(directory: str | Path) -> tuple[Path, HostConfig, Discovery]:
-    root = Path(directory).resolve()
-    try:
-        config = read_host(root, shown_as=str(root / "pyproject.toml"))
-        found = discover_project(root, config)
-    except ConfigurationError as exc:
-        raise ModgateError(exc.format()) from None
-    return root, config, found
-
-
 def find_twins(root: Path, config: HostConfig, found: Discovery, *, min_lines: int | None = None) -> list[Twins]:
     """Every twin in the host project at ``root`` (its files are read; lizard runs)."""
     owned = _owned_files(root, config, found)
@@ -276,21 +265,24 @@ def changed_files(root: Path, ref: str) -> set[str]:
     return out
 
 
-def _span(root: Path, path: str, other: str) -> tuple[int, int]:
-    """The lines of ``path`` that still match ``other`` (lizard on the two files); the whole
-    file when they no longer match."""
+def _spans(root: Path, one: str, two: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The lines of ``one`` and of ``two`` that still match each other (one lizard run on
+    the two files); a file's whole length when they no longer match."""
     try:
-        groups = clone_groups(root, [path, other])
+        groups = clone_groups(root, [one, two])
     except ModgateError:
         groups = []
-    spans = [(first, last) for group in groups for p, first, last in group if p == path]
-    if spans:
-        return min(f for f, _ in spans), max(last for _, last in spans)
-    try:
-        count = (root / path).read_text(encoding="utf-8", errors="replace").count("\n") + 1
-    except OSError:
-        count = 1
-    return 1, count
+
+    def span(path: str) -> tuple[int, int]:
+        found = [(first, last) for group in groups for p, first, last in group if p == path]
+        if found:
+            return min(f for f, _ in found), max(last for _, last in found)
+        try:
+            return 1, (root / path).read_text(encoding="utf-8", errors="replace").count("\n") + 1
+        except OSError:
+            return 1, 1
+
+    return span(one), span(two)
 
 
 def changed_twins(modules: Mapping[str, Registration], changed: set[str]) -> list[tuple[str, Twin, str, str]]:
@@ -314,8 +306,7 @@ def _changes(root: Path, found: Discovery, config: HostConfig, ref: str) -> list
     for name, twin, changed_path, other_path in changed_twins(modules, changed_files(root, ref)):
         owner_changed = owned.get(changed_path, CORE)
         owner_other = owned.get(other_path, CORE)
-        first, last = _span(root, changed_path, other_path)
-        other_first, other_last = _span(root, other_path, changed_path)
+        (first, last), (other_first, other_last) = _spans(root, changed_path, other_path)
         result.append(
             Change(
                 name,
@@ -397,7 +388,7 @@ def format_changes(changes: Sequence[Change], fmt: str) -> str:
 
 
 def main(args: argparse.Namespace) -> int:
-    root, config, found = _project(args.dir)
+    root, config, found = project(args.dir, with_files=True)
     if args.min_lines is not None and args.min_lines < 1:
         raise ModgateError(f"modgate twins --min-lines: must be 1 or more, not {args.min_lines}")
     if args.changed_since:
