@@ -1,9 +1,10 @@
 """Import cost of a host package in a clean environment, one command:
 ``python benchmarks/import_time.py`` (after ``pip install .``).
 
-For each module count (default 3, 50, 100, 1000) it makes a fresh virtual environment
-(``python -m venv --without-pip``: nothing in it runs at start-up) and installs into it
-only what is measured:
+For each module count (default 3, 50, 100, 1000) it makes two fresh virtual environments,
+``python -m venv --without-pip`` (nothing in it runs at start-up) and ``python -m venv``
+(the one users have: pip, and on Python 3.11 setuptools with the ``.pth`` file it installs),
+and installs into each only what is measured:
 
 - modgate (a copy of the installed package) whose build manifest lists N modules,
 - ``acme``, a host package (``attach(__name__)`` in its ``__init__.py``) whose manifest
@@ -21,11 +22,13 @@ medians are compared within the same run:
 - ``import modgate`` + ``modgate.is_built(name)`` for every module,
 - ``import acme`` + ``acme.is_built(name)`` for every module,
 - the same for ``acmewheels`` (target: at most 0.2 ms over ``acme`` at 50 modules),
-- ``importlib.metadata.entry_points(group="modgate.modules")``.
+- ``importlib.metadata.entry_points(group="modgate.modules")``,
+- ``import importprobe``, a package of 20 empty modules: what one import costs in that venv
+  (the last column), the unit every module on the path of ``import modgate`` pays.
 
 It also prints what the baseline interpreter imports at start-up and what ``import
 modgate`` imports beyond it (``-X importtime``), so a polluted baseline shows.
-Targets (clean venv): at most 3 ms over the baseline at 50 modules, 10 ms at 1000.
+Targets (both kinds of venv): at most 1 ms over the baseline at 50 modules, 3 ms at 1000.
 Prints Markdown to paste into benchmarks/README.md.
 """
 
@@ -49,7 +52,9 @@ COMMANDS = {
     "acme": "import acme\nfor i in range({n}): acme.is_built('m%04d' % i)",
     "acmewheels": "import acmewheels\nfor i in range({n}): acmewheels.is_built('m%04d' % i)",
     "entry_points": "from importlib.metadata import entry_points\nentry_points(group='modgate.modules')",
+    "probe": "import importprobe",
 }
+PROBE_MODULES = 20  # importprobe: a package of this many empty modules, what any import costs here
 
 ACME_INIT = (
     '"""A host package."""\nfrom modgate import attach\n\nis_built, is_available, require, info = attach(__name__)\n'
@@ -76,10 +81,13 @@ def synthetic_manifest(manifest: dict[str, object], package: str, count: int) ->
     return dict(manifest, package=package, distribution=package, host=package, order=sorted(modules), modules=modules)
 
 
-def make_venv(root: Path, package: Path, count: int) -> Path:
-    """A clean venv holding modgate, acme and the entry-point distribution; its python."""
-    venv = root / f"venv{count}"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+VENV_KINDS = {"without-pip": ["--without-pip"], "python -m venv": []}
+
+
+def make_venv(root: Path, package: Path, count: int, kind: str) -> Path:
+    """A fresh venv of ``kind`` holding modgate, acme and the entry-point distribution; its python."""
+    venv = root / f"venv{count}-{'bare' if VENV_KINDS[kind] else 'pip'}"
+    subprocess.run([sys.executable, "-m", "venv", *VENV_KINDS[kind], str(venv)], check=True)
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     site = Path(
         subprocess.run(
@@ -90,11 +98,14 @@ def make_venv(root: Path, package: Path, count: int) -> Path:
         ).stdout.strip()
     )
     shutil.copytree(package, site / "modgate", ignore=shutil.ignore_patterns("__pycache__", "share", "include"))
+    from modgate._configure.manifest import dumps  # the layout a build writes
+
     manifest = json.loads((package / "_manifest.json").read_text(encoding="utf-8"))
-    (site / "modgate" / "_manifest.json").write_text(json.dumps(synthetic_manifest(manifest, "modgate", count)))
+    manifest.pop("index", None)
+    (site / "modgate" / "_manifest.json").write_text(dumps(synthetic_manifest(manifest, "modgate", count)))
     (site / "acme").mkdir()
     (site / "acme" / "__init__.py").write_text(ACME_INIT, encoding="utf-8")
-    (site / "acme" / "_manifest.json").write_text(json.dumps(synthetic_manifest(manifest, "acme", count)))
+    (site / "acme" / "_manifest.json").write_text(dumps(synthetic_manifest(manifest, "acme", count)))
     # The release layout: the core's manifest names each built module's wheel, which installed its record.
     (site / "acmewheels").mkdir()
     (site / "acmewheels" / "__init__.py").write_text(ACME_INIT, encoding="utf-8")
@@ -107,7 +118,13 @@ def make_venv(root: Path, package: Path, count: int) -> Path:
             folder.mkdir(parents=True)
             record = {"schema": 1, "module": name, "version": split["version"], "abi_version": split["abi_version"]}
             (folder / "_module.json").write_text(json.dumps(record))
-    (site / "acmewheels" / "_manifest.json").write_text(json.dumps(split))
+    (site / "acmewheels" / "_manifest.json").write_text(dumps(split))
+    (site / "importprobe").mkdir()
+    (site / "importprobe" / "__init__.py").write_text(
+        "".join(f"from . import m{i}\n" for i in range(PROBE_MODULES)), encoding="utf-8"
+    )
+    for i in range(PROBE_MODULES):
+        (site / "importprobe" / f"m{i}.py").write_text("", encoding="utf-8")
     info = site / "synthetic_modules-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: synthetic-modules\nVersion: 1.0\n")
@@ -122,32 +139,48 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("MODGATE_", "PYTHON"))}
 
 
-def timed(python: Path, code: str, env: dict[str, str], cwd: Path) -> float:
+# Each command also times itself from inside (``time`` is imported at start-up anyway): the
+# cost without the interpreter's own start and exit, whose spread hides tenths of a ms.
+INSIDE = "import time as _t\n_s = _t.perf_counter()\n{code}\nprint(_t.perf_counter() - _s)"
+
+
+def timed(python: Path, code: str, env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall time of a fresh process running ``code``, and the time ``code`` took inside it."""
     start = time.perf_counter()
-    subprocess.run([str(python), "-c", code], env=env, cwd=cwd, check=True)
-    return time.perf_counter() - start
+    proc = subprocess.run(
+        [str(python), "-c", INSIDE.format(code=code)], env=env, cwd=cwd, check=True, capture_output=True, text=True
+    )
+    return time.perf_counter() - start, float(proc.stdout.split()[-1])
 
 
-def measure(python: Path, count: int, repeats: int, cwd: Path) -> dict[str, float]:
+def measure(pythons: dict[tuple[int, str], Path], repeats: int, cwd: Path) -> dict[tuple[int, str], dict[str, float]]:
+    """Medians per venv and command; every round runs every command in every venv, so a slow
+    spell of the machine hits every cell alike."""
     env = clean_env()
-    codes = {label: code.format(n=count) for label, code in COMMANDS.items()}
-    for label in ("modgate", "acme", "acmewheels"):
-        where = subprocess.run(
-            [str(python), "-c", f"import {label}; print({label}.__file__)"],
-            env=env,
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-        )
-        if not where.stdout.startswith(str(python.parent.parent)):
-            sys.exit(f"the benchmark would not import the venv's {label}: {where.stdout}{where.stderr}")
-    samples: dict[str, list[float]] = {label: [] for label in codes}
-    for code in codes.values():  # warm the file-system cache
-        timed(python, code, env, cwd)
+    codes = {key: {label: code.format(n=key[0]) for label, code in COMMANDS.items()} for key in pythons}
+    for python in pythons.values():
+        for label in ("modgate", "acme", "acmewheels"):
+            where = subprocess.run(
+                [str(python), "-c", f"import {label}; print({label}.__file__)"],
+                env=env,
+                cwd=cwd,
+                capture_output=True,
+                text=True,
+            )
+            if not where.stdout.startswith(str(python.parent.parent)):
+                sys.exit(f"the benchmark would not import the venv's {label}: {where.stdout}{where.stderr}")
+    labels = [*COMMANDS, *(f"{label} inside" for label in COMMANDS)]
+    samples: dict[tuple[int, str], dict[str, list[float]]] = {key: {label: [] for label in labels} for key in pythons}
+    for key, python in pythons.items():  # warm the file-system cache
+        for code in codes[key].values():
+            timed(python, code, env, cwd)
     for _ in range(repeats):
-        for label, code in codes.items():  # interleaved: drift hits every command alike
-            samples[label].append(timed(python, code, env, cwd))
-    return {label: statistics.median(values) for label, values in samples.items()}
+        for key, python in pythons.items():
+            for label, code in codes[key].items():
+                wall, inside = timed(python, code, env, cwd)
+                samples[key][label].append(wall)
+                samples[key][f"{label} inside"].append(inside)
+    return {key: {label: statistics.median(v) for label, v in cells.items()} for key, cells in samples.items()}
 
 
 def imported(python: Path, code: str, cwd: Path) -> list[str]:
@@ -170,37 +203,44 @@ def main() -> None:
     args = parser.parse_args()
     package = installed_package()
     rows = [
-        "| modules | baseline (ms) | import modgate + is_built × N (ms) | over baseline (ms)"
+        "| modules | venv | baseline (ms) | import modgate + is_built × N (ms) | over baseline (ms)"
         " | import acme + acme.is_built × N (ms) | over baseline (ms)"
         " | the same, modules in wheels of their own (ms) | minus one wheel (ms)"
-        " | entry_points() (ms) | over baseline (ms) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        " | entry_points() (ms) | over baseline (ms) | one module imported (µs)"
+        " | import acme + is_built × N, inside the process (ms) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         cwd = Path(tmp) / "cwd"  # an empty folder: nothing importable from the working directory
         cwd.mkdir()
-        pythons = {count: make_venv(Path(tmp), package, count) for count in args.counts}
-        for count, python in pythons.items():
-            m = {label: value * 1e3 for label, value in measure(python, count, args.repeats, cwd).items()}
+        pythons = {
+            (count, kind): make_venv(Path(tmp), package, count, kind) for count in args.counts for kind in VENV_KINDS
+        }
+        for (count, kind), cells in measure(pythons, args.repeats, cwd).items():
+            m = {label: value * 1e3 for label, value in cells.items()}
             rows.append(
-                f"| {count} | {m['bare']:.1f} | {m['modgate']:.1f} | {m['modgate'] - m['bare']:.1f}"
+                f"| {count} | {kind} | {m['bare']:.1f} | {m['modgate']:.1f} | {m['modgate'] - m['bare']:.1f}"
                 f" | {m['acme']:.1f} | {m['acme'] - m['bare']:.1f}"
                 f" | {m['acmewheels']:.1f} | {m['acmewheels'] - m['acme']:+.2f}"
-                f" | {m['entry_points']:.1f} | {m['entry_points'] - m['bare']:.1f} |"
+                f" | {m['entry_points']:.1f} | {m['entry_points'] - m['bare']:.1f}"
+                f" | {(m['probe'] - m['bare']) * 1e3 / (PROBE_MODULES + 1):.0f}"
+                f" | {m['acme inside']:.2f} |"
             )
             print(rows[-1], file=sys.stderr)
-        python = pythons[args.counts[0]]
-        baseline = imported(python, "pass", cwd)
-        extra = [
-            name for name in imported(python, "import modgate; modgate.is_built('m0000')", cwd) if name not in baseline
-        ]
+        found: dict[str, tuple[list[str], list[str]]] = {}
+        for kind in VENV_KINDS:
+            python = pythons[args.counts[0], kind]
+            baseline = imported(python, "pass", cwd)
+            code = "import modgate; modgate.is_built('m0000')"
+            found[kind] = baseline, [name for name in imported(python, code, cwd) if name not in baseline]
     print(
         f"Medians of {args.repeats} fresh processes per cell, interleaved; Python {sys.version.split()[0]}"
-        f" ({sysconfig.get_platform()}); each count in its own clean venv (`venv --without-pip`).\n"
+        f" ({sysconfig.get_platform()}); each count and kind in a venv of its own.\n"
     )
     print("\n".join(rows))
-    print(f"\nBaseline (`python -c pass` in the clean venv) imports at start-up: {', '.join(baseline)}.\n")
-    print(f"`import modgate` + `is_built()` imports beyond the baseline: {', '.join(extra) or 'nothing'}.")
+    for kind, (baseline, extra) in found.items():
+        print(f"\nBaseline (`python -c pass`, `{kind}`) imports at start-up: {', '.join(baseline)}.")
+        print(f"`import modgate` + `is_built()` imports beyond it: {', '.join(extra) or 'nothing'}.")
 
 
 if __name__ == "__main__":

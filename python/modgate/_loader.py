@@ -18,8 +18,7 @@ import sys
 from _frozen_importlib import ModuleSpec
 from _thread import allocate_lock
 
-from . import _records
-from ._manifest import manifest, manifest_file
+from ._manifest import index, manifest, manifest_file, summary
 from ._names import (
     DISABLE_VARIABLE,
     EXTENSION_NAME,
@@ -29,23 +28,19 @@ from ._names import (
     is_module_name,
     module_record,
 )
-from .exceptions import (
-    ModuleAbiError,
-    ModuleClashError,
-    ModuleDeprecationWarning,
-    ModuleDisabledError,
-    ModuleLoadError,
-    ModuleLoadWarning,
-    ModuleUnavailableError,
-    UnknownModuleError,
-    deprecation_message,
-)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
     from types import ModuleType
     from typing import Any
+
+    from . import _records
+    from .exceptions import (
+        ModuleClashError,
+        ModuleLoadError,
+        UnknownModuleError,
+    )
 
 __all__ = ["Host", "attach", "disabled_names", "eager", "host", "strict"]
 
@@ -68,6 +63,8 @@ def _warn_once(key: str, message: str, category: type[Warning], stacklevel: int 
 
 
 def flag(variable: str) -> bool:
+    from .exceptions import ModuleLoadWarning
+
     raw = os.environ.get(variable, "")
     value = raw.strip().lower()
     if value in _TRUE:
@@ -117,10 +114,12 @@ _checked_switches: "set[str]" = set()
 
 
 def _warn_unknown(raw: str) -> None:
+    from .exceptions import ModuleLoadWarning
+
     known: dict[str, set[str]] = {}
     for package, attached in list(_hosts.items()):
         try:
-            names = set(manifest(package)["modules"])
+            names = set(index(package))
             if any(name not in names for _, name in _entries(raw)):
                 names |= set(attached._plugins()[0])  # a plugin's module, perhaps: read entry points once
         except Exception:  # an unbuilt or broken host: nothing to judge by
@@ -199,20 +198,26 @@ class Host:
     # --- what this process can name -------------------------------------------------
 
     def _plugins(self) -> "tuple[dict[str, _records.Record], list[ModuleClashError]]":
+        from . import _records  # not on the path of `import <host>`
+
         with _lock:
             return _records.read_entry_points(self.package)
 
     def record(self, name: str) -> "_records.Record | None":
+        from . import _records  # not on the path of `import <host>`
+
         found = _records.in_tree(self.package, name)
         if found is not None:
             return found
         return _records.out_of_tree(self.package, name, *self._plugins())
 
     def known(self) -> list[str]:
-        return sorted(set(manifest(self.package)["modules"]) | set(self._plugins()[0]))
+        return sorted(set(index(self.package)) | set(self._plugins()[0]))
 
     def unknown_error(self, name: str) -> "UnknownModuleError":
         from difflib import SequenceMatcher
+
+        from .exceptions import UnknownModuleError
 
         known = sorted(self.known(), key=lambda k: (-SequenceMatcher(None, name.lower(), k).ratio(), k))
         if not known:
@@ -234,6 +239,9 @@ class Host:
 
     def check(self, name: str, _chain: tuple[str, ...] = ()) -> "_records.Record":
         """The module's record if it can be imported now; else the error saying why."""
+        from . import _records  # not on the path of `import <host>`
+        from .exceptions import ModuleAbiError, ModuleDisabledError, ModuleLoadError, ModuleUnavailableError
+
         record = self.record(name) if _valid_name(name) else None
         if record is None:
             raise self.unknown_error(name)
@@ -269,7 +277,7 @@ class Host:
                 raise problem
             self._wheels_match.add(name)
         if record.origin == "out-of-tree" and entry.get("native"):
-            runtime = manifest("modgate")["abi_version"] if "modgate" in sys.modules else -1
+            runtime = summary("modgate")["abi_version"] if "modgate" in sys.modules else -1
             if record.abi_version != runtime:
                 raise ModuleAbiError(
                     f"out-of-tree module {name!r} from {record.distribution} {record.version} was built against"
@@ -333,6 +341,8 @@ class Host:
         """:meth:`require` for running a module's own command: a Python requirement that is
         missing fails only if the import itself needs it (``modgate graph`` draws text
         without ``graphviz``); then the usual :class:`ModuleUnavailableError`."""
+        from .exceptions import ModuleUnavailableError
+
         try:
             return self.require(name)
         except ModuleUnavailableError as unavailable:
@@ -349,15 +359,18 @@ class Host:
     def is_built(self, name: str) -> bool:
         """Whether ``name`` was built (in-tree: its option was ON; a plugin's: installed and
         built ON). False for a name no build knows."""
-        entry = manifest(self.package)["modules"].get(name)
-        if entry is not None:
-            if entry["state"] != "ON":
+        built = index(self.package)
+        if name in built:
+            wheel = built[name]  # None: OFF; "": ON in the core; else the wheel it ships in
+            if wheel is None:
                 return False
             # Shipped in a wheel of its own: built here only if that wheel is installed (one
             # stat of the file it installs; what it holds is read when the module is imported).
-            return not entry.get("wheel") or self._wheel_installed(name)
+            return not wheel or self._wheel_installed(name)
         if not _valid_name(name):
             return False
+        from . import _records  # not on the path of `import <host>`
+
         record = _records.out_of_tree(self.package, name, *self._plugins())
         return record is not None and record.error is None and record.entry["state"] == "ON"
 
@@ -375,6 +388,8 @@ class Host:
         """Whether the module can be imported now: built, not disabled by ``MODGATE_DISABLE``,
         its required modules available and its Python requirements installed. Imports
         nothing: a module that is available but broken raises ModuleLoadError when imported."""
+        from .exceptions import ModuleDisabledError, ModuleLoadError, ModuleUnavailableError, UnknownModuleError
+
         try:
             self.check(name)
         except (ModuleDisabledError, ModuleUnavailableError, ModuleLoadError, UnknownModuleError):
@@ -415,6 +430,9 @@ class Host:
     def native_libraries(self, name: str) -> list[str]:
         """Absolute paths of ``name``'s native libraries (not its Python extension), if it
         is built and usable (see :meth:`lookup`)."""
+        from . import _records  # not on the path of `import <host>`
+        from .exceptions import ModuleAbiError, ModuleLoadWarning
+
         record = self._native_usable(name)
         if record is None:
             return []
@@ -489,6 +507,9 @@ class Host:
     def _view(self, record: "_records.Record", disabled: frozenset[str]) -> "dict[str, Any]":
         import copy
 
+        from . import _records  # not on the path of `import <host>`
+        from .exceptions import ModuleUnavailableError
+
         view = copy.deepcopy(record.entry)
         view["origin"] = record.origin
         view["shipped_in"] = record.shipped  # "core", "module wheel" or "plugin"
@@ -509,6 +530,8 @@ class Host:
         ``version``, ``installed`` (its wheel is), ``wheel_problem``, ``owners`` and
         ``disabled_at_import``; plugins' modules are listed too. A copy: change it freely."""
         import copy
+
+        from . import _records  # not on the path of `import <host>`
 
         data = copy.deepcopy(manifest(self.package))
         found, clashes = self._plugins()
@@ -537,6 +560,8 @@ class Host:
         a module whose Python requirements are missing is skipped. Returns the names imported."""
         import warnings
 
+        from .exceptions import ModuleLoadError, ModuleLoadWarning, ModuleUnavailableError
+
         loaded = []
         for name in self._enabled():
             try:
@@ -554,6 +579,8 @@ class Host:
 
 
 def _deprecation(record: "_records.Record") -> None:
+    from .exceptions import ModuleDeprecationWarning, deprecation_message
+
     dep = record.entry.get("deprecated")
     if not dep:
         return
@@ -568,6 +595,8 @@ def _deprecation(record: "_records.Record") -> None:
 
 
 def _load_error(record: "_records.Record", exc: BaseException) -> "ModuleLoadError":
+    from .exceptions import ModuleLoadError
+
     return ModuleLoadError(
         f"module {record.name!r} is built and enabled, but importing it failed with {type(exc).__name__}: {exc}."
         f" This is a broken module or install, not a missing one: see the exception above; reinstall"

@@ -6,7 +6,7 @@ per process and host.
 
 import os
 
-from ._manifest import manifest, manifest_file, read_manifest
+from ._manifest import index, manifest_file, module_entry, read_manifest, summary
 from ._names import (
     MANIFEST_NAME,
     MODULE_RECORD_NAME,
@@ -76,11 +76,11 @@ class Record:
 
 
 def in_tree(host: str, name: str) -> Record | None:
-    data = manifest(host)
-    entry = data["modules"].get(name)
+    entry = module_entry(host, name)
     if entry is None:
         return None
     wheel = entry.get("wheel")
+    data = summary(host)
     return Record(
         host,
         name,
@@ -99,8 +99,7 @@ def wheel_problem(record: Record) -> "ImportError | None":
     """Why the wheel of a module shipped on its own cannot be used: not installed, or built
     with another core version or runtime ABI (read from the ``_module.json`` it installs,
     so nothing of it is loaded first); ``None`` when it matches."""
-    data = manifest(record.host)
-    core = data.get("distribution", record.host)
+    core = summary(record.host).get("distribution", record.host)
     fullname = f"{record.host}.{MODULES_PACKAGE}.{record.name}"
     extra = extra_name(record.name)
     path = os.path.join(record.base, module_record(record.name))
@@ -204,7 +203,7 @@ def read_entry_points(host: str) -> tuple[dict[str, Record], list[ModuleClashErr
         return _scanned[host]
     from importlib.metadata import entry_points
 
-    data = manifest(host)
+    built = index(host)
     found: dict[str, Record] = {}
     clashes: list[ModuleClashError] = []
     group = entry_point_group(host)
@@ -217,8 +216,8 @@ def read_entry_points(host: str) -> tuple[dict[str, Record], list[ModuleClashErr
             # The host's own module: its manifest alone says whether this build has it
             # (the entry points may be another build's, e.g. a tree on PYTHONPATH).
             continue
-        if name in data["modules"]:
-            there = f"in-tree module {name!r} of {host} ({data['modules'][name].get('source', '?')})"
+        if name in built:
+            there = f"in-tree module {name!r} of {host} ({(module_entry(host, name) or {}).get('source', '?')})"
             clashes.append(clash(name, there, here))
             continue
         if name in found:

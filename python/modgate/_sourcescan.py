@@ -282,7 +282,7 @@ def imports_py(text: str) -> list[Import]:
 
 
 def _native(name: str) -> Callable[[str], Any] | None:
-    from ._manifest import NotBuiltError
+    from .exceptions import NotBuiltError
     from .native import lookup
 
     try:

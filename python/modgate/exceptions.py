@@ -15,6 +15,7 @@ __all__ = [
     "ModuleLoadError",
     "ModuleLoadWarning",
     "ModuleUnavailableError",
+    "NotBuiltError",
     "UnknownModuleError",
     "deprecation_message",
 ]
@@ -22,6 +23,10 @@ __all__ = [
 
 class ModgateError(Exception):
     """The base class of every error modgate raises."""
+
+
+class NotBuiltError(ModgateError, RuntimeError):
+    """A host package is imported from a tree that was never built, so there is no manifest."""
 
 
 class _ModuleErrorMixin(ModgateError):

@@ -13,8 +13,8 @@ again when that value changes.
 
 import os
 
-from ._manifest import NotBuiltError
 from ._names import DISABLE_VARIABLE
+from .exceptions import NotBuiltError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:

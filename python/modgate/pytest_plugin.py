@@ -25,10 +25,10 @@ from typing import Any
 
 import pytest
 
-from ._manifest import NotBuiltError, manifest
+from ._manifest import summary
 from ._names import DEFAULT_OPTION_PREFIX, DISABLE_VARIABLE, REGISTRATION_FILE, is_module_name, option_name
 from ._table import module_listing
-from .exceptions import ModuleClashError, ModuleLoadError, UnknownModuleError
+from .exceptions import ModuleClashError, ModuleLoadError, NotBuiltError, UnknownModuleError
 
 __all__ = ["unavailable_reason"]
 
@@ -115,7 +115,7 @@ def unavailable_reason(name: str) -> str | None:
     A module that is available but broken counts as available: its tests should fail."""
     host = _host()
     try:
-        prefix = manifest(host.package).get("option_prefix", DEFAULT_OPTION_PREFIX)
+        prefix = summary(host.package).get("option_prefix", DEFAULT_OPTION_PREFIX)
         record = host.record(name) if is_module_name(name) else None
         option = record.entry.get("option", name) if record is not None else option_name(name, prefix)
         host.check(name)

@@ -117,6 +117,22 @@ def test_import_modgate_and_its_queries_import_nothing_a_bare_interpreter_lacks(
     assert not extra, f"import modgate imported {extra}: keep typing, re, enum and friends off the import path"
 
 
+def test_import_and_is_built_load_neither_json_nor_records_nor_exceptions() -> None:
+    # What the manifest's layout and the lazy imports are for: `import modgate` + is_built()
+    # of every module imports only the package, its names, its manifest reader and its loader.
+    code = (
+        "import sys, modgate\n"
+        "names = list(modgate._manifest.index('modgate'))\n"
+        "[modgate.is_built(n) for n in names]\n"
+        "print(len(names), ' '.join(sorted(m for m in sys.modules if 'json' in m or m.startswith('modgate'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    count, loaded = int(out[0]), set(out[1:])
+    assert count == sum(m["origin"] == "in-tree" for m in info()["modules"].values())
+    # (modgate.modules is the namespace attach() makes, not a file imported)
+    assert loaded == {"modgate", "modgate._names", "modgate._manifest", "modgate._loader", "modgate.modules"}, loaded
+
+
 def test_a_typo_in_modgate_disable_is_warned_about_once_and_turns_nothing_off() -> None:
     modules = sorted(modgate.info()["modules"])
     name = modules[0] if modules else "graph"

@@ -52,8 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run_module_command(command: str, rest: list[str]) -> int | None:
     """Run ``modgate <command>`` when a module of the host here adds it; ``None`` when none does."""
     from .. import _loader
-    from .._manifest import NotBuiltError
-    from ..exceptions import ModuleDisabledError, ModuleLoadError, ModuleUnavailableError
+    from ..exceptions import ModuleDisabledError, ModuleLoadError, ModuleUnavailableError, NotBuiltError
 
     for package in _command_hosts():
         try:

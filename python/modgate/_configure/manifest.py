@@ -2,6 +2,18 @@
 
 :func:`build_manifest` is pure (configure time, standard library only); the import-time
 side reads the installed file with :mod:`modgate._manifest`.
+
+:func:`dumps` writes one JSON object laid out so that a process asking about a few modules
+parses a few lines, not the whole file (:mod:`modgate._manifest` relies on it; a file
+without this layout is still read, whole):
+
+- line 1: every top-level key but ``index``, ``order`` and ``modules``, the object left open;
+- line 2: ``"index"``, one string of four fields joined by ``;``: the module names (in the
+  order of ``modules``, space-separated), their states (``1`` ON, ``0`` OFF, one character
+  each), the byte offset of each module's line counted from the first byte of line 5, and
+  ``name=distribution`` for each module shipped in a wheel of its own. Names and
+  distributions need no JSON escapes, so reading it needs no JSON parser;
+- line 3: ``"order"``; line 4: ``"modules": {``; then one line per module entry.
 """
 
 from __future__ import annotations
@@ -15,7 +27,7 @@ if TYPE_CHECKING:
     from .registration import Registration
     from .resolver import Resolution
 
-__all__ = ["SCHEMA", "build_manifest", "dumps"]
+__all__ = ["SCHEMA", "build_manifest", "dumps", "dumps_record"]
 
 SCHEMA = 2
 
@@ -84,5 +96,46 @@ def build_manifest(
     }
 
 
+def dumps_record(record: Mapping[str, Any]) -> str:
+    """A small generated JSON file (a module's record, a wheels build's record), indented."""
+    return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+
+
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
 def dumps(manifest: Mapping[str, Any]) -> str:
-    return json.dumps(manifest, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+    """The manifest's text, in the layout the module docstring describes."""
+
+    def text(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    head = ", ".join(f"{text(k)}: {text(v)}" for k, v in manifest.items() if k not in ("order", "modules"))
+    entries = list(manifest["modules"].items())
+    lines: list[str] = []
+    offsets: list[str] = []
+    wheels: list[str] = []
+    offset = 0
+    for i, (name, entry) in enumerate(entries):
+        line = f"{text(name)}: {text(entry)}" + ("," if i < len(entries) - 1 else "") + "\n"
+        offsets.append(str(offset))
+        offset += len(line.encode())
+        lines.append(line)
+        if entry.get("wheel"):
+            wheels.append(f"{name}={entry['wheel']}")
+    names = [name for name, _ in entries]
+    for word in (*names, *(w.partition("=")[2] for w in wheels)):
+        if not word or not set(word) <= _PLAIN:  # validated long before; the index depends on it
+            raise ValueError(f"manifest index: {word!r} is not a plain name")
+    states = "".join("1" if entry["state"] == "ON" else "0" for _, entry in entries)
+    index = ";".join([" ".join(names), states, " ".join(offsets), " ".join(wheels)])
+    return "".join(
+        [
+            "{" + head + ",\n",
+            f'"index": "{index}",\n',
+            f'"order": {text(manifest["order"])},\n',
+            '"modules": {\n',
+            *lines,
+            "}}\n",
+        ]
+    )

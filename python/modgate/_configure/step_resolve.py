@@ -42,7 +42,7 @@ from .discovery import Discovery, ModuleSource, display_path
 from .files import imported_sources, write_if_changed
 from .guards import guard_dirs, write_guards
 from .host import HostConfig
-from .manifest import build_manifest, dumps
+from .manifest import build_manifest, dumps, dumps_record
 from .problems import ConfigurationError, Problem
 from .resolver import HostModule, Resolution, build_requests, requires_closure, resolve
 
@@ -383,9 +383,9 @@ def resolve_step(
                 record_file = _record_file(out, name)
                 assert record_file is not None
                 record_file.parent.mkdir(parents=True, exist_ok=True)
-                write_if_changed(record_file, dumps(_module_record(name, config, out)))
+                write_if_changed(record_file, dumps_record(_module_record(name, config, out)))
             record = out.generated_dir / MODULE_WHEELS_RECORD
-            write_if_changed(record, dumps(_wheels_record(resolution.order, found, config, out, artifacts)))
+            write_if_changed(record, dumps_record(_wheels_record(resolution.order, found, config, out, artifacts)))
             stage = out.generated_dir / "stage.cmake"
             write_if_changed(stage, _stage_script(resolution.order, out, record))
             stage_script = stage.as_posix()
