@@ -477,10 +477,7 @@ function(_modgate_module_target target name output_dir rpath)
   )
   # Searched after every real include directory: a module header the target may not
   # see resolves to a stub whose #error names the requires entry to add.
-  target_compile_options(
-    ${target}
-    PRIVATE "$<$<CXX_COMPILER_ID:GNU,Clang,AppleClang>:-idirafter${modgate_MODULE_GUARD_DIR}>"
-  )
+  target_compile_options(${target} PRIVATE "$<$<CXX_COMPILER_ID:GNU,Clang,AppleClang>:-idirafter${modgate_GUARD_DIR}>")
   set_target_properties(
     ${target}
     PROPERTIES
@@ -543,7 +540,7 @@ function(_modgate_add_module name)
     # An exported anchor the extension calls, so the extension always records the
     # library as needed (whatever --as-needed does) and loading it registers the
     # library's functions.
-    add_library(${_modgate_am_lib} SHARED ${_modgate_am_SOURCES} "${modgate_CMAKE_DIR}/modgate_anchor.cc")
+    add_library(${_modgate_am_lib} SHARED ${_modgate_am_SOURCES} "${CMAKE_BINARY_DIR}/modgate_anchor.cc")
     target_compile_definitions(${_modgate_am_lib} PRIVATE "MODGATE_ANCHOR=${_modgate_am_lib}_anchor")
     add_library(${_modgate_am_EXPORTED_TARGET} ALIAS ${_modgate_am_lib})
     if(_modgate_am_INCLUDE_DIR)
@@ -615,7 +612,7 @@ function(_modgate_add_module name)
   if(_modgate_am_BINDING)
     set(_modgate_am_anchor)
     if(TARGET ${_modgate_am_LIBRARY_TARGET})
-      set(_modgate_am_anchor "${modgate_CMAKE_DIR}/modgate_anchor_use.cc")
+      set(_modgate_am_anchor "${CMAKE_BINARY_DIR}/modgate_anchor_use.cc")
     endif()
     pybind11_add_module(${_modgate_am_EXTENSION_TARGET} MODULE ${_modgate_am_BINDING} ${_modgate_am_anchor})
     if(_modgate_am_anchor)
@@ -917,6 +914,16 @@ function(modgate_add_modules)
   endif()
 
   _modgate_warn_each(modgate_DEPRECATIONS)
+  # The anchor sources every native module compiles, copied to the build folder's root: an
+  # object's folder mirrors its source's path, and a source outside the project (modgate's
+  # own folder, for any other host) would cost every module target several new folders.
+  foreach(_modgate_amods_anchor IN ITEMS modgate_anchor.cc modgate_anchor_use.cc)
+    configure_file(
+      "${modgate_CMAKE_DIR}/${_modgate_amods_anchor}"
+      "${CMAKE_BINARY_DIR}/${_modgate_amods_anchor}"
+      COPYONLY
+    )
+  endforeach()
   _modgate_generated_modules()
   get_property(_modgate_amods_exported GLOBAL PROPERTY _modgate_EXPORTED)
   if(_modgate_amods_exported)
@@ -944,7 +951,7 @@ function(modgate_add_modules)
   # The core's targets (modgate_core_target) learn their host's name (the registry
   # namespace their unqualified lookups use), their include guards and their build folder.
   set_property(GLOBAL PROPERTY _modgate_HOST "${modgate_HOST}")
-  set_property(GLOBAL PROPERTY _modgate_CORE_GUARD_DIR "${modgate_CORE_GUARD_DIR}")
+  set_property(GLOBAL PROPERTY _modgate_GUARD_DIR "${modgate_GUARD_DIR}")
   set_property(GLOBAL PROPERTY _modgate_BUILD_PACKAGE_DIR "${_modgate_amods_package_dir}")
   get_property(_modgate_amods_core GLOBAL PROPERTY _modgate_CORE_TARGETS)
   foreach(_modgate_amods_target IN LISTS _modgate_amods_core)
@@ -975,7 +982,7 @@ a built module's functions with nothing imported before).
 #]=======================================================================]
 function(_modgate_core_settings target)
   get_property(_modgate_cs_host GLOBAL PROPERTY _modgate_HOST)
-  get_property(_modgate_cs_guard GLOBAL PROPERTY _modgate_CORE_GUARD_DIR)
+  get_property(_modgate_cs_guard GLOBAL PROPERTY _modgate_GUARD_DIR)
   target_compile_definitions(${target} PRIVATE "MODGATE_HOST_NAME=\"${_modgate_cs_host}\"")
   target_compile_options(${target} PRIVATE "$<$<CXX_COMPILER_ID:GNU,Clang,AppleClang>:-idirafter${_modgate_cs_guard}>")
   get_target_property(_modgate_cs_type ${target} TYPE)

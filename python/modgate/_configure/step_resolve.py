@@ -40,7 +40,7 @@ from . import build_tree
 from .cmake_script import bracket, call, function, set_items, set_list, set_var
 from .discovery import Discovery, ModuleSource, display_path
 from .files import imported_sources, write_if_changed
-from .guards import guard_dirs, write_guards
+from .guards import guard_folder, write_guards
 from .host import HostConfig
 from .manifest import build_manifest, dumps, dumps_record
 from .problems import ConfigurationError, Problem
@@ -392,9 +392,7 @@ def resolve_step(
         script.append(set_var("modgate_STAGE_SCRIPT", stage_script))
     if out.guard_dir is not None:
         write_guards(out.guard_dir, found)
-        modules_guard, core_guard = guard_dirs(out.guard_dir)
-        script += [set_var("modgate_MODULE_GUARD_DIR", modules_guard.as_posix())]
-        script += [set_var("modgate_CORE_GUARD_DIR", core_guard.as_posix())]
+        script += [set_var("modgate_GUARD_DIR", guard_folder(out.guard_dir).as_posix())]
     # Generated code, not per-module variables: one call per enabled module, dependencies first.
     calls = [_add_module_call(found.modules[name], found, config, out) for name in resolution.order]
     script.append(function("_modgate_generated_modules", calls))
