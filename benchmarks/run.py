@@ -7,12 +7,15 @@
     CMake's share, interleaved with a core-only configure in the same run (target at
     1000 pure-Python modules: at most 1.5x the core-only configure).
 (c) ``benchmarks/import_time.py``: import cost of modgate and of a host package in a
-    clean venv (targets: 3 ms over the baseline at 50 modules, 10 ms at 1000).
+    ``venv --without-pip`` and a ``python -m venv`` (targets: 1 ms over the baseline at 50
+    modules, 3 ms at 1000).
 (d) ``benchmarks/native_calls.py``: registry calls and lookups against direct pybind11
     calls (target: 1.5x on a short input).
 (e) ``modgate check`` on hosts of 10, 100 and 1000 modules (target: 5 s at 1000).
-(f) ``modgate matrix --strategy pairwise`` on random graphs of 10, 60, 200 and 1000 modules
-    with requires and conflicts (targets: 30 configurations at 200, 50 at 1000, 10 s).
+(f) ``benchmarks/pairwise.py``: ``modgate matrix --strategy pairwise`` on a family of
+    random graphs (five shapes of fan-in, depth and conflicts; 10 to 2000 modules; two
+    seeds) beside the generator it replaced and covertable (targets on the fan-in 3, n/20
+    shape: 35 configurations at 200 modules, 60 at 1000, 10 s; never more than covertable).
 (g) ``modgate verify --strategy each-off`` on this tree against one clean build and test
     run (target: translation units across the matrix <= 1.5x one full build).
 (h) ``pip install --no-build-isolation . -C cmake.define.<option>=OFF`` after a first
@@ -153,24 +156,64 @@ def file_system_cost(work: Path) -> str:
     return f"{(middle - start) / 500 * 1e6:.0f} µs per new folder, {(end - middle) / 500 * 1e6:.0f} µs per new file"
 
 
+def plain_cmake(root: Path, count: int) -> Path:
+    """A project of ``count`` shared libraries and nothing else (one source each, linked to
+    one base library, one install rule each): what CMake alone costs for as many targets."""
+    project = root / f"plain{count}"
+    (project / "src").mkdir(parents=True)
+    lines = ["cmake_minimum_required(VERSION 3.21)", "project(plain LANGUAGES CXX)"]
+    lines.append("add_library(base SHARED src/base.cc)")
+    (project / "src" / "base.cc").write_text("int base() { return 0; }\n")
+    for i in range(count):
+        (project / "src" / f"m{i}.cc").write_text(f"int m{i}() {{ return {i}; }}\n")
+        lines.append(f"add_library(m{i} SHARED src/m{i}.cc)")
+        lines.append(f"target_link_libraries(m{i} PRIVATE base)")
+        lines.append(f"install(TARGETS m{i} LIBRARY DESTINATION lib/m{i} COMPONENT m{i})")
+    (project / "CMakeLists.txt").write_text("\n".join(lines) + "\n")
+    return project
+
+
+def entries(folder: Path) -> tuple[int, int]:
+    """Folders and files below ``folder``."""
+    dirs = files = 0
+    for _, subdirs, names in os.walk(folder):
+        dirs += len(subdirs)
+        files += len(names)
+    return dirs, files
+
+
 def bench_configure(work: Path, counts: list[int], repeats: int) -> str:
     """Fresh configures, interleaved (core-only, then each variant, ``repeats`` rounds), so
-    a slow spell of the machine hits every column alike; medians."""
+    a slow spell of the machine hits every column alike; medians. Beside each native count,
+    a plain CMake project of as many shared libraries, and what each module adds to the
+    build folder."""
     own_off = {f"USE_MODULE_{name.upper()}": "OFF" for name in own_modules()}
     variants = [(count, native, synthetic(work, count, native)) for count in counts for native in (False, True)]
+    plains = {count: plain_cmake(work, count) for count in counts}
     base: list[float] = []
+    base_entries = (0, 0)
     totals: dict[tuple[int, bool], list[float]] = {(c, n): [] for c, n, _ in variants}
     resolvers: dict[tuple[int, bool], list[float]] = {(c, n): [] for c, n, _ in variants}
+    added: dict[tuple[int, bool], tuple[int, int]] = {}
+    plain_times: dict[int, list[float]] = {count: [] for count in counts}
     for r in range(repeats):
         base.append(configure(work / f"base{r}", own_off))
+        base_entries = entries(work / f"base{r}")
         for count, native, modules in variants:
             build = work / f"b{count}{native}-{r}"
             totals[count, native].append(configure(build, own_off | {"MODGATE_EXTRA_MODULE_DIRS": str(modules)}))
+            dirs, files = entries(build)
+            added[count, native] = (dirs - base_entries[0], files - base_entries[1])
             scratch = work / f"r{count}{native}-{r}"
             scratch.mkdir()
             resolvers[count, native].append(resolver_time(modules, scratch))
             shutil.rmtree(build, ignore_errors=True)
             shutil.rmtree(scratch, ignore_errors=True)
+            if native:
+                start = time.perf_counter()
+                sh(["cmake", "-S", str(plains[count]), "-B", str(work / f"p{count}-{r}"), "-G", "Ninja"])
+                plain_times[count].append(time.perf_counter() - start)
+                shutil.rmtree(work / f"p{count}-{r}", ignore_errors=True)
         shutil.rmtree(work / f"base{r}", ignore_errors=True)
     baseline = statistics.median(base)
     rows = [
@@ -178,16 +221,22 @@ def bench_configure(work: Path, counts: list[int], repeats: int) -> str:
         "",
         f"Core-only configure (modgate's own modules off, no synthetic modules), same run: {baseline:.2f} s"
         f" (median of {repeats}, interleaved with the rows below). Each row: the same core plus N synthetic"
-        " modules, all enabled.",
+        " modules, all enabled; the folders and files each module adds to the build folder; and a plain"
+        " CMake project of N shared libraries (one source, one link, one install rule each), configured in the"
+        " same rounds.",
         "",
-        "| modules | kind | configure (s) | resolver (s) | CMake (s) | resolver share | configure ÷ core-only |",
-        "|---|---|---|---|---|---|---|",
+        "| modules | kind | configure (s) | resolver (s) | CMake (s) | resolver share | configure ÷ core-only"
+        " | folders, files per module | plain CMake, N libraries (s) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for count, native, _ in variants:
         total, resolver = statistics.median(totals[count, native]), statistics.median(resolvers[count, native])
+        dirs, files = added[count, native]
+        plain = f"{statistics.median(plain_times[count]):.2f}" if native else ""
         rows.append(
             f"| {count} | {'native' if native else 'pure Python'} | {total:.2f} | {resolver:.2f}"
-            f" | {total - resolver:.2f} | {resolver / total:.0%} | {total / baseline:.2f}× |"
+            f" | {total - resolver:.2f} | {resolver / total:.0%} | {total / baseline:.2f}×"
+            f" | {dirs / count:.1f}, {files / count:.1f} | {plain} |"
         )
     return "\n".join(rows)
 
@@ -240,49 +289,6 @@ def bench_check(work: Path, counts: list[int], repeats: int) -> str:
                 )
         median = statistics.median(times)
         rows.append(f"| {count} | {1 + 4 * count} | {median:.2f} | {median / count * 1e3:.1f} |")
-    return "\n".join(rows)
-
-
-def random_modules(count: int, seed: int) -> dict[str, object]:
-    """``count`` registrations: up to two requires on earlier modules, 5% with a conflict."""
-    from modgate._configure.registration import Registration
-
-    rng = random.Random(seed)
-    names = [f"m{i:04d}" for i in range(count)]
-    modules: dict[str, object] = {}
-    for i, name in enumerate(names):
-        requires = tuple(sorted({names[rng.randrange(i)] for _ in range(rng.choice([0, 0, 1, 2]))})) if i else ()
-        conflicts: tuple[str, ...] = ()
-        if i > 5 and rng.random() < 0.05:
-            other = names[rng.randrange(i)]
-            conflicts = () if other in requires else (other,)
-        modules[name] = Registration(
-            name=name,
-            summary="s",
-            stage="S1",
-            path=f"modules/{name}/module.toml",
-            requires=requires,
-            conflicts=conflicts,
-        )
-    return modules
-
-
-def bench_matrix(counts: list[int]) -> str:
-    """Pairwise size and time on random graphs with requires and conflicts, next to what
-    all-on + all-off + each-alone need."""
-    from modgate._cli.matrix import generate
-
-    rows = [
-        "| modules | pairwise configurations | generated in (s) | all-on + all-off + each-alone |",
-        "|---|---|---|---|",
-    ]
-    for count in counts:
-        modules = random_modules(count, seed=1)
-        start = time.perf_counter()
-        pairwise, _ = generate(modules, ["pairwise"])  # type: ignore[arg-type]
-        took = time.perf_counter() - start
-        simple, _ = generate(modules, ["all-on", "all-off", "each-alone"])  # type: ignore[arg-type]
-        rows.append(f"| {count} | {len(pairwise)} | {took:.2f} | {len(simple)} |")
     return "\n".join(rows)
 
 
@@ -570,8 +576,6 @@ def main() -> int:
                 print(bench_configure(work, args.counts, args.repeats))
             elif section == "check":
                 print(bench_check(work, args.counts, args.repeats))
-            elif section == "matrix":
-                print(bench_matrix([10, 60, 200, 1000]))
             elif section == "verify":
                 print(bench_verify(work))
             elif section == "pip":
@@ -581,7 +585,7 @@ def main() -> int:
             elif section == "twins":
                 print(bench_twins(work, [10, 100, 1000]))
             else:  # each its own script, run in a fresh interpreter
-                script = here / ("import_time.py" if section == "import" else "native_calls.py")
+                script = here / {"import": "import_time.py", "matrix": "pairwise.py"}.get(section, "native_calls.py")
                 subprocess.run([sys.executable, str(script)], check=True, cwd=work)
             print(flush=True)
     finally:

@@ -24,15 +24,22 @@ def reg(name: str, requires: tuple[str, ...] = (), conflicts: tuple[str, ...] = 
 
 
 @st.composite
-def graphs(draw: st.DrawFn) -> dict[str, Registration]:
-    count = draw(st.integers(min_value=1, max_value=9))
-    names = [f"m{i}" for i in range(count)]
+def graphs(draw: st.DrawFn, max_count: int = 9, min_count: int = 1) -> dict[str, Registration]:
+    """Random graphs of the shapes the pairwise benchmark varies: fan-in (requires per
+    module), depth (requires from the last few modules only: long chains) and how many
+    modules conflict."""
+    count = draw(st.integers(min_value=min_count, max_value=max_count))
+    fan_in = draw(st.integers(min_value=0, max_value=3))
+    window = draw(st.sampled_from([None, 2, 3]))
+    conflicting = draw(st.sampled_from([0.0, 0.1, 0.3]))
+    names = [f"m{i:02d}" for i in range(count)]
     modules = {}
     for i, name in enumerate(names):
-        requires = tuple(sorted(set(draw(st.lists(st.sampled_from(names[:i]), max_size=2))))) if i else ()
-        conflicts = (
-            tuple(sorted(set(draw(st.lists(st.sampled_from(names[:i]), max_size=1))) - set(requires))) if i else ()
-        )
+        earlier = names[max(0, i - window) : i] if window else names[:i]
+        requires = tuple(sorted(set(draw(st.lists(st.sampled_from(earlier), max_size=fan_in))))) if i else ()
+        conflicts: tuple[str, ...] = ()
+        if i and draw(st.floats(min_value=0, max_value=1)) < conflicting:
+            conflicts = tuple(sorted({draw(st.sampled_from(names[:i]))} - set(requires)))
         modules[name] = reg(name, requires, conflicts)
     return modules
 
@@ -58,6 +65,24 @@ def feasible_pairs(modules: dict[str, Registration]) -> set[tuple[str, bool, str
 @settings(max_examples=60, deadline=None)
 @given(graphs())
 def test_pairwise_is_valid_and_covers_every_feasible_pair(modules: dict[str, Registration]) -> None:
+    assert_pairwise(modules)
+
+
+@settings(max_examples=12, deadline=None)
+@given(graphs(max_count=15, min_count=13))
+def test_pairwise_on_graphs_past_the_exhaustive_size(modules: dict[str, Registration]) -> None:
+    # Past a dozen modules each greedy row comes from the climb, not from every valid row.
+    assert_pairwise(modules)
+
+
+def test_pairwise_is_the_same_on_every_run() -> None:
+    # Sharded matrices: each machine computes the matrix and runs its part.
+    modules = {f"m{i:02d}": reg(f"m{i:02d}", (f"m{i // 2:02d}",) if i else ()) for i in range(40)}
+    first = [c.on for c in generate(modules, ["pairwise"])[0]]
+    assert first == [c.on for c in generate(dict(reversed(modules.items())), ["pairwise"])[0]]
+
+
+def assert_pairwise(modules: dict[str, Registration]) -> None:
     configs, _ = generate(modules, ["pairwise"])
     names = sorted(modules)
     covered = set()

@@ -6,21 +6,19 @@ resolver configure uses decides each one again, so nothing here can disagree wit
 A strategy that asks for a configuration that cannot exist adjusts it (saying what and why)
 or drops it.
 
-``pairwise`` covers every feasible pair of states (a ON/OFF with b ON/OFF). It starts from
-a binary covering array (each module a distinct column of weight ceil(N/2) over N rows,
-first row all OFF: any two such columns show all four combinations), makes each row valid,
-then adds rows greedily for the pairs that repair lost. Written here rather than taken
-from a library: the known covering-array tools either ignore requires/conflicts or do not
-finish at a thousand options, and the construction is a few dozen lines.
+``pairwise`` covers every feasible pair of states (a ON/OFF with b ON/OFF): greedy rows
+that are valid by construction, then the removal of rows whose pairs fit into the others
+(:mod:`._pairwise`). Written here rather than taken from a library: the known
+covering-array tools either ignore requires/conflicts or do not finish at a thousand
+options.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import random
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from .._configure.host import HostConfig
 from .._configure.registration import Registration
 from .._configure.resolver import build_requests, requires_closure, resolve
 from ..exceptions import ModgateError
+from ._pairwise import pairwise_rows
 from .common import DIR_HELP, defines, project
 from .probe import missing_here
 
@@ -97,20 +96,6 @@ class Graph:
                     on -= self.dependents[max(name, other)]
         return frozenset(n for n in on if self.closure[n] <= on)
 
-    def pins(self, a: str, va: bool, b: str, vb: bool) -> tuple[set[str], set[str]]:
-        """The modules a=va and b=vb force ON (what an ON one requires) and OFF (what
-        requires an OFF one)."""
-        on: set[str] = set()
-        off: set[str] = set()
-        for name, value in ((a, va), (b, vb)):
-            (on if value else off).update(self.closure[name] if value else self.dependents[name])
-        return on, off
-
-    def feasible(self, a: str, va: bool, b: str, vb: bool) -> bool:
-        """Whether some valid configuration has a=va and b=vb (the pins alone are one)."""
-        on, off = self.pins(a, va, b, vb)
-        return not on & off and not any(self.conflicts[n] & on for n in on)
-
 
 def _check(graph: Graph, config: Configuration, prefix: str) -> None:
     """The resolver's own verdict on ``config``: the states it decides must be these."""
@@ -162,86 +147,8 @@ def _random(graph: Graph, count: int, seed: int) -> list[Configuration]:
     ]
 
 
-def _columns(count: int) -> tuple[int, list[int]]:
-    """Rows N and ``count`` distinct N-bit columns, bit 0 clear, weight ceil(N/2): every two
-    of them show (0,0), (0,1), (1,0) and (1,1) somewhere."""
-    rows = 2
-    while len(list(itertools.islice(itertools.combinations(range(1, rows), (rows + 1) // 2), count))) < count:
-        rows += 1
-    columns = []
-    for ones in itertools.islice(itertools.combinations(range(1, rows), (rows + 1) // 2), count):
-        columns.append(sum(1 << bit for bit in ones))
-    return rows, columns
-
-
-_STATES = ((True, True), (True, False), (False, True), (False, False))
-
-
-def _coverage(names: Sequence[str], rows: Sequence[frozenset[str]]) -> Iterator[tuple[str, str, tuple[int, ...]]]:
-    """For every pair of modules, the rows showing each of its four combinations of states
-    (in the order of ``_STATES``), each as a bit mask over ``rows``."""
-    full = (1 << len(rows)) - 1
-    mask = {n: sum(1 << i for i, row in enumerate(rows) if n in row) for n in names}
-    for i, a in enumerate(names):
-        ma = mask[a]
-        for b in names[i + 1 :]:
-            mb = mask[b]
-            yield a, b, (ma & mb, ma & ~mb & full, ~ma & mb & full, ~ma & ~mb & full)
-
-
-def _uncovered(graph: Graph, rows: Sequence[frozenset[str]]) -> list[tuple[str, bool, str, bool]]:
-    return [
-        (a, va, b, vb)
-        for a, b, seen in _coverage(graph.names, rows)
-        for (va, vb), shown in zip(_STATES, seen, strict=True)
-        if not shown and graph.feasible(a, va, b, vb)
-    ]
-
-
 def _pairwise(graph: Graph) -> list[Configuration]:
-    names = graph.names
-    if not names:
-        return []
-    rows_count, columns = _columns(len(names))
-    rows = [graph.repair(n for n, col in zip(names, columns, strict=True) if col >> r & 1) for r in range(rows_count)]
-    missing = _uncovered(graph, rows)
-
-    def weight(pair: tuple[str, bool, str, bool]) -> int:
-        a, va, b, vb = pair
-        return sum(len(graph.closure[n] if v else graph.dependents[n]) for n, v in ((a, va), (b, vb)))
-
-    # First fit, most constrained first: the pairs that pin the most modules go in early.
-    missing.sort(key=lambda pair: -weight(pair))
-    while missing:
-        # A new row: the first uncovered pair, then every other one that still fits.
-        on: set[str] = set()
-        off: set[str] = set()
-        for pair in missing:
-            add_on, add_off = graph.pins(*pair)
-            if add_on & off or add_off & on or add_on & add_off:
-                continue
-            if any(graph.conflicts[n] & (on | add_on) for n in add_on):
-                continue
-            on |= add_on
-            off |= add_off
-        rows.append(frozenset(on))
-        missing = [p for p in missing if (p[0] in on) != p[1] or (p[2] in on) != p[3]]
-    unique = _prune(graph, list(dict.fromkeys(rows)))
-    return [Configuration(f"pairwise:{i}", row) for i, row in enumerate(unique)]
-
-
-def _prune(graph: Graph, rows: list[frozenset[str]]) -> list[frozenset[str]]:
-    """Drop rows every pair of which another row also covers, last rows first."""
-    while True:
-        essential = 0
-        for _a, _b, seen in _coverage(graph.names, rows):
-            for shown in seen:
-                if shown and not shown & (shown - 1):  # exactly one row shows this combination
-                    essential |= shown
-        spare = [i for i in range(len(rows)) if not essential >> i & 1]
-        if not spare:
-            return rows
-        del rows[spare[-1]]
+    return [Configuration(f"pairwise:{i}", row) for i, row in enumerate(pairwise_rows(graph))]
 
 
 def _without_unavailable(
