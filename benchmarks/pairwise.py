@@ -8,8 +8,9 @@ from the last few modules only (long chains), and conflicts between about n/k ra
 pairs. Per shape, size and seed it reports:
 
 - the configurations ``modgate matrix`` gives and the seconds it takes;
-- the longest ``requires`` chain: a chain of L modules needs L + 1 configurations (each
-  link ON with the next one OFF), a lower bound no generator beats;
+- the longest ``requires`` chain of modules that can be ON: a chain of L modules needs
+  L + 1 configurations (each link ON with the next one OFF), a lower bound no generator
+  beats;
 - the generator this one replaced (a covering array of distinct half-weight columns, each
   row repaired, then one greedy row per batch of lost pairs), on graphs of up to 200
   modules (it takes about a minute at 1000);
@@ -87,8 +88,16 @@ def family(shape: Shape, count: int, seed: int) -> dict[str, Registration]:
 
 
 def longest_chain(modules: Mapping[str, Registration]) -> int:
+    """The longest ``requires`` chain of modules that can be ON (a module whose
+    requirements conflict among themselves is OFF in every configuration)."""
+    closure: dict[str, set[str]] = {}
     depth: dict[str, int] = {}
     for name in sorted(modules):  # requires point to earlier names
+        closure[name] = {name}.union(*(closure[d] for d in modules[name].requires))
+        clash = {c for m in closure[name] for c in modules[m].conflicts}
+        clash |= {m for m in modules if set(modules[m].conflicts) & closure[name]}
+        if clash & closure[name]:
+            continue
         depth[name] = 1 + max((depth[d] for d in modules[name].requires), default=0)
     return max(depth.values(), default=0)
 
