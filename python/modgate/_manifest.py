@@ -1,9 +1,12 @@
 """What a host's build decided, read from its installed build manifest
 (``<package>/_manifest.json``).
 
-On the path of ``import <host>``: it imports only ``os`` and ``sys`` and parses the
-manifest with the C scanner behind :mod:`json` (the :mod:`json` package itself pulls in
-``re`` and ``enum``, several milliseconds on a bare interpreter).
+On the path of ``import <host>``: it imports only ``os`` and ``sys``. ``is_built()`` reads
+the manifest's first lines and splits its index (:func:`index`: no JSON parsed); a
+module's entry is parsed from its own line when first asked for (:func:`module_entry`),
+the top-level keys likewise (:func:`summary`), the whole file only for :func:`manifest`.
+JSON is parsed with the C scanner behind :mod:`json` (the :mod:`json` package itself
+pulls in ``re`` and ``enum``, several milliseconds on a bare interpreter).
 """
 
 import os
