@@ -16,8 +16,10 @@ from typing import Any
 
 from tests.helpers import ROOT
 
+# What a checkout holds that is no part of the tree: git's, builds', and the caches of the
+# tools the test command runs first (ruff and mypy write binary files a spelling check trips on).
 _COPY_IGNORE = shutil.ignore_patterns(
-    ".git", "build", "dist", "__pycache__", ".pytest_cache", ".hypothesis", "*.egg-info"
+    ".git", "build", "dist", "__pycache__", ".pytest_cache", ".hypothesis", "*.egg-info", ".ruff_cache", ".mypy_cache"
 )
 
 

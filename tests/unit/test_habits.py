@@ -24,7 +24,7 @@ def tracked(*suffixes: str) -> list[str]:
     if proc.returncode == 0 and proc.stdout.strip():
         names = proc.stdout.splitlines()
     else:  # an exported tree without .git
-        skip = {".git", "build", "dist", "__pycache__", ".pytest_cache", ".hypothesis"}
+        skip = {".git", "build", "dist", "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache", ".mypy_cache"}
         names = [
             p.relative_to(ROOT).as_posix()
             for p in ROOT.rglob("*")

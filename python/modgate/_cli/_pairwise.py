@@ -30,11 +30,8 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .matrix import Graph
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 __all__ = ["pairwise_rows"]
 
@@ -43,6 +40,19 @@ _ONE_START_PAST = 500
 _REMOVAL_ATTEMPTS = 2000  # rows tried in phase 2, in all (bounds the time on large graphs)
 _ALL_ROWS_UP_TO = 12  # up to this many modules, each greedy row is the best of all valid rows
 _RUNS_BUDGET = 40_000  # small graphs run both phases several times (up to 8, seeds 0, 1, ...)
+
+
+class Graph(Protocol):
+    """What this needs of :class:`modgate._cli.matrix.Graph` (which imports this module)."""
+
+    @property
+    def names(self) -> list[str]: ...
+    @property
+    def closure(self) -> Mapping[str, frozenset[str]]: ...  # a module and what it requires
+    @property
+    def dependents(self) -> Mapping[str, frozenset[str]]: ...  # a module and what requires it
+    @property
+    def conflicts(self) -> Mapping[str, frozenset[str]]: ...  # both ways
 
 
 def _members(bits: int) -> list[int]:
