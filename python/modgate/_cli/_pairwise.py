@@ -186,11 +186,12 @@ def _valid_rows(bits: _Bits) -> list[int]:
     ]
 
 
-def _greedy(bits: _Bits, rng: random.Random) -> list[int]:
+def _greedy(bits: _Bits, rng: random.Random, every: Sequence[int] | None) -> list[int]:
+    """Rows until every feasible pair is shown; each the best of ``every`` (a small graph's
+    valid rows) or grown by :func:`_climb`."""
     left = _Uncovered(bits)
     rows = [0]
     left.add(0)
-    every = _valid_rows(bits) if bits.n <= _ALL_ROWS_UP_TO else None
     while True:
         remaining = [(s[0] | s[1] | s[2] | s[3]).bit_count() for s in left.sets]
         if not any(remaining):
@@ -352,11 +353,12 @@ def pairwise_rows(graph: Graph, seed: int = 0) -> list[frozenset[str]]:
     bits = _Bits(graph)
     if not bits.n:
         return []
+    every = _valid_rows(bits) if bits.n <= _ALL_ROWS_UP_TO else None
     best: list[int] | None = None
     for run in range(max(1, min(8, _RUNS_BUDGET // bits.n**2))):
-        rows = _remove_rows(bits, _greedy(bits, random.Random(seed + run)))
-        if bits.n <= _ALL_ROWS_UP_TO:
-            rows = _two_for_one(bits, rows, _valid_rows(bits))
+        rows = _remove_rows(bits, _greedy(bits, random.Random(seed + run), every))
+        if every is not None:
+            rows = _two_for_one(bits, rows, every)
         if best is None or len(rows) < len(best):
             best = rows
     assert best is not None
