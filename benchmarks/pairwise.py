@@ -15,7 +15,8 @@ pairs. Per shape, size and seed it reports:
   row repaired, then one greedy row per batch of lost pairs), on graphs of up to 200
   modules (it takes about a minute at 1000);
 - covertable 3.2 with the same constraints, up to 30 modules (``--covertable-up-to``; at 60
-  it gave no result within a minute on any shape), where it finishes within ``--timeout``.
+  it gave no result within a minute on any graph tried), where it finishes within
+  ``--timeout``.
 
 Every result is checked here, by code that shares nothing with the generators: each row
 valid, every feasible pair of states shown. Prints Markdown for benchmarks/README.md.
