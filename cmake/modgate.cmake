@@ -18,8 +18,9 @@ Public functions:
   the runtime's ABI version, from ``modgate/abi.h``.
 
 Cache variables: ``MODGATE_ALL_MODULES`` (``ON``/``OFF``/``AUTO`` for every module whose
-option is unset), ``MODGATE_EXTRA_MODULE_DIRS`` (more folders of module folders), and one
-option per module (``<option-prefix><NAME>``, or the module's ``option`` key).
+option is unset), ``MODGATE_EXTRA_MODULE_DIRS`` (more folders of module folders), one
+option per module (``<option-prefix><NAME>``, or the module's ``option`` key), and one per
+group a module is in (``MODGATE_GROUP_<G>``, or its name in ``[tool.modgate.groups]``).
 
 Targets, per enabled module (names from ``python/modgate/_names.py``):
 ``<host>_<name>`` (alias ``<package>::module_<name>``), the module's shared library;
@@ -173,20 +174,26 @@ _modgate_collect_values
 ^^^^^^^^^^^^^^^^^^^^^^^
 Internal. ::
 
-  _modgate_collect_values(<out-var> <prefix> <options>)
+  _modgate_collect_values(<out-var> <prefixes> <options>)
 
 Sets ``<out-var>`` to ``--value NAME=VALUE`` arguments for every variable (cache or
-normal, not empty) whose name starts with ``<prefix>`` or is in the list ``<options>``,
+normal, not empty) whose name starts with one of the list ``<prefixes>`` (the host's
+option prefix, the group options' prefix) or is in the list ``<options>``,
 and for every cache variable the user set without the project declaring it (``-D`` on the
 command line, pip's ``-C cmake.define.``: no type, or no help text), so the resolver can
 refuse a misspelled option instead of CMake ignoring it.
 #]=======================================================================]
-function(_modgate_collect_values out_var prefix options)
+function(_modgate_collect_values out_var prefixes options)
   get_cmake_property(_modgate_cv_cache CACHE_VARIABLES)
   get_cmake_property(_modgate_cv_normal VARIABLES)
-  string(REGEX REPLACE "([][+.*?()^$|\\\\])" "\\\\\\1" _modgate_cv_escaped "${prefix}")
-  set(_modgate_cv_names ${_modgate_cv_cache} ${_modgate_cv_normal})
-  list(FILTER _modgate_cv_names INCLUDE REGEX "^${_modgate_cv_escaped}")
+  set(_modgate_cv_all ${_modgate_cv_cache} ${_modgate_cv_normal})
+  set(_modgate_cv_names)
+  foreach(_modgate_cv_prefix IN LISTS prefixes)
+    string(REGEX REPLACE "([][+.*?()^$|\\\\])" "\\\\\\1" _modgate_cv_escaped "${_modgate_cv_prefix}")
+    set(_modgate_cv_some ${_modgate_cv_all})
+    list(FILTER _modgate_cv_some INCLUDE REGEX "^${_modgate_cv_escaped}")
+    list(APPEND _modgate_cv_names ${_modgate_cv_some})
+  endforeach()
   foreach(_modgate_cv_opt IN LISTS options)
     if(DEFINED ${_modgate_cv_opt})
       list(APPEND _modgate_cv_names "${_modgate_cv_opt}")
@@ -262,7 +269,7 @@ function(_modgate_declare_options)
       unset(${_modgate_do_opt} CACHE)
     endif()
   endforeach()
-  set(_modgate_DECLARED_OPTIONS "${modgate_OPTIONS}" CACHE INTERNAL "the module options modgate declared")
+  set(_modgate_DECLARED_OPTIONS "${modgate_OPTIONS}" CACHE INTERNAL "the module and group options modgate declared")
 endfunction()
 
 #[=======================================================================[.rst:
@@ -788,20 +795,21 @@ function(modgate_add_modules)
   endif()
   set(modgate_WORK_DIR "${CMAKE_BINARY_DIR}/modgate")
 
-  # The values the user set: every variable with the host's option prefix, and the
-  # modules' own option names. Both come from the declare step, which needs the values;
-  # so the last configure's are used, and the step runs again when the values of the
-  # names it gives differ (a first configure with a per-module option set, a changed prefix).
-  set(_modgate_amods_prefix "$CACHE{_modgate_OPTION_PREFIX}")
-  if(_modgate_amods_prefix STREQUAL "")
-    set(_modgate_amods_prefix "USE_MODULE_") # a first guess only: the declare step says the real prefix
+  # The values the user set: every variable with the host's option prefix or the group
+  # options' prefix, and the modules' and groups' own option names. All come from the
+  # declare step, which needs the values; so the last configure's are used, and the step
+  # runs again when the values of the names it gives differ (a first configure with a
+  # per-module option set, a changed prefix).
+  set(_modgate_amods_prefixes "$CACHE{_modgate_VALUE_PREFIXES}")
+  if(_modgate_amods_prefixes STREQUAL "")
+    set(_modgate_amods_prefixes "USE_MODULE_;MODGATE_GROUP_") # a first guess only: the declare step says them
   endif()
-  _modgate_collect_values(modgate_VALUE_ARGS "${_modgate_amods_prefix}" "$CACHE{_modgate_DECLARED_OPTIONS}")
+  _modgate_collect_values(modgate_VALUE_ARGS "${_modgate_amods_prefixes}" "$CACHE{_modgate_DECLARED_OPTIONS}")
   _modgate_run_step(declare "${modgate_WORK_DIR}/declare.cmake" ${_modgate_amods_version_args})
   include("${modgate_WORK_DIR}/declare.cmake")
   _modgate_collect_values(
     _modgate_amods_values
-    "${modgate_OPTION_PREFIX}"
+    "${modgate_VALUE_PREFIXES}"
     "$CACHE{_modgate_DECLARED_OPTIONS};${modgate_OPTIONS}"
   )
   if(NOT "${_modgate_amods_values}" STREQUAL "${modgate_VALUE_ARGS}")
@@ -810,10 +818,10 @@ function(modgate_add_modules)
     include("${modgate_WORK_DIR}/declare.cmake")
   endif()
   set(
-    _modgate_OPTION_PREFIX
-    "${modgate_OPTION_PREFIX}"
+    _modgate_VALUE_PREFIXES
+    "${modgate_VALUE_PREFIXES}"
     CACHE INTERNAL
-    "the host's option prefix, as the last declare step said"
+    "the prefixes of the host's options, as the last declare step said"
   )
   _modgate_declare_options()
   _modgate_warn_each(modgate_WARNINGS)

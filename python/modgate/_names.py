@@ -23,6 +23,9 @@ RUNTIME_LIBRARY = "modgate_runtime"  # the shared runtime's library stem (src/CM
 DEFAULT_MODULES_DIRS = ("modules",)
 DEFAULT_OPTION_PREFIX = "USE_MODULE_"
 ALL_MODULES = "MODGATE_ALL_MODULES"  # the CMake variable: one value for every unset module
+# A group's option (``groups`` in module.toml): outside every host's option prefix (which may
+# not start with ``MODGATE_``) and every module's ``option`` key, so it names no module.
+GROUP_OPTION_PREFIX = "MODGATE_GROUP_"
 EXTRA_MODULE_DIRS = "MODGATE_EXTRA_MODULE_DIRS"
 ALL_EXTRA = "all"  # the pip extra holding every module's Python requirements
 CMAKE_PREFIX_GROUP = "cmake.prefix"  # scikit-build-core's entry-point group: a package on CMAKE_PREFIX_PATH
@@ -81,6 +84,12 @@ def is_package_name(text: object) -> bool:
 def option_name(module: str, prefix: str = DEFAULT_OPTION_PREFIX) -> str:
     """The CMake option that toggles ``module`` when its registration sets no ``option``."""
     return prefix + module.upper()
+
+
+def group_option(group: str) -> str:
+    """The CMake option that sets every member of ``group`` whose own option is unset, when
+    the host's ``[tool.modgate.groups]`` gives it no other name."""
+    return GROUP_OPTION_PREFIX + group.upper()
 
 
 def extra_name(module: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["aligned", "module_listing", "module_row", "state_table"]
+__all__ = ["aligned", "group_table", "module_listing", "module_row", "state_table"]
 
 
 def aligned(rows: Sequence[Sequence[str]], *, indent: str = "") -> str:
@@ -40,6 +40,17 @@ def state_table(
     )
 
 
+def group_table(groups: Mapping[str, tuple[str, str, Sequence[str]]], *, indent: str = "") -> str:
+    """Aligned ``group  option  members`` lines for group -> (option, the value set or "",
+    members); empty when there are no groups."""
+    if not groups:
+        return ""
+    rows = [("group", "option", "members")]
+    for group, (option, value, members) in sorted(groups.items()):
+        rows.append((group, f"{option}={value}" if value.strip() else f"{option} (unset)", ", ".join(members)))
+    return aligned(rows, indent=indent)
+
+
 def module_row(name: str, module: Mapping[str, Any]) -> tuple[str, str, str, bool, str]:
     """The table row of one ``modgate.info()["modules"]`` entry, as this process sees it."""
     state, reason = module["state"], module["reason"]
@@ -70,8 +81,12 @@ def module_listing(data: Mapping[str, Any], *, indent: str = "", limit: int | No
     options = [str(modules[name].get("option", "-")) for name in names]
     enabled = sum(1 for row in rows if row[1] == "ON")
     head = f"{data.get('package', 'modgate')} {data['version']}: {len(modules)} modules, {enabled} enabled"
+    groups = group_table(
+        {g: (e["option"], e.get("value", ""), e["members"]) for g, e in (data.get("groups") or {}).items()},
+        indent=indent,
+    )
     if limit is None or len(rows) <= limit:
-        return [head, *state_table(rows, indent=indent, options=options).splitlines()]
+        return [head, *state_table(rows, indent=indent, options=options).splitlines(), *groups.splitlines()]
     shown = [i for i, row in enumerate(rows) if row[1] != "ON"]
     note = f"{indent}({enabled} modules ON not shown; pytest -v or modgate list shows every module)"
     table = state_table([rows[i] for i in shown], indent=indent, options=[options[i] for i in shown])

@@ -3,28 +3,35 @@ this repository's own modules) in one build directory, reconfigured per scenario
 
 from __future__ import annotations
 
+import tomllib
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import FIXTURES, ROOT
-from tests.integration.cmake_builds import build, check, configure, install, manifest, python
+from tests.integration.cmake_builds import build, check, configure, install, manifest, python, run
 
 pytestmark = pytest.mark.build
 
-HOSTS = ["include_ok", "include_undeclared", "packages", "conflicts", "verbatim"]
-FIXTURE_MODULES = sorted(p.parent.name for host in HOSTS for p in (FIXTURES / host / "modules").glob("*/module.toml"))
+HOSTS = ["include_ok", "include_undeclared", "packages", "conflicts", "verbatim", "groups"]
+_FILES = sorted(p for host in HOSTS for p in (FIXTURES / host / "modules").glob("*/module.toml"))
+FIXTURE_MODULES = [p.parent.name for p in _FILES]
+FIXTURE_GROUPS = sorted({g for p in _FILES for g in tomllib.loads(p.read_text(encoding="utf-8")).get("groups", [])})
 
 
-def scenario(**values: str) -> dict[str, str]:
-    """Only the fixture modules named here; everything else (the core aside) off."""
+def scenario(groups: Mapping[str, str] | None = None, **values: str) -> dict[str, str]:
+    """Only the fixture modules named here (or in ``groups``, group -> value); everything
+    else (the core aside) off."""
     defines = {
         "MODGATE_ALL_MODULES": "OFF",
         "MODGATE_EXTRA_MODULE_DIRS": ";".join(str(FIXTURES / host / "modules") for host in HOSTS),
     }
     defines |= {f"USE_MODULE_{name.upper()}": "" for name in FIXTURE_MODULES}
+    defines |= {f"MODGATE_GROUP_{name.upper()}": "" for name in FIXTURE_GROUPS}
     defines |= {f"USE_MODULE_{name.upper()}": value for name, value in values.items()}
+    defines |= {f"MODGATE_GROUP_{name.upper()}": value for name, value in (groups or {}).items()}
     return defines
 
 
@@ -118,3 +125,64 @@ def test_conflicting_pair(build_dir: Path) -> None:
     assert proc.returncode != 0
     assert "alloc_fast/module.toml: conflicts" in proc.stderr and "both are ON" in proc.stderr
     assert "choose one: set USE_MODULE_ALLOC_FAST=OFF or USE_MODULE_ALLOC_DEBUG=OFF" in proc.stderr
+
+
+def test_a_group_option_sets_its_members_and_a_module_option_wins(build_dir: Path, tmp_path: Path) -> None:
+    # ON for the group: its members are required, and one outside it follows its requirement.
+    table = states(check(configure(ROOT, build_dir, scenario({"gpu": "ON"}, gpu_app="AUTO"))).stdout)
+    assert table["gpu_math"] == ("ON", "MODGATE_GROUP_GPU=ON (group 'gpu')")
+    assert table["gpu_tools"] == ("ON", "MODGATE_GROUP_GPU=ON (group 'gpu')")
+    assert table["gpu_app"] == ("ON", "USE_MODULE_GPU_APP=AUTO")
+    check(build(build_dir)[0])
+    prefix = install(build_dir, tmp_path / "on")
+    data = manifest(prefix)
+    assert data["groups"]["gpu"] == {
+        "option": "MODGATE_GROUP_GPU",
+        "value": "ON",
+        "members": ["gpu_math", "gpu_tools"],
+    }
+    assert data["modules"]["gpu_tools"]["groups"] == ["gpu", "tools"]
+    assert data["modules"]["gpu_math"]["requested_by"] == "MODGATE_GROUP_GPU"
+    assert check(python(prefix, "from modgate.modules import gpu_app; print(gpu_app.quadruple(5))")).stdout == "20\n"
+    # OFF for the group turns its members off, and the module requiring one follows;
+    # a member's own option wins over its group's.
+    proc = check(configure(ROOT, build_dir, scenario({"gpu": "OFF"}, gpu_app="AUTO", gpu_tools="ON")))
+    table = states(proc.stdout)
+    assert table["gpu_math"] == ("OFF", "MODGATE_GROUP_GPU=OFF (group 'gpu')")
+    assert table["gpu_app"] == ("OFF", "requires gpu_math, which is off: MODGATE_GROUP_GPU=OFF (group 'gpu')")
+    assert table["gpu_tools"] == ("ON", "USE_MODULE_GPU_TOOLS=ON")
+    summary = [line.split()[1:] for line in proc.stdout.splitlines() if line.startswith("--   gpu ")]
+    assert summary == [["gpu", "MODGATE_GROUP_GPU=OFF", "gpu_math,", "gpu_tools"]]  # the summary's group table
+    check(build(build_dir)[0])
+    prefix = install(build_dir, tmp_path / "off")
+    data = manifest(prefix)["modules"]
+    assert (data["gpu_math"]["state"], data["gpu_tools"]["state"]) == ("OFF", "ON")
+    assert check(python(prefix, "from modgate.native import lookup; print(lookup('gpu_math.twice'))")).stdout == (
+        "None\n"
+    )
+    cache = check(run(["cmake", "-L", "-N", str(build_dir)])).stdout
+    assert "MODGATE_GROUP_GPU:STRING=OFF" in cache and "MODGATE_GROUP_TOOLS:STRING=" in cache
+
+
+def test_group_mistakes_are_errors_naming_both_sides(build_dir: Path) -> None:
+    # An ON module requiring a member of an OFF group: the error names the module, the
+    # member and the group's option.
+    proc = configure(ROOT, build_dir, scenario({"gpu": "OFF"}, gpu_app="ON"))
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert "module 'gpu_app' is ON (USE_MODULE_GPU_APP=ON) but requires gpu_app → gpu_math" in proc.stderr
+    assert "'gpu_math' is off: MODGATE_GROUP_GPU=OFF (group 'gpu')" in proc.stderr
+    assert "fix: set MODGATE_GROUP_GPU=ON or AUTO, or USE_MODULE_GPU_MATH=ON or AUTO" in proc.stderr
+    # Two groups of one module set differently.
+    proc = configure(ROOT, build_dir, scenario({"gpu": "ON", "tools": "OFF"}))
+    assert proc.returncode != 0
+    assert "module 'gpu_tools' is in groups 'gpu' (MODGATE_GROUP_GPU=ON) and 'tools' (MODGATE_GROUP_TOOLS=OFF)" in (
+        proc.stderr
+    )
+    assert "set USE_MODULE_GPU_TOOLS to decide for it" in proc.stderr
+    # A misspelled group option, on the command line (then taken out of the shared cache).
+    try:
+        proc = configure(ROOT, build_dir, scenario({"gpu": ""}) | {"MODGATE_GROUP_GPUS": "OFF"})
+        assert proc.returncode != 0
+        assert "MODGATE_GROUP_GPUS names no group (did you mean MODGATE_GROUP_GPU?)" in proc.stderr
+    finally:
+        check(run(["cmake", "-U", "MODGATE_GROUP_GPUS", str(build_dir)]))

@@ -246,6 +246,36 @@ CASES = {
         "outside include/modgate/alpha/",
         step="resolve",
     ),
+    "bad-group-name": Case(
+        one("alpha", basic("alpha", 'groups = ["CUDA"]\n')), ALPHA, "groups", "'CUDA' is not a group name"
+    ),
+    "groups-not-a-list": Case(one("alpha", basic("alpha", 'groups = "cuda"\n')), ALPHA, "groups", "must be an array"),
+    "unknown-group-option": Case(
+        several(("alpha", basic("alpha", 'groups = ["cuda"]\n')), args=("--value", "MODGATE_GROUP_CUDE=OFF")),
+        "CMake cache",
+        "MODGATE_GROUP_CUDE",
+        "names no group (did you mean MODGATE_GROUP_CUDA?)",
+    ),
+    "groups-set-differently": Case(
+        several(
+            ("alpha", basic("alpha", 'groups = ["cuda", "rpc"]\n')),
+            args=("--value", "MODGATE_GROUP_CUDA=ON", "--value", "MODGATE_GROUP_RPC=OFF"),
+        ),
+        "CMake cache",
+        "MODGATE_GROUP_CUDA, MODGATE_GROUP_RPC",
+        "set to different values",
+    ),
+    "on-requires-member-of-off-group": Case(
+        several(
+            ("alpha", basic("alpha", 'requires = ["beta"]\n')),
+            ("beta", basic("beta", 'groups = ["cuda"]\n')),
+            args=("--value", "USE_MODULE_ALPHA=ON", "--value", "MODGATE_GROUP_CUDA=OFF"),
+        ),
+        ALPHA,
+        "requires",
+        "'beta' is off: MODGATE_GROUP_CUDA=OFF (group 'cuda')",
+        step="resolve",
+    ),
     "long-requires-chain": Case(
         chain_with_missing_link, "modules/m000/module.toml", "requires", "m000 → m001", step="resolve"
     ),

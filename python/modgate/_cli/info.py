@@ -19,6 +19,17 @@ def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
 
+def _groups(module: dict[str, Any], data: dict[str, Any]) -> str:
+    """Each group the module is in, with its option and the value set."""
+    known: dict[str, Any] = data.get("groups") or {}
+    shown = []
+    for group in module.get("groups") or ():
+        entry = known.get(group, {})
+        option, value = entry.get("option", "?"), entry.get("value", "")
+        shown.append(f"{group} ({option}={value})" if value else f"{group} ({option} unset)")
+    return ", ".join(shown) or "-"
+
+
 def main(args: argparse.Namespace) -> int:
     package = args.package or default_host()
     data = host_info(package)
@@ -38,6 +49,7 @@ def main(args: argparse.Namespace) -> int:
         f"  state:        {state} ({module['reason']})",
         f"  option:       {module.get('option', '?')}",
         f"  stage:        {module['stage']}",
+        f"  groups:       {_groups(module, data)}",
         f"  maintainers:  {', '.join(module.get('maintainers', [])) or '(none)'}",
         f"  requires:     {', '.join(module.get('requires', [])) or '-'}",
         f"  conflicts:    {', '.join(module.get('conflicts', [])) or '-'}",

@@ -8,11 +8,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .._configure.host import HostConfig
 from .._configure.problems import ConfigurationError
 from .._configure.registration import Registration
-from .._configure.resolver import ModuleState, build_requests, resolve
+from .._configure.resolver import ModuleState, build_requests, group_members, group_options, resolve
 from .._names import ALL_MODULES
-from .._table import state_table
+from .._table import group_table, state_table
 from ..exceptions import ModgateError
 from .common import DIR_HELP, defines, project
 
@@ -20,10 +21,12 @@ __all__ = ["main", "plan", "populate_parser", "tree_info"]
 
 
 def plan(
-    modules: Mapping[str, Registration], values: Mapping[str, str], all_modules: str, prefix: str
+    modules: Mapping[str, Registration], values: Mapping[str, str], all_modules: str, config: HostConfig
 ) -> list[ModuleState]:
     """What a configure with ``values`` would decide, every external package assumed found."""
-    requests = build_requests(modules, values, all_modules, prefix=prefix, origin="-D")
+    prefix = config.option_prefix
+    groups = group_options(modules, config.group_renames, prefix=prefix, origin=config.path)
+    requests = build_requests(modules, values, all_modules, prefix=prefix, origin="-D", groups=groups)
     return list(resolve(modules, requests, prefix=prefix).states)
 
 
@@ -34,21 +37,34 @@ def _entry(state: ModuleState, reg: Registration, prefix: str) -> dict[str, Any]
         "reason": state.reason,
         "option": reg.option_for(prefix),
         "stage": reg.stage,
+        "groups": list(reg.groups),
+    }
+
+
+def _groups(modules: Mapping[str, Registration], values: Mapping[str, str], config: HostConfig) -> dict[str, Any]:
+    """Each group as ``<package>.info()["groups"]`` shows it: option, value set, members."""
+    options = group_options(modules, config.group_renames, prefix=config.option_prefix, origin=config.path)
+    return {
+        group: {"option": options[group], "value": values.get(options[group], "").strip(), "members": members}
+        for group, members in group_members(modules).items()
     }
 
 
 def tree_info(directory: str | Path) -> dict[str, Any]:
     """A host tree's modules as a configure with no options set would decide them, shaped
-    as ``<package>.info()`` is (per module: state, reason, option, stage, requires, conflicts);
-    a :class:`~modgate.ModgateError` naming the file, key and fix when the tree is invalid."""
+    as ``<package>.info()`` is (per module: state, reason, option, stage, groups, requires,
+    conflicts; the groups); a :class:`~modgate.ModgateError` naming the file, key and fix
+    when the tree is invalid."""
     _root, config, found = project(directory)
     regs = found.registrations
     try:
-        states = plan(regs, {}, "", config.option_prefix)
+        states = plan(regs, {}, "", config)
+        groups = _groups(regs, {}, config)
     except ConfigurationError as exc:
         raise ModgateError(exc.format()) from None
     return {
         "package": config.package,
+        "groups": groups,
         "modules": {
             s.name: _entry(s, regs[s.name], config.option_prefix)
             | {"requires": list(regs[s.name].requires), "conflicts": list(regs[s.name].conflicts)}
@@ -74,11 +90,12 @@ def main(args: argparse.Namespace) -> int:
     _root, config, found = project(args.dir)
     values = {name: value.strip() for name, value in defines(args.define, f"{config.option_prefix}GRAPH=OFF").items()}
     all_modules = values.pop(ALL_MODULES, "")
+    modules = found.registrations
     try:
-        states = plan(found.registrations, values, all_modules, config.option_prefix)
+        states = plan(modules, values, all_modules, config)
+        groups = _groups(modules, values, config)
     except ConfigurationError as exc:
         raise ModgateError(exc.format()) from None
-    modules = found.registrations
     if args.format == "json":
         data = {
             state.name: _entry(state, modules[state.name], config.option_prefix)
@@ -94,6 +111,9 @@ def main(args: argparse.Namespace) -> int:
     enabled = sum(1 for s in states if s.enabled)
     print(f"{config.package} (plan, no build): {len(states)} modules, {enabled} enabled")
     print(state_table(rows))
+    table = group_table({g: (e["option"], e["value"], e["members"]) for g, e in groups.items()})
+    if table:
+        print(table)
     if any(reg.native and reg.native.packages for reg in modules.values()):
         print("(native.packages are assumed found: a plan runs no find_package)")
     return 0

@@ -15,6 +15,8 @@ and the pytest plugin all read it here::
     ignore = []                   # finding codes to leave out
     twins = "warn"                # code copied between modules, undeclared: "warn", "error" or "off"
     twins-min-lines = 6           # the smallest copy that counts
+    [tool.modgate.groups]         # per group (module.toml `groups`): its option's name, a summary
+    cuda_libs = { option = "USE_CUDA_LIBS", summary = "the CUDA libraries" }  # default MODGATE_GROUP_CUDA_LIBS
 
 :func:`parse_host` is pure; :func:`read_host` reads the file. The standard library only.
 """
@@ -31,17 +33,29 @@ from .._names import (
     DEFAULT_MODULE_DISTRIBUTION,
     DEFAULT_MODULES_DIRS,
     DEFAULT_OPTION_PREFIX,
+    group_option,
+    is_module_name,
     is_option_name,
     is_package_name,
     module_distribution,
 )
 from .problems import ConfigurationError, Problem, suggest
 
-__all__ = ["PYPROJECT", "HostConfig", "Policy", "find_project", "host_package_around", "parse_host", "read_host"]
+__all__ = [
+    "PYPROJECT",
+    "GroupSetting",
+    "HostConfig",
+    "Policy",
+    "find_project",
+    "host_package_around",
+    "parse_host",
+    "read_host",
+]
 
 PYPROJECT = "pyproject.toml"
 _TABLE = "tool.modgate"
-_KEYS = ("package", "modules-dirs", "option-prefix", "host", "module-distribution", "policy")
+_KEYS = ("package", "modules-dirs", "option-prefix", "host", "module-distribution", "policy", "groups")
+_GROUP_KEYS = ("option", "summary")
 _POLICY_KEYS = ("s0-min-maintainers", "core-paths", "ignore", "twins", "twins-min-lines")
 TWIN_POLICIES = ("warn", "error", "off")
 
@@ -59,6 +73,16 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class GroupSetting:
+    """What the host says of one group (``[tool.modgate.groups.<name>]``): the option's
+    name, when not ``MODGATE_GROUP_<NAME>`` (a name the project had before), and a summary."""
+
+    name: str
+    option: str | None = None
+    summary: str = ""
+
+
+@dataclass(frozen=True)
 class HostConfig:
     """A project adopting modgate. ``package`` is where its files install; ``host_package``
     the package whose modules its modules are (itself, unless it is a plugin)."""
@@ -71,6 +95,15 @@ class HostConfig:
     path: str = PYPROJECT
     distribution: str = ""  # [project] name: what `pip install` takes (default: the package)
     module_distribution: str = DEFAULT_MODULE_DISTRIBUTION  # a module wheel's name pattern
+    groups: tuple[GroupSetting, ...] = ()  # [tool.modgate.groups], sorted by name
+
+    @property
+    def group_renames(self) -> dict[str, str]:
+        """Each group the host gives an option name of its own: group -> option."""
+        return {group.name: group.option for group in self.groups if group.option is not None}
+
+    def group_summary(self, name: str) -> str:
+        return next((group.summary for group in self.groups if group.name == name), "")
 
     @property
     def distribution_name(self) -> str:
@@ -220,6 +253,7 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
         )
     pattern = _module_distribution(table.get("module-distribution"), project, path, problems)
     policy = _policy(table.get("policy"), path, problems)
+    groups = _groups(table.get("groups"), path, problems)
     if problems:
         raise ConfigurationError(problems)
     return HostConfig(
@@ -231,7 +265,92 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
         path=path,
         distribution=str(project.get("name", "")) if isinstance(project, dict) else "",
         module_distribution=pattern,
+        groups=groups,
     )
+
+
+def _groups(raw: object, path: str, problems: list[Problem]) -> tuple[GroupSetting, ...]:
+    """``[tool.modgate.groups]``: a table per group, each option a name of its own."""
+    if raw is None:
+        return ()
+    example = '[tool.modgate.groups] cuda_libs = { option = "USE_CUDA_LIBS", summary = "the CUDA libraries" }'
+    if not isinstance(raw, dict):
+        problems.append(_bad("groups", f"must be a table, not {raw!r}", f"write {example}", path))
+        return ()
+    found: list[GroupSetting] = []
+    owners: dict[str, str] = {}
+    for name in sorted(raw):
+        entry = raw[name]
+        key = f"groups.{name}"
+        if not is_module_name(name):
+            problems.append(
+                _bad(
+                    key,
+                    f"{name!r} is not a group name (lowercase letter, then lowercase letters, digits or '_')",
+                    "write the name as module.toml's groups lists it",
+                    path,
+                )
+            )
+            continue
+        if not isinstance(entry, dict):
+            problems.append(_bad(key, f"must be a table, not {entry!r}", f"write {example}", path))
+            continue
+        for unknown in sorted(set(entry) - set(_GROUP_KEYS)):
+            problems.append(
+                _bad(
+                    f"{key}.{unknown}",
+                    f"unknown key {unknown!r}{suggest(unknown, _GROUP_KEYS)}",
+                    "use only " + ", ".join(_GROUP_KEYS),
+                    path,
+                )
+            )
+        option = entry.get("option")
+        if option is not None and not is_option_name(option):
+            problems.append(
+                _bad(
+                    f"{key}.option",
+                    f"{option!r} is not a CMake-safe option name (an upper-case letter, then"
+                    " upper-case letters, digits or '_')",
+                    'write option = "USE_CUDA_LIBS"',
+                    path,
+                )
+            )
+            option = None
+        elif option is not None and option.startswith(("MODGATE_", "CMAKE_")):
+            problems.append(
+                _bad(
+                    f"{key}.option",
+                    f"{option!r} would collide with modgate's or CMake's own variables",
+                    f"choose another name, or remove the key for {group_option(name)}",
+                    path,
+                )
+            )
+            option = None
+        elif option is not None and option in owners:
+            problems.append(
+                _bad(
+                    f"{key}.option",
+                    f"{option!r} is already the option of group {owners[option]!r}",
+                    "give each group an option of its own",
+                    path,
+                )
+            )
+            option = None
+        if option is not None:
+            owners[option] = name
+        summary = entry.get("summary", "")
+        if not isinstance(summary, str) or "\n" in summary:
+            problems.append(
+                _bad(
+                    f"{key}.summary",
+                    f"must be one line of text, not {summary!r}",
+                    'write summary = "what the group holds"',
+                    path,
+                )
+            )
+            summary = ""
+        found.append(GroupSetting(name, option, summary))
+    return tuple(found)
 
 
 _DISTRIBUTION_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")

@@ -43,12 +43,15 @@ def build_manifest(
     sources: Mapping[str, str],
     config: HostConfig,
     wheels: Mapping[str, str] | None = None,
+    groups: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict. ``artifacts`` lists each enabled module's
     native files relative to the package; ``sources`` each module's folder; ``config`` says
     which package the manifest is installed in (``package``) and whose modules these are
     (``host_package``: ``<host>.modules.<name>``); ``wheels``, in a build shipping modules as
-    wheels, each enabled module's distribution (the loader then looks for its wheel)."""
+    wheels, each enabled module's distribution (the loader then looks for its wheel);
+    ``groups`` each group's option (the top-level ``groups`` records it, its members and
+    the value set, empty when unset)."""
     modules: dict[str, Any] = {}
     for state in resolution.states:
         reg = registrations[state.name]
@@ -78,6 +81,7 @@ def build_manifest(
             "commands": dict(reg.commands),
             "source": sources[state.name],
             "twins": [{"file": t.file, "other": t.other, "reason": t.reason} for t in reg.twins],
+            "groups": list(reg.groups),
         }
         if wheels is not None and state.enabled:
             modules[state.name]["wheel"] = wheels[state.name]
@@ -91,6 +95,14 @@ def build_manifest(
         "abi_version": abi_version,
         "module_wheels": wheels is not None,
         "options": dict(sorted(options.items())),
+        "groups": {
+            group: {
+                "option": option,
+                "value": options.get(option, ""),
+                "members": sorted(n for n, reg in registrations.items() if group in reg.groups),
+            }
+            for group, option in sorted((groups or {}).items())
+        },
         "order": list(resolution.order),
         "modules": modules,
     }

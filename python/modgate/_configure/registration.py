@@ -127,6 +127,7 @@ class Registration:
     commands: tuple[tuple[str, str], ...] = ()
     option: str | None = None  # the ``option`` key: a name kept from before the project adopted modgate
     twins: tuple[Twin, ...] = ()
+    groups: tuple[str, ...] = ()  # each group's option sets the module when its own option is unset
 
     def option_for(self, prefix: str = DEFAULT_OPTION_PREFIX) -> str:
         """The CMake option that toggles this module in a host whose prefix is ``prefix``."""
@@ -412,6 +413,19 @@ def _parse_relations(
     return maintainers, requires, conflicts
 
 
+def _check_group(entry: str) -> str | None:
+    if is_module_name(entry):
+        return None
+    return f"{entry!r} is not a group name (lowercase letter, then lowercase letters, digits or '_')"
+
+
+def _parse_groups(c: _Checker, table: Mapping[str, Any]) -> tuple[str, ...]:
+    groups = c.string_list(
+        table, "groups", "groups", fix='list group names, such as groups = ["cuda_libs"]', item=_check_group
+    )
+    return groups or ()
+
+
 def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registration:
     """Parse and validate one registration file.
 
@@ -433,6 +447,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
     deprecated = _parse_deprecated(c, table)
     commands = _parse_commands(c, table)
     twins = _parse_twins(c, table)
+    groups = _parse_groups(c, table)
     if c.problems:
         raise ConfigurationError(c.problems)
     assert name is not None and summary is not None and stage is not None
@@ -451,6 +466,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         option=option,
         commands=commands,
         twins=twins,
+        groups=groups,
     )
 
 

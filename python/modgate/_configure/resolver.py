@@ -2,10 +2,13 @@
 
 Pure and deterministic. Rules (the user guide, "Choosing modules at build time"):
 
+- What is asked for a module comes from, first to last: its own option
+  (``USE_MODULE_<NAME>``), the options of its ``groups`` (two of them set to different
+  values are an error naming both), ``MODGATE_ALL_MODULES``, its ``default``. The first
+  one set decides, and the reason names it.
 - ``ON`` is required: every unmet need (a requirement that is off, a missing
   package, a conflict with another required module) is an error showing the whole
-  chain and the fix. ``ON`` may come from ``USE_MODULE_<NAME>``,
-  ``MODGATE_ALL_MODULES`` or the module's ``default``; it is required in each case.
+  chain and the fix, whichever of those places the ``ON`` came from.
 - ``AUTO`` is on when everything it needs is there, else off with the reason;
   an ``AUTO`` module whose requirement turns off follows it.
 - ``OFF`` is off. A value is never changed: the resolver turns only ``AUTO`` modules
@@ -22,7 +25,15 @@ import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .._names import ALL_MODULES, DEFAULT_OPTION_PREFIX, EXTRA_MODULE_DIRS, REGISTRATION_FILE, extra_name
+from .._names import (
+    ALL_MODULES,
+    DEFAULT_OPTION_PREFIX,
+    EXTRA_MODULE_DIRS,
+    GROUP_OPTION_PREFIX,
+    REGISTRATION_FILE,
+    extra_name,
+    group_option,
+)
 from .problems import ConfigurationError, Problem, suggest
 from .registration import VALUES, Registration
 
@@ -35,6 +46,8 @@ __all__ = [
     "build_requests",
     "check_graph",
     "check_options",
+    "group_members",
+    "group_options",
     "near_option",
     "normalize_value",
     "outside_references",
@@ -67,11 +80,14 @@ class Request:
     """What was asked for one module, and where that came from."""
 
     value: str
-    source: str  # an option name, ALL_MODULES, or "default"
+    source: str  # an option name (the module's or a group's), ALL_MODULES, or "default"
+    group: str = ""  # the group whose option ``source`` is
 
     def describe(self) -> str:
         if self.source == "default":
             return f"default {self.value}"
+        if self.group:
+            return f"{self.source}={self.value} (group {self.group!r})"
         return f"{self.source}={self.value}"
 
 
@@ -184,9 +200,15 @@ def _near_a_module_option(
     return near_option(name, tails) if tails else None
 
 
-def _misspelled_option(option: str, meant: str, by_option: Mapping[str, str], origin: str) -> Problem:
-    owner = by_option.get(meant)
-    what = f"the option of module {owner!r}" if owner else "a variable of modgate's"
+def _misspelled_option(
+    option: str, meant: str, by_option: Mapping[str, str], by_group_option: Mapping[str, str], origin: str
+) -> Problem:
+    if meant in by_option:
+        what = f"the option of module {by_option[meant]!r}"
+    elif meant in by_group_option:
+        what = f"the option of group {by_group_option[meant]!r}"
+    else:
+        what = "a variable of modgate's"
     return Problem(
         origin,
         option,
@@ -196,6 +218,99 @@ def _misspelled_option(option: str, meant: str, by_option: Mapping[str, str], or
     )
 
 
+def group_members(modules: Mapping[str, Registration]) -> dict[str, list[str]]:
+    """Every group a module is in, sorted, with its members, sorted."""
+    members: dict[str, list[str]] = {}
+    for name in sorted(modules):
+        for group in modules[name].groups:
+            members.setdefault(group, []).append(name)
+    return dict(sorted(members.items()))
+
+
+def group_options(
+    modules: Mapping[str, Registration],
+    renames: Mapping[str, str] | None = None,
+    *,
+    prefix: str = DEFAULT_OPTION_PREFIX,
+    origin: str = "pyproject.toml",
+) -> dict[str, str]:
+    """Every group a module is in -> the option that sets it: ``MODGATE_GROUP_<G>``, or the
+    name the host's ``[tool.modgate.groups]`` gives it (``renames``, read from ``origin``).
+    A :class:`ConfigurationError` for a renamed group no module is in (a typo there would
+    leave the group under its default name), and for a group option that is also a module's."""
+    members = group_members(modules)
+    renames = renames or {}
+    problems: list[Problem] = []
+    for group in sorted(set(renames) - set(members)):
+        problems.append(
+            Problem(
+                origin,
+                f"[tool.modgate] groups.{group}",
+                f"no module is in a group {group!r}{suggest(group, members)}",
+                f'remove the table, or add groups = ["{group}"] to a module\'s {REGISTRATION_FILE}',
+            )
+        )
+    options = {group: renames.get(group) or group_option(group) for group in members}
+    by_option = {reg.option_for(prefix): name for name, reg in modules.items()}
+    for group, option in options.items():
+        if option in by_option:
+            problems.append(
+                Problem(
+                    origin,
+                    f"[tool.modgate] groups.{group}.option",
+                    f"the option of group {group!r}, {option}, is also the option of module {by_option[option]!r}",
+                    "give the group another option name",
+                )
+            )
+    if problems:
+        raise ConfigurationError(problems)
+    return options
+
+
+def _unknown_group_option(option: str, groups: Mapping[str, str], origin: str) -> Problem:
+    wanted = option[len(GROUP_OPTION_PREFIX) :].lower()
+    if wanted in groups:  # the group has a name of the host's own
+        return Problem(
+            origin,
+            option,
+            f"{option} names no option: group {wanted!r} is set by {groups[wanted]}",
+            f"set {groups[wanted]} instead (cmake: -U{option} -D{groups[wanted]}=...)",
+        )
+    near = suggest(wanted, groups)
+    for group in sorted(groups, key=len, reverse=True):
+        near = near.replace(repr(group), groups[group])
+    known = ", ".join(groups.values())
+    return Problem(
+        origin,
+        option,
+        f"{option} names no group{near or (f' (groups: {known})' if known else ' (no module is in a group)')}",
+        f'remove it (cmake: -U{option}), or add groups = ["{wanted}"] to the {REGISTRATION_FILE} of its modules',
+    )
+
+
+def _group_request(
+    reg: Registration, set_groups: Mapping[str, str], groups: Mapping[str, str], prefix: str, origin: str
+) -> Request | Problem | None:
+    """What ``reg``'s groups ask for it (its own option unset): the one value its set
+    groups agree on, a problem naming two that disagree, or ``None`` (none is set)."""
+    chosen = [(group, set_groups[group]) for group in sorted(reg.groups) if group in set_groups]
+    if not chosen:
+        return None
+    first, value = chosen[0]
+    for other, other_value in chosen[1:]:
+        if other_value != value:
+            own = reg.option_for(prefix)
+            return Problem(
+                origin,
+                f"{groups[first]}, {groups[other]}",
+                f"module {reg.name!r} is in groups {first!r} ({groups[first]}={value}) and {other!r}"
+                f" ({groups[other]}={other_value}), which are set to different values",
+                f"set {own} to decide for it (a module's own option wins over its groups'), or set"
+                f" {groups[first]} and {groups[other]} alike",
+            )
+    return Request(value, groups[first], group=first)
+
+
 def build_requests(
     modules: Mapping[str, Registration],
     user_values: Mapping[str, str],
@@ -203,17 +318,22 @@ def build_requests(
     *,
     prefix: str = DEFAULT_OPTION_PREFIX,
     origin: str = "CMake cache",
+    groups: Mapping[str, str] | None = None,
 ) -> dict[str, Request]:
     """Turn the user's option values and ``MODGATE_ALL_MODULES`` into requests.
 
     ``user_values`` maps variable names to raw values; empty values mean "not set". A
-    name is a module's option, or starts with ``prefix`` and then must name a module, or
-    is a misspelling of a module's option or of modgate's own variables (each an error
-    with the suggestion, never ignored); any other name is not modgate's and is left
-    alone. ``origin`` names where the values came from, for messages.
+    name is a module's option or a group's, or starts with ``prefix`` (``MODGATE_GROUP_``)
+    and then must name a module (a group), or is a misspelling of one of those options or
+    of modgate's own variables (each an error with the suggestion, never ignored); any
+    other name is not modgate's and is left alone. ``origin`` names where the values came
+    from, for messages; ``groups`` is :func:`group_options` (default: no group renamed).
     """
     problems: list[Problem] = []
+    groups = group_options(modules, prefix=prefix) if groups is None else groups
     by_option = {reg.option_for(prefix): name for name, reg in modules.items()}
+    by_group_option = {option: group for group, option in groups.items()}
+    set_groups: dict[str, str] = {}
     blanket: str | None = None
     if all_modules is not None and all_modules.strip():
         blanket = normalize_value(all_modules)
@@ -227,14 +347,21 @@ def build_requests(
                 )
             )
     explicit: dict[str, Request] = {}
-    kept = [*(reg.option for reg in modules.values() if reg.option is not None), ALL_MODULES, EXTRA_MODULE_DIRS]
+    kept = [
+        *(reg.option for reg in modules.values() if reg.option is not None),
+        *groups.values(),
+        ALL_MODULES,
+        EXTRA_MODULE_DIRS,
+    ]
     for option in sorted(user_values):
         raw = user_values[option]
-        if option not in by_option:
-            if raw.strip() and option.startswith(prefix):
+        if option not in by_option and option not in by_group_option:
+            if raw.strip() and option.startswith(GROUP_OPTION_PREFIX):
+                problems.append(_unknown_group_option(option, groups, origin))
+            elif raw.strip() and option.startswith(prefix):
                 problems.append(_unknown_option(option, modules, prefix, origin))
             elif raw.strip() and (meant := _near_a_module_option(option, modules, prefix, kept)) is not None:
-                problems.append(_misspelled_option(option, meant, by_option, origin))
+                problems.append(_misspelled_option(option, meant, by_option, by_group_option, origin))
             continue
         if not raw.strip():
             continue
@@ -249,17 +376,25 @@ def build_requests(
                 )
             )
             continue
-        explicit[by_option[option]] = Request(value, option)
-    if problems:
-        raise ConfigurationError(problems)
+        if option in by_group_option:
+            set_groups[by_group_option[option]] = value
+        else:
+            explicit[by_option[option]] = Request(value, option)
     requests: dict[str, Request] = {}
     for name in sorted(modules):
-        if name in explicit:
+        grouped = None if name in explicit else _group_request(modules[name], set_groups, groups, prefix, origin)
+        if isinstance(grouped, Problem):
+            problems.append(grouped)
+        elif name in explicit:
             requests[name] = explicit[name]
+        elif grouped is not None:
+            requests[name] = grouped
         elif blanket is not None:
             requests[name] = Request(blanket, ALL_MODULES)
         else:
             requests[name] = Request(modules[name].default, "default")
+    if problems:
+        raise ConfigurationError(problems)
     return requests
 
 
@@ -566,6 +701,11 @@ class _Decision:
             last, cause = chain[-1], self.root[chain[-1]]
             if last in self.host_modules:
                 fix = f"{self.host_modules[last].rebuild_fix()}, or set {self.option(name)}=OFF"
+            elif self.requests[last].value == "OFF" and self.requests[last].group:
+                fix = (
+                    f"set {self.requests[last].source}=ON or AUTO, or {self.option(last)}=ON or AUTO (a module's"
+                    f" own option wins over its group's), or set {self.option(name)}=OFF"
+                )
             elif self.requests[last].value == "OFF":
                 fix = f"set {self.option(last)}=ON or AUTO, or set {self.option(name)}=OFF"
             else:

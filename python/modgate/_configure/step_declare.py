@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .._names import ALL_MODULES, EXTENSION_NAME, MANIFEST_NAME, MODULE_WHEELS_VARIABLE, package_path
+from .._names import (
+    ALL_MODULES,
+    EXTENSION_NAME,
+    GROUP_OPTION_PREFIX,
+    MANIFEST_NAME,
+    MODULE_WHEELS_VARIABLE,
+    package_path,
+)
 from .cmake_script import call, function, set_items, set_list, set_var
 from .discovery import Discovery
 from .host import HostConfig
 from .project import project_version
 from .registration import Registration
-from .resolver import build_requests
+from .resolver import build_requests, group_members, group_options
 
 __all__ = ["declare"]
 
@@ -26,6 +33,15 @@ def _help(reg: Registration) -> str:
     if reg.deprecated is not None:
         text = "DEPRECATED: " + text
     return text
+
+
+def _group_help(group: str, members: list[str], summary: str) -> str:
+    shown = ", ".join(members[:6]) + (f" and {len(members) - 6} more" if len(members) > 6 else "")
+    what = f"{summary}: " if summary else ""
+    return (
+        f"Group {group!r}: {what}sets {shown} where their own option is unset"
+        f" [ON, OFF or AUTO; unset: each member's own setting, {ALL_MODULES} or default]"
+    )
 
 
 def declare(
@@ -39,7 +55,9 @@ def declare(
     """The declare step's CMake script. With ``project_dir``, the host's version is worked
     out too (``modgate_PROJECT_VERSION``), for a build pip does not give one."""
     regs = found.registrations
-    requests = build_requests(regs, values, all_modules, prefix=config.option_prefix)
+    groups = group_options(regs, config.group_renames, prefix=config.option_prefix, origin=config.path)
+    requests = build_requests(regs, values, all_modules, prefix=config.option_prefix, groups=groups)
+    module_options = [reg.option_for(config.option_prefix) for reg in regs.values()]
     out = [
         set_var("modgate_PACKAGE", config.package),
         set_var("modgate_HOST", config.host_package),
@@ -49,7 +67,8 @@ def declare(
         set_var("modgate_EXTENSION_NAME", EXTENSION_NAME),
         set_var("modgate_MODULE_WHEELS_VARIABLE", MODULE_WHEELS_VARIABLE),
         set_list("modgate_KNOWN", sorted(regs)),
-        set_list("modgate_OPTIONS", sorted(reg.option_for(config.option_prefix) for reg in regs.values())),
+        set_list("modgate_OPTIONS", sorted([*module_options, *groups.values()])),
+        set_list("modgate_VALUE_PREFIXES", [config.option_prefix, GROUP_OPTION_PREFIX]),
     ]
     warnings = list(found.warnings)
     if project_dir is not None:
@@ -68,6 +87,10 @@ def declare(
             finds.append(
                 call("_modgate_find", f"{name}:{index}", package.name, *version, COMPONENTS=package.components)
             )
+    for group, members in group_members(regs).items():
+        options.append(
+            call("_modgate_declare_option", groups[group], _group_help(group, members, config.group_summary(group)))
+        )
     # Generated code, not per-module variables: CMake runs these once each.
     out.append(function("_modgate_generated_options", options))
     out.append(function("_modgate_generated_find", finds, macro=True))

@@ -34,7 +34,7 @@ from .._names import (
     modules_export_file,
     modules_include_dir,
 )
-from .._table import state_table
+from .._table import group_table, state_table
 from ..exceptions import deprecation_message
 from . import build_tree
 from .cmake_script import bracket, call, function, set_items, set_list, set_var
@@ -44,7 +44,7 @@ from .guards import guard_folder, write_guards
 from .host import HostConfig
 from .manifest import build_manifest, dumps, dumps_record
 from .problems import ConfigurationError, Problem
-from .resolver import HostModule, Resolution, build_requests, requires_closure, resolve
+from .resolver import HostModule, Resolution, build_requests, group_members, group_options, requires_closure, resolve
 
 __all__ = ["Outputs", "resolve_step"]
 
@@ -83,13 +83,17 @@ def _missing(found: Discovery, results: dict[str, str]) -> tuple[dict[str, list[
     return missing, failed
 
 
-def _summary(found: Discovery, resolution: Resolution, config: HostConfig) -> str:
+def _summary(
+    found: Discovery, resolution: Resolution, config: HostConfig, groups: dict[str, str], values: dict[str, str]
+) -> str:
     rows = []
     for state in resolution.states:
         reg = found.modules[state.name].registration
         rows.append((state.name, "ON" if state.enabled else "OFF", reg.stage, reg.deprecated is not None, state.reason))
     head = f"modgate ({config.package}): {len(resolution.states)} modules, {len(resolution.order)} enabled"
-    return head + "\n" + state_table(rows, indent="  ")
+    members = group_members(found.registrations)
+    table = group_table({g: (option, values.get(option, ""), members[g]) for g, option in groups.items()}, indent="  ")
+    return head + "\n" + state_table(rows, indent="  ") + (f"\n{table}" if table else "")
 
 
 def _artifacts(module: ModuleSource, config: HostConfig, out: Outputs) -> list[str]:
@@ -319,7 +323,8 @@ def resolve_step(
 ) -> str:
     """The resolve step's CMake script; writes the manifest, guards and links on the way."""
     regs = found.registrations
-    requests = build_requests(regs, values, all_modules, prefix=config.option_prefix)
+    groups = group_options(regs, config.group_renames, prefix=config.option_prefix, origin=config.path)
+    requests = build_requests(regs, values, all_modules, prefix=config.option_prefix, groups=groups)
     installed_host = host_modules(config, host_dir)
     missing, failed = _missing(found, found_packages)
     resolution = resolve(
@@ -363,7 +368,7 @@ def resolve_step(
     wheels = {name: config.distribution_of(name) for name in resolution.order} if out.module_wheels else None
     script = [
         set_list("modgate_ENABLED", resolution.order),
-        set_var("modgate_SUMMARY", _summary(found, resolution, config)),
+        set_var("modgate_SUMMARY", _summary(found, resolution, config, groups, values)),
         set_list("modgate_WATCH", [p.as_posix() for p in found.watch]),
         # What re-runs configure besides the inputs: the modgate code these steps ran.
         set_list("modgate_CONFIGURE_SOURCES", [p.as_posix() for p in imported_sources()]),
@@ -398,7 +403,7 @@ def resolve_step(
     script.append(function("_modgate_generated_modules", calls))
     script.append(set_items("modgate_DEPRECATIONS", _deprecations(resolution.order, found, project_dir)))
     if out.manifest is not None:
-        options = {reg.option_for(config.option_prefix) for reg in regs.values()}
+        options = {reg.option_for(config.option_prefix) for reg in regs.values()} | set(groups.values())
         manifest = build_manifest(
             version=out.version,
             abi_version=out.abi_version,
@@ -410,6 +415,7 @@ def resolve_step(
             sources={name: display_path(m.directory, project_dir) for name, m in found.modules.items()},
             config=config,
             wheels=wheels,
+            groups=groups,
         )
         write_if_changed(out.manifest, dumps(manifest))
     return "".join(script)
