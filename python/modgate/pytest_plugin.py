@@ -6,7 +6,8 @@ The host is the ``[tool.modgate]`` host of the project pytest runs in (its rootd
 - ``@pytest.mark.requires_module("x", ...)`` skips a test unless every named module can be
   imported, with a reason naming the module's option and why it is not available;
 - a module's folder (one holding ``module.toml``) is skipped as a whole, visibly, when
-  its module is not available, so its tests never import what is not there;
+  its module is not available, or one of the modules its tests need (``[tests] requires``)
+  is not, so its tests never import what is not there;
 - every built native module whose folder the run collects gets one more test,
   ``<folder>::native library loads``: it imports the module and loads its libraries as a
   user's first call would, so one that builds but does not load (an undefined symbol)
@@ -175,11 +176,24 @@ def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Col
         return None
     reason = unavailable_reason(path.name)
     if reason is None:
-        parent.config.stash.setdefault(_collected_modules, {})[path.name] = path
+        parent.config.stash.setdefault(_collected_modules, {})[path.name] = path  # its load check runs either way
+        reason = _tests_need(path.name)
+    if reason is None:
         return None
     folder = ModuleFolder.from_parent(parent, path=path)
     folder.reason = reason
     return folder
+
+
+def _tests_need(name: str) -> str | None:
+    """Why module ``name``'s tests cannot run although the module can be imported: a module
+    its ``[tests] requires`` names is not available (as the build manifest records it)."""
+    record = _host().record(name)
+    for other in record.entry.get("test_requires", ()) if record is not None else ():
+        reason = unavailable_reason(other)
+        if reason is not None:
+            return f"the tests of module {name!r} require module {other!r} ([tests] requires): {reason}"
+    return None
 
 
 class NativeLoads(pytest.Item):

@@ -20,6 +20,8 @@ KEYS = {
     "option",
     "summary",
     "stage",
+    "groups",
+    "test_requires",
     "maintainers",
     "requires",
     "conflicts",
@@ -66,6 +68,9 @@ def test_manifest_describes_every_module() -> None:
         assert module["reason"]
         if module["state"] == "OFF":
             assert module["native"] == []
+    for group, entry in data["groups"].items():  # each group and the modules listing it agree
+        assert entry["members"] == sorted(n for n, m in data["modules"].items() if group in m.get("groups", ()))
+    assert set(data["groups"]) == {g for m in data["modules"].values() for g in m.get("groups", ())}
     assert data["order"] == [n for n in data["order"] if data["modules"][n]["state"] == "ON"]
     assert set(data["order"]) == {n for n, m in data["modules"].items() if m["state"] == "ON"}
 

@@ -3,6 +3,7 @@ this repository's own modules) in one build directory, reconfigured per scenario
 
 from __future__ import annotations
 
+import sys
 import tomllib
 import zlib
 from collections.abc import Mapping
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import FIXTURES, ROOT
-from tests.integration.cmake_builds import build, check, configure, install, manifest, python, run
+from tests.integration.cmake_builds import build, check, configure, env_for, install, manifest, python, run
 
 pytestmark = pytest.mark.build
 
@@ -127,6 +128,21 @@ def test_conflicting_pair(build_dir: Path) -> None:
     assert "choose one: set USE_MODULE_ALLOC_FAST=OFF or USE_MODULE_ALLOC_DEBUG=OFF" in proc.stderr
 
 
+def _fixture_tests(prefix: Path, module: str) -> str:
+    """pytest's output for one fixture module's folder, against the build installed in ``prefix``."""
+    folder = FIXTURES / "groups" / "modules" / module
+    here = [
+        "--rootdir",
+        str(FIXTURES / "groups"),
+        "--confcutdir",
+        str(FIXTURES / "groups"),
+    ]  # not this tree's conftests
+    cmd = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *here, str(folder)]
+    proc = run(cmd, env=env_for(prefix), cwd=prefix)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
 def test_a_group_option_sets_its_members_and_a_module_option_wins(build_dir: Path, tmp_path: Path) -> None:
     # ON for the group: its members are required, and one outside it follows its requirement.
     table = states(check(configure(ROOT, build_dir, scenario({"gpu": "ON"}, gpu_app="AUTO"))).stdout)
@@ -144,6 +160,8 @@ def test_a_group_option_sets_its_members_and_a_module_option_wins(build_dir: Pat
     assert data["modules"]["gpu_tools"]["groups"] == ["gpu", "tools"]
     assert data["modules"]["gpu_math"]["requested_by"] == "MODGATE_GROUP_GPU"
     assert check(python(prefix, "from modgate.modules import gpu_app; print(gpu_app.quadruple(5))")).stdout == "20\n"
+    out = _fixture_tests(prefix, "gpu_tools")  # [tests] requires met: the test runs
+    assert "passed" in out and "skipped" not in out
     # OFF for the group turns its members off, and the module requiring one follows;
     # a member's own option wins over its group's.
     proc = check(configure(ROOT, build_dir, scenario({"gpu": "OFF"}, gpu_app="AUTO", gpu_tools="ON")))
@@ -160,6 +178,10 @@ def test_a_group_option_sets_its_members_and_a_module_option_wins(build_dir: Pat
     assert check(python(prefix, "from modgate.native import lookup; print(lookup('gpu_math.twice'))")).stdout == (
         "None\n"
     )
+    # gpu_tools is built, but its tests need gpu_math, which is off: they skip, naming its option.
+    out = _fixture_tests(prefix, "gpu_tools")
+    assert "1 skipped" in out and "the tests of module 'gpu_tools' require module 'gpu_math' ([tests] requires):" in out
+    assert "USE_MODULE_GPU_MATH: " in out
     cache = check(run(["cmake", "-L", "-N", str(build_dir)])).stdout
     assert "MODGATE_GROUP_GPU:STRING=OFF" in cache and "MODGATE_GROUP_TOOLS:STRING=" in cache
 

@@ -276,6 +276,30 @@ CASES = {
         "'beta' is off: MODGATE_GROUP_CUDA=OFF (group 'cuda')",
         step="resolve",
     ),
+    "tests-requires-itself": Case(
+        one("alpha", basic("alpha", '[tests]\nrequires = ["alpha"]\n')), ALPHA, "tests.requires", "the module itself"
+    ),
+    "tests-requires-a-requirement": Case(
+        several(
+            ("alpha", basic("alpha", 'requires = ["beta"]\n[tests]\nrequires = ["beta"]\n')), ("beta", basic("beta"))
+        ),
+        ALPHA,
+        "tests.requires",
+        "is in 'requires' already",
+    ),
+    "tests-requires-unknown": Case(
+        one("alpha", basic("alpha", '[tests]\nrequires = ["bet"]\n')),
+        ALPHA,
+        "tests.requires",
+        "unknown module 'bet'",
+        step="resolve",
+    ),
+    "tests-unknown-key": Case(
+        one("alpha", basic("alpha", '[tests]\nrequire = ["beta"]\n')),
+        ALPHA,
+        "tests.require",
+        "did you mean 'requires'",
+    ),
     "long-requires-chain": Case(
         chain_with_missing_link, "modules/m000/module.toml", "requires", "m000 → m001", step="resolve"
     ),

@@ -229,3 +229,27 @@ def test_the_guide_documents_every_code_with_its_severity() -> None:
         line.split("|")[1].strip(): line.split("|")[2].strip() for line in guide.splitlines() if line.startswith("| MG")
     }
     assert documented == {code: severity for code, (severity, _) in RULES.items()}
+
+
+def test_tests_requires_admits_a_modules_tests_only(tmp_path: Path) -> None:
+    # gamma's tests use beta (and through it alpha); gamma itself needs neither.
+    files = CLEAN | {
+        "modules/gamma/module.toml": toml("gamma", extra='[tests]\nrequires = ["beta"]\n'),
+        "modules/gamma/python/__init__.py": "x = 1\n",
+        "modules/gamma/tests/test_g.py": "from acme.modules import beta\nimport acme.modules.alpha\n",
+    }
+    assert codes(write(tmp_path / "ok", files)) == set()
+    # The same import outside tests/ is still a finding, which says why it does not count.
+    root = write(tmp_path / "bad", files | {"modules/gamma/python/__init__.py": "from acme.modules import beta\n"})
+    [finding] = check_tree(root)
+    assert (finding.code, finding.path, finding.line) == ("MG602", "modules/gamma/python/__init__.py", 1)
+    assert "(its [tests] requires does, which holds for its tests/ folder only)" in finding.message
+    # A module named nowhere is a finding in tests/ too, and the fix offers [tests] requires.
+    root = write(tmp_path / "other", files | {"modules/delta/module.toml": toml("delta")})
+    write(root, {"modules/gamma/tests/test_d.py": "from acme.modules import delta\n"})
+    [finding] = check_tree(root)
+    assert finding.code == "MG602" and finding.path == "modules/gamma/tests/test_d.py"
+    assert "or to [tests] requires if only its tests/ use it" in finding.fix
+    # An unknown module in [tests] requires is a graph finding.
+    write(root, {"modules/gamma/module.toml": toml("gamma", extra='[tests]\nrequires = ["bet"]\n')})
+    assert ("MG101", "modules/gamma/module.toml", None) in {(f.code, f.path, None) for f in check_tree(root)}

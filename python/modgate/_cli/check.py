@@ -333,6 +333,7 @@ def _python_findings(
             used = host.import_owner(dotted) or used
         if used is None or used == owner or used in allowed:
             continue
+        tests_only = owner is not None and used in host.modules[owner].test_requires
         if owner is None:
             findings.append(
                 _finding(
@@ -351,8 +352,10 @@ def _python_findings(
                     "MG602",
                     where,
                     line,
-                    f"module {owner!r} imports module {used!r}, which its requires does not name",
-                    f'add "{used}" to requires in {host.modules[owner].path}',
+                    f"module {owner!r} imports module {used!r}, which its requires does not name"
+                    + (" (its [tests] requires does, which holds for its tests/ folder only)" if tests_only else ""),
+                    f'add "{used}" to requires in {host.modules[owner].path}'
+                    + ("" if tests_only else ", or to [tests] requires if only its tests/ use it"),
                 )
             )
     return findings
@@ -378,8 +381,14 @@ def _isolation_rules(config: HostConfig, found: Discovery, root: Path) -> list[F
                 findings += _findings_in(path, None, None, host, set())
     for name, source in sorted(found.modules.items()):
         allowed = set(requires_closure(modules, name))  # what it requires, directly or not
+        # Its tests may use, besides, what [tests] requires names (and what those require).
+        tested = allowed | {
+            d for t in modules[name].test_requires if t in modules for d in (t, *requires_closure(modules, t))
+        }
+        tests = source.directory / "tests"
         for path in source_files(source.directory):
-            findings += _findings_in(path, name, source.directory, host, allowed)
+            uses = tested if path.is_relative_to(tests) else allowed
+            findings += _findings_in(path, name, source.directory, host, uses)
     return findings
 
 

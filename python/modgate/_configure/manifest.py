@@ -82,6 +82,7 @@ def build_manifest(
             "source": sources[state.name],
             "twins": [{"file": t.file, "other": t.other, "reason": t.reason} for t in reg.twins],
             "groups": list(reg.groups),
+            "test_requires": list(reg.test_requires),
         }
         if wheels is not None and state.enabled:
             modules[state.name]["wheel"] = wheels[state.name]

@@ -64,6 +64,7 @@ _PACKAGE_KEYS = keys("native.packages")
 _PYTHON_KEYS = keys("python")
 _DEPRECATED_KEYS = keys("deprecated")
 _TWIN_KEYS = keys("twins")
+_TESTS_KEYS = keys("tests")
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class Registration:
     option: str | None = None  # the ``option`` key: a name kept from before the project adopted modgate
     twins: tuple[Twin, ...] = ()
     groups: tuple[str, ...] = ()  # each group's option sets the module when its own option is unset
+    test_requires: tuple[str, ...] = ()  # [tests] requires: what its tests use and it does not
 
     def option_for(self, prefix: str = DEFAULT_OPTION_PREFIX) -> str:
         """The CMake option that toggles this module in a host whose prefix is ``prefix``."""
@@ -448,6 +450,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
     commands = _parse_commands(c, table)
     twins = _parse_twins(c, table)
     groups = _parse_groups(c, table)
+    test_requires = _parse_tests(c, table, name if name is not None else folder_name, requires or ())
     if c.problems:
         raise ConfigurationError(c.problems)
     assert name is not None and summary is not None and stage is not None
@@ -467,7 +470,32 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         commands=commands,
         twins=twins,
         groups=groups,
+        test_requires=test_requires,
     )
+
+
+def _parse_tests(c: _Checker, table: Mapping[str, Any], own: str, requires: tuple[str, ...]) -> tuple[str, ...]:
+    tests = _table(c, table, "tests", 'write it as a table: [tests] with requires = ["other"]')
+    if tests is None:
+        return ()
+    c.unknown_keys(tests, _TESTS_KEYS, "tests.")
+    found = c.string_list(
+        tests,
+        "requires",
+        "tests.requires",
+        fix="list module names (folder names under modules/)",
+        item=_check_module_ref,
+    )
+    for name in found or ():
+        if name == own:
+            c.add("tests.requires", f"module {own!r}'s tests require the module itself", f"remove {own!r}")
+        elif name in requires:
+            c.add(
+                "tests.requires",
+                f"{name!r} is in 'requires' already, so it is on whenever the module is",
+                f"remove {name!r} from 'tests.requires'",
+            )
+    return found or ()
 
 
 def _table(c: _Checker, table: Mapping[str, Any], key: str, fix: str) -> Mapping[str, Any] | None:

@@ -480,7 +480,12 @@ def requires_closure(modules: Mapping[str, Registration], name: str) -> list[str
 def outside_references(modules: Mapping[str, Registration]) -> set[str]:
     """The modules ``requires``/``conflicts`` name that are not among ``modules``: for a
     plugin, its host's (configure checks them against the installed host)."""
-    return {ref for reg in modules.values() for ref in (*reg.requires, *reg.conflicts) if ref not in modules}
+    return {
+        ref
+        for reg in modules.values()
+        for ref in (*reg.requires, *reg.conflicts, *reg.test_requires)
+        if ref not in modules
+    }
 
 
 def check_graph(modules: Mapping[str, Registration], external: Iterable[str] = ()) -> list[Problem]:
@@ -491,7 +496,11 @@ def check_graph(modules: Mapping[str, Registration], external: Iterable[str] = (
     outside = set(external)
     for name in names:
         reg = modules[name]
-        for key, refs in (("requires", reg.requires), ("conflicts", reg.conflicts)):
+        for key, refs in (
+            ("requires", reg.requires),
+            ("conflicts", reg.conflicts),
+            ("tests.requires", reg.test_requires),
+        ):
             for ref in refs:
                 if ref not in modules and ref not in outside:
                     others = [n for n in [*names, *outside] if n != name]

@@ -129,6 +129,17 @@ MODULE_FIELDS: dict[str, Field] = {
             "reason": Field("string", "Why the copies are kept apart, and until when.", required=True),
         },
     ),
+    "tests": Field(
+        "table",
+        "What the module's own tests need beyond what the module does.",
+        fields={
+            "requires": Field(
+                "strings",
+                "Modules the tests use and the module does not: its tests skip, naming the option, when one is off.",
+                pattern=NAME_PATTERN,
+            )
+        },
+    ),
     "commands": Field(
         "map",
         'modgate subcommands the module adds: name = "function" or "submodule:function".',
