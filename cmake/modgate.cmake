@@ -505,7 +505,7 @@ Internal. ::
     EXPORTED_TARGET <target>
     [INCLUDE_DIR <dir>] [PYTHON_DIR <dir>] [PYTHON_INIT <file>]
     [SOURCES <file>...] [BINDING <file>...] [DEPENDS <target>...]
-    [RPATH <entry>...] [PACKAGES <Name[:component...]>...] [LINK <Name>=<target>...]
+    [DEFINITIONS <NAME>=<value>...] [RPATH <entry>...] [PACKAGES <Name[:component...]>...] [LINK <Name>=<target>...]
     [CMAKE_FILE <file>] REGISTRATION <file>
     COMPONENT <component> EXPORT_FILE <file> [RECORD <file>] [EXCLUDE_FROM_ALL])
 
@@ -513,8 +513,11 @@ The targets and install rules of one enabled module. The resolve step's generate
 ``_modgate_generated_modules`` calls it once per module, dependencies first, with every
 name and path already derived: the install folder and build folder (relative to
 ``CMAKE_BINARY_DIR``), the library, header and extension targets, the exported target, the
-source lists, the targets of its ``requires`` (``DEPENDS``), its RPATH, its packages and
-the package targets its registration names (``LINK``). The module library links with
+source lists, the targets of its ``requires`` and of the ``optional-requires`` that are
+enabled (``DEPENDS``), one ``MODGATE_HAVE_<NAME>`` 1/0 per optional requirement
+(``DEFINITIONS``, on the module's library and extension only: a toggle recompiles them and
+nothing else), its RPATH, its packages and the package targets its registration names
+(``LINK``). The module library links with
 ``--no-undefined`` on Linux, so a symbol no linked library provides fails the build, not
 a user's import. Every install rule of the module is in its own install ``COMPONENT`` (what
 its wheel holds, ``modgate wheels``), its targets in an export file of their own
@@ -531,7 +534,7 @@ function(_modgate_add_module name)
     _modgate_am
     "EXCLUDE_FROM_ALL"
     "INSTALL_DIR;OUTPUT_DIR;LIBRARY_TARGET;HEADERS_TARGET;EXTENSION_TARGET;EXPORTED_TARGET;INCLUDE_DIR;PYTHON_DIR;PYTHON_INIT;CMAKE_FILE;REGISTRATION;COMPONENT;EXPORT_FILE;RECORD"
-    "SOURCES;BINDING;DEPENDS;RPATH;PACKAGES;LINK"
+    "SOURCES;BINDING;DEPENDS;DEFINITIONS;RPATH;PACKAGES;LINK"
   )
   set(_modgate_am_install COMPONENT "${_modgate_am_COMPONENT}")
   if(_modgate_am_EXCLUDE_FROM_ALL)
@@ -548,7 +551,10 @@ function(_modgate_add_module name)
     # library as needed (whatever --as-needed does) and loading it registers the
     # library's functions.
     add_library(${_modgate_am_lib} SHARED ${_modgate_am_SOURCES} "${CMAKE_BINARY_DIR}/modgate_anchor.cc")
-    target_compile_definitions(${_modgate_am_lib} PRIVATE "MODGATE_ANCHOR=${_modgate_am_lib}_anchor")
+    target_compile_definitions(
+      ${_modgate_am_lib}
+      PRIVATE "MODGATE_ANCHOR=${_modgate_am_lib}_anchor" ${_modgate_am_DEFINITIONS}
+    )
     add_library(${_modgate_am_EXPORTED_TARGET} ALIAS ${_modgate_am_lib})
     if(_modgate_am_INCLUDE_DIR)
       target_include_directories(
@@ -630,6 +636,7 @@ function(_modgate_add_module name)
       target_link_libraries(${_modgate_am_EXTENSION_TARGET} PRIVATE ${_modgate_am_LIBRARY_TARGET})
     endif()
     target_link_libraries(${_modgate_am_EXTENSION_TARGET} PRIVATE modgate::runtime ${_modgate_am_DEPENDS})
+    target_compile_definitions(${_modgate_am_EXTENSION_TARGET} PRIVATE ${_modgate_am_DEFINITIONS})
     _modgate_module_target(${_modgate_am_EXTENSION_TARGET} ${name} "${_modgate_am_OUTPUT_DIR}" "${_modgate_am_RPATH}")
     _modgate_link_packages(
       ${_modgate_am_EXTENSION_TARGET}

@@ -52,6 +52,16 @@ _lock = allocate_lock()
 _warned: set[str] = set()
 
 
+def _needs(entry: "dict[str, Any]") -> "list[str]":
+    """The modules a module's code needs at import time: its requirements, and the optional
+    requirements it was built with (its libraries link them)."""
+    return [*entry.get("requires", ()), *entry.get("optional_present", ())]
+
+
+def _verb(entry: "dict[str, Any]", dep: str) -> str:
+    return "requires" if dep in entry.get("requires", ()) else "was built with (optional-requires)"
+
+
 def _warn_once(key: str, message: str, category: type[Warning], stacklevel: int = 3) -> None:
     with _lock:
         if key in _warned:
@@ -287,14 +297,14 @@ class Host:
                     module=name,
                     fullname=fullname,
                 )
-        for dep in entry.get("requires", ()):
+        for dep in _needs(entry):
             if dep in _chain:
                 continue
             try:
                 self.check(dep, (*_chain, name))
             except ModuleDisabledError as exc:
                 raise ModuleDisabledError(
-                    f"module {name!r} requires module {dep!r}, which cannot be used: {exc}",
+                    f"module {name!r} {_verb(entry, dep)} module {dep!r}, which cannot be used: {exc}",
                     module=name,
                     fullname=fullname,
                     reason=f"requires {dep!r}: {exc.reason}",
@@ -302,7 +312,7 @@ class Host:
                 ) from None
             except ModuleUnavailableError as exc:
                 raise ModuleUnavailableError(
-                    f"module {name!r} requires module {dep!r}, which cannot be used: {exc}",
+                    f"module {name!r} {_verb(entry, dep)} module {dep!r}, which cannot be used: {exc}",
                     module=name,
                     fullname=fullname,
                     requirement=exc.requirement,
@@ -404,7 +414,7 @@ class Host:
         record = self.record(name) if _valid_name(name) else None
         if record is None:
             return None
-        for dep in record.entry.get("requires", ()):
+        for dep in _needs(record.entry):
             if dep not in _chain:
                 cause = self._switched_off(dep, disabled, (*_chain, name))
                 if cause is not None:
@@ -422,7 +432,7 @@ class Host:
             or name in disabled_names(self.package)
         ):
             return None
-        for dep in record.entry.get("requires", ()):
+        for dep in _needs(record.entry):
             if dep not in _chain and self._native_usable(dep, (*_chain, name)) is None:
                 return None
         return record

@@ -92,6 +92,12 @@ def group_option(group: str) -> str:
     return GROUP_OPTION_PREFIX + group.upper()
 
 
+def have_definition(module: str) -> str:
+    """The compile definition, ``1`` or ``0``, that a module naming ``module`` in its
+    ``optional-requires`` gets on its own targets: whether ``module`` is in the build."""
+    return "MODGATE_HAVE_" + module.upper()
+
+
 def extra_name(module: str) -> str:
     """The pip extra holding ``module``'s Python requirements, normalized as PEP 685
     compares extras (module names hold only ``[a-z0-9_]``: each run of ``_`` is one ``-``)."""

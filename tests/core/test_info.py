@@ -22,6 +22,8 @@ KEYS = {
     "stage",
     "groups",
     "test_requires",
+    "optional_requires",
+    "optional_present",
     "maintainers",
     "requires",
     "conflicts",

@@ -16,7 +16,7 @@ from tests.integration.cmake_builds import build, check, configure, env_for, ins
 
 pytestmark = pytest.mark.build
 
-HOSTS = ["include_ok", "include_undeclared", "packages", "conflicts", "verbatim", "groups"]
+HOSTS = ["include_ok", "include_undeclared", "packages", "conflicts", "verbatim", "groups", "optional"]
 _FILES = sorted(p for host in HOSTS for p in (FIXTURES / host / "modules").glob("*/module.toml"))
 FIXTURE_MODULES = [p.parent.name for p in _FILES]
 FIXTURE_GROUPS = sorted({g for p in _FILES for g in tomllib.loads(p.read_text(encoding="utf-8")).get("groups", [])})
@@ -208,3 +208,45 @@ def test_group_mistakes_are_errors_naming_both_sides(build_dir: Path) -> None:
         assert "MODGATE_GROUP_GPUS names no group (did you mean MODGATE_GROUP_GPU?)" in proc.stderr
     finally:
         check(run(["cmake", "-U", "MODGATE_GROUP_GPUS", str(build_dir)]))
+
+
+def test_an_optional_requirement_present_and_absent(build_dir: Path, tmp_path: Path) -> None:
+    # Present: opt_user links opt_lib, sees its header, and MODGATE_HAVE_OPT_LIB is 1.
+    check(configure(ROOT, build_dir, scenario(opt_lib="ON", opt_user="ON")))
+    lib_include = str(FIXTURES / "optional" / "modules" / "opt_lib" / "include")
+    assert lib_include in _includes(build_dir, "modgate_opt_user")
+    check(build(build_dir)[0])
+    prefix = install(build_dir, tmp_path / "with")
+    data = manifest(prefix)["modules"]["opt_user"]
+    assert (data["optional_requires"], data["optional_present"]) == (["opt_lib"], ["opt_lib"])
+    code = "from modgate.modules import opt_user as u; print(u.compute(4), u.with_opt_lib())"
+    assert check(python(prefix, code)).stdout.split() == ["40", "True"]
+    info = check(run([sys.executable, "-m", "modgate", "info", "opt_user"], env=env_for(prefix), cwd=prefix)).stdout
+    assert "optional:     opt_lib (present)" in info
+    # Turned off at import time, opt_lib takes opt_user with it: opt_user's library links it.
+    off = env_for(prefix) | {"MODGATE_DISABLE": "opt_lib"}
+    proc = run([sys.executable, "-c", "import modgate.modules.opt_user"], env=off, cwd=prefix)
+    assert "module 'opt_user' was built with (optional-requires) module 'opt_lib', which cannot be used" in proc.stderr
+    # Absent: the same sources build without it; the toggle recompiles opt_user alone.
+    check(configure(ROOT, build_dir, scenario(opt_lib="OFF", opt_user="ON")))
+    assert lib_include not in _includes(build_dir, "modgate_opt_user")
+    proc, compiled = build(build_dir)
+    check(proc)
+    assert set(compiled) == {"modgate_opt_user"}, compiled
+    prefix = install(build_dir, tmp_path / "without")
+    assert manifest(prefix)["modules"]["opt_user"]["optional_present"] == []
+    assert check(python(prefix, code)).stdout.split() == ["-4", "False"]
+    info = check(run([sys.executable, "-m", "modgate", "info", "opt_user"], env=env_for(prefix), cwd=prefix)).stdout
+    assert "optional:     opt_lib (absent)" in info
+
+
+def test_an_optional_header_included_without_its_if_fails_naming_the_definition(build_dir: Path) -> None:
+    check(configure(ROOT, build_dir, scenario(opt_lib="OFF", opt_careless="ON")))
+    proc, _compiled = build(build_dir)
+    assert proc.returncode != 0
+    assert (
+        "<modgate/opt_lib/scale.h> is a header of module 'opt_lib', which is off in this build; a module naming it"
+        " in optional-requires includes it only under #if MODGATE_HAVE_OPT_LIB"
+    ) in proc.stdout + proc.stderr
+    check(configure(ROOT, build_dir, scenario(opt_lib="ON", opt_careless="ON")))
+    check(build(build_dir)[0])

@@ -300,6 +300,42 @@ CASES = {
         "tests.require",
         "did you mean 'requires'",
     ),
+    "optional-requires-itself": Case(
+        one("alpha", basic("alpha", 'optional-requires = ["alpha"]\n')), ALPHA, "optional-requires", "names itself"
+    ),
+    "optional-and-required": Case(
+        several(
+            ("alpha", basic("alpha", 'requires = ["beta"]\noptional-requires = ["beta"]\n')), ("beta", basic("beta"))
+        ),
+        ALPHA,
+        "optional-requires",
+        "is in 'requires' too",
+    ),
+    "optional-and-conflicting": Case(
+        several(
+            ("alpha", basic("alpha", 'conflicts = ["beta"]\noptional-requires = ["beta"]\n')), ("beta", basic("beta"))
+        ),
+        ALPHA,
+        "optional-requires",
+        "can never be present",
+    ),
+    "optional-unknown": Case(
+        one("alpha", basic("alpha", 'optional-requires = ["cublas"]\n')),
+        ALPHA,
+        "optional-requires",
+        "unknown module 'cublas'",
+        step="resolve",
+    ),
+    "cycle-through-optional": Case(
+        several(
+            ("alpha", basic("alpha", 'optional-requires = ["beta"]\n')),
+            ("beta", basic("beta", 'requires = ["alpha"]\n')),
+        ),
+        ALPHA,
+        "optional-requires",
+        "requires and optional-requires cycle of 2 modules: alpha → beta → alpha",
+        step="resolve",
+    ),
     "long-requires-chain": Case(
         chain_with_missing_link, "modules/m000/module.toml", "requires", "m000 → m001", step="resolve"
     ),

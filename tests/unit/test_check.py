@@ -253,3 +253,21 @@ def test_tests_requires_admits_a_modules_tests_only(tmp_path: Path) -> None:
     # An unknown module in [tests] requires is a graph finding.
     write(root, {"modules/gamma/module.toml": toml("gamma", extra='[tests]\nrequires = ["bet"]\n')})
     assert ("MG101", "modules/gamma/module.toml", None) in {(f.code, f.path, None) for f in check_tree(root)}
+
+
+def test_optional_requires_admits_the_use_in_cxx_and_python(tmp_path: Path) -> None:
+    files = CLEAN | {
+        "modules/gamma/module.toml": toml("gamma", extra='optional-requires = ["alpha"]\n'),
+        "modules/gamma/src/g.cc": "#if MODGATE_HAVE_ALPHA\n#include <acme/alpha/api.h>\n#endif\n",
+        "modules/gamma/python/__init__.py": "import acme\n\nif acme.is_available('alpha'):\n"
+        "    from acme.modules import alpha\n",
+    }
+    assert codes(write(tmp_path / "ok", files)) == set()
+    # A module named nowhere is still a finding, in both languages.
+    root = write(tmp_path / "bad", files | {"modules/delta/module.toml": toml("delta")})
+    write(
+        root,
+        {"modules/delta/include/acme/delta/d.h": "int d();\n", "modules/gamma/src/h.cc": "#include <acme/delta/d.h>\n"},
+    )
+    write(root, {"modules/gamma/python/more.py": "from acme.modules import delta\n"})
+    assert codes(root) == {("MG600", "modules/gamma/src/h.cc", 1), ("MG602", "modules/gamma/python/more.py", 1)}

@@ -17,21 +17,31 @@ from modgate._configure.registration import Registration
 from modgate.cli import main
 
 
-def reg(name: str, requires: tuple[str, ...] = (), conflicts: tuple[str, ...] = ()) -> Registration:
+def reg(
+    name: str, requires: tuple[str, ...] = (), conflicts: tuple[str, ...] = (), optional: tuple[str, ...] = ()
+) -> Registration:
     return Registration(
-        name=name, summary="s", stage="S1", path=f"modules/{name}/module.toml", requires=requires, conflicts=conflicts
+        name=name,
+        summary="s",
+        stage="S1",
+        path=f"modules/{name}/module.toml",
+        requires=requires,
+        conflicts=conflicts,
+        optional_requires=optional,
     )
 
 
 @st.composite
 def graphs(draw: st.DrawFn, max_count: int = 9, min_count: int = 1) -> dict[str, Registration]:
     """Random graphs of the shapes the pairwise benchmark varies: fan-in (requires per
-    module), depth (requires from the last few modules only: long chains) and how many
-    modules conflict."""
+    module), depth (requires from the last few modules only: long chains), how many
+    modules conflict, and optional requirements (no constraint on states: the pairs they
+    create are pairs like any other, and the checker below must find them covered)."""
     count = draw(st.integers(min_value=min_count, max_value=max_count))
     fan_in = draw(st.integers(min_value=0, max_value=3))
     window = draw(st.sampled_from([None, 2, 3]))
     conflicting = draw(st.sampled_from([0.0, 0.1, 0.3]))
+    optional_share = draw(st.sampled_from([0.0, 0.3]))
     names = [f"m{i:02d}" for i in range(count)]
     modules = {}
     for i, name in enumerate(names):
@@ -40,7 +50,10 @@ def graphs(draw: st.DrawFn, max_count: int = 9, min_count: int = 1) -> dict[str,
         conflicts: tuple[str, ...] = ()
         if i and draw(st.floats(min_value=0, max_value=1)) < conflicting:
             conflicts = tuple(sorted({draw(st.sampled_from(names[:i]))} - set(requires)))
-        modules[name] = reg(name, requires, conflicts)
+        optional: tuple[str, ...] = ()
+        if i and draw(st.floats(min_value=0, max_value=1)) < optional_share:
+            optional = tuple(sorted({draw(st.sampled_from(names[:i]))} - set(requires) - set(conflicts)))
+        modules[name] = reg(name, requires, conflicts, optional)
     return modules
 
 
@@ -103,7 +116,7 @@ def test_every_strategy_gives_valid_configurations(modules: dict[str, Registrati
         assert valid(kept, set(config.on)), config
         # A removal leaves no registration naming a deleted module: the tree configures.
         for gone in config.removed:
-            assert not any(gone in kept[n].requires or gone in kept[n].conflicts for n in kept)
+            assert not any(gone in (*kept[n].requires, *kept[n].conflicts, *kept[n].optional_requires) for n in kept)
     assert {c.name for c in configs} >= {"all-off"}
     again, _ = generate(modules, strategies, seed=seed)
     assert [c.on for c in again] == [c.on for c in configs]  # reproducible

@@ -380,7 +380,10 @@ def _isolation_rules(config: HostConfig, found: Discovery, root: Path) -> list[F
             for path in source_files(folder, outside) if folder.is_dir() else [folder]:
                 findings += _findings_in(path, None, None, host, set())
     for name, source in sorted(found.modules.items()):
-        allowed = set(requires_closure(modules, name))  # what it requires, directly or not
+        # What it requires, directly or not, and what it may use when present.
+        allowed = set(requires_closure(modules, name)) | {
+            d for o in modules[name].optional_requires if o in modules for d in (o, *requires_closure(modules, o))
+        }
         # Its tests may use, besides, what [tests] requires names (and what those require).
         tested = allowed | {
             d for t in modules[name].test_requires if t in modules for d in (t, *requires_closure(modules, t))

@@ -30,6 +30,17 @@ def _groups(module: dict[str, Any], data: dict[str, Any]) -> str:
     return ", ".join(shown) or "-"
 
 
+def _optional(module: dict[str, Any]) -> str:
+    """Each optional requirement, and whether the module was built with it."""
+    present = set(module.get("optional_present") or ())
+    built = module["state"] == "ON"
+    shown = [
+        f"{dep} ({'present' if dep in present else 'absent'})" if built else dep
+        for dep in module.get("optional_requires") or ()
+    ]
+    return ", ".join(shown) or "-"
+
+
 def main(args: argparse.Namespace) -> int:
     package = args.package or default_host()
     data = host_info(package)
@@ -53,6 +64,8 @@ def main(args: argparse.Namespace) -> int:
         f"  maintainers:  {', '.join(module.get('maintainers', [])) or '(none)'}",
         f"  requires:     {', '.join(module.get('requires', [])) or '-'}",
         f"  conflicts:    {', '.join(module.get('conflicts', [])) or '-'}",
+        f"  optional:     {_optional(module)}",
+        f"  tests need:   {', '.join(module.get('test_requires', [])) or '-'}",
         f"  python:       {', '.join(module.get('python_requires', [])) or '-'}",
         f"  native:       {', '.join(module.get('native', [])) or '-'}",
         f"  origin:       {module['origin']}, in the {module.get('shipped_in', 'core')}"

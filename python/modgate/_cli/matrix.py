@@ -71,13 +71,22 @@ class Graph:
         for name in self.names:
             for other in self.conflicts[name]:
                 self.conflicts[other] = self.conflicts[other] | {name}
+        # Who names a module in optional-requires or [tests] requires: no constraint on states,
+        # but a registration naming a module whose folder is gone does not configure.
+        naming: dict[str, set[str]] = {n: set() for n in self.names}
+        for name in self.names:
+            for other in (*modules[name].optional_requires, *modules[name].test_requires):
+                if other in naming:
+                    naming[other].add(name)
+        self.naming = {n: frozenset(m) for n, m in naming.items()}
 
     def mentioning(self, name: str) -> tuple[str, ...]:
-        """``name`` and every module whose registration names a module in that set (requires
-        or conflicts): what must go with ``name``'s folder for the tree to configure."""
+        """``name`` and every module whose registration names a module in that set (requires,
+        conflicts, optional-requires, [tests] requires): what must go with ``name``'s folder
+        for the tree to configure."""
         gone = {name}
         while True:
-            more = {m for g in gone for m in self.dependents[g] | self.conflicts[g]} - gone
+            more = {m for g in gone for m in self.dependents[g] | self.conflicts[g] | self.naming[g]} - gone
             if not more:
                 return tuple(sorted(gone))
             gone |= more

@@ -44,6 +44,7 @@ def build_manifest(
     config: HostConfig,
     wheels: Mapping[str, str] | None = None,
     groups: Mapping[str, str] | None = None,
+    present: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict. ``artifacts`` lists each enabled module's
     native files relative to the package; ``sources`` each module's folder; ``config`` says
@@ -51,7 +52,9 @@ def build_manifest(
     (``host_package``: ``<host>.modules.<name>``); ``wheels``, in a build shipping modules as
     wheels, each enabled module's distribution (the loader then looks for its wheel);
     ``groups`` each group's option (the top-level ``groups`` records it, its members and
-    the value set, empty when unset)."""
+    the value set, empty when unset); ``present`` the modules enabled in the build (and a
+    plugin's host's), of which each enabled module's ``optional_present`` lists those its
+    ``optional-requires`` names: what it was built with."""
     modules: dict[str, Any] = {}
     for state in resolution.states:
         reg = registrations[state.name]
@@ -83,6 +86,8 @@ def build_manifest(
             "twins": [{"file": t.file, "other": t.other, "reason": t.reason} for t in reg.twins],
             "groups": list(reg.groups),
             "test_requires": list(reg.test_requires),
+            "optional_requires": list(reg.optional_requires),
+            "optional_present": [d for d in reg.optional_requires if d in present] if state.enabled else [],
         }
         if wheels is not None and state.enabled:
             modules[state.name]["wheel"] = wheels[state.name]

@@ -130,6 +130,7 @@ class Registration:
     twins: tuple[Twin, ...] = ()
     groups: tuple[str, ...] = ()  # each group's option sets the module when its own option is unset
     test_requires: tuple[str, ...] = ()  # [tests] requires: what its tests use and it does not
+    optional_requires: tuple[str, ...] = ()  # used when enabled, built without otherwise
 
     def option_for(self, prefix: str = DEFAULT_OPTION_PREFIX) -> str:
         """The CMake option that toggles this module in a host whose prefix is ``prefix``."""
@@ -415,6 +416,23 @@ def _parse_relations(
     return maintainers, requires, conflicts
 
 
+def _parse_optional(
+    c: _Checker, table: Mapping[str, Any], own: str, requires: tuple[str, ...], conflicts: tuple[str, ...]
+) -> tuple[str, ...]:
+    key = "optional-requires"
+    found = c.string_list(
+        table, key, key, fix="list module names (folder names under modules/)", item=_check_module_ref
+    )
+    for name in found or ():
+        if name == own:
+            c.add(key, f"module {own!r} names itself in {key!r}", f"remove {own!r}")
+        elif name in requires:
+            c.add(key, f"{name!r} is in 'requires' too, which makes it always needed", "remove it from one of them")
+        elif name in conflicts:
+            c.add(key, f"{name!r} is in 'conflicts' too: it can never be present", "remove it from one of them")
+    return found or ()
+
+
 def _check_group(entry: str) -> str | None:
     if is_module_name(entry):
         return None
@@ -450,6 +468,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
     commands = _parse_commands(c, table)
     twins = _parse_twins(c, table)
     groups = _parse_groups(c, table)
+    optional = _parse_optional(c, table, name if name is not None else folder_name, requires or (), conflicts or ())
     test_requires = _parse_tests(c, table, name if name is not None else folder_name, requires or ())
     if c.problems:
         raise ConfigurationError(c.problems)
@@ -471,6 +490,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         twins=twins,
         groups=groups,
         test_requires=test_requires,
+        optional_requires=optional,
     )
 
 

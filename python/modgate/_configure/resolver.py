@@ -24,6 +24,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .._names import (
     ALL_MODULES,
@@ -483,7 +484,7 @@ def outside_references(modules: Mapping[str, Registration]) -> set[str]:
     return {
         ref
         for reg in modules.values()
-        for ref in (*reg.requires, *reg.conflicts, *reg.test_requires)
+        for ref in (*reg.requires, *reg.conflicts, *reg.test_requires, *reg.optional_requires)
         if ref not in modules
     }
 
@@ -499,6 +500,7 @@ def check_graph(modules: Mapping[str, Registration], external: Iterable[str] = (
         for key, refs in (
             ("requires", reg.requires),
             ("conflicts", reg.conflicts),
+            ("optional-requires", reg.optional_requires),
             ("tests.requires", reg.test_requires),
         ):
             for ref in refs:
@@ -541,7 +543,8 @@ def _cycles(modules: Mapping[str, Registration]) -> list[Problem]:
         color[root] = 1
         while stack:
             node, index = stack[-1]
-            deps = [d for d in modules[node].requires if d in modules]
+            # Optional requirements link too, when present: a cycle through one is a cycle.
+            deps = [d for d in (*modules[node].requires, *modules[node].optional_requires) if d in modules]
             if index < len(deps):
                 stack[-1] = (node, index + 1)
                 dep = deps[index]
@@ -553,12 +556,15 @@ def _cycles(modules: Mapping[str, Registration]) -> list[Problem]:
                 elif state == 1:
                     cycle = [*path[path.index(dep) :], dep]
                     first = cycle[0]
+                    optional = [(a, b) for a, b in pairwise(cycle) if b not in modules[a].requires]
+                    key = "optional-requires" if cycle[1] not in modules[first].requires else "requires"
+                    kind = "requires" if not optional else "requires and optional-requires"
                     problems.append(
                         Problem(
                             modules[first].path,
-                            "requires",
-                            f"requires cycle of {len(cycle) - 1} modules: {_abbreviate(cycle)}",
-                            f"remove one link, for example {cycle[1]!r} from 'requires' in {modules[first].path}",
+                            key,
+                            f"{kind} cycle of {len(cycle) - 1} modules: {_abbreviate(cycle)}",
+                            f"remove one link, for example {cycle[1]!r} from {key!r} in {modules[first].path}",
                         )
                     )
             else:
@@ -569,11 +575,12 @@ def _cycles(modules: Mapping[str, Registration]) -> list[Problem]:
 
 
 def topological_order(modules: Mapping[str, Registration]) -> list[str]:
-    """Requirements before dependents; ties broken by name. Assumes no cycles."""
+    """Requirements (and optional requirements) before dependents; ties broken by name.
+    Assumes no cycles."""
     dependents: dict[str, list[str]] = {name: [] for name in modules}
     pending = {name: 0 for name in modules}
     for name, reg in modules.items():
-        for dep in reg.requires:
+        for dep in (*reg.requires, *reg.optional_requires):
             if dep in modules:
                 dependents[dep].append(name)
                 pending[name] += 1

@@ -68,6 +68,12 @@ MODULE_FIELDS: dict[str, Field] = {
     "maintainers": Field("strings", "Owners: 'Name <email>', a handle or @org/team.", pattern=MAINTAINER_PATTERN),
     "requires": Field("strings", "Modules that must be enabled for this one.", pattern=NAME_PATTERN),
     "conflicts": Field("strings", "Modules that must not be enabled with this one.", pattern=NAME_PATTERN),
+    "optional-requires": Field(
+        "strings",
+        "Modules this one uses when they are enabled (linked, headers seen, MODGATE_HAVE_<NAME> 1) and builds"
+        " without otherwise (MODGATE_HAVE_<NAME> 0).",
+        pattern=NAME_PATTERN,
+    ),
     "groups": Field(
         "strings",
         "Groups the module belongs to: each group's option (MODGATE_GROUP_<G>) sets it when its own option is unset.",

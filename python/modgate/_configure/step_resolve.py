@@ -23,6 +23,7 @@ from .._names import (
     entry_point_group,
     exported_target,
     extension_target,
+    have_definition,
     headers_target,
     install_component,
     library_target,
@@ -44,6 +45,7 @@ from .guards import guard_folder, write_guards
 from .host import HostConfig
 from .manifest import build_manifest, dumps, dumps_record
 from .problems import ConfigurationError, Problem
+from .registration import Registration
 from .resolver import HostModule, Resolution, build_requests, group_members, group_options, requires_closure, resolve
 
 __all__ = ["Outputs", "resolve_step"]
@@ -147,9 +149,17 @@ def _record_file(out: Outputs, name: str) -> Path | None:
     return out.generated_dir / "records" / name / MODULE_RECORD_NAME
 
 
-def _add_module_call(module: ModuleSource, found: Discovery, config: HostConfig, out: Outputs) -> str:
+def _links(reg: Registration, present: frozenset[str]) -> list[str]:
+    """What ``reg``'s module links and sees: its requirements, and the optional ones present."""
+    return [*reg.requires, *(dep for dep in reg.optional_requires if dep in present)]
+
+
+def _add_module_call(
+    module: ModuleSource, found: Discovery, config: HostConfig, out: Outputs, present: frozenset[str]
+) -> str:
     """The ``_modgate_add_module`` call that creates one enabled module's targets and install
-    rules, with every name and path CMake needs."""
+    rules, with every name and path CMake needs. ``present``: the modules enabled in this
+    build (and a plugin's host's), which decide its optional requirements."""
     reg = module.registration
     name = reg.name
     host = config.host_package
@@ -159,9 +169,11 @@ def _add_module_call(module: ModuleSource, found: Discovery, config: HostConfig,
     # module then finds by its SONAME), the required modules beside, a plugin's host modules.
     up = "$ORIGIN" + "/.." * len(install_dir.split("/"))
     rpath = ["$ORIGIN", f"{up}/modgate"]
-    rpath += [f"$ORIGIN/../{dep}" for dep in requires_closure(found.registrations, name) if dep in found.modules]
+    linked = _links(reg, present)
+    reach = sorted({d for dep in linked for d in (dep, *_closure(found.registrations, dep))})
+    rpath += [f"$ORIGIN/../{dep}" for dep in reach if dep in found.modules]
     depends = []
-    for dep in reg.requires:
+    for dep in linked:
         other = found.modules.get(dep)
         if other is not None and other.sources:
             depends.append(library_target(host, dep))
@@ -199,7 +211,13 @@ def _add_module_call(module: ModuleSource, found: Discovery, config: HostConfig,
         COMPONENT=install_component(name),
         EXPORT_FILE=module_export_file(config.package, name),
         RECORD=record.as_posix() if (record := _record_file(out, name)) is not None else None,
+        DEFINITIONS=[f"{have_definition(dep)}={int(dep in present)}" for dep in reg.optional_requires],
     )
+
+
+def _closure(modules: dict[str, Registration], name: str) -> list[str]:
+    """What ``name`` requires, directly or not (none for a module of a plugin's host)."""
+    return requires_closure(modules, name) if name in modules else []
 
 
 def _exported(module: ModuleSource) -> bool:
@@ -236,7 +254,12 @@ def _module_record(name: str, config: HostConfig, out: Outputs) -> dict[str, obj
 
 
 def _wheels_record(
-    order: tuple[str, ...], found: Discovery, config: HostConfig, out: Outputs, artifacts: dict[str, list[str]]
+    order: tuple[str, ...],
+    found: Discovery,
+    config: HostConfig,
+    out: Outputs,
+    artifacts: dict[str, list[str]],
+    present: frozenset[str],
 ) -> dict[str, object]:
     """What ``modgate wheels`` needs to write each enabled module's wheel: its distribution,
     what it requires, whether it is native, its install component and entry point."""
@@ -246,7 +269,8 @@ def _wheels_record(
         modules[name] = {
             "distribution": config.distribution_of(name),
             "summary": reg.summary,
-            "requires": [config.distribution_of(dep) for dep in reg.requires if dep in found.modules],
+            # A present optional requirement is linked: the wheel needs it as it needs a requirement.
+            "requires": [config.distribution_of(dep) for dep in _links(reg, present) if dep in found.modules],
             "python_requires": list(reg.python_requires),
             "native": bool(artifacts[name]),
             # The module's own shared library (not its extension): what no other wheel may copy.
@@ -330,7 +354,8 @@ def resolve_step(
     resolution = resolve(
         regs, requests, missing, prefix=config.option_prefix, host_modules=installed_host, failed_packages=failed
     )
-    used = {dep for name in resolution.order for dep in requires_closure(regs, name)}
+    present = frozenset(resolution.order) | {name for name, module in installed_host.items() if module.enabled}
+    used = {d for name in resolution.order for dep in _links(regs[name], present) for d in (dep, *_closure(regs, dep))}
     # Each enabled module's native files: their names, and where they install (under the package).
     artifacts = {name: _artifacts(found.modules[name], config, out) for name in resolution.order}
     installed = {name: [f"{MODULES_PACKAGE}/{name}/{file}" for file in files] for name, files in artifacts.items()}
@@ -390,7 +415,9 @@ def resolve_step(
                 record_file.parent.mkdir(parents=True, exist_ok=True)
                 write_if_changed(record_file, dumps_record(_module_record(name, config, out)))
             record = out.generated_dir / MODULE_WHEELS_RECORD
-            write_if_changed(record, dumps_record(_wheels_record(resolution.order, found, config, out, artifacts)))
+            write_if_changed(
+                record, dumps_record(_wheels_record(resolution.order, found, config, out, artifacts, present))
+            )
             stage = out.generated_dir / "stage.cmake"
             write_if_changed(stage, _stage_script(resolution.order, out, record))
             stage_script = stage.as_posix()
@@ -399,7 +426,7 @@ def resolve_step(
         write_guards(out.guard_dir, found)
         script += [set_var("modgate_GUARD_DIR", guard_folder(out.guard_dir).as_posix())]
     # Generated code, not per-module variables: one call per enabled module, dependencies first.
-    calls = [_add_module_call(found.modules[name], found, config, out) for name in resolution.order]
+    calls = [_add_module_call(found.modules[name], found, config, out, present) for name in resolution.order]
     script.append(function("_modgate_generated_modules", calls))
     script.append(set_items("modgate_DEPRECATIONS", _deprecations(resolution.order, found, project_dir)))
     if out.manifest is not None:
@@ -416,6 +443,7 @@ def resolve_step(
             config=config,
             wheels=wheels,
             groups=groups,
+            present=present,
         )
         write_if_changed(out.manifest, dumps(manifest))
     return "".join(script)
