@@ -20,7 +20,9 @@ Public functions:
 Cache variables: ``MODGATE_ALL_MODULES`` (``ON``/``OFF``/``AUTO`` for every module whose
 option is unset), ``MODGATE_EXTRA_MODULE_DIRS`` (more folders of module folders), one
 option per module (``<option-prefix><NAME>``, or the module's ``option`` key), and one per
-group a module is in (``MODGATE_GROUP_<G>``, or its name in ``[tool.modgate.groups]``).
+group a module is in (``MODGATE_GROUP_<G>``, or its name in ``[tool.modgate.groups]``), and
+one per capability a module provides (``MODGATE_PROVIDER_<C>``, or its name in
+``[tool.modgate.capabilities]``: a provider's name or ``none``).
 
 Targets, per enabled module (names from ``python/modgate/_names.py``):
 ``<host>_<name>`` (alias ``<package>::module_<name>``), the module's shared library;
@@ -237,20 +239,27 @@ _modgate_declare_option
 ^^^^^^^^^^^^^^^^^^^^^^^
 Internal. ::
 
-  _modgate_declare_option(<option> <help>)
+  _modgate_declare_option(<option> <help> [CHOICES <value>...])
 
-One module's cache option, its summary as help text (the declare step's generated
-``_modgate_generated_options`` calls it once per module). The value stays empty until the
-user sets it, so what the cache holds is exactly what the user asked for.
+One module's, group's or capability's cache option, with its help text (the declare
+step's generated ``_modgate_generated_options`` calls it once per option). Its values,
+for cmake-gui's list, are ``ON``, ``OFF`` and ``AUTO``, or ``CHOICES`` (a capability's
+providers). The value stays empty until the user sets it, so what the cache holds is
+exactly what the user asked for.
 #]=======================================================================]
 function(_modgate_declare_option option help)
+  cmake_parse_arguments(PARSE_ARGV 2 _modgate_dopt "" "" "CHOICES")
+  set(_modgate_dopt_values ON OFF AUTO)
+  if(_modgate_dopt_CHOICES)
+    set(_modgate_dopt_values ${_modgate_dopt_CHOICES})
+  endif()
   if(NOT DEFINED CACHE{${option}})
     set(${option} "" CACHE STRING "${help}")
   else()
     set_property(CACHE ${option} PROPERTY TYPE STRING)
     set_property(CACHE ${option} PROPERTY HELPSTRING "${help}")
   endif()
-  set_property(CACHE ${option} PROPERTY STRINGS ";ON;OFF;AUTO")
+  set_property(CACHE ${option} PROPERTY STRINGS "" ${_modgate_dopt_values})
 endfunction()
 
 #[=======================================================================[.rst:
@@ -809,7 +818,7 @@ function(modgate_add_modules)
   # per-module option set, a changed prefix).
   set(_modgate_amods_prefixes "$CACHE{_modgate_VALUE_PREFIXES}")
   if(_modgate_amods_prefixes STREQUAL "")
-    set(_modgate_amods_prefixes "USE_MODULE_;MODGATE_GROUP_") # a first guess only: the declare step says them
+    set(_modgate_amods_prefixes "USE_MODULE_;MODGATE_GROUP_;MODGATE_PROVIDER_") # a first guess: declare says them
   endif()
   _modgate_collect_values(modgate_VALUE_ARGS "${_modgate_amods_prefixes}" "$CACHE{_modgate_DECLARED_OPTIONS}")
   _modgate_run_step(declare "${modgate_WORK_DIR}/declare.cmake" ${_modgate_amods_version_args})

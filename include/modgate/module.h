@@ -128,6 +128,18 @@ Function as_function(R (*fn)(A...)) {
 
 inline Function as_function(Function fn) { return fn; }
 
+// A provider's registration (its target defines MODGATE_MODULE_PROVIDES, its capability):
+// NAME ("<module>.<function>") for its module, and "<capability>.<function>" for the
+// capability, which is what the core looks up. At most one provider of a capability is built.
+inline bool register_provided(const std::string& name, const Function& function, const char* doc, const char* host,
+                              const char* module, const char* capability) {
+  const std::string prefix = std::string(module) + ".";
+  const bool own = register_function(std::string(host) + ":" + name, function, doc, std::string(host) + ":" + module);
+  if (!own || name.compare(0, prefix.size(), prefix) != 0) return own;
+  const std::string alias = std::string(capability) + "." + name.substr(prefix.size());
+  return register_function(std::string(host) + ":" + alias, function, doc, std::string(host) + ":" + capability);
+}
+
 }  // namespace detail
 }  // namespace modgate
 
@@ -137,6 +149,12 @@ inline Function as_function(Function fn) { return fn; }
 #if !defined(MODGATE_MODULE_NAME) || !defined(MODGATE_HOST_NAME)
 #  define MODGATE_REGISTER_FUNCTION(NAME, FN, DOC) \
     static_assert(false, "MODGATE_MODULE_NAME is not defined: build this file as part of a modgate module")
+#elif defined(MODGATE_MODULE_PROVIDES)
+// Registers FN as NAME ("<module>.<function>") and as "<capability>.<function>".
+#  define MODGATE_REGISTER_FUNCTION(NAME, FN, DOC)                                                                 \
+    static const bool MODGATE_DETAIL_CONCAT(modgate_registered_, __LINE__) =                                       \
+        ::modgate::detail::register_provided((NAME), ::modgate::detail::as_function(FN), (DOC), MODGATE_HOST_NAME, \
+                                             MODGATE_MODULE_NAME, MODGATE_MODULE_PROVIDES)
 #else
 // Registers FN as NAME ("<module>.<function>") of this module's host when the library loads.
 #  define MODGATE_REGISTER_FUNCTION(NAME, FN, DOC)                                                                    \

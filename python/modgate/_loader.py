@@ -469,7 +469,11 @@ class Host:
         that fails to load raises :class:`ModuleLoadError`, as ``import`` does."""
         module = name.partition(".")[0]
         if self._native_usable(module) is None:
-            return None
+            # A capability ("blas.gemm"): whichever of its providers this build has.
+            provider = self.provider(module)
+            if provider is None or self._native_usable(provider) is None:
+                return None
+            module = provider
         from . import _core
 
         key = function_name(self.package, name)
@@ -481,7 +485,10 @@ class Host:
 
     def load(self, module: str) -> None:
         """Load ``module``'s native libraries when it is built and usable, so its functions
-        register. A library that fails to load raises :class:`ModuleLoadError`."""
+        register; ``module`` may be a capability, for its provider. A library that fails to
+        load raises :class:`ModuleLoadError`."""
+        if _valid_name(module) and self.record(module) is None:
+            module = self.provider(module) or module
         libraries = self.native_libraries(module)
         if not libraries:
             return
@@ -496,6 +503,12 @@ class Host:
                 record = self.record(module)
                 assert record is not None
                 raise _load_error(record, exc) from exc
+
+    def provider(self, capability: str) -> str | None:
+        """The module built as ``capability``'s provider (``provides``), or ``None``: no
+        provider is built, or no module provides it."""
+        entry = (summary(self.package).get("capabilities") or {}).get(capability)
+        return entry.get("provider") if isinstance(entry, dict) else None
 
     def native_modules(self) -> list[str]:
         """The modules of this build with native parts that this process may use: what

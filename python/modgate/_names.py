@@ -26,6 +26,10 @@ ALL_MODULES = "MODGATE_ALL_MODULES"  # the CMake variable: one value for every u
 # A group's option (``groups`` in module.toml): outside every host's option prefix (which may
 # not start with ``MODGATE_``) and every module's ``option`` key, so it names no module.
 GROUP_OPTION_PREFIX = "MODGATE_GROUP_"
+# A capability's option (``provides`` in module.toml): which provider, or NO_PROVIDER.
+CAPABILITY_OPTION_PREFIX = "MODGATE_PROVIDER_"
+NO_PROVIDER = "none"
+CAPABILITY_POLICIES = ("at-most-one", "exactly-one")
 EXTRA_MODULE_DIRS = "MODGATE_EXTRA_MODULE_DIRS"
 ALL_EXTRA = "all"  # the pip extra holding every module's Python requirements
 CMAKE_PREFIX_GROUP = "cmake.prefix"  # scikit-build-core's entry-point group: a package on CMAKE_PREFIX_PATH
@@ -90,6 +94,12 @@ def group_option(group: str) -> str:
     """The CMake option that sets every member of ``group`` whose own option is unset, when
     the host's ``[tool.modgate.groups]`` gives it no other name."""
     return GROUP_OPTION_PREFIX + group.upper()
+
+
+def capability_option(capability: str) -> str:
+    """The CMake option naming the provider of ``capability`` (or ``none``), when the host's
+    ``[tool.modgate.capabilities]`` gives it no other name."""
+    return CAPABILITY_OPTION_PREFIX + capability.upper()
 
 
 def have_definition(module: str) -> str:

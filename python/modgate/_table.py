@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["aligned", "group_table", "module_listing", "module_row", "state_table"]
+__all__ = ["aligned", "capability_table", "group_table", "module_listing", "module_row", "state_table"]
 
 
 def aligned(rows: Sequence[Sequence[str]], *, indent: str = "") -> str:
@@ -51,6 +51,21 @@ def group_table(groups: Mapping[str, tuple[str, str, Sequence[str]]], *, indent:
     return aligned(rows, indent=indent)
 
 
+def capability_table(capabilities: Mapping[str, Mapping[str, Any]], *, indent: str = "") -> str:
+    """Aligned ``capability  option  provider  providers`` lines for the manifest's
+    ``capabilities`` entries; empty when there are none."""
+    if not capabilities:
+        return ""
+    rows = [("capability", "option", "built", "providers")]
+    for name, entry in sorted(capabilities.items()):
+        value = entry.get("value") or ""
+        option = f"{entry['option']}={value}" if value else f"{entry['option']} (unset)"
+        rows.append(
+            (f"{name} ({entry['policy']})", option, entry.get("provider") or "none", ", ".join(entry["providers"]))
+        )
+    return aligned(rows, indent=indent)
+
+
 def module_row(name: str, module: Mapping[str, Any]) -> tuple[str, str, str, bool, str]:
     """The table row of one ``modgate.info()["modules"]`` entry, as this process sees it."""
     state, reason = module["state"], module["reason"]
@@ -85,8 +100,10 @@ def module_listing(data: Mapping[str, Any], *, indent: str = "", limit: int | No
         {g: (e["option"], e.get("value", ""), e["members"]) for g, e in (data.get("groups") or {}).items()},
         indent=indent,
     )
+    chosen = capability_table(data.get("capabilities") or {}, indent=indent)
     if limit is None or len(rows) <= limit:
-        return [head, *state_table(rows, indent=indent, options=options).splitlines(), *groups.splitlines()]
+        table = state_table(rows, indent=indent, options=options)
+        return [head, *table.splitlines(), *groups.splitlines(), *chosen.splitlines()]
     shown = [i for i, row in enumerate(rows) if row[1] != "ON"]
     note = f"{indent}({enabled} modules ON not shown; pytest -v or modgate list shows every module)"
     table = state_table([rows[i] for i in shown], indent=indent, options=[options[i] for i in shown])

@@ -14,13 +14,19 @@ from hypothesis import strategies as st
 
 from modgate._cli.matrix import generate, shard
 from modgate._configure.registration import Registration
+from modgate._configure.resolver import capabilities
 from modgate.cli import main
 
 
 def reg(
-    name: str, requires: tuple[str, ...] = (), conflicts: tuple[str, ...] = (), optional: tuple[str, ...] = ()
+    name: str,
+    requires: tuple[str, ...] = (),
+    conflicts: tuple[str, ...] = (),
+    optional: tuple[str, ...] = (),
+    provides: str | None = None,
 ) -> Registration:
     return Registration(
+        provides=provides,
         name=name,
         summary="s",
         stage="S1",
@@ -55,6 +61,71 @@ def graphs(draw: st.DrawFn, max_count: int = 9, min_count: int = 1) -> dict[str,
             optional = tuple(sorted({draw(st.sampled_from(names[:i]))} - set(requires) - set(conflicts)))
         modules[name] = reg(name, requires, conflicts, optional)
     return modules
+
+
+
+@st.composite
+def graphs_with_choices(draw: st.DrawFn, max_count: int = 8) -> tuple[dict[str, Registration], dict[str, str]]:
+    """:func:`graphs` where one or two capabilities each have two or three providers,
+    under ``at-most-one`` or ``exactly-one``."""
+    modules = draw(graphs(max_count=max_count, min_count=3))
+    names = sorted(modules)
+    policies: dict[str, str] = {}
+    free = list(names)
+    for capability in ("blas", "fft")[: draw(st.integers(min_value=1, max_value=2))]:
+        if len(free) < 2:
+            break
+        providers = draw(st.lists(st.sampled_from(free), min_size=2, max_size=3, unique=True))
+        free = [n for n in free if n not in providers]
+        policies[capability] = draw(st.sampled_from(["at-most-one", "exactly-one"]))
+        for name in providers:
+            old = modules[name]
+            modules[name] = reg(name, old.requires, old.conflicts, old.optional_requires, capability)
+    return modules, policies
+
+
+def valid_with(modules: dict[str, Registration], policies: dict[str, str], on: set[str]) -> bool:
+    """:func:`valid`, and each capability's policy: at most one provider on, or exactly one."""
+    if not valid(modules, on):
+        return False
+    for capability, policy in policies.items():
+        count = sum(1 for n in on if modules[n].provides == capability)
+        if count > 1 or (policy == "exactly-one" and count == 0):
+            return False
+    return True
+
+
+@settings(max_examples=80, deadline=None)
+@given(graphs_with_choices())
+def test_pairwise_treats_each_choice_as_one_factor(case: tuple[dict[str, Registration], dict[str, str]]) -> None:
+    modules, policies = case
+    provided = capabilities(modules, [(c, p, None, "") for c, p in policies.items()])
+    configs, _ = generate(modules, ["pairwise", "all-on", "all-off", "each-off", "removal"], provided=provided)
+    names = sorted(modules)
+    shown: set[tuple[object, ...]] = set()
+    for config in configs:
+        kept = {n: r for n, r in modules.items() if n not in config.removed}
+        assert valid_with(kept, policies, set(config.on)), config
+        if not config.name.startswith("pairwise"):
+            continue
+        for a, b in itertools.combinations(names, 2):
+            shown.add((a, a in config.on, b, b in config.on))
+        for capability in policies:
+            if not any(modules[n].provides == capability for n in config.on):
+                shown.update((capability, "none", n, n in config.on) for n in names)
+    # Brute force: every pair some valid configuration shows, and (at-most-one) each
+    # capability's "none" beside every state of every module that does not provide it.
+    wanted = set()
+    for bits in itertools.product((False, True), repeat=len(names)):
+        on = {n for n, b in zip(names, bits, strict=True) if b}
+        if not valid_with(modules, policies, on):
+            continue
+        for (a, va), (b, vb) in itertools.combinations(zip(names, bits, strict=True), 2):
+            wanted.add((a, va, b, vb))
+        for capability, policy in policies.items():
+            if policy == "at-most-one" and not any(modules[n].provides == capability for n in on):
+                wanted.update((capability, "none", n, n in on) for n in names if modules[n].provides != capability)
+    assert wanted <= shown, sorted(wanted - shown)[:5]
 
 
 def valid(modules: dict[str, Registration], on: set[str]) -> bool:

@@ -8,7 +8,11 @@ or drops it.
 
 ``pairwise`` covers every feasible pair of states (a ON/OFF with b ON/OFF): greedy rows
 that are valid by construction, then the removal of rows whose pairs fit into the others
-(:mod:`._pairwise`). Written here rather than taken from a library: the known
+(:mod:`._pairwise`). A capability (``provides``) is one many-valued factor: its providers
+conflict pairwise, so each provider meets every state of every other module; its
+"none" (under ``at-most-one``) meets them too, and under ``exactly-one`` every row has one
+provider. Rows a capability changes, and pairs only a row of its own can show, are
+completed last. Written here rather than taken from a library: the known
 covering-array tools either ignore requires/conflicts or do not finish at a thousand
 options.
 """
@@ -16,15 +20,26 @@ options.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import itertools
 import json
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .._configure.host import HostConfig
+from .._configure.problems import ConfigurationError
 from .._configure.registration import Registration
-from .._configure.resolver import build_requests, requires_closure, resolve
+from .._configure.resolver import (
+    Capability,
+    build_requests,
+    capabilities,
+    host_options,
+    requires_closure,
+    resolve,
+)
+from .._names import NO_PROVIDER
 from ..exceptions import ModgateError
 from ._pairwise import pairwise_rows
 from .common import DIR_HELP, defines, project
@@ -42,6 +57,7 @@ __all__ = [
     "shard",
 ]
 
+_COMBINATIONS = 4096  # provider choices tried per row, when several capabilities need one
 STRATEGIES = ("all-on", "all-off", "each-off", "each-alone", "pairwise", "random:N", "removal")
 
 
@@ -51,13 +67,16 @@ class Configuration:
     on: frozenset[str]
     removed: tuple[str, ...] = ()  # the `removal` strategy: these modules' folders are deleted
     notes: list[str] = field(default_factory=list)
+    avoid: frozenset[str] = frozenset()  # what must stay OFF when a provider is added (exactly-one)
 
 
 class Graph:
-    """The constraints of one host's modules."""
+    """The constraints of one host's modules. ``provided``: their capabilities (default:
+    :func:`~modgate._configure.resolver.capabilities` with no host settings)."""
 
-    def __init__(self, modules: Mapping[str, Registration]) -> None:
+    def __init__(self, modules: Mapping[str, Registration], provided: Mapping[str, Capability] | None = None) -> None:
         self.modules = modules
+        self.provided = _among(capabilities(modules) if provided is None else provided, modules)
         self.names = sorted(modules)
         self.closure = {
             n: frozenset([n, *(d for d in requires_closure(modules, n) if d in modules)]) for n in self.names
@@ -71,6 +90,11 @@ class Graph:
         for name in self.names:
             for other in self.conflicts[name]:
                 self.conflicts[other] = self.conflicts[other] | {name}
+        for capability in self.provided.values():  # at most one provider on
+            for provider in capability.providers:
+                self.conflicts[provider] = self.conflicts[provider] | (set(capability.providers) - {provider})
+        # Providers of which each row needs one (``exactly-one``), per capability.
+        self.exactly = [frozenset(c.providers) for c in self.provided.values() if c.exactly_one]
         # Who names a module in optional-requires or [tests] requires: no constraint on states,
         # but a registration naming a module whose folder is gone does not configure.
         naming: dict[str, set[str]] = {n: set() for n in self.names}
@@ -92,7 +116,23 @@ class Graph:
             gone |= more
 
     def valid(self, on: frozenset[str]) -> bool:
-        return all(self.closure[n] <= on and not (self.conflicts[n] & on) for n in on)
+        return all(self.closure[n] <= on and not (self.conflicts[n] & on) for n in on) and all(
+            providers & on for providers in self.exactly
+        )
+
+    def complete(self, on: frozenset[str], avoid: Iterable[str] = ()) -> frozenset[str] | None:
+        """``on`` with a provider (and what it requires) for each ``exactly-one`` capability
+        it has none of, none in ``avoid``; ``None`` when no choice is valid. Tries every
+        combination: a valid one is a union of closures, since more modules only add
+        conflicts."""
+        if not self.exactly:
+            return on if self.valid(on) else None
+        missing = [sorted(providers - set(avoid)) for providers in self.exactly if not providers & on]
+        for choice in itertools.islice(itertools.product(*missing), _COMBINATIONS):
+            candidate = on.union(*(self.closure[p] for p in choice))
+            if not candidate & set(avoid) and self.valid(candidate):
+                return candidate
+        return None
 
     def repair(self, wanted: Iterable[str]) -> frozenset[str]:
         """The largest part of ``wanted`` that is valid: modules whose requirements are not
@@ -106,11 +146,25 @@ class Graph:
         return frozenset(n for n in on if self.closure[n] <= on)
 
 
+def _among(provided: Mapping[str, Capability], modules: Mapping[str, Registration]) -> dict[str, Capability]:
+    """``provided`` with only the providers among ``modules`` (those left out: deleted, or
+    not buildable here)."""
+    out = {}
+    for name, capability in provided.items():
+        providers = tuple(p for p in capability.providers if p in modules)
+        if providers:
+            default = capability.default if capability.default in (*providers, NO_PROVIDER) else ""
+            out[name] = dataclasses.replace(capability, providers=providers, default=default)
+    return out
+
+
 def _check(graph: Graph, config: Configuration, prefix: str) -> None:
     """The resolver's own verdict on ``config``: the states it decides must be these."""
     modules = {n: r for n, r in graph.modules.items() if n not in config.removed}
     values = {modules[n].option_for(prefix): ("ON" if n in config.on else "OFF") for n in modules}
-    resolution = resolve(modules, build_requests(modules, values, None, prefix=prefix), prefix=prefix)
+    provided = _among(graph.provided, modules)
+    requests = build_requests(modules, values, None, prefix=prefix, provided=provided)
+    resolution = resolve(modules, requests, prefix=prefix, provided=provided)
     decided = {s.name for s in resolution.states if s.enabled}
     assert decided == set(config.on), (config.name, sorted(decided ^ set(config.on)))
 
@@ -127,7 +181,7 @@ def _each_off(graph: Graph, base: Configuration) -> list[Configuration]:
     out = []
     for name in graph.names:
         on = base.on - graph.dependents[name]
-        config = Configuration(f"each-off:{name}", on)
+        config = Configuration(f"each-off:{name}", on, avoid=graph.dependents[name])
         also = sorted(graph.dependents[name] - {name})
         if also:
             config.notes.append(f"also off, as they require {name}: {', '.join(also)}")
@@ -157,7 +211,62 @@ def _random(graph: Graph, count: int, seed: int) -> list[Configuration]:
 
 
 def _pairwise(graph: Graph) -> list[Configuration]:
-    return [Configuration(f"pairwise:{i}", row) for i, row in enumerate(pairwise_rows(graph))]
+    rows = list(pairwise_rows(graph))
+    if graph.provided:
+        rows = _with_capabilities(graph, rows)
+    return [Configuration(f"pairwise:{i}", row) for i, row in enumerate(rows)]
+
+
+def _targets(graph: Graph) -> Iterator[tuple[frozenset[str], frozenset[str]]]:
+    """What the pairwise rows must show, each as (modules ON, modules OFF): every pair of
+    module states, and each ``at-most-one`` capability's "none" with every state of every
+    module that does not provide it."""
+    names = graph.names
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            for va, vb in ((True, True), (True, False), (False, True), (False, False)):
+                yield (
+                    frozenset(n for n, v in ((a, va), (b, vb)) if v),
+                    frozenset(n for n, v in ((a, va), (b, vb)) if not v),
+                )
+    for capability in graph.provided.values():
+        if capability.exactly_one:
+            continue
+        for name in names:
+            if name not in capability.providers:
+                yield frozenset(), frozenset({name, *capability.providers})
+                yield frozenset({name}), frozenset(capability.providers)
+
+
+def _with_capabilities(graph: Graph, rows: list[frozenset[str]]) -> list[frozenset[str]]:
+    """The generator's rows, each given a provider where ``exactly-one`` asks for one, then
+    a row more for each target (:func:`_targets`) that is feasible and not shown yet: the
+    extra rows take as many of those targets as stay valid."""
+    done: list[frozenset[str]] = []
+    for row in rows:
+        completed = graph.complete(row)
+        if completed is not None and completed not in done:
+            done.append(completed)
+    extra: list[tuple[set[str], set[str]]] = []  # what each added row must have ON and OFF
+    for on, off in _targets(graph):
+        if any(on <= row and not off & row for row in done):
+            continue
+        base = frozenset().union(*(graph.closure[n] for n in on))
+        if base & off or graph.complete(base, off) is None:
+            continue  # no valid configuration shows it
+        for must_on, must_off in extra:
+            merged = frozenset(must_on | on).union(*(graph.closure[n] for n in must_on | on))
+            if not merged & (must_off | off) and graph.complete(merged, must_off | off) is not None:
+                must_on |= on
+                must_off |= off
+                break
+        else:
+            extra.append((set(on), set(off)))
+    for must_on, must_off in extra:
+        added = graph.complete(frozenset().union(*(graph.closure[n] for n in must_on)), must_off)
+        assert added is not None
+        done.append(added)
+    return done
 
 
 def _without_unavailable(
@@ -182,15 +291,17 @@ def generate(
     seed: int = 0,
     prefix: str = "USE_MODULE_",
     unavailable: Mapping[str, Sequence[str]] | None = None,
+    provided: Mapping[str, Capability] | None = None,
 ) -> tuple[list[Configuration], list[str]]:
     """The configurations of ``strategies``, each checked by the resolver, and the notes on
     what was dropped. Configurations equal to an earlier one are listed once. The modules
     in ``unavailable`` (module -> the packages this machine lacks) and what requires them
-    are OFF in every configuration, and said so."""
+    are OFF in every configuration, and said so. ``provided``: the capabilities, with the
+    host's policies (default: none set)."""
     dropped: list[str] = []
     if unavailable:
         modules, dropped = _without_unavailable(modules, unavailable)
-    graph = Graph(modules)
+    graph = Graph(modules, provided)
     configs: list[Configuration] = []
     base = _all_on(graph)
     for strategy in strategies:
@@ -212,7 +323,9 @@ def generate(
         elif kind == "removal":
             for name in graph.names:
                 deleted = graph.mentioning(name)
-                config = Configuration(f"removal:{name}", base.on - set(deleted), removed=deleted)
+                config = Configuration(
+                    f"removal:{name}", base.on - set(deleted), removed=deleted, avoid=frozenset(deleted)
+                )
                 if len(deleted) > 1:
                     others = ", ".join(n for n in deleted if n != name)
                     config.notes.append(f"also deleted, as their module.toml names a deleted module: {others}")
@@ -222,6 +335,14 @@ def generate(
     first: dict[tuple[frozenset[str], tuple[str, ...]], Configuration] = {}
     unique = []
     for config in configs:
+        if graph.exactly and not graph.valid(config.on):
+            finished = graph.complete(config.on, config.avoid)
+            if finished is None:
+                dropped.append(f"{config.name} dropped: no provider of an exactly-one capability fits it")
+                continue
+            added = ", ".join(sorted(finished - config.on))
+            config.notes.append(f"with {added}: an exactly-one capability needs a provider")
+            config.on = finished
         key = (config.on, config.removed)
         if key in first:
             first[key].notes.append(f"also stands for {config.name}")
@@ -295,13 +416,21 @@ def configurations(
     unavailable = missing_here(modules, args.define) if args.packages_here else None
     try:
         strategies = [s.strip() for s in args.strategy.split(",") if s.strip()]
+        provided = host_options(modules, settings).provided
         configs, dropped = generate(
-            modules, strategies, seed=args.seed, prefix=settings.option_prefix, unavailable=unavailable
+            modules,
+            strategies,
+            seed=args.seed,
+            prefix=settings.option_prefix,
+            unavailable=unavailable,
+            provided=provided,
         )
         if args.shard:
             configs = shard(configs, args.shard)
     except ValueError as exc:
         raise ModgateError(str(exc)) from None
+    except ConfigurationError as exc:
+        raise ModgateError(exc.format()) from None
     if getattr(args, "only", None):
         wanted = set(args.only)
         unknown = wanted - {c.name for c in configs}

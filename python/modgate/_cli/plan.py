@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from .._configure.host import HostConfig
+from .._configure.manifest import capability_entries
 from .._configure.problems import ConfigurationError
 from .._configure.registration import Registration
-from .._configure.resolver import ModuleState, build_requests, group_members, group_options, resolve
+from .._configure.resolver import ModuleState, build_requests, group_members, host_options, resolve
 from .._names import ALL_MODULES
-from .._table import group_table, state_table
+from .._table import capability_table, group_table, state_table
 from ..exceptions import ModgateError
 from .common import DIR_HELP, defines, project
 
@@ -25,9 +26,11 @@ def plan(
 ) -> list[ModuleState]:
     """What a configure with ``values`` would decide, every external package assumed found."""
     prefix = config.option_prefix
-    groups = group_options(modules, config.group_renames, prefix=prefix, origin=config.path)
-    requests = build_requests(modules, values, all_modules, prefix=prefix, origin="-D", groups=groups)
-    return list(resolve(modules, requests, prefix=prefix).states)
+    hosted = host_options(modules, config)
+    requests = build_requests(
+        modules, values, all_modules, prefix=prefix, origin="-D", groups=hosted.groups, provided=hosted.provided
+    )
+    return list(resolve(modules, requests, prefix=prefix, provided=hosted.provided).states)
 
 
 def _entry(state: ModuleState, reg: Registration, prefix: str) -> dict[str, Any]:
@@ -38,12 +41,21 @@ def _entry(state: ModuleState, reg: Registration, prefix: str) -> dict[str, Any]
         "option": reg.option_for(prefix),
         "stage": reg.stage,
         "groups": list(reg.groups),
+        "provides": reg.provides,
     }
+
+
+def _capabilities(
+    modules: Mapping[str, Registration], values: Mapping[str, str], config: HostConfig, states: list[ModuleState]
+) -> dict[str, Any]:
+    """Each capability as ``<package>.info()["capabilities"]`` shows it."""
+    provided = host_options(modules, config).provided
+    return capability_entries(provided, values, [s.name for s in states if s.enabled])
 
 
 def _groups(modules: Mapping[str, Registration], values: Mapping[str, str], config: HostConfig) -> dict[str, Any]:
     """Each group as ``<package>.info()["groups"]`` shows it: option, value set, members."""
-    options = group_options(modules, config.group_renames, prefix=config.option_prefix, origin=config.path)
+    options = host_options(modules, config).groups
     return {
         group: {"option": options[group], "value": values.get(options[group], "").strip(), "members": members}
         for group, members in group_members(modules).items()
@@ -60,11 +72,13 @@ def tree_info(directory: str | Path) -> dict[str, Any]:
     try:
         states = plan(regs, {}, "", config)
         groups = _groups(regs, {}, config)
+        provided = _capabilities(regs, {}, config, states)
     except ConfigurationError as exc:
         raise ModgateError(exc.format()) from None
     return {
         "package": config.package,
         "groups": groups,
+        "capabilities": provided,
         "modules": {
             s.name: _entry(s, regs[s.name], config.option_prefix)
             | {"requires": list(regs[s.name].requires), "conflicts": list(regs[s.name].conflicts)}
@@ -94,6 +108,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         states = plan(modules, values, all_modules, config)
         groups = _groups(modules, values, config)
+        provided = _capabilities(modules, values, config, states)
     except ConfigurationError as exc:
         raise ModgateError(exc.format()) from None
     if args.format == "json":
@@ -114,6 +129,9 @@ def main(args: argparse.Namespace) -> int:
     table = group_table({g: (e["option"], e["value"], e["members"]) for g, e in groups.items()})
     if table:
         print(table)
+    chosen = capability_table(provided)
+    if chosen:
+        print(chosen)
     if any(reg.native and reg.native.packages for reg in modules.values()):
         print("(native.packages are assumed found: a plan runs no find_package)")
     return 0

@@ -12,6 +12,7 @@ libraries loaded (the ``load`` step), and the tests run: by default the core's
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shlex
 import shutil
@@ -23,7 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._configure.host import HostConfig
+from .._configure.problems import ConfigurationError
 from .._configure.registration import Registration
+from .._configure.resolver import host_options
 from .._names import PROBLEMS_FILE
 from .common import DIR_HELP
 from .matrix import Configuration, add_package_arguments, configurations
@@ -139,6 +142,15 @@ def run_configuration(
         if n not in config.removed
     ]
     defines.append("-DMODGATE_ALL_MODULES=")
+    # Unset, so that a value the build folder kept cannot contradict the modules' own.
+    kept = {n: r for n, r in modules.items() if n not in config.removed}
+    try:
+        hosted = host_options(kept, settings)
+    except ConfigurationError:  # a setting naming only deleted modules: configure reports it
+        hosted = host_options(kept, dataclasses.replace(settings, groups=(), capabilities=()))
+    defines += [
+        f"-D{option}=" for option in sorted({*hosted.groups.values(), *(c.option for c in hosted.provided.values())})
+    ]
     defines += [f"-D{extra}" for extra in extra_defines]
     if shutil.which("ccache"):
         defines.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")

@@ -17,6 +17,8 @@ and the pytest plugin all read it here::
     twins-min-lines = 6           # the smallest copy that counts
     [tool.modgate.groups]         # per group (module.toml `groups`): its option's name, a summary
     cuda_libs = { option = "USE_CUDA_LIBS", summary = "the CUDA libraries" }  # default MODGATE_GROUP_CUDA_LIBS
+    [tool.modgate.capabilities]   # per capability (module.toml `provides`): how many providers may be on
+    blas = { policy = "at-most-one", option = "USE_BLAS", default = "none" }  # or just blas = "exactly-one"
 
 :func:`parse_host` is pure; :func:`read_host` reads the file. The standard library only.
 """
@@ -30,9 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from .._names import (
+    CAPABILITY_POLICIES,
     DEFAULT_MODULE_DISTRIBUTION,
     DEFAULT_MODULES_DIRS,
     DEFAULT_OPTION_PREFIX,
+    NO_PROVIDER,
+    capability_option,
     group_option,
     is_module_name,
     is_option_name,
@@ -43,6 +48,7 @@ from .problems import ConfigurationError, Problem, suggest
 
 __all__ = [
     "PYPROJECT",
+    "CapabilitySetting",
     "GroupSetting",
     "HostConfig",
     "Policy",
@@ -54,8 +60,18 @@ __all__ = [
 
 PYPROJECT = "pyproject.toml"
 _TABLE = "tool.modgate"
-_KEYS = ("package", "modules-dirs", "option-prefix", "host", "module-distribution", "policy", "groups")
+_KEYS = (
+    "package",
+    "modules-dirs",
+    "option-prefix",
+    "host",
+    "module-distribution",
+    "policy",
+    "groups",
+    "capabilities",
+)
 _GROUP_KEYS = ("option", "summary")
+_CAPABILITY_KEYS = ("policy", "option", "default", "summary")
 _POLICY_KEYS = ("s0-min-maintainers", "core-paths", "ignore", "twins", "twins-min-lines")
 TWIN_POLICIES = ("warn", "error", "off")
 
@@ -83,6 +99,20 @@ class GroupSetting:
 
 
 @dataclass(frozen=True)
+class CapabilitySetting:
+    """What the host says of one capability (``[tool.modgate.capabilities]``): how many of
+    its providers may be on, its option's name when not ``MODGATE_PROVIDER_<NAME>``, the
+    provider chosen when the option is unset (or ``none``; empty: each provider's own
+    setting), and a summary."""
+
+    name: str
+    policy: str = "at-most-one"
+    option: str | None = None
+    default: str = ""
+    summary: str = ""
+
+
+@dataclass(frozen=True)
 class HostConfig:
     """A project adopting modgate. ``package`` is where its files install; ``host_package``
     the package whose modules its modules are (itself, unless it is a plugin)."""
@@ -96,6 +126,7 @@ class HostConfig:
     distribution: str = ""  # [project] name: what `pip install` takes (default: the package)
     module_distribution: str = DEFAULT_MODULE_DISTRIBUTION  # a module wheel's name pattern
     groups: tuple[GroupSetting, ...] = ()  # [tool.modgate.groups], sorted by name
+    capabilities: tuple[CapabilitySetting, ...] = ()  # [tool.modgate.capabilities], sorted by name
 
     @property
     def group_renames(self) -> dict[str, str]:
@@ -104,6 +135,9 @@ class HostConfig:
 
     def group_summary(self, name: str) -> str:
         return next((group.summary for group in self.groups if group.name == name), "")
+
+    def capability_summary(self, name: str) -> str:
+        return next((c.summary for c in self.capabilities if c.name == name), "")
 
     @property
     def distribution_name(self) -> str:
@@ -254,6 +288,7 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
     pattern = _module_distribution(table.get("module-distribution"), project, path, problems)
     policy = _policy(table.get("policy"), path, problems)
     groups = _groups(table.get("groups"), path, problems)
+    capabilities = _capabilities(table.get("capabilities"), path, problems)
     if problems:
         raise ConfigurationError(problems)
     return HostConfig(
@@ -266,7 +301,111 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
         distribution=str(project.get("name", "")) if isinstance(project, dict) else "",
         module_distribution=pattern,
         groups=groups,
+        capabilities=capabilities,
     )
+
+
+def _capabilities(raw: object, path: str, problems: list[Problem]) -> tuple[CapabilitySetting, ...]:
+    """``[tool.modgate.capabilities]``: a policy, or a table with one, per capability."""
+    if raw is None:
+        return ()
+    example = '[tool.modgate.capabilities] blas = { policy = "at-most-one", option = "USE_BLAS", default = "none" }'
+    if not isinstance(raw, dict):
+        problems.append(_bad("capabilities", f"must be a table, not {raw!r}", f"write {example}", path))
+        return ()
+    found: list[CapabilitySetting] = []
+    for name in sorted(raw):
+        entry = raw[name]
+        key = f"capabilities.{name}"
+        if isinstance(entry, str):
+            entry = {"policy": entry}
+        if not is_module_name(name):
+            problems.append(
+                _bad(
+                    key,
+                    f"{name!r} is not a capability name (lowercase letter, then lowercase letters, digits or '_')",
+                    "write the name as module.toml's provides gives it",
+                    path,
+                )
+            )
+            continue
+        if not isinstance(entry, dict):
+            problems.append(_bad(key, f"must be a policy or a table, not {entry!r}", f"write {example}", path))
+            continue
+        for unknown in sorted(set(entry) - set(_CAPABILITY_KEYS)):
+            problems.append(
+                _bad(
+                    f"{key}.{unknown}",
+                    f"unknown key {unknown!r}{suggest(unknown, _CAPABILITY_KEYS)}",
+                    "use only " + ", ".join(_CAPABILITY_KEYS),
+                    path,
+                )
+            )
+        policy = entry.get("policy", CAPABILITY_POLICIES[0])
+        if policy not in CAPABILITY_POLICIES:
+            shown = " or ".join(f'"{p}"' for p in CAPABILITY_POLICIES)
+            problems.append(
+                _bad(
+                    f"{key}.policy",
+                    f"{policy!r} is not a policy{suggest(str(policy), CAPABILITY_POLICIES)}",
+                    f"write {shown}",
+                    path,
+                )
+            )
+            policy = CAPABILITY_POLICIES[0]
+        option = entry.get("option")
+        if option is not None and (not is_option_name(option) or option.startswith(("MODGATE_", "CMAKE_"))):
+            problems.append(
+                _bad(
+                    f"{key}.option",
+                    f"{option!r} is not a CMake-safe option name of the project's own (an upper-case letter, then"
+                    " upper-case letters, digits or '_'; not MODGATE_* or CMAKE_*)",
+                    f'write option = "USE_{name.upper()}", or remove the key for {capability_option(name)}',
+                    path,
+                )
+            )
+            option = None
+        default = entry.get("default", "")
+        if not isinstance(default, str) or (default and not is_module_name(default)):
+            problems.append(
+                _bad(
+                    f"{key}.default",
+                    f"must be a provider's module name or {NO_PROVIDER!r}, not {default!r}",
+                    f'write default = "{NO_PROVIDER}", or a module that provides {name!r}',
+                    path,
+                )
+            )
+            default = ""
+        elif default == NO_PROVIDER and policy == "exactly-one":
+            problems.append(
+                _bad(
+                    f"{key}.default",
+                    f"is {NO_PROVIDER!r}, but the policy {policy!r} needs one provider on",
+                    'name a provider, or write policy = "at-most-one"',
+                    path,
+                )
+            )
+            default = ""
+        summary = entry.get("summary", "")
+        if not isinstance(summary, str) or "\n" in summary:
+            problems.append(_bad(f"{key}.summary", f"must be one line of text, not {summary!r}", "shorten it", path))
+            summary = ""
+        found.append(CapabilitySetting(name, str(policy), option, default, summary))
+    owners: dict[str, str] = {}
+    for setting in found:
+        option = setting.option
+        if option is not None and option in owners:
+            problems.append(
+                _bad(
+                    f"capabilities.{setting.name}.option",
+                    f"{option!r} is already the option of capability {owners[option]!r}",
+                    "give each capability an option of its own",
+                    path,
+                )
+            )
+        elif option is not None:
+            owners[option] = setting.name
+    return tuple(found)
 
 
 def _groups(raw: object, path: str, problems: list[Problem]) -> tuple[GroupSetting, ...]:

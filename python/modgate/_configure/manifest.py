@@ -25,9 +25,29 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .host import HostConfig
     from .registration import Registration
-    from .resolver import Resolution
+    from .resolver import Capability, Resolution
 
-__all__ = ["SCHEMA", "build_manifest", "dumps", "dumps_record"]
+
+def capability_entries(
+    provided: Mapping[str, Capability], values: Mapping[str, str], enabled: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """Each capability as the manifest's ``capabilities`` records it: policy, option, the
+    value set ("" unset), the host's default, the providers, and the one built (or ``None``)."""
+    on = set(enabled)
+    return {
+        name: {
+            "policy": capability.policy,
+            "option": capability.option,
+            "value": values.get(capability.option, "").strip().lower(),
+            "default": capability.default,
+            "providers": list(capability.providers),
+            "provider": next((p for p in capability.providers if p in on), None),
+        }
+        for name, capability in sorted(provided.items())
+    }
+
+
+__all__ = ["SCHEMA", "build_manifest", "capability_entries", "dumps", "dumps_record"]
 
 SCHEMA = 2
 
@@ -45,6 +65,7 @@ def build_manifest(
     wheels: Mapping[str, str] | None = None,
     groups: Mapping[str, str] | None = None,
     present: frozenset[str] = frozenset(),
+    capabilities: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict. ``artifacts`` lists each enabled module's
     native files relative to the package; ``sources`` each module's folder; ``config`` says
@@ -54,7 +75,8 @@ def build_manifest(
     ``groups`` each group's option (the top-level ``groups`` records it, its members and
     the value set, empty when unset); ``present`` the modules enabled in the build (and a
     plugin's host's), of which each enabled module's ``optional_present`` lists those its
-    ``optional-requires`` names: what it was built with."""
+    ``optional-requires`` names: what it was built with; ``capabilities``
+    :func:`capability_entries`."""
     modules: dict[str, Any] = {}
     for state in resolution.states:
         reg = registrations[state.name]
@@ -88,6 +110,7 @@ def build_manifest(
             "test_requires": list(reg.test_requires),
             "optional_requires": list(reg.optional_requires),
             "optional_present": [d for d in reg.optional_requires if d in present] if state.enabled else [],
+            "provides": reg.provides,
         }
         if wheels is not None and state.enabled:
             modules[state.name]["wheel"] = wheels[state.name]
@@ -109,6 +132,7 @@ def build_manifest(
             }
             for group, option in sorted((groups or {}).items())
         },
+        "capabilities": dict(capabilities or {}),
         "order": list(resolution.order),
         "modules": modules,
     }

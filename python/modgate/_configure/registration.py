@@ -131,6 +131,7 @@ class Registration:
     groups: tuple[str, ...] = ()  # each group's option sets the module when its own option is unset
     test_requires: tuple[str, ...] = ()  # [tests] requires: what its tests use and it does not
     optional_requires: tuple[str, ...] = ()  # used when enabled, built without otherwise
+    provides: str | None = None  # a capability; the core looks up "<capability>.<function>"
 
     def option_for(self, prefix: str = DEFAULT_OPTION_PREFIX) -> str:
         """The CMake option that toggles this module in a host whose prefix is ``prefix``."""
@@ -469,6 +470,13 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
     twins = _parse_twins(c, table)
     groups = _parse_groups(c, table)
     optional = _parse_optional(c, table, name if name is not None else folder_name, requires or (), conflicts or ())
+    provides = c.string(table, "provides", "provides", fix='name the capability, such as provides = "blas"')
+    if provides is not None and not is_module_name(provides):
+        c.add(
+            "provides",
+            f"{provides!r} is not a capability name (lowercase letter, then lowercase letters, digits or '_')",
+            'write provides = "blas"',
+        )
     test_requires = _parse_tests(c, table, name if name is not None else folder_name, requires or ())
     if c.problems:
         raise ConfigurationError(c.problems)
@@ -491,6 +499,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         groups=groups,
         test_requires=test_requires,
         optional_requires=optional,
+        provides=provides,
     )
 
 

@@ -3,9 +3,13 @@
 Pure and deterministic. Rules (the user guide, "Choosing modules at build time"):
 
 - What is asked for a module comes from, first to last: its own option
-  (``USE_MODULE_<NAME>``), the options of its ``groups`` (two of them set to different
-  values are an error naming both), ``MODGATE_ALL_MODULES``, its ``default``. The first
-  one set decides, and the reason names it.
+  (``USE_MODULE_<NAME>``), its capability's option (``provides``: the chosen provider is
+  ``ON``, the others ``OFF``; the user's choice contradicting a provider's own option is
+  an error), the options of its ``groups`` (two of them set to different values are an
+  error naming both), ``MODGATE_ALL_MODULES``, its ``default``. The first one set
+  decides, and the reason names it.
+- The providers of one capability conflict pairwise (at most one on); under
+  ``exactly-one``, none on is an error listing every provider and the option to set.
 - ``ON`` is required: every unmet need (a requirement that is off, a missing
   package, a conflict with another required module) is an error showing the whole
   chain and the fix, whichever of those places the ``ON`` came from.
@@ -28,27 +32,36 @@ from itertools import pairwise
 
 from .._names import (
     ALL_MODULES,
+    CAPABILITY_OPTION_PREFIX,
+    CAPABILITY_POLICIES,
     DEFAULT_OPTION_PREFIX,
     EXTRA_MODULE_DIRS,
     GROUP_OPTION_PREFIX,
+    NO_PROVIDER,
     REGISTRATION_FILE,
+    capability_option,
     extra_name,
     group_option,
 )
+from .host import HostConfig
 from .problems import ConfigurationError, Problem, suggest
 from .registration import VALUES, Registration
 
 __all__ = [
     "ALL_MODULES",
+    "Capability",
     "HostModule",
+    "HostOptions",
     "ModuleState",
     "Request",
     "Resolution",
     "build_requests",
+    "capabilities",
     "check_graph",
     "check_options",
     "group_members",
     "group_options",
+    "host_options",
     "near_option",
     "normalize_value",
     "outside_references",
@@ -81,10 +94,16 @@ class Request:
     """What was asked for one module, and where that came from."""
 
     value: str
-    source: str  # an option name (the module's or a group's), ALL_MODULES, or "default"
+    source: str  # an option name (the module's, a group's, a capability's), ALL_MODULES, or "default"
     group: str = ""  # the group whose option ``source`` is
+    capability: str = ""  # the capability whose option (or default, when source is "default") chose
+    choice: str = ""  # ... and what it chose: a provider or NO_PROVIDER
 
     def describe(self) -> str:
+        if self.capability and self.source == "default":
+            return f"capability {self.capability!r} defaults to {self.choice}"
+        if self.capability:
+            return f"{self.source}={self.choice} (capability {self.capability!r})"
         if self.source == "default":
             return f"default {self.value}"
         if self.group:
@@ -219,6 +238,187 @@ def _misspelled_option(
     )
 
 
+@dataclass(frozen=True)
+class Capability:
+    """A capability modules provide (``provides``), as one configure sees it: the host's
+    policy, the option choosing the provider, the host's default choice ("" for none
+    given) and the providers, sorted."""
+
+    name: str
+    policy: str
+    option: str
+    default: str
+    providers: tuple[str, ...]
+
+    @property
+    def exactly_one(self) -> bool:
+        return self.policy == "exactly-one"
+
+    def choices(self) -> str:
+        """``a, b or none`` (``none`` only where no provider is allowed)."""
+        shown = [*self.providers, *([] if self.exactly_one else [NO_PROVIDER])]
+        return ", ".join(shown[:-1]) + f" or {shown[-1]}" if len(shown) > 1 else shown[0]
+
+
+def capabilities(
+    modules: Mapping[str, Registration],
+    settings: Iterable[tuple[str, str, str | None, str]] = (),
+    *,
+    prefix: str = DEFAULT_OPTION_PREFIX,
+    origin: str = "pyproject.toml",
+    taken: Mapping[str, str] | None = None,
+) -> dict[str, Capability]:
+    """Every capability a module provides, with the host's ``settings`` (name, policy,
+    option or ``None``, default; from ``[tool.modgate.capabilities]`` in ``origin``)
+    applied: ``at-most-one`` and ``MODGATE_PROVIDER_<NAME>`` where it says nothing.
+    ``taken`` maps other options (the groups') to what they set. A
+    :class:`ConfigurationError` for a setting no module provides, a capability named as a
+    module is (``<name>.<function>`` lookups would mean both), a default that is no
+    provider, and an option that is also another's."""
+    providers: dict[str, list[str]] = {}
+    for name in sorted(modules):
+        if modules[name].provides is not None:
+            providers.setdefault(str(modules[name].provides), []).append(name)
+    given = {name: (policy, option, default) for name, policy, option, default in settings}
+    problems: list[Problem] = []
+    for name in sorted(set(given) - set(providers)):
+        problems.append(
+            Problem(
+                origin,
+                f"[tool.modgate] capabilities.{name}",
+                f"no module provides a capability {name!r}{suggest(name, providers)}",
+                f'remove the entry, or add provides = "{name}" to the {REGISTRATION_FILE} of its providers',
+            )
+        )
+    owners = {reg.option_for(prefix): f"module {name!r}" for name, reg in modules.items()}
+    owners |= {option: f"group {group!r}" for group, option in (taken or {}).items()}
+    found: dict[str, Capability] = {}
+    for name, names in sorted(providers.items()):
+        policy, option, default = given.get(name, (CAPABILITY_POLICIES[0], None, ""))
+        option = option or capability_option(name)
+        where = f"[tool.modgate] capabilities.{name}"
+        if name in modules:
+            problems.append(
+                Problem(
+                    modules[names[0]].path,
+                    "provides",
+                    f"capability {name!r} has the name of module {name!r}: a lookup of {name!r}.<function> would"
+                    " mean both",
+                    "give the capability another name in every provider's provides",
+                )
+            )
+        if option in owners:
+            problems.append(
+                Problem(
+                    origin,
+                    f"{where}.option",
+                    f"the option of capability {name!r}, {option}, is also the option of {owners[option]}",
+                    "give the capability another option name",
+                )
+            )
+        owners[option] = f"capability {name!r}"
+        if default and default != NO_PROVIDER and default not in names:
+            problems.append(
+                Problem(
+                    origin,
+                    f"{where}.default",
+                    f"{default!r} does not provide {name!r}{suggest(default, names)}"
+                    f" (its providers: {', '.join(names)})",
+                    f"name one of its providers, or {NO_PROVIDER!r}" if policy != "exactly-one" else "name a provider",
+                )
+            )
+            default = ""
+        found[name] = Capability(name, policy, option, default, tuple(names))
+    if problems:
+        raise ConfigurationError(problems)
+    return found
+
+
+def _choice(option: str, raw: str, capability: Capability, origin: str) -> tuple[str | None, Problem | None]:
+    """The provider (or NO_PROVIDER) ``raw`` names for ``capability``; "" unset."""
+    value = raw.strip().lower()
+    if not value:
+        return "", None
+    if value in capability.providers or (value == NO_PROVIDER and not capability.exactly_one):
+        return value, None
+    if value == NO_PROVIDER:
+        why = f"capability {capability.name!r} needs exactly one provider on ({capability.policy})"
+    else:
+        why = f"{raw.strip()!r} does not provide {capability.name!r}{suggest(value, capability.providers)}"
+    return None, Problem(origin, option, f"{option}={raw.strip()}: {why}", f"set {option} to {capability.choices()}")
+
+
+def _unknown_capability_option(option: str, found: Mapping[str, Capability], origin: str) -> Problem:
+    wanted = option[len(CAPABILITY_OPTION_PREFIX) :].lower()
+    if wanted in found:
+        right = found[wanted].option
+        return Problem(
+            origin,
+            option,
+            f"{option} names no option: capability {wanted!r} is chosen by {right}",
+            f"set {right} instead (cmake: -U{option} -D{right}=...)",
+        )
+    near = suggest(wanted, found)
+    for name in sorted(found, key=len, reverse=True):
+        near = near.replace(repr(name), found[name].option)
+    known = ", ".join(c.option for c in found.values())
+    return Problem(
+        origin,
+        option,
+        f"{option} names no capability"
+        + (near or (f" (capabilities: {known})" if known else " (no module provides one)")),
+        f'remove it (cmake: -U{option}), or add provides = "{wanted}" to the {REGISTRATION_FILE} of its providers',
+    )
+
+
+def _capability_request(
+    reg: Registration,
+    chosen: Mapping[str, tuple[str, bool]],
+    found: Mapping[str, Capability],
+    explicit: Mapping[str, Request],
+    origin: str,
+) -> Request | Problem | None:
+    """What ``reg``'s capability's option asks for it: ON if it names ``reg``, else OFF;
+    a problem when the user's choice contradicts the module's own option; ``None`` when
+    nothing is chosen or the module's own option decides."""
+    if reg.provides is None or reg.provides not in chosen:
+        return None
+    capability = found[reg.provides]
+    choice, by_user = chosen[reg.provides]
+    want = "ON" if choice == reg.name else "OFF"
+    own = explicit.get(reg.name)
+    if own is not None:
+        if by_user and ((want == "ON" and own.value == "OFF") or (want == "OFF" and own.value == "ON")):
+            return Problem(
+                origin,
+                f"{capability.option}, {own.source}",
+                f"{capability.option}={choice} chooses "
+                + (f"{choice!r} as the provider" if choice != NO_PROVIDER else "no provider")
+                + f" of {capability.name!r}, but {own.source}={own.value}",
+                f"set {capability.option}={reg.name if own.value == 'ON' else choice}, or unset {own.source}",
+            )
+        return None
+    source = capability.option if by_user else "default"
+    return Request(want, source, capability=capability.name, choice=choice)
+
+
+@dataclass(frozen=True)
+class HostOptions:
+    """The options a host's settings add beside the modules' own: each group's and each
+    capability's (what :func:`build_requests` and :func:`resolve` take)."""
+
+    groups: dict[str, str]
+    provided: dict[str, Capability]
+
+
+def host_options(modules: Mapping[str, Registration], config: HostConfig) -> HostOptions:
+    """:func:`group_options` and :func:`capabilities` with ``config``'s settings."""
+    groups = group_options(modules, config.group_renames, prefix=config.option_prefix, origin=config.path)
+    settings = [(c.name, c.policy, c.option, c.default) for c in config.capabilities]
+    provided = capabilities(modules, settings, prefix=config.option_prefix, origin=config.path, taken=groups)
+    return HostOptions(groups, provided)
+
+
 def group_members(modules: Mapping[str, Registration]) -> dict[str, list[str]]:
     """Every group a module is in, sorted, with its members, sorted."""
     members: dict[str, list[str]] = {}
@@ -320,6 +520,7 @@ def build_requests(
     prefix: str = DEFAULT_OPTION_PREFIX,
     origin: str = "CMake cache",
     groups: Mapping[str, str] | None = None,
+    provided: Mapping[str, Capability] | None = None,
 ) -> dict[str, Request]:
     """Turn the user's option values and ``MODGATE_ALL_MODULES`` into requests.
 
@@ -328,12 +529,17 @@ def build_requests(
     and then must name a module (a group), or is a misspelling of one of those options or
     of modgate's own variables (each an error with the suggestion, never ignored); any
     other name is not modgate's and is left alone. ``origin`` names where the values came
-    from, for messages; ``groups`` is :func:`group_options` (default: no group renamed).
+    from, for messages; ``groups`` is :func:`group_options` (default: no group renamed),
+    ``provided`` :func:`capabilities` (default: no host settings).
     """
     problems: list[Problem] = []
     groups = group_options(modules, prefix=prefix) if groups is None else groups
     by_option = {reg.option_for(prefix): name for name, reg in modules.items()}
     by_group_option = {option: group for group, option in groups.items()}
+    provided = capabilities(modules, prefix=prefix, taken=groups) if provided is None else provided
+    by_capability_option = {c.option: c for c in provided.values()}
+    # capability -> (provider or NO_PROVIDER, whether the user chose it); the host's default first
+    chosen: dict[str, tuple[str, bool]] = {c.name: (c.default, False) for c in provided.values() if c.default}
     set_groups: dict[str, str] = {}
     blanket: str | None = None
     if all_modules is not None and all_modules.strip():
@@ -351,13 +557,23 @@ def build_requests(
     kept = [
         *(reg.option for reg in modules.values() if reg.option is not None),
         *groups.values(),
+        *by_capability_option,
         ALL_MODULES,
         EXTRA_MODULE_DIRS,
     ]
     for option in sorted(user_values):
         raw = user_values[option]
+        if option in by_capability_option:
+            choice, problem = _choice(option, raw, by_capability_option[option], origin)
+            if problem is not None:
+                problems.append(problem)
+            elif choice:
+                chosen[by_capability_option[option].name] = (choice, True)
+            continue
         if option not in by_option and option not in by_group_option:
-            if raw.strip() and option.startswith(GROUP_OPTION_PREFIX):
+            if raw.strip() and option.startswith(CAPABILITY_OPTION_PREFIX):
+                problems.append(_unknown_capability_option(option, provided, origin))
+            elif raw.strip() and option.startswith(GROUP_OPTION_PREFIX):
                 problems.append(_unknown_group_option(option, groups, origin))
             elif raw.strip() and option.startswith(prefix):
                 problems.append(_unknown_option(option, modules, prefix, origin))
@@ -383,11 +599,18 @@ def build_requests(
             explicit[by_option[option]] = Request(value, option)
     requests: dict[str, Request] = {}
     for name in sorted(modules):
-        grouped = None if name in explicit else _group_request(modules[name], set_groups, groups, prefix, origin)
-        if isinstance(grouped, Problem):
+        picked = _capability_request(modules[name], chosen, provided, explicit, origin)
+        grouped = None
+        if name not in explicit and picked is None:
+            grouped = _group_request(modules[name], set_groups, groups, prefix, origin)
+        if isinstance(picked, Problem):
+            problems.append(picked)
+        elif isinstance(grouped, Problem):
             problems.append(grouped)
         elif name in explicit:
             requests[name] = explicit[name]
+        elif picked is not None:
+            requests[name] = picked
         elif grouped is not None:
             requests[name] = grouped
         elif blanket is not None:
@@ -632,6 +855,8 @@ class _Decision:
         self.via: dict[str, str] = {}  # the requirement an AUTO module followed off
         self.chains: dict[str, tuple[str, ...]] = {}  # that requirement's chain to the module off on its own
         self.found: dict[tuple[str, str], Problem] = {}
+        self.shared: dict[tuple[str, str], Capability] = {}  # two providers of one capability (sorted)
+        self.provided: Mapping[str, Capability] = {}
         for name in sorted(modules):
             if name not in self.on:
                 self.reason[name] = self.root[name] = requests[name].describe()
@@ -717,6 +942,9 @@ class _Decision:
             last, cause = chain[-1], self.root[chain[-1]]
             if last in self.host_modules:
                 fix = f"{self.host_modules[last].rebuild_fix()}, or set {self.option(name)}=OFF"
+            elif self.requests[last].value == "OFF" and self.requests[last].capability:
+                chooser = self.provided[self.requests[last].capability].option
+                fix = f"set {chooser}={last}, or set {self.option(name)}=OFF"
             elif self.requests[last].value == "OFF" and self.requests[last].group:
                 fix = (
                     f"set {self.requests[last].source}=ON or AUTO, or {self.option(last)}=ON or AUTO (a module's"
@@ -765,7 +993,12 @@ class _Decision:
             if a not in self.on or b not in self.on or self.hard(a) == self.hard(b):
                 continue
             winner, loser = (a, b) if self.hard(a) else (b, a)
-            self.turn_off(loser, f"conflicts with {winner!r}, which is ON ({self.requests[winner].describe()})")
+            capability = self.shared.get((a, b))
+            if capability is not None:
+                why = f"{winner!r}, which also provides {capability.name!r}, is ON ({self.requests[winner].describe()})"
+            else:
+                why = f"conflicts with {winner!r}, which is ON ({self.requests[winner].describe()})"
+            self.turn_off(loser, why)
             self.chains.pop(loser, None)
             changed = True
         return changed
@@ -783,7 +1016,21 @@ class _Decision:
         for pair in sorted(declared):
             a = declared[pair]
             b = pair[1] if a == pair[0] else pair[0]
-            if a in self.on and b in self.on:
+            if a in self.on and b in self.on and pair in self.shared:
+                capability = self.shared[pair]
+                both = "ON" if self.hard(a) else "AUTO"
+                self.report(
+                    (a, f"conflicts:{b}"),
+                    Problem(
+                        self.modules[a].path,
+                        "provides",
+                        f"modules {a!r} and {b!r} both provide {capability.name!r}, of which at most one may be on,"
+                        f" and both are {both} ({self.requests[a].describe()}; {self.requests[b].describe()})",
+                        f"choose one: set {capability.option}={a} or {capability.option}={b}"
+                        f" (it takes {capability.choices()})",
+                    ),
+                )
+            elif a in self.on and b in self.on:
                 both = "ON" if self.hard(a) else "AUTO"
                 self.report(
                     (a, f"conflicts:{b}"),
@@ -795,6 +1042,23 @@ class _Decision:
                         f"choose one: set {self.option(a)}=OFF or {self.option(b)}=OFF",
                     ),
                 )
+
+    def one_provider_each(self, provided: Mapping[str, Capability]) -> None:
+        """An ``exactly-one`` capability none of whose providers is on: an error listing each."""
+        for capability in provided.values():
+            if not capability.exactly_one or any(p in self.on for p in capability.providers):
+                continue
+            whys = "; ".join(f"{p} off: {self.reason.get(p, '?')}" for p in capability.providers)
+            first = self.modules[capability.providers[0]]
+            self.report(
+                (capability.name, "exactly-one"),
+                Problem(
+                    first.path,
+                    "provides",
+                    f"capability {capability.name!r} needs exactly one provider on, and none is ({whys})",
+                    f"set {capability.option} to {capability.choices()}, and make that provider buildable",
+                ),
+            )
 
     def resolution(self) -> Resolution:
         states = []
@@ -824,22 +1088,32 @@ def resolve(
     prefix: str = DEFAULT_OPTION_PREFIX,
     host_modules: Mapping[str, HostModule] | None = None,
     failed_packages: Mapping[str, Sequence[str]] | None = None,
+    provided: Mapping[str, Capability] | None = None,
 ) -> Resolution:
     """Decide every module's state. ``missing_packages`` maps a module to the
     descriptions of its ``native.packages`` that were not found, ``failed_packages`` to
     those whose CMake config failed (``"<package>: <what CMake said>"``); ``prefix`` is the
     host's option prefix (for messages); ``host_modules`` are the installed host's modules,
-    for a plugin (its modules may require them)."""
+    for a plugin (its modules may require them); ``provided`` the capabilities
+    (:func:`capabilities`; default: no host settings)."""
     host_modules = host_modules or {}
     problems = check_graph(modules, host_modules) + check_options(modules, prefix)
     if problems:
         raise ConfigurationError(problems)
+    provided = capabilities(modules, prefix=prefix) if provided is None else provided
     decision = _Decision(modules, requests, prefix, host_modules)
+    decision.provided = provided
     decision.missing_packages(missing_packages or {}, failed_packages or {})
     decision.installed_host_conflicts()
     declared = _declared_conflicts(modules)
+    for capability in provided.values():  # providers of one capability conflict pairwise
+        for i, a in enumerate(capability.providers):
+            for b in capability.providers[i + 1 :]:
+                declared.setdefault((a, b), a)
+                decision.shared[(a, b)] = capability
     decision.requirements_and_conflicts(declared)
     decision.conflicting_pairs_still_on(declared)
+    decision.one_provider_each(provided)
     if decision.found:
         raise ConfigurationError(list(decision.found.values()))
     return decision.resolution()

@@ -74,6 +74,12 @@ MODULE_FIELDS: dict[str, Field] = {
         " without otherwise (MODGATE_HAVE_<NAME> 0).",
         pattern=NAME_PATTERN,
     ),
+    "provides": Field(
+        "string",
+        "A capability this module provides (several may; the host's policy says at most or exactly one is on);"
+        " the core looks up '<capability>.<function>'.",
+        pattern=NAME_PATTERN,
+    ),
     "groups": Field(
         "strings",
         "Groups the module belongs to: each group's option (MODGATE_GROUP_<G>) sets it when its own option is unset.",

@@ -12,10 +12,12 @@ from pathlib import Path
 
 from .._names import (
     ALL_MODULES,
+    CAPABILITY_OPTION_PREFIX,
     EXTENSION_NAME,
     GROUP_OPTION_PREFIX,
     MANIFEST_NAME,
     MODULE_WHEELS_VARIABLE,
+    NO_PROVIDER,
     package_path,
 )
 from .cmake_script import call, function, set_items, set_list, set_var
@@ -23,7 +25,7 @@ from .discovery import Discovery
 from .host import HostConfig
 from .project import project_version
 from .registration import Registration
-from .resolver import build_requests, group_members, group_options
+from .resolver import Capability, build_requests, group_members, host_options
 
 __all__ = ["declare"]
 
@@ -44,6 +46,15 @@ def _group_help(group: str, members: list[str], summary: str) -> str:
     )
 
 
+def _capability_help(capability: Capability, summary: str) -> str:
+    what = f"{summary}: " if summary else ""
+    unset = f"unset: {capability.default}" if capability.default else "unset: each provider's own setting"
+    return (
+        f"Capability {capability.name!r}: {what}the provider to build ({capability.policy})"
+        f" [{capability.choices()}; {unset}]"
+    )
+
+
 def declare(
     config: HostConfig,
     found: Discovery,
@@ -55,9 +66,13 @@ def declare(
     """The declare step's CMake script. With ``project_dir``, the host's version is worked
     out too (``modgate_PROJECT_VERSION``), for a build pip does not give one."""
     regs = found.registrations
-    groups = group_options(regs, config.group_renames, prefix=config.option_prefix, origin=config.path)
-    requests = build_requests(regs, values, all_modules, prefix=config.option_prefix, groups=groups)
+    hosted = host_options(regs, config)
+    groups = hosted.groups
+    requests = build_requests(
+        regs, values, all_modules, prefix=config.option_prefix, groups=groups, provided=hosted.provided
+    )
     module_options = [reg.option_for(config.option_prefix) for reg in regs.values()]
+    choosers = [capability.option for capability in hosted.provided.values()]
     out = [
         set_var("modgate_PACKAGE", config.package),
         set_var("modgate_HOST", config.host_package),
@@ -67,8 +82,8 @@ def declare(
         set_var("modgate_EXTENSION_NAME", EXTENSION_NAME),
         set_var("modgate_MODULE_WHEELS_VARIABLE", MODULE_WHEELS_VARIABLE),
         set_list("modgate_KNOWN", sorted(regs)),
-        set_list("modgate_OPTIONS", sorted([*module_options, *groups.values()])),
-        set_list("modgate_VALUE_PREFIXES", [config.option_prefix, GROUP_OPTION_PREFIX]),
+        set_list("modgate_OPTIONS", sorted([*module_options, *groups.values(), *choosers])),
+        set_list("modgate_VALUE_PREFIXES", [config.option_prefix, GROUP_OPTION_PREFIX, CAPABILITY_OPTION_PREFIX]),
     ]
     warnings = list(found.warnings)
     if project_dir is not None:
@@ -90,6 +105,15 @@ def declare(
     for group, members in group_members(regs).items():
         options.append(
             call("_modgate_declare_option", groups[group], _group_help(group, members, config.group_summary(group)))
+        )
+    for capability in hosted.provided.values():
+        options.append(
+            call(
+                "_modgate_declare_option",
+                capability.option,
+                _capability_help(capability, config.capability_summary(capability.name)),
+                CHOICES=[*capability.providers, *([] if capability.exactly_one else [NO_PROVIDER])],
+            )
         )
     # Generated code, not per-module variables: CMake runs these once each.
     out.append(function("_modgate_generated_options", options))

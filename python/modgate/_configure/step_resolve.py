@@ -35,7 +35,7 @@ from .._names import (
     modules_export_file,
     modules_include_dir,
 )
-from .._table import group_table, state_table
+from .._table import capability_table, group_table, state_table
 from ..exceptions import deprecation_message
 from . import build_tree
 from .cmake_script import bracket, call, function, set_items, set_list, set_var
@@ -43,10 +43,19 @@ from .discovery import Discovery, ModuleSource, display_path
 from .files import imported_sources, write_if_changed
 from .guards import guard_folder, write_guards
 from .host import HostConfig
-from .manifest import build_manifest, dumps, dumps_record
+from .manifest import build_manifest, capability_entries, dumps, dumps_record
 from .problems import ConfigurationError, Problem
 from .registration import Registration
-from .resolver import HostModule, Resolution, build_requests, group_members, group_options, requires_closure, resolve
+from .resolver import (
+    Capability,
+    HostModule,
+    Resolution,
+    build_requests,
+    group_members,
+    host_options,
+    requires_closure,
+    resolve,
+)
 
 __all__ = ["Outputs", "resolve_step"]
 
@@ -86,7 +95,12 @@ def _missing(found: Discovery, results: dict[str, str]) -> tuple[dict[str, list[
 
 
 def _summary(
-    found: Discovery, resolution: Resolution, config: HostConfig, groups: dict[str, str], values: dict[str, str]
+    found: Discovery,
+    resolution: Resolution,
+    config: HostConfig,
+    groups: dict[str, str],
+    values: dict[str, str],
+    provided: dict[str, Capability],
 ) -> str:
     rows = []
     for state in resolution.states:
@@ -95,7 +109,8 @@ def _summary(
     head = f"modgate ({config.package}): {len(resolution.states)} modules, {len(resolution.order)} enabled"
     members = group_members(found.registrations)
     table = group_table({g: (option, values.get(option, ""), members[g]) for g, option in groups.items()}, indent="  ")
-    return head + "\n" + state_table(rows, indent="  ") + (f"\n{table}" if table else "")
+    chosen = capability_table(capability_entries(provided, values, resolution.order), indent="  ")
+    return head + "\n" + "\n".join(t for t in (state_table(rows, indent="  "), table, chosen) if t)
 
 
 def _artifacts(module: ModuleSource, config: HostConfig, out: Outputs) -> list[str]:
@@ -211,7 +226,11 @@ def _add_module_call(
         COMPONENT=install_component(name),
         EXPORT_FILE=module_export_file(config.package, name),
         RECORD=record.as_posix() if (record := _record_file(out, name)) is not None else None,
-        DEFINITIONS=[f"{have_definition(dep)}={int(dep in present)}" for dep in reg.optional_requires],
+        DEFINITIONS=[
+            *(f"{have_definition(dep)}={int(dep in present)}" for dep in reg.optional_requires),
+            # A provider's functions are registered under its capability's name too.
+            *([f'MODGATE_MODULE_PROVIDES="{reg.provides}"'] if reg.provides else []),
+        ],
     )
 
 
@@ -347,12 +366,21 @@ def resolve_step(
 ) -> str:
     """The resolve step's CMake script; writes the manifest, guards and links on the way."""
     regs = found.registrations
-    groups = group_options(regs, config.group_renames, prefix=config.option_prefix, origin=config.path)
-    requests = build_requests(regs, values, all_modules, prefix=config.option_prefix, groups=groups)
+    hosted = host_options(regs, config)
+    groups = hosted.groups
+    requests = build_requests(
+        regs, values, all_modules, prefix=config.option_prefix, groups=groups, provided=hosted.provided
+    )
     installed_host = host_modules(config, host_dir)
     missing, failed = _missing(found, found_packages)
     resolution = resolve(
-        regs, requests, missing, prefix=config.option_prefix, host_modules=installed_host, failed_packages=failed
+        regs,
+        requests,
+        missing,
+        prefix=config.option_prefix,
+        host_modules=installed_host,
+        failed_packages=failed,
+        provided=hosted.provided,
     )
     present = frozenset(resolution.order) | {name for name, module in installed_host.items() if module.enabled}
     used = {d for name in resolution.order for dep in _links(regs[name], present) for d in (dep, *_closure(regs, dep))}
@@ -393,7 +421,7 @@ def resolve_step(
     wheels = {name: config.distribution_of(name) for name in resolution.order} if out.module_wheels else None
     script = [
         set_list("modgate_ENABLED", resolution.order),
-        set_var("modgate_SUMMARY", _summary(found, resolution, config, groups, values)),
+        set_var("modgate_SUMMARY", _summary(found, resolution, config, groups, values, hosted.provided)),
         set_list("modgate_WATCH", [p.as_posix() for p in found.watch]),
         # What re-runs configure besides the inputs: the modgate code these steps ran.
         set_list("modgate_CONFIGURE_SOURCES", [p.as_posix() for p in imported_sources()]),
@@ -431,6 +459,7 @@ def resolve_step(
     script.append(set_items("modgate_DEPRECATIONS", _deprecations(resolution.order, found, project_dir)))
     if out.manifest is not None:
         options = {reg.option_for(config.option_prefix) for reg in regs.values()} | set(groups.values())
+        options |= {capability.option for capability in hosted.provided.values()}
         manifest = build_manifest(
             version=out.version,
             abi_version=out.abi_version,
@@ -444,6 +473,7 @@ def resolve_step(
             wheels=wheels,
             groups=groups,
             present=present,
+            capabilities=capability_entries(hosted.provided, values, resolution.order),
         )
         write_if_changed(out.manifest, dumps(manifest))
     return "".join(script)
