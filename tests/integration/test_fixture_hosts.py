@@ -3,6 +3,7 @@ this repository's own modules) in one build directory, reconfigured per scenario
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import tomllib
 import zlib
@@ -16,9 +17,12 @@ from tests.integration.cmake_builds import build, check, configure, env_for, ins
 
 pytestmark = pytest.mark.build
 
-HOSTS = ["include_ok", "include_undeclared", "packages", "conflicts", "verbatim", "groups", "optional"]
+HOSTS = ["include_ok", "include_undeclared", "packages", "conflicts", "verbatim", "groups", "optional", "providers"]
 _FILES = sorted(p for host in HOSTS for p in (FIXTURES / host / "modules").glob("*/module.toml"))
 FIXTURE_MODULES = [p.parent.name for p in _FILES]
+FIXTURE_CAPABILITIES = sorted(
+    {c for p in _FILES if (c := tomllib.loads(p.read_text(encoding="utf-8")).get("provides")) is not None}
+)
 FIXTURE_GROUPS = sorted({g for p in _FILES for g in tomllib.loads(p.read_text(encoding="utf-8")).get("groups", [])})
 
 
@@ -31,6 +35,7 @@ def scenario(groups: Mapping[str, str] | None = None, **values: str) -> dict[str
     }
     defines |= {f"USE_MODULE_{name.upper()}": "" for name in FIXTURE_MODULES}
     defines |= {f"MODGATE_GROUP_{name.upper()}": "" for name in FIXTURE_GROUPS}
+    defines |= {f"MODGATE_PROVIDER_{name.upper()}": "" for name in FIXTURE_CAPABILITIES}
     defines |= {f"USE_MODULE_{name.upper()}": value for name, value in values.items()}
     defines |= {f"MODGATE_GROUP_{name.upper()}": value for name, value in (groups or {}).items()}
     return defines
@@ -250,3 +255,54 @@ def test_an_optional_header_included_without_its_if_fails_naming_the_definition(
     ) in proc.stdout + proc.stderr
     check(configure(ROOT, build_dir, scenario(opt_lib="ON", opt_careless="ON")))
     check(build(build_dir)[0])
+
+
+_LOOKUP = """
+import sys
+from modgate import _core
+# The C++ registry's own lookup, in a fresh process: its module loader is asked for the
+# capability, and loads whichever provider the build has.
+function = _core.lookup("modgate:blas.gemm")
+print(None if function is None else function(3, 4))
+from modgate import native
+function = native.lookup("blas.gemm")
+print(None if function is None else function(3, 4), native.lookup("blas.nothing"))
+"""
+
+
+def test_a_capability_is_looked_up_from_whichever_provider_is_built(build_dir: Path, tmp_path: Path) -> None:
+    for chosen, answer in (("blas_fast", "14"), ("blas_ref", "13"), ("none", "None")):
+        proc = check(configure(ROOT, build_dir, scenario() | {"MODGATE_PROVIDER_BLAS": chosen}))
+        table = states(proc.stdout)
+        for provider in ("blas_fast", "blas_ref"):
+            want = "ON" if provider == chosen else "OFF"
+            assert table[provider] == (want, f"MODGATE_PROVIDER_BLAS={chosen} (capability 'blas')"), table[provider]
+        check(build(build_dir)[0])
+        prefix = install(build_dir, tmp_path / chosen)
+        entry = manifest(prefix)["capabilities"]["blas"]
+        assert entry["provider"] == (None if chosen == "none" else chosen) and entry["value"] == chosen
+        assert entry["providers"] == ["blas_fast", "blas_ref"] and entry["policy"] == "at-most-one"
+        assert check(python(prefix, _LOOKUP)).stdout.split() == [answer, answer, "None"]
+    assert "blas (at-most-one)" in proc.stdout  # the summary's capability table
+
+
+def said(proc: subprocess.CompletedProcess[str]) -> str:
+    """What configure printed, its line breaks (CMake wraps messages) undone."""
+    return " ".join(proc.stderr.split())
+
+
+def test_capability_mistakes_list_the_providers_and_the_option(build_dir: Path) -> None:
+    proc = configure(ROOT, build_dir, scenario(blas_fast="ON", blas_ref="ON"))
+    assert proc.returncode != 0 and "Traceback" not in said(proc)
+    assert "modules 'blas_fast' and 'blas_ref' both provide 'blas', of which at most one may be on" in said(proc)
+    assert "choose one: set MODGATE_PROVIDER_BLAS=blas_fast or MODGATE_PROVIDER_BLAS=blas_ref" in said(proc)
+    proc = configure(ROOT, build_dir, scenario() | {"MODGATE_PROVIDER_BLAS": "blas_fats"})
+    assert proc.returncode != 0
+    assert "'blas_fats' does not provide 'blas' (did you mean 'blas_fast' or 'blas_ref'?)" in said(proc)
+    assert "set MODGATE_PROVIDER_BLAS to blas_fast, blas_ref or none" in said(proc)
+    proc = configure(ROOT, build_dir, scenario(blas_ref="ON") | {"MODGATE_PROVIDER_BLAS": "blas_fast"})
+    assert proc.returncode != 0
+    assert (
+        "MODGATE_PROVIDER_BLAS=blas_fast chooses 'blas_fast' as the provider of 'blas', but USE_MODULE_BLAS_REF=ON"
+        in (proc.stderr)
+    )

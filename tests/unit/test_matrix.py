@@ -63,7 +63,6 @@ def graphs(draw: st.DrawFn, max_count: int = 9, min_count: int = 1) -> dict[str,
     return modules
 
 
-
 @st.composite
 def graphs_with_choices(draw: st.DrawFn, max_count: int = 8) -> tuple[dict[str, Registration], dict[str, str]]:
     """:func:`graphs` where one or two capabilities each have two or three providers,

@@ -1,0 +1,201 @@
+"""Capabilities (``provides`` in module.toml, ``[tool.modgate.capabilities]``): the choice
+of a provider, the host's policy and default, and every mistake's message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from modgate._configure.host import CapabilitySetting, parse_host
+from modgate._configure.problems import ConfigurationError
+from modgate._configure.registration import Registration, parse_registration
+from modgate._configure.resolver import build_requests, capabilities, resolve
+from modgate._names import capability_option
+from modgate.cli import main, tree_info
+
+
+def reg(name: str, provides: str | None = None, requires: tuple[str, ...] = ()) -> Registration:
+    return Registration(name, "s", "S1", f"modules/{name}/module.toml", provides=provides, requires=requires)
+
+
+MODULES = {
+    r.name: r for r in (reg("openblas", "blas"), reg("mkl", "blas"), reg("gemm", requires=("mkl",)), reg("core_ops"))
+}
+
+
+def decide(values: dict[str, str], settings: list[tuple[str, str, str | None, str]] | None = None) -> dict[str, str]:
+    """Each module's state and reason."""
+    provided = capabilities(MODULES, settings or [])
+    resolution = resolve(MODULES, build_requests(MODULES, values, None, provided=provided), provided=provided)
+    return {s.name: f"{'ON' if s.enabled else 'OFF'}: {s.reason}" for s in resolution.states}
+
+
+def failure(values: dict[str, str], settings: list[tuple[str, str, str | None, str]] | None = None) -> str:
+    with pytest.raises(ConfigurationError) as caught:
+        decide(values, settings)
+    return caught.value.format()
+
+
+def test_the_key_and_the_derived_option() -> None:
+    text = b'name = "mkl"\nsummary = "s"\nstage = "S1"\nprovides = "blas"\n'
+    assert parse_registration(text, path="m.toml", folder_name="mkl").provides == "blas"
+    with pytest.raises(ConfigurationError) as caught:
+        parse_registration(text.replace(b'"blas"', b'"BLAS"'), path="m.toml", folder_name="mkl")
+    assert "m.toml:4: provides: 'BLAS' is not a capability name" in caught.value.format()
+    assert capability_option("blas") == "MODGATE_PROVIDER_BLAS"
+
+
+def test_the_choice_turns_one_provider_on_and_the_others_off() -> None:
+    got = decide({"MODGATE_PROVIDER_BLAS": "MKL"})  # a provider's name, in any case
+    assert got["mkl"] == "ON: MODGATE_PROVIDER_BLAS=mkl (capability 'blas')"
+    assert got["openblas"] == "OFF: MODGATE_PROVIDER_BLAS=mkl (capability 'blas')"
+    assert got["gemm"] == "ON: default AUTO"
+    got = decide({"MODGATE_PROVIDER_BLAS": "none"})
+    assert got["mkl"].startswith("OFF") and got["openblas"].startswith("OFF")
+    assert got["gemm"] == "OFF: requires mkl, which is off: MODGATE_PROVIDER_BLAS=none (capability 'blas')"
+
+
+def test_unset_each_provider_decides_and_an_on_one_wins_over_an_auto_one() -> None:
+    got = decide({"USE_MODULE_OPENBLAS": "ON"})
+    assert got["openblas"] == "ON: USE_MODULE_OPENBLAS=ON"
+    assert got["mkl"] == "OFF: 'openblas', which also provides 'blas', is ON (USE_MODULE_OPENBLAS=ON)"
+    assert got["gemm"].startswith("OFF: requires mkl")
+    text = failure({})  # two AUTO providers, both buildable: choosing one silently would be arbitrary
+    assert "modules 'mkl' and 'openblas' both provide 'blas', of which at most one may be on, and both are AUTO" in text
+    assert "choose one: set MODGATE_PROVIDER_BLAS=mkl or MODGATE_PROVIDER_BLAS=openblas" in text
+
+
+def test_the_hosts_default_and_option_name() -> None:
+    settings = [("blas", "at-most-one", "USE_BLAS", "none")]
+    got = decide({}, settings)
+    assert got["mkl"] == "OFF: capability 'blas' defaults to none"
+    # A module's own option wins over the host's default (the user set it; the host did not).
+    assert decide({"USE_MODULE_MKL": "ON"}, settings)["mkl"] == "ON: USE_MODULE_MKL=ON"
+    assert decide({"USE_BLAS": "openblas"}, settings)["openblas"] == "ON: USE_BLAS=openblas (capability 'blas')"
+    assert "MODGATE_PROVIDER_BLAS names no option: capability 'blas' is chosen by USE_BLAS" in failure(
+        {"MODGATE_PROVIDER_BLAS": "mkl"}, settings
+    )
+
+
+def test_exactly_one_picks_or_refuses_with_every_candidate() -> None:
+    settings = [("blas", "exactly-one", None, "")]
+    assert decide({"USE_MODULE_OPENBLAS": "OFF"}, settings)["mkl"] == "ON: default AUTO"  # the one left is picked
+    text = failure({"USE_MODULE_OPENBLAS": "OFF", "USE_MODULE_MKL": "OFF"}, settings)
+    assert "capability 'blas' needs exactly one provider on, and none is" in text
+    assert "mkl off: USE_MODULE_MKL=OFF; openblas off: USE_MODULE_OPENBLAS=OFF" in text
+    assert "fix: set MODGATE_PROVIDER_BLAS to mkl or openblas" in text
+    assert "needs exactly one provider on (exactly-one)" in failure({"MODGATE_PROVIDER_BLAS": "none"}, settings)
+
+
+@pytest.mark.parametrize(
+    ("values", "needles"),
+    [
+        (
+            {"MODGATE_PROVIDER_BLAS": "openblass"},
+            ["'openblass' does not provide 'blas' (did you mean 'openblas'?)", "to mkl, openblas or none"],
+        ),
+        (
+            {"MODGATE_PROVIDER_BLA": "mkl"},
+            ["MODGATE_PROVIDER_BLA names no capability (did you mean MODGATE_PROVIDER_BLAS?)"],
+        ),
+        (
+            {"MODGATE_PROVIDER_BLAS": "openblas", "USE_MODULE_MKL": "ON"},
+            [
+                "MODGATE_PROVIDER_BLAS=openblas chooses 'openblas' as the provider of 'blas', but USE_MODULE_MKL=ON",
+                "fix: set MODGATE_PROVIDER_BLAS=mkl, or unset USE_MODULE_MKL",
+            ],
+        ),
+        (
+            {"MODGATE_PROVIDER_BLAS": "mkl", "USE_MODULE_MKL": "OFF"},
+            ["chooses 'mkl' as the provider of 'blas', but USE_MODULE_MKL=OFF"],
+        ),
+        (
+            {"MODGATE_PROVIDER_BLAS": "openblas", "USE_MODULE_GEMM": "ON"},
+            [
+                "'mkl' is off: MODGATE_PROVIDER_BLAS=openblas",
+                "fix: set MODGATE_PROVIDER_BLAS=mkl, or set USE_MODULE_GEMM=OFF",
+            ],
+        ),
+    ],
+)
+def test_choice_mistakes(values: dict[str, str], needles: list[str]) -> None:
+    text = failure(values)
+    for needle in needles:
+        assert needle in text
+
+
+def test_capability_settings_that_match_nothing_or_collide() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        capabilities(
+            MODULES,
+            [("blass", "at-most-one", None, ""), ("blas", "at-most-one", "USE_MODULE_CORE_OPS", "mkk")],
+            origin="acme/pyproject.toml",
+        )
+    text = caught.value.format()
+    assert "acme/pyproject.toml: [tool.modgate] capabilities.blass: no module provides a capability 'blass'" in text
+    assert (
+        "capabilities.blas.option: the option of capability 'blas', USE_MODULE_CORE_OPS, is also the option of" in text
+    )
+    assert "capabilities.blas.default: 'mkk' does not provide 'blas' (did you mean 'mkl'?)" in text
+    with pytest.raises(ConfigurationError) as caught:
+        capabilities({**MODULES, "blas": reg("blas")})
+    assert "capability 'blas' has the name of module 'blas'" in caught.value.format()
+
+
+def test_the_hosts_capability_table() -> None:
+    table = {
+        "package": "acme",
+        "capabilities": {"blas": {"policy": "exactly-one", "option": "USE_BLAS"}, "fft": "at-most-one"},
+    }
+    host = parse_host({"tool": {"modgate": table}})
+    assert host.capabilities == (
+        CapabilitySetting("blas", "exactly-one", "USE_BLAS"),
+        CapabilitySetting("fft", "at-most-one"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("capabilities_table", "key", "needle"),
+    [
+        ("blas", "capabilities", "must be a table"),
+        ({"BLAS": "at-most-one"}, "capabilities.BLAS", "not a capability name"),
+        ({"blas": "at-most-2"}, "capabilities.blas.policy", "not a policy (did you mean 'at-most-one'?)"),
+        ({"blas": {"polcy": "at-most-one"}}, "capabilities.blas.polcy", "did you mean 'policy'"),
+        ({"blas": {"option": "MODGATE_BLAS"}}, "capabilities.blas.option", "not MODGATE_* or CMAKE_*"),
+        ({"blas": {"default": "Open BLAS"}}, "capabilities.blas.default", "must be a provider's module name"),
+        ({"blas": {"policy": "exactly-one", "default": "none"}}, "capabilities.blas.default", "needs one provider on"),
+        ({"a": {"option": "USE_X"}, "b": {"option": "USE_X"}}, "capabilities.b.option", "already the option of"),
+        ({"blas": 3}, "capabilities.blas", "must be a policy or a table"),
+    ],
+)
+def test_bad_capability_tables_name_the_key_and_the_fix(capabilities_table: object, key: str, needle: str) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        parse_host(
+            {"tool": {"modgate": {"package": "acme", "capabilities": capabilities_table}}}, path="acme/pyproject.toml"
+        )
+    text = caught.value.format()
+    assert f"acme/pyproject.toml: [tool.modgate] {key}" in text and needle in text and "fix:" in text
+
+
+def test_plan_shows_the_choice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "acme"\nversion = "1.0"\n\n[tool.modgate]\npackage = "acme"\n'
+        '[tool.modgate.capabilities]\nblas = { policy = "at-most-one", option = "USE_BLAS", default = "none" }\n',
+        "modules/openblas/module.toml": 'name = "openblas"\nsummary = "s"\nstage = "S1"\nprovides = "blas"\n',
+        "modules/mkl/module.toml": 'name = "mkl"\nsummary = "s"\nstage = "S1"\nprovides = "blas"\n',
+    }
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    assert main(["plan", str(tmp_path), "-D", "USE_BLAS=openblas"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split() for line in out if line.startswith(("capability ", "blas "))] == [
+        ["capability", "option", "built", "providers"],
+        ["blas", "(at-most-one)", "USE_BLAS=openblas", "openblas", "mkl,", "openblas"],
+    ]
+    assert main(["plan", str(tmp_path), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["mkl"]["reason"] == "capability 'blas' defaults to none"
+    info = tree_info(tmp_path)["capabilities"]["blas"]
+    assert (info["provider"], info["default"], info["option"]) == (None, "none", "USE_BLAS")
