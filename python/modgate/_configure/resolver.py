@@ -954,6 +954,8 @@ class _Decision:
                 fix = f"set {self.option(last)}=ON or AUTO, or set {self.option(name)}=OFF"
             else:
                 fix = f"make {last!r} buildable ({cause}), or set {self.option(name)}=OFF"
+            if self.requests[name].group:  # the ON came from a group: AUTO there lets the member follow
+                fix += f" (or {self.requests[name].source}=AUTO)"
             self.report(
                 (name, f"requires:{dep}"),
                 Problem(
