@@ -52,6 +52,7 @@ CORE_COMMANDS = (
     "stale",
     "wheels",
     "twins",
+    "sbom",
 )
 # Names a module may not take, because something derived from module names uses them.
 RESERVED_NAMES = {ALL_EXTRA: f"the pip extra {ALL_EXTRA!r} installs the Python requirements of every module"}

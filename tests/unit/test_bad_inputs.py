@@ -336,6 +336,16 @@ CASES = {
         "requires and optional-requires cycle of 2 modules: alpha → beta → alpha",
         step="resolve",
     ),
+    "license-files-match-nothing": Case(
+        one("alpha", basic("alpha", 'license-files = ["LICENSE"]\n')),
+        ALPHA,
+        "license-files",
+        "pattern 'LICENSE' matches no file",
+        step="resolve",
+    ),
+    "license-not-spdx": Case(
+        one("alpha", basic("alpha", 'license = "GPLv3"\n')), ALPHA, "license", "is not an SPDX license expression"
+    ),
     "long-requires-chain": Case(
         chain_with_missing_link, "modules/m000/module.toml", "requires", "m000 → m001", step="resolve"
     ),

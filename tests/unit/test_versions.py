@@ -52,4 +52,4 @@ def test_a_resolver_without_packaging_says_to_install_it(tmp_path: Path) -> None
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and "pip install packaging" in lines[0], proc.stderr
+    assert len(lines) == 1 and 'pip install "packaging>=24.2"' in lines[0], proc.stderr

@@ -55,6 +55,7 @@ RULES: dict[str, tuple[str, str]] = {
     "MG600": (ERROR, "a module includes the header of a module its requires does not name"),
     "MG601": (ERROR, "a module includes another module's file by a relative path its requires does not name"),
     "MG602": (ERROR, "a module imports a module its requires does not name"),
+    "MG800": (ERROR, "a module's license names a license the host's policy forbids"),
     "MG700": (WARNING, "code duplicated between two modules, or a module and the core, that no [[twins]] declares"),
     "MG701": (ERROR, "a [[twins]] entry names a file that does not exist"),
     "MG702": (WARNING, "twins were not looked for: the clone detector (lizard) is not installed"),
@@ -434,7 +435,32 @@ def check_tree(root: Path, *, as_of_version: str | None = None) -> list[Finding]
     findings += _isolation_rules(config, found, root)
     findings += _codeowners_rule(root, modules)
     findings += _twin_rules(root, config, found, texts)
+    findings += _license_rules(modules, texts, config.policy.forbid_licenses)
     return _sorted(f for f in set(findings) if f.code not in ignored)
+
+
+def _license_rules(
+    modules: Mapping[str, Registration], texts: Mapping[str, str], forbidden: Sequence[str]
+) -> list[Finding]:
+    """A module whose license expression names a forbidden license, anywhere in it."""
+    findings = []
+    banned = set(forbidden)
+    for name in sorted(modules):
+        expression = modules[name].license or ""
+        named = {word for word in expression.replace("(", " ").replace(")", " ").split()} - {"AND", "OR", "WITH"}
+        for license_id in sorted(named & banned):
+            findings.append(
+                _finding(
+                    "MG800",
+                    modules[name].path,
+                    line_of(texts.get(name, ""), "license"),
+                    f"module {name!r} is licensed {expression!r}, which names {license_id}:"
+                    " the host's policy forbids it",
+                    "relicense the module, leave it out of the tree, or take the license out of"
+                    " [tool.modgate.policy] forbid-licenses",
+                )
+            )
+    return findings
 
 
 def _twin_rules(root: Path, config: HostConfig, found: Discovery, texts: Mapping[str, str]) -> list[Finding]:

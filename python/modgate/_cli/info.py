@@ -60,6 +60,9 @@ def main(args: argparse.Namespace) -> int:
         f"  state:        {state} ({module['reason']})",
         f"  option:       {module.get('option', '?')}",
         f"  stage:        {module['stage']}",
+        f"  license:      {module.get('license') or '(none declared)'}"
+        + (f" ({', '.join(module['license_files'])})" if module.get("license_files") else ""),
+        f"  provides:     {module.get('provides') or '-'}",
         f"  groups:       {_groups(module, data)}",
         f"  maintainers:  {', '.join(module.get('maintainers', [])) or '(none)'}",
         f"  requires:     {', '.join(module.get('requires', [])) or '-'}",

@@ -215,11 +215,15 @@ def _module_metadata(name: str, module: dict[str, Any], version: str, core: dict
     ]
     if core["requires_python"]:
         lines.append(f"Requires-Python: {core['requires_python']}")
-    if core["license_expression"]:
+    # PEP 639: the module's own license and texts where it declares them, else the core's.
+    if module.get("license"):
+        lines.append(f"License-Expression: {module['license']}")
+    elif core["license_expression"]:
         lines.append(f"License-Expression: {core['license_expression']}")
     elif core["license"]:
         lines.append(f"License: {core['license']}")
-    lines += [f"License-File: {file}" for file in core["license_files"]]
+    own_files = sorted(module.get("license_files") or {})
+    lines += [f"License-File: {file}" for file in own_files or core["license_files"]]
     lines += [f"Project-URL: {url}" for url in core["urls"]]
     lines.append(f"Requires-Dist: {core['name']}=={version}")
     lines += [f"Requires-Dist: {dist}=={version}" for dist in module["requires"]]
@@ -252,10 +256,20 @@ def _module_wheel(
         f"[{point['group']}]\n{point['name']} = {point['value']}\n".encode(),
         0o644,
     )
-    for license_file in meta["license_files"]:
-        source = core.files.get(f"{core.dist_info}/licenses/{license_file}")
-        if source is not None:
-            files[f"{dist_info}/licenses/{license_file}"] = source
+    if module.get("license_files"):
+        for license_file, source_path in sorted(module["license_files"].items()):
+            try:
+                files[f"{dist_info}/licenses/{license_file}"] = (Path(source_path).read_bytes(), 0o644)
+            except OSError as exc:
+                raise ModgateError(
+                    f"module {name!r}: its license file {source_path} ({module['registration']}: license-files)"
+                    f" cannot be read: {exc.strerror}; build the wheels where the module's folder is"
+                ) from None
+    else:
+        for license_file in meta["license_files"]:
+            source = core.files.get(f"{core.dist_info}/licenses/{license_file}")
+            if source is not None:
+                files[f"{dist_info}/licenses/{license_file}"] = source
     path = write_wheel(out / f"{dist}-{version}-{tag}.whl", dist_info, files)
     return Written(path, module["distribution"], version, (name,))
 

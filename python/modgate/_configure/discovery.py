@@ -31,6 +31,7 @@ class ModuleSource:
     headers: tuple[str, ...]  # public headers, relative to include/ (all under <host>/<name>/)
     watch: tuple[Path, ...]  # what re-runs configure when it changes
     cmake_file: Path | None = None  # module.cmake: links and settings CMake cannot derive
+    license_files: tuple[Path, ...] = ()  # what license-files matches
 
     @property
     def include_dir(self) -> Path | None:
@@ -108,6 +109,7 @@ def _expand(
     problems: list[Problem],
     *,
     required: bool,
+    fix: str = "fix the pattern, add the source files, or remove the pattern",
 ) -> tuple[Path, ...]:
     files: list[Path] = []
     real_dir: Path | None = None
@@ -120,7 +122,7 @@ def _expand(
                     reg_path,
                     key,
                     f"pattern {pattern!r} matches no file in {display_path(directory, base)}",
-                    "fix the pattern, add the source files, or remove the pattern",
+                    fix,
                 )
             )
         for hit in hits:
@@ -230,6 +232,17 @@ def _module_files(
                 "add C++ sources under src/, set native.sources, or remove [native] for a pure-Python module",
             )
         )
+    licenses = _expand(
+        tree,
+        directory,
+        registration.license_files,
+        "license-files",
+        reg_path,
+        base,
+        problems,
+        required=True,
+        fix="fix the pattern, add the license text, or remove the pattern",
+    )
     headers = _headers(tree, directory, header_prefix(host, registration.name), reg_path, base, problems)
     python_dir = directory / "python"
     has_python = python_dir.is_dir()
@@ -251,6 +264,7 @@ def _module_files(
         headers=headers,
         watch=(directory / REGISTRATION_FILE, *_watch_dirs(directory, tree)),
         cmake_file=directory / MODULE_CMAKE_FILE if MODULE_CMAKE_FILE in tree.files else None,
+        license_files=licenses,
     )
 
 

@@ -15,6 +15,7 @@ and the pytest plugin all read it here::
     ignore = []                   # finding codes to leave out
     twins = "warn"                # code copied between modules, undeclared: "warn", "error" or "off"
     twins-min-lines = 6           # the smallest copy that counts
+    forbid-licenses = []          # SPDX ids no module's `license` may name (MG800)
     [tool.modgate.groups]         # per group (module.toml `groups`): its option's name, a summary
     cuda_libs = { option = "USE_CUDA_LIBS", summary = "the CUDA libraries" }  # default MODGATE_GROUP_CUDA_LIBS
     [tool.modgate.capabilities]   # per capability (module.toml `provides`): how many providers may be on
@@ -72,7 +73,7 @@ _KEYS = (
 )
 _GROUP_KEYS = ("option", "summary")
 _CAPABILITY_KEYS = ("policy", "option", "default", "summary")
-_POLICY_KEYS = ("s0-min-maintainers", "core-paths", "ignore", "twins", "twins-min-lines")
+_POLICY_KEYS = ("s0-min-maintainers", "core-paths", "ignore", "twins", "twins-min-lines", "forbid-licenses")
 TWIN_POLICIES = ("warn", "error", "off")
 
 
@@ -86,6 +87,7 @@ class Policy:
     ignore: tuple[str, ...] = ()
     twins: str = "warn"  # an undeclared twin in `modgate check`: a warning, an error, or not looked for
     twins_min_lines: int = 6
+    forbid_licenses: tuple[str, ...] = ()  # SPDX license ids no module's license may name
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class HostConfig:
     module_distribution: str = DEFAULT_MODULE_DISTRIBUTION  # a module wheel's name pattern
     groups: tuple[GroupSetting, ...] = ()  # [tool.modgate.groups], sorted by name
     capabilities: tuple[CapabilitySetting, ...] = ()  # [tool.modgate.capabilities], sorted by name
+    license: str = ""  # [project] license, an SPDX expression (PEP 639), when it is one
 
     @property
     def group_renames(self) -> dict[str, str]:
@@ -207,7 +210,27 @@ def _policy(raw: object, path: str, problems: list[Problem]) -> Policy:
         ignore=lists["ignore"],
         twins=twins,
         twins_min_lines=lines,
+        forbid_licenses=_forbidden(raw.get("forbid-licenses", []), path, problems),
     )
+
+
+def _forbidden(raw: object, path: str, problems: list[Problem]) -> tuple[str, ...]:
+    """``forbid-licenses``: SPDX license ids, each canonical."""
+    key = "policy.forbid-licenses"
+    if not _string_list(raw):
+        problems.append(_bad(key, f"must be an array of SPDX license ids, not {raw!r}", 'write ["GPL-3.0-only"]', path))
+        return ()
+    from .versions import canonical_license
+
+    found = []
+    for entry in raw:  # type: ignore[attr-defined]
+        canonical, problem = canonical_license(entry)
+        if problem is not None or canonical is None or " " in canonical:
+            why = problem or f"{entry!r} is an expression, not one license id"
+            problems.append(_bad(key, why, 'list SPDX license ids, such as "GPL-3.0-only"', path))
+            continue
+        found.append(canonical)
+    return tuple(found)
 
 
 def _default_package(project: Mapping[str, Any]) -> str:
@@ -289,6 +312,7 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
     policy = _policy(table.get("policy"), path, problems)
     groups = _groups(table.get("groups"), path, problems)
     capabilities = _capabilities(table.get("capabilities"), path, problems)
+    license = _project_license(project, path, problems)
     if problems:
         raise ConfigurationError(problems)
     return HostConfig(
@@ -302,7 +326,24 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
         module_distribution=pattern,
         groups=groups,
         capabilities=capabilities,
+        license=license,
     )
+
+
+def _project_license(project: object, path: str, problems: list[Problem]) -> str:
+    """``[project] license`` as a canonical SPDX expression ("" for none, or for the older
+    table form, which names no expression)."""
+    raw = project.get("license") if isinstance(project, dict) else None
+    if not isinstance(raw, str):
+        return ""
+    from .versions import canonical_license
+
+    found, problem = canonical_license(raw)
+    if problem is not None:
+        problems.append(
+            Problem(path, "[project] license", problem, 'write an SPDX expression, such as license = "Apache-2.0"')
+        )
+    return found or ""
 
 
 def _capabilities(raw: object, path: str, problems: list[Problem]) -> tuple[CapabilitySetting, ...]:

@@ -66,6 +66,7 @@ def build_manifest(
     groups: Mapping[str, str] | None = None,
     present: frozenset[str] = frozenset(),
     capabilities: Mapping[str, Any] | None = None,
+    license_files: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict. ``artifacts`` lists each enabled module's
     native files relative to the package; ``sources`` each module's folder; ``config`` says
@@ -76,7 +77,10 @@ def build_manifest(
     the value set, empty when unset); ``present`` the modules enabled in the build (and a
     plugin's host's), of which each enabled module's ``optional_present`` lists those its
     ``optional-requires`` names: what it was built with; ``capabilities``
-    :func:`capability_entries`."""
+    :func:`capability_entries`; ``license_files`` each module's license texts, relative to
+    its folder. The top-level ``license`` is one SPDX expression for what was built: the
+    host's ``[project] license`` and each enabled module's (``None`` if one has none)."""
+    license_files = license_files or {}
     modules: dict[str, Any] = {}
     for state in resolution.states:
         reg = registrations[state.name]
@@ -111,6 +115,8 @@ def build_manifest(
             "optional_requires": list(reg.optional_requires),
             "optional_present": [d for d in reg.optional_requires if d in present] if state.enabled else [],
             "provides": reg.provides,
+            "license": reg.license,
+            "license_files": list(license_files.get(state.name, ())),
         }
         if wheels is not None and state.enabled:
             modules[state.name]["wheel"] = wheels[state.name]
@@ -133,9 +139,20 @@ def build_manifest(
             for group, option in sorted((groups or {}).items())
         },
         "capabilities": dict(capabilities or {}),
+        "license": _built_license(config, registrations, resolution),
+        "core_license": config.license or None,
         "order": list(resolution.order),
         "modules": modules,
     }
+
+
+def _built_license(config: HostConfig, registrations: Mapping[str, Registration], resolution: Resolution) -> str | None:
+    """The expression covering the core and every enabled module, or ``None`` when one of
+    them declares no license (an expression that left it out would claim too much)."""
+    from .versions import combined_license
+
+    expressions = [config.license, *(registrations[name].license or "" for name in resolution.order)]
+    return combined_license(expressions) if all(expressions) else None
 
 
 def dumps_record(record: Mapping[str, Any]) -> str:

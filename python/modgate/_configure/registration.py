@@ -34,7 +34,7 @@ from .schema import (
     field_at,
     keys,
 )
-from .versions import check_requirement, check_version, version_after
+from .versions import canonical_license, check_requirement, check_version, version_after
 
 __all__ = [
     "DEFAULT_SOURCES",
@@ -132,6 +132,8 @@ class Registration:
     test_requires: tuple[str, ...] = ()  # [tests] requires: what its tests use and it does not
     optional_requires: tuple[str, ...] = ()  # used when enabled, built without otherwise
     provides: str | None = None  # a capability; the core looks up "<capability>.<function>"
+    license: str | None = None  # an SPDX expression, canonical (PEP 639)
+    license_files: tuple[str, ...] = ()  # globs inside the module folder
 
     def option_for(self, prefix: str = DEFAULT_OPTION_PREFIX) -> str:
         """The CMake option that toggles this module in a host whose prefix is ``prefix``."""
@@ -470,6 +472,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
     twins = _parse_twins(c, table)
     groups = _parse_groups(c, table)
     optional = _parse_optional(c, table, name if name is not None else folder_name, requires or (), conflicts or ())
+    license, license_files = _parse_license(c, table)
     provides = c.string(table, "provides", "provides", fix='name the capability, such as provides = "blas"')
     if provides is not None and not is_module_name(provides):
         c.add(
@@ -500,7 +503,27 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         test_requires=test_requires,
         optional_requires=optional,
         provides=provides,
+        license=license,
+        license_files=license_files,
     )
+
+
+def _parse_license(c: _Checker, table: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+    fix = 'write an SPDX expression, such as license = "Apache-2.0" or "MIT OR Apache-2.0" (https://spdx.org/licenses/)'
+    text = c.string(table, "license", "license", fix=fix)
+    license = None
+    if text is not None:
+        license, problem = canonical_license(text)
+        if problem is not None:
+            c.add("license", problem, fix)
+    files = c.string_list(
+        table,
+        "license-files",
+        "license-files",
+        fix='list globs inside the module folder, such as license-files = ["LICENSE"]',
+        item=_check_source,
+    )
+    return license, files or ()
 
 
 def _parse_tests(c: _Checker, table: Mapping[str, Any], own: str, requires: tuple[str, ...]) -> tuple[str, ...]:

@@ -80,6 +80,13 @@ MODULE_FIELDS: dict[str, Field] = {
         " the core looks up '<capability>.<function>'.",
         pattern=NAME_PATTERN,
     ),
+    "license": Field(
+        "string",
+        "The module's license, an SPDX expression (PEP 639), e.g. 'Apache-2.0' or 'MIT OR Apache-2.0'.",
+    ),
+    "license-files": Field(
+        "strings", "Globs inside the module folder naming its license texts, e.g. LICENSE or licenses/*.txt."
+    ),
     "groups": Field(
         "strings",
         "Groups the module belongs to: each group's option (MODGATE_GROUP_<G>) sets it when its own option is unset.",

@@ -303,6 +303,12 @@ def _wheels_record(
             },
             "registration": reg.path,
             "maintainers": list(reg.maintainers),
+            "license": reg.license,
+            # The module's own license texts, for its wheel's <dist-info>/licenses/ (PEP 639).
+            "license_files": {
+                f.relative_to(found.modules[name].directory).as_posix(): f.as_posix()
+                for f in found.modules[name].license_files
+            },
         }
     return {
         "schema": 1,
@@ -474,6 +480,10 @@ def resolve_step(
             groups=groups,
             present=present,
             capabilities=capability_entries(hosted.provided, values, resolution.order),
+            license_files={
+                name: [f.relative_to(m.directory).as_posix() for m in [found.modules[name]] for f in m.license_files]
+                for name in found.modules
+            },
         )
         write_if_changed(out.manifest, dumps(manifest))
     return "".join(script)

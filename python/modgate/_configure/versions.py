@@ -14,7 +14,14 @@ from types import ModuleType
 
 from ..exceptions import ModgateError
 
-__all__ = ["MissingPackaging", "check_requirement", "check_version", "version_after"]
+__all__ = [
+    "MissingPackaging",
+    "canonical_license",
+    "check_requirement",
+    "check_version",
+    "combined_license",
+    "version_after",
+]
 
 
 class MissingPackaging(ModgateError):
@@ -22,8 +29,9 @@ class MissingPackaging(ModgateError):
 
     def __str__(self) -> str:
         return (
-            "modgate: checking the requirement and version strings of module.toml files needs the 'packaging'"
-            f" library, which this Python lacks; install it: {sys.executable} -m pip install packaging"
+            "modgate: checking the requirement, version and license strings of module.toml files needs the"
+            f" 'packaging' library (24.2 or later), which this Python lacks; install it: {sys.executable} -m pip"
+            ' install "packaging>=24.2"'
         )
 
 
@@ -43,6 +51,42 @@ def _packaging() -> tuple[ModuleType, ModuleType]:
         except ImportError:
             raise MissingPackaging from None
     return requirements, version
+
+
+def _licenses() -> ModuleType:
+    _packaging()  # site-packages, as above
+    try:
+        from packaging import licenses
+    except ImportError:  # packaging older than 24.2
+        raise MissingPackaging from None
+    return licenses
+
+
+def canonical_license(text: str) -> tuple[str | None, str | None]:
+    """``text`` as an SPDX license expression in its canonical spelling (PEP 639), or the
+    reason it is none."""
+    licenses = _licenses()
+    if not text.strip():
+        return None, "the license expression is empty"
+    try:
+        return str(licenses.canonicalize_license_expression(text)), None
+    except licenses.InvalidLicenseExpression as exc:
+        return None, f"{text!r} is not an SPDX license expression: {_first_line(exc)}"
+
+
+def combined_license(expressions: list[str]) -> str:
+    """One SPDX expression for code under all of ``expressions`` (each valid): each once,
+    joined by ``AND``, a compound one in parentheses."""
+    parts: list[str] = []
+    for expression in expressions:
+        part = expression if " " not in expression else f"({expression})"
+        if part not in parts:
+            parts.append(part)
+    if not parts:
+        return ""
+    if len(parts) == 1:
+        return expressions[0] if " " not in parts[0] else parts[0][1:-1]
+    return str(_licenses().canonicalize_license_expression(" AND ".join(parts)))
 
 
 def _first_line(error: Exception) -> str:
