@@ -133,16 +133,12 @@ def test_conflicting_pair(build_dir: Path) -> None:
     assert "choose one: set USE_MODULE_ALLOC_FAST=OFF or USE_MODULE_ALLOC_DEBUG=OFF" in proc.stderr
 
 
-def _fixture_tests(prefix: Path, module: str) -> str:
-    """pytest's output for one fixture module's folder, against the build installed in ``prefix``."""
-    folder = FIXTURES / "groups" / "modules" / module
-    here = [
-        "--rootdir",
-        str(FIXTURES / "groups"),
-        "--confcutdir",
-        str(FIXTURES / "groups"),
-    ]  # not this tree's conftests
-    cmd = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *here, str(folder)]
+def _fixture_tests(prefix: Path, module: str, host: str = "groups") -> str:
+    """pytest's output for one fixture module's folder, against the build installed in
+    ``prefix`` (with the fixture folder as root: not this tree's conftests)."""
+    folder = FIXTURES / host / "modules" / module
+    here = ["--rootdir", str(FIXTURES / host), "--confcutdir", str(FIXTURES / host)]
+    cmd = [sys.executable, "-m", "pytest", "-v", "-rs", "-p", "no:cacheprovider", *here, str(folder)]
     proc = run(cmd, env=env_for(prefix), cwd=prefix)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout
@@ -228,6 +224,8 @@ def test_an_optional_requirement_present_and_absent(build_dir: Path, tmp_path: P
     assert check(python(prefix, code)).stdout.split() == ["40", "True"]
     info = check(run([sys.executable, "-m", "modgate", "info", "opt_user"], env=env_for(prefix), cwd=prefix)).stdout
     assert "optional:     opt_lib (present)" in info
+    passed = "test_opt_user.py::test_the_answer_follows_what_it_was_built_with PASSED"
+    assert passed in _fixture_tests(prefix, "opt_user", "optional")  # its own tests, built with opt_lib
     # Turned off at import time, opt_lib takes opt_user with it: opt_user's library links it.
     off = env_for(prefix) | {"MODGATE_DISABLE": "opt_lib"}
     proc = run([sys.executable, "-c", "import modgate.modules.opt_user"], env=off, cwd=prefix)
@@ -243,6 +241,7 @@ def test_an_optional_requirement_present_and_absent(build_dir: Path, tmp_path: P
     assert check(python(prefix, code)).stdout.split() == ["-4", "False"]
     info = check(run([sys.executable, "-m", "modgate", "info", "opt_user"], env=env_for(prefix), cwd=prefix)).stdout
     assert "optional:     opt_lib (absent)" in info
+    assert passed in _fixture_tests(prefix, "opt_user", "optional")  # and built without it
 
 
 def test_an_optional_header_included_without_its_if_fails_naming_the_definition(build_dir: Path) -> None:

@@ -4,6 +4,7 @@ shards disjoint and complete; judged by a checker that shares no code with the g
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from pathlib import Path
@@ -41,8 +42,9 @@ def reg(
 def graphs(draw: st.DrawFn, max_count: int = 9, min_count: int = 1) -> dict[str, Registration]:
     """Random graphs of the shapes the pairwise benchmark varies: fan-in (requires per
     module), depth (requires from the last few modules only: long chains), how many
-    modules conflict, and optional requirements (no constraint on states: the pairs they
-    create are pairs like any other, and the checker below must find them covered)."""
+    modules conflict, optional requirements and groups (no constraint on states: the
+    pairs optional requirements create are pairs like any other, which the checker below
+    must find covered; a row sets every module's own option, which wins over a group's)."""
     count = draw(st.integers(min_value=min_count, max_value=max_count))
     fan_in = draw(st.integers(min_value=0, max_value=3))
     window = draw(st.sampled_from([None, 2, 3]))
@@ -60,6 +62,8 @@ def graphs(draw: st.DrawFn, max_count: int = 9, min_count: int = 1) -> dict[str,
         if i and draw(st.floats(min_value=0, max_value=1)) < optional_share:
             optional = tuple(sorted({draw(st.sampled_from(names[:i]))} - set(requires) - set(conflicts)))
         modules[name] = reg(name, requires, conflicts, optional)
+        if draw(st.booleans()):  # groups: options that set modules, never a constraint on states
+            modules[name] = dataclasses.replace(modules[name], groups=(draw(st.sampled_from(["g1", "g2"])),))
     return modules
 
 
