@@ -9,6 +9,7 @@ import pytest
 
 from modgate._cli.check import check_tree
 from modgate._configure.host import parse_host
+from modgate._configure.manifest import core_license
 from modgate._configure.problems import ConfigurationError
 from modgate._configure.registration import parse_registration
 from modgate._configure.versions import combined_license
@@ -51,14 +52,16 @@ def test_the_combined_expression() -> None:
 
 def test_the_project_license_and_the_policy() -> None:
     host = parse_host({"project": {"name": "acme", "license": "apache-2.0"}, "tool": {"modgate": {}}})
-    assert host.license == "Apache-2.0"
+    assert core_license(host) == "Apache-2.0"
     legacy = parse_host({"project": {"name": "acme", "license": {"text": "..."}}, "tool": {"modgate": {}}})
-    assert legacy.license == ""  # the older table names no expression
+    assert legacy.license == "" and core_license(legacy) is None  # the older table names no expression
+    with pytest.raises(ConfigurationError) as caught:
+        core_license(parse_host({"project": {"license": "Apache 2"}, "tool": {"modgate": {"package": "acme"}}}))
+    assert "pyproject.toml: [project] license: 'Apache 2' is not an SPDX license expression" in caught.value.format()
     policy = {"forbid-licenses": ["gpl-3.0-only", "AGPL-3.0-or-later"]}
     host = parse_host({"tool": {"modgate": {"package": "acme", "policy": policy}}})
     assert host.policy.forbid_licenses == ("GPL-3.0-only", "AGPL-3.0-or-later")
     for bad, needle in (
-        ({"project": {"license": "Apache 2"}, "tool": {"modgate": {"package": "acme"}}}, "[project] license"),
         ({"tool": {"modgate": {"package": "acme", "policy": {"forbid-licenses": "GPL"}}}}, "policy.forbid-licenses"),
         (
             {"tool": {"modgate": {"package": "acme", "policy": {"forbid-licenses": ["MIT OR GPL-2.0-only"]}}}},

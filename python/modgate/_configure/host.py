@@ -129,7 +129,7 @@ class HostConfig:
     module_distribution: str = DEFAULT_MODULE_DISTRIBUTION  # a module wheel's name pattern
     groups: tuple[GroupSetting, ...] = ()  # [tool.modgate.groups], sorted by name
     capabilities: tuple[CapabilitySetting, ...] = ()  # [tool.modgate.capabilities], sorted by name
-    license: str = ""  # [project] license, an SPDX expression (PEP 639), when it is one
+    license: str = ""  # [project] license when it is a string (PEP 639: an SPDX expression), as written
 
     @property
     def group_renames(self) -> dict[str, str]:
@@ -312,7 +312,7 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
     policy = _policy(table.get("policy"), path, problems)
     groups = _groups(table.get("groups"), path, problems)
     capabilities = _capabilities(table.get("capabilities"), path, problems)
-    license = _project_license(project, path, problems)
+    license = project.get("license") if isinstance(project, dict) else None
     if problems:
         raise ConfigurationError(problems)
     return HostConfig(
@@ -326,24 +326,8 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
         module_distribution=pattern,
         groups=groups,
         capabilities=capabilities,
-        license=license,
+        license=license if isinstance(license, str) else "",
     )
-
-
-def _project_license(project: object, path: str, problems: list[Problem]) -> str:
-    """``[project] license`` as a canonical SPDX expression ("" for none, or for the older
-    table form, which names no expression)."""
-    raw = project.get("license") if isinstance(project, dict) else None
-    if not isinstance(raw, str):
-        return ""
-    from .versions import canonical_license
-
-    found, problem = canonical_license(raw)
-    if problem is not None:
-        problems.append(
-            Problem(path, "[project] license", problem, 'write an SPDX expression, such as license = "Apache-2.0"')
-        )
-    return found or ""
 
 
 def _capabilities(raw: object, path: str, problems: list[Problem]) -> tuple[CapabilitySetting, ...]:

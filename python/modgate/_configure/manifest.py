@@ -47,7 +47,7 @@ def capability_entries(
     }
 
 
-__all__ = ["SCHEMA", "build_manifest", "capability_entries", "dumps", "dumps_record"]
+__all__ = ["SCHEMA", "build_manifest", "capability_entries", "core_license", "dumps", "dumps_record"]
 
 SCHEMA = 2
 
@@ -140,10 +140,26 @@ def build_manifest(
         },
         "capabilities": dict(capabilities or {}),
         "license": _built_license(config, registrations, resolution),
-        "core_license": config.license or None,
+        "core_license": core_license(config),
         "order": list(resolution.order),
         "modules": modules,
     }
+
+
+def core_license(config: HostConfig) -> str | None:
+    """The host's ``[project] license`` in its canonical spelling, ``None`` without one; a
+    :class:`ConfigurationError` when it is no SPDX expression. Judged here, at configure,
+    not whenever ``pyproject.toml`` is read: the check imports ``packaging.licenses``."""
+    if not config.license:
+        return None
+    from .problems import ConfigurationError, Problem
+    from .versions import canonical_license
+
+    found, problem = canonical_license(config.license)
+    if problem is not None:
+        fix = 'write an SPDX expression, such as license = "Apache-2.0" (PEP 639)'
+        raise ConfigurationError([Problem(config.path, "[project] license", problem, fix)])
+    return found
 
 
 def _built_license(config: HostConfig, registrations: Mapping[str, Registration], resolution: Resolution) -> str | None:
@@ -151,7 +167,7 @@ def _built_license(config: HostConfig, registrations: Mapping[str, Registration]
     them declares no license (an expression that left it out would claim too much)."""
     from .versions import combined_license
 
-    expressions = [config.license, *(registrations[name].license or "" for name in resolution.order)]
+    expressions = [core_license(config) or "", *(registrations[name].license or "" for name in resolution.order)]
     return combined_license(expressions) if all(expressions) else None
 
 
