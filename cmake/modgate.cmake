@@ -938,6 +938,7 @@ function(modgate_add_modules)
   endif()
 
   _modgate_warn_each(modgate_DEPRECATIONS)
+  _modgate_warn_each(modgate_LICENSE_NOTES)
   # The anchor sources every native module compiles, copied to the build folder's root: an
   # object's folder mirrors its source's path, and a source outside the project (modgate's
   # own folder, for any other host) would cost every module target several new folders.

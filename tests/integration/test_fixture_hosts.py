@@ -146,7 +146,9 @@ def _fixture_tests(prefix: Path, module: str, host: str = "groups") -> str:
 
 def test_a_group_option_sets_its_members_and_a_module_option_wins(build_dir: Path, tmp_path: Path) -> None:
     # ON for the group: its members are required, and one outside it follows its requirement.
-    table = states(check(configure(ROOT, build_dir, scenario({"gpu": "ON"}, gpu_app="AUTO"))).stdout)
+    proc = check(configure(ROOT, build_dir, scenario({"gpu": "ON"}, gpu_app="AUTO")))
+    assert "the modules built into it make 'Apache-2.0 AND MIT'" in said(proc)
+    table = states(proc.stdout)
     assert table["gpu_math"] == ("ON", "MODGATE_GROUP_GPU=ON (group 'gpu')")
     assert table["gpu_tools"] == ("ON", "MODGATE_GROUP_GPU=ON (group 'gpu')")
     assert table["gpu_app"] == ("ON", "USE_MODULE_GPU_APP=AUTO")
@@ -159,6 +161,13 @@ def test_a_group_option_sets_its_members_and_a_module_option_wins(build_dir: Pat
         "members": ["gpu_math", "gpu_tools"],
     }
     assert data["modules"]["gpu_tools"]["groups"] == ["gpu", "tools"]
+    # gpu_tools brings its own license into a wheel whose metadata names the core's: said.
+    assert (data["modules"]["gpu_tools"]["license"], data["modules"]["gpu_tools"]["license_files"]) == (
+        "MIT",
+        ["LICENSE"],
+    )
+    assert data["license"] == "Apache-2.0 AND MIT" and data["core_license"] == "Apache-2.0"
+
     assert data["modules"]["gpu_math"]["requested_by"] == "MODGATE_GROUP_GPU"
     assert check(python(prefix, "from modgate.modules import gpu_app; print(gpu_app.quadruple(5))")).stdout == "20\n"
     out = _fixture_tests(prefix, "gpu_tools")  # [tests] requires met: the test runs

@@ -346,6 +346,20 @@ def _stage_script(order: tuple[str, ...], out: Outputs, record: Path) -> str:
     return "".join(lines)
 
 
+def _license_notes(manifest: dict[str, object], config: HostConfig, out: Outputs) -> list[str]:
+    """A build shipping its modules in the host's one wheel, whose modules bring licenses
+    besides the host's: that wheel's ``License-Expression`` is ``[project] license``, written
+    before configure decides which modules are in it, so it says less than the build holds."""
+    built, core = manifest.get("license"), manifest.get("core_license")
+    if out.module_wheels is not None or not core or built in (None, core):
+        return []
+    return [
+        f"the wheel's License-Expression is {config.path}'s [project] license, {core!r}, but the modules built"
+        f" into it make {built!r} (the manifest's license, and `modgate sbom`, say so): write that as the"
+        " license, or ship the modules as wheels of their own (`modgate wheels`), each with its own license"
+    ]
+
+
 def _deprecations(order: tuple[str, ...], found: Discovery, base: Path) -> list[str]:
     texts = []
     for name in order:
@@ -486,4 +500,5 @@ def resolve_step(
             },
         )
         write_if_changed(out.manifest, dumps(manifest))
+        script.append(set_items("modgate_LICENSE_NOTES", _license_notes(manifest, config, out)))
     return "".join(script)
