@@ -247,9 +247,21 @@ def _with_capabilities(graph: Graph, rows: list[frozenset[str]]) -> list[frozens
         completed = graph.complete(row)
         if completed is not None and completed not in done:
             done.append(completed)
+    # Which rows have each module ON, as bits: a target is shown when some row has every
+    # module of its ``on`` ON and every one of its ``off`` OFF.
+    full = (1 << len(done)) - 1
+    rows_on = dict.fromkeys(graph.names, 0)
+    for index, row in enumerate(done):
+        for name in row:
+            rows_on[name] |= 1 << index
     extra: list[tuple[set[str], set[str]]] = []  # what each added row must have ON and OFF
     for on, off in _targets(graph):
-        if any(on <= row and not off & row for row in done):
+        mask = full
+        for name in on:
+            mask &= rows_on[name]
+        for name in off:
+            mask &= full ^ rows_on[name]
+        if mask:
             continue
         base = frozenset().union(*(graph.closure[n] for n in on))
         if base & off or graph.complete(base, off) is None:
