@@ -217,52 +217,56 @@ def _pairwise(graph: Graph) -> list[Configuration]:
     return [Configuration(f"pairwise:{i}", row) for i, row in enumerate(rows)]
 
 
-def _targets(graph: Graph) -> Iterator[tuple[frozenset[str], frozenset[str]]]:
-    """What the pairwise rows must show, each as (modules ON, modules OFF): every pair of
-    module states, and each ``at-most-one`` capability's "none" with every state of every
-    module that does not provide it."""
+def _unshown(graph: Graph, rows: Sequence[frozenset[str]]) -> Iterator[tuple[frozenset[str], frozenset[str]]]:
+    """What the pairwise rows must show and ``rows`` do not, each as (modules ON, modules
+    OFF): every pair of module states, and each ``at-most-one`` capability's "none" with
+    every state of every module that does not provide it. Rows as bits per module: a
+    thousand modules make half a million pairs."""
+    full = (1 << len(rows)) - 1
+    on_in = dict.fromkeys(graph.names, 0)  # the rows each module is ON in
+    for index, row in enumerate(rows):
+        for name in row:
+            on_in[name] |= 1 << index
     names = graph.names
     for i, a in enumerate(names):
+        a_on = on_in[a]
+        a_off = full ^ a_on
         for b in names[i + 1 :]:
-            for va, vb in ((True, True), (True, False), (False, True), (False, False)):
-                yield (
-                    frozenset(n for n, v in ((a, va), (b, vb)) if v),
-                    frozenset(n for n, v in ((a, va), (b, vb)) if not v),
-                )
+            b_on = on_in[b]
+            b_off = full ^ b_on
+            for mask, on, off in (
+                (a_on & b_on, (a, b), ()),
+                (a_on & b_off, (a,), (b,)),
+                (a_off & b_on, (b,), (a,)),
+                (a_off & b_off, (), (a, b)),
+            ):
+                if not mask:
+                    yield frozenset(on), frozenset(off)
     for capability in graph.provided.values():
         if capability.exactly_one:
             continue
+        none = full
+        for provider in capability.providers:
+            none &= full ^ on_in[provider]
         for name in names:
             if name not in capability.providers:
-                yield frozenset(), frozenset({name, *capability.providers})
-                yield frozenset({name}), frozenset(capability.providers)
+                if not none & (full ^ on_in[name]):
+                    yield frozenset(), frozenset({name, *capability.providers})
+                if not none & on_in[name]:
+                    yield frozenset({name}), frozenset(capability.providers)
 
 
 def _with_capabilities(graph: Graph, rows: list[frozenset[str]]) -> list[frozenset[str]]:
     """The generator's rows, each given a provider where ``exactly-one`` asks for one, then
-    a row more for each target (:func:`_targets`) that is feasible and not shown yet: the
-    extra rows take as many of those targets as stay valid."""
+    a row more for what is feasible and not shown yet (:func:`_unshown`): the extra rows
+    take as many of those as stay valid."""
     done: list[frozenset[str]] = []
     for row in rows:
         completed = graph.complete(row)
         if completed is not None and completed not in done:
             done.append(completed)
-    # Which rows have each module ON, as bits: a target is shown when some row has every
-    # module of its ``on`` ON and every one of its ``off`` OFF.
-    full = (1 << len(done)) - 1
-    rows_on = dict.fromkeys(graph.names, 0)
-    for index, row in enumerate(done):
-        for name in row:
-            rows_on[name] |= 1 << index
     extra: list[tuple[set[str], set[str]]] = []  # what each added row must have ON and OFF
-    for on, off in _targets(graph):
-        mask = full
-        for name in on:
-            mask &= rows_on[name]
-        for name in off:
-            mask &= full ^ rows_on[name]
-        if mask:
-            continue
+    for on, off in _unshown(graph, done):
         base = frozenset().union(*(graph.closure[n] for n in on))
         if base & off or graph.complete(base, off) is None:
             continue  # no valid configuration shows it
