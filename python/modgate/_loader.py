@@ -307,7 +307,7 @@ class Host:
                     f"module {name!r} {_verb(entry, dep)} module {dep!r}, which cannot be used: {exc}",
                     module=name,
                     fullname=fullname,
-                    reason=f"requires {dep!r}: {exc.reason}",
+                    reason=f"{_verb(entry, dep)} {dep!r}: {exc.reason}",
                     at_import=exc.at_import,
                 ) from None
             except ModuleUnavailableError as exc:
