@@ -87,6 +87,14 @@ def graphs_with_choices(draw: st.DrawFn, max_count: int = 8) -> tuple[dict[str, 
     return modules, policies
 
 
+def _all_sets(modules: dict[str, Registration]) -> list[frozenset[str]]:
+    names = sorted(modules)
+    return [
+        frozenset(n for n, b in zip(names, bits, strict=True) if b)
+        for bits in itertools.product((0, 1), repeat=len(names))
+    ]
+
+
 def valid_with(modules: dict[str, Registration], policies: dict[str, str], on: set[str]) -> bool:
     """:func:`valid`, and each capability's policy: at most one provider on, or exactly one."""
     if not valid(modules, on):
@@ -103,7 +111,14 @@ def valid_with(modules: dict[str, Registration], policies: dict[str, str], on: s
 def test_pairwise_treats_each_choice_as_one_factor(case: tuple[dict[str, Registration], dict[str, str]]) -> None:
     modules, policies = case
     provided = capabilities(modules, [(c, p, None, "") for c, p in policies.items()])
-    configs, _ = generate(modules, ["pairwise", "all-on", "all-off", "each-off", "removal"], provided=provided)
+    strategies = ["pairwise", "all-on", "all-off", "each-off", "each-alone", "random:4", "removal"]
+    configs, dropped = generate(modules, strategies, provided=provided)
+    # each-alone keeps exactly the modules some valid configuration holds (a provider is
+    # added where exactly-one asks: the union of closures is valid when any superset is).
+    alone = {c.name.removeprefix("each-alone:") for c in configs if c.name.startswith("each-alone:")}
+    alone |= {n for n in modules for c in configs if f"also stands for each-alone:{n}" in c.notes}
+    possible = {n for on in _all_sets(modules) if valid_with(modules, policies, set(on)) for n in on}
+    assert alone == possible, (sorted(alone ^ possible), dropped)
     names = sorted(modules)
     shown: set[tuple[object, ...]] = set()
     for config in configs:

@@ -193,7 +193,7 @@ def _each_alone(graph: Graph) -> tuple[list[Configuration], list[str]]:
     out, dropped = [], []
     for name in graph.names:
         on = graph.closure[name]
-        if not graph.valid(on):
+        if graph.complete(on) is None:  # an exactly-one capability's provider is added later
             dropped.append(f"each-alone:{name} dropped: what it requires conflicts within itself")
             continue
         config = Configuration(f"each-alone:{name}", on)
