@@ -199,3 +199,25 @@ def test_plan_shows_the_choice(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert json.loads(capsys.readouterr().out)["mkl"]["reason"] == "capability 'blas' defaults to none"
     info = tree_info(tmp_path)["capabilities"]["blas"]
     assert (info["provider"], info["default"], info["option"]) == (None, "none", "USE_BLAS")
+
+
+def test_a_misspelled_option_that_starts_with_the_hosts_prefix_is_named() -> None:
+    # TVM's prefix is USE_, and so are its BLAS choice and its groups' options.
+    modules = {"mkl": reg("mkl", "blas"), "cublas": Registration("cublas", "s", "S1", "m.toml", groups=("cuda",))}
+    provided = capabilities(modules, [("blas", "at-most-one", "USE_BLAS", "")], prefix="USE_")
+    for typo, meant, owner in (
+        ("USE_BLASS", "USE_BLAS", "capability 'blas'"),
+        ("USE_CUDA_LIB", "USE_CUDA_LIBS", "group 'cuda'"),
+    ):
+        with pytest.raises(ConfigurationError) as caught:
+            build_requests(
+                modules, {typo: "ON"}, None, prefix="USE_", groups={"cuda": "USE_CUDA_LIBS"}, provided=provided
+            )
+        assert f"{typo} names no option; it is one letter or two from {meant}, the option of {owner}" in (
+            caught.value.format()
+        )
+    with pytest.raises(ConfigurationError) as caught:  # far from both: an unknown module, as before
+        build_requests(
+            modules, {"USE_FOO": "ON"}, None, prefix="USE_", groups={"cuda": "USE_CUDA_LIBS"}, provided=provided
+        )
+    assert "USE_FOO names no module" in caught.value.format()

@@ -220,15 +220,9 @@ def _near_a_module_option(
     return near_option(name, tails) if tails else None
 
 
-def _misspelled_option(
-    option: str, meant: str, by_option: Mapping[str, str], by_group_option: Mapping[str, str], origin: str
-) -> Problem:
-    if meant in by_option:
-        what = f"the option of module {by_option[meant]!r}"
-    elif meant in by_group_option:
-        what = f"the option of group {by_group_option[meant]!r}"
-    else:
-        what = "a variable of modgate's"
+def _misspelled_option(option: str, meant: str, owners: Mapping[str, str], origin: str) -> Problem:
+    """``owners``: each option -> what it sets ("module 'x'", "group 'g'", ...)."""
+    what = f"the option of {owners[meant]}" if meant in owners else "a variable of modgate's"
     return Problem(
         origin,
         option,
@@ -561,6 +555,9 @@ def build_requests(
         ALL_MODULES,
         EXTRA_MODULE_DIRS,
     ]
+    # A group's or capability's own option name may start with the prefix too (USE_BLAS):
+    # one a letter or two from those is their misspelling, not an unknown module.
+    hosts_own = [option for option in (*groups.values(), *by_capability_option) if option.startswith(prefix)]
     for option in sorted(user_values):
         raw = user_values[option]
         if option in by_capability_option:
@@ -575,10 +572,13 @@ def build_requests(
                 problems.append(_unknown_capability_option(option, provided, origin))
             elif raw.strip() and option.startswith(GROUP_OPTION_PREFIX):
                 problems.append(_unknown_group_option(option, groups, origin))
-            elif raw.strip() and option.startswith(prefix):
+            elif raw.strip() and option.startswith(prefix) and near_option(option, hosts_own) is None:
                 problems.append(_unknown_option(option, modules, prefix, origin))
             elif raw.strip() and (meant := _near_a_module_option(option, modules, prefix, kept)) is not None:
-                problems.append(_misspelled_option(option, meant, by_option, by_group_option, origin))
+                owners = {o: f"module {n!r}" for o, n in by_option.items()}
+                owners |= {o: f"group {g!r}" for o, g in by_group_option.items()}
+                owners |= {o: f"capability {c.name!r}" for o, c in by_capability_option.items()}
+                problems.append(_misspelled_option(option, meant, owners, origin))
             continue
         if not raw.strip():
             continue
