@@ -24,8 +24,8 @@ from .._configure.discovery import Discovery, discover_project
 from .._configure.host import HostConfig, read_host
 from .._configure.problems import ConfigurationError, Problem
 from .._configure.registration import Registration, line_of
-from .._configure.resolver import check_graph, outside_references, requires_closure
-from .._names import MODULES_PACKAGE, REGISTRATION_FILE
+from .._configure.resolver import check_graph, host_options, outside_references, requires_closure
+from .._names import MODULES_PACKAGE, NO_PROVIDER, REGISTRATION_FILE
 from ..exceptions import ModgateError
 from .codeowners import BEGIN, CODEOWNERS_PLACES, codeowners_block, merged
 from .common import DIR_HELP
@@ -55,10 +55,15 @@ RULES: dict[str, tuple[str, str]] = {
     "MG600": (ERROR, "a module includes the header of a module its requires does not name"),
     "MG601": (ERROR, "a module includes another module's file by a relative path its requires does not name"),
     "MG602": (ERROR, "a module imports a module its requires does not name"),
-    "MG800": (ERROR, "a module's license names a license the host's policy forbids"),
     "MG700": (WARNING, "code duplicated between two modules, or a module and the core, that no [[twins]] declares"),
     "MG701": (ERROR, "a [[twins]] entry names a file that does not exist"),
     "MG702": (WARNING, "twins were not looked for: the clone detector (lizard) is not installed"),
+    "MG800": (ERROR, "a module's license names a license the host's policy forbids"),
+    "MG801": (
+        WARNING,
+        "two or more providers of a capability are on by default and the host names no default choice:"
+        " a default configure refuses to choose",
+    ),
 }
 
 _CXX = CXX_SUFFIXES
@@ -436,7 +441,37 @@ def check_tree(root: Path, *, as_of_version: str | None = None) -> list[Finding]
     findings += _codeowners_rule(root, modules)
     findings += _twin_rules(root, config, found, texts)
     findings += _license_rules(modules, texts, config.policy.forbid_licenses)
+    findings += _choice_rules(config, modules, texts, root)
     return _sorted(f for f in set(findings) if f.code not in ignored)
+
+
+def _choice_rules(
+    config: HostConfig, modules: Mapping[str, Registration], texts: Mapping[str, str], root: Path
+) -> list[Finding]:
+    """The host's group and capability settings as configure judges them (MG100), and a
+    capability whose default build would have to choose between providers (MG801)."""
+    try:
+        provided = host_options(modules, config).provided
+    except ConfigurationError as exc:
+        return [_problem_finding("MG100", p, root) for p in exc.problems]
+    findings = []
+    for capability in provided.values():
+        eager = [p for p in capability.providers if modules[p].default != "OFF"]
+        if capability.default or len(eager) < 2:
+            continue
+        first = modules[eager[0]]
+        findings.append(
+            _finding(
+                "MG801",
+                first.path,
+                line_of(texts.get(first.name, ""), "provides"),
+                f"{', '.join(eager)} provide {capability.name!r} and are on by default, and the host names no"
+                f" default provider: a configure with {capability.option} unset stops and asks for one",
+                f'set [tool.modgate.capabilities] {capability.name} = {{ default = "{NO_PROVIDER}" }} (or a'
+                ' provider), or default = "OFF" in all but one of them',
+            )
+        )
+    return findings
 
 
 def _license_rules(
