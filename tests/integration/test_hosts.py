@@ -79,7 +79,9 @@ def test_init_writes_a_host_that_passes_its_own_tests(acme: Path, site: Path) ->
     # core x2, greeter, text, scan, and the load checks of the native two (greeter, scan): all built
     assert "7 passed" in out and "skipped" not in out, out
     listing = check(run([sys.executable, "-m", "modgate", "list", "--package", "acme"], env=env_with(site))).stdout
-    assert listing.splitlines()[0].startswith("acme 0.1.0: 4 modules, 4 enabled"), listing
+    # acme's own modules and the plugin's, all on: counted from their folders.
+    count = sum(1 for root in (acme, FIXTURES / "plugin") for _ in (root / "modules").glob("*/module.toml"))
+    assert listing.splitlines()[0].startswith(f"acme 0.1.0: {count} modules, {count} enabled"), listing
 
 
 def test_a_hosts_build_tree_is_importable_and_passes_its_tests(acme: Path, tmp_path: Path) -> None:
@@ -96,7 +98,7 @@ def test_a_hosts_build_tree_is_importable_and_passes_its_tests(acme: Path, tmp_p
     assert "passed" in out and "USE_MODULE_TEXT" not in out and "ACME_WITH_TEXT" in out, out
 
 
-def test_two_hosts_side_by_side_never_touch(site: Path) -> None:
+def test_two_hosts_side_by_side_never_touch(acme: Path, site: Path) -> None:
     code = """
         import json, modgate, acme
         from modgate.modules import scan as modgate_scan
@@ -121,7 +123,10 @@ def test_two_hosts_side_by_side_never_touch(site: Path) -> None:
     assert data["acme"] == "hello x from scan" and data["modgate"] == [[1, "v", True]]
     assert {"acme:scan.hello", "modgate:scan.includes", "acme:greeter.hello"} <= set(data["registry"])
     assert data["acme_lookup"] == "hello y from scan" and data["modgate_lookup"] is None
-    assert data["manifests"] == ["modgate", ["greeter", "scan", "shout", "text"]]
+    modules = sorted(
+        p.parent.name for root in (acme, FIXTURES / "plugin") for p in (root / "modules").glob("*/module.toml")
+    )
+    assert data["manifests"] == ["modgate", modules]
     assert data["available"] == [True, True]
     # MODGATE_DISABLE: a qualified name turns off one host's module; a bare name every host's.
     probe = "import modgate, acme; print(modgate.is_available('scan'), acme.is_available('scan'))"
@@ -135,14 +140,14 @@ def test_two_hosts_side_by_side_never_touch(site: Path) -> None:
         text = entry_points.read_text() if entry_points.is_file() else ""
         assert "[acme.modules]" not in text and "[modgate.modules]" not in text, dist_info
     plugin = next(site.glob("acme_plus-*.dist-info")).joinpath("entry_points.txt").read_text()
-    assert "[acme.modules]\nshout = acme_plus.modules.shout" in plugin
+    assert "[acme.modules]\n" in plugin and "\nshout = acme_plus.modules.shout\n" in plugin
     listed = json.loads(
         check(
             run([sys.executable, "-m", "modgate", "list", "--package", "acme", "--format", "json"], env=env_with(site))
         ).stdout
     )
     info = json.loads(python_output("import json, acme; print(json.dumps(acme.info()))", env_with(site)))
-    assert listed == info and set(listed["modules"]) == {"greeter", "scan", "shout", "text"}
+    assert listed == info and sorted(listed["modules"]) == modules
 
 
 def test_errors_name_the_hosts_own_option_extra_and_rebuild(acme: Path, tmp_path: Path) -> None:
@@ -178,12 +183,17 @@ def test_a_plugin_builds_on_the_hosts_native_module(site: Path) -> None:
         from acme.modules import shout
         import modgate.native as native
         origin = acme.info()["modules"]["shout"]["origin"]
-        print(json.dumps([shout.shout("you"), native.lookup("acme:shout.shout")("me"), origin]))
+        from acme.modules import murmur
+        present = acme.info()["modules"]["murmur"]["optional_present"]
+        loud = native.lookup("acme:shout.shout")("me")
+        print(json.dumps([shout.shout("you"), loud, origin, murmur.murmur("me"), present]))
     """
     assert json.loads(python_output(code, env_with(site))) == [
         "HELLO YOU FROM GREETER!",
         "HELLO ME FROM GREETER!",
         "out-of-tree",
+        "(hello me from greeter)",  # an optional requirement on the host's module, present: linked and used
+        ["greeter"],
     ]
 
 
