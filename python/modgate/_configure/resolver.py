@@ -342,29 +342,6 @@ def _choice(option: str, raw: str, capability: Capability, origin: str) -> tuple
     return None, Problem(origin, option, f"{option}={raw.strip()}: {why}", f"set {option} to {capability.choices()}")
 
 
-def _unknown_capability_option(option: str, found: Mapping[str, Capability], origin: str) -> Problem:
-    wanted = option[len(CAPABILITY_OPTION_PREFIX) :].lower()
-    if wanted in found:
-        right = found[wanted].option
-        return Problem(
-            origin,
-            option,
-            f"{option} names no option: capability {wanted!r} is chosen by {right}",
-            f"set {right} instead (cmake: -U{option} -D{right}=...)",
-        )
-    near = suggest(wanted, found)
-    for name in sorted(found, key=len, reverse=True):
-        near = near.replace(repr(name), found[name].option)
-    known = ", ".join(c.option for c in found.values())
-    return Problem(
-        origin,
-        option,
-        f"{option} names no capability"
-        + (near or (f" (capabilities: {known})" if known else " (no module provides one)")),
-        f'remove it (cmake: -U{option}), or add provides = "{wanted}" to the {REGISTRATION_FILE} of its providers',
-    )
-
-
 def _capability_request(
     reg: Registration,
     chosen: Mapping[str, tuple[str, bool]],
@@ -462,24 +439,31 @@ def group_options(
     return options
 
 
-def _unknown_group_option(option: str, groups: Mapping[str, str], origin: str) -> Problem:
-    wanted = option[len(GROUP_OPTION_PREFIX) :].lower()
-    if wanted in groups:  # the group has a name of the host's own
+def _unknown_named_option(
+    option: str, prefix: str, options: Mapping[str, str], origin: str, *, kind: str, words: tuple[str, ...]
+) -> Problem:
+    """``option`` starts with ``prefix`` (a group's or a capability's) and names none of
+    ``options`` (name -> its option): the old name of a renamed one, or the nearest.
+    ``words``: how the option sets (``is set by``), the plural, what to say when there
+    are none, the registration key to add (``groups = ["{}"]``) and to whose files."""
+    verb, plural, nothing, add, whose = words
+    wanted = option[len(prefix) :].lower()
+    if wanted in options:  # it has a name of the host's own
         return Problem(
             origin,
             option,
-            f"{option} names no option: group {wanted!r} is set by {groups[wanted]}",
-            f"set {groups[wanted]} instead (cmake: -U{option} -D{groups[wanted]}=...)",
+            f"{option} names no option: {kind} {wanted!r} {verb} {options[wanted]}",
+            f"set {options[wanted]} instead (cmake: -U{option} -D{options[wanted]}=...)",
         )
-    near = suggest(wanted, groups)
-    for group in sorted(groups, key=len, reverse=True):
-        near = near.replace(repr(group), groups[group])
-    known = ", ".join(groups.values())
+    near = suggest(wanted, options)
+    for name in sorted(options, key=len, reverse=True):
+        near = near.replace(repr(name), options[name])
+    known = ", ".join(options.values())
     return Problem(
         origin,
         option,
-        f"{option} names no group{near or (f' (groups: {known})' if known else ' (no module is in a group)')}",
-        f'remove it (cmake: -U{option}), or add groups = ["{wanted}"] to the {REGISTRATION_FILE} of its modules',
+        f"{option} names no {kind}" + (near or (f" ({plural}: {known})" if known else f" ({nothing})")),
+        f"remove it (cmake: -U{option}), or add {add.format(wanted)} to the {REGISTRATION_FILE} of its {whose}",
     )
 
 
@@ -569,9 +553,18 @@ def build_requests(
             continue
         if option not in by_option and option not in by_group_option:
             if raw.strip() and option.startswith(CAPABILITY_OPTION_PREFIX):
-                problems.append(_unknown_capability_option(option, provided, origin))
+                choosers = {name: capability.option for name, capability in provided.items()}
+                words = ("is chosen by", "capabilities", "no module provides one", 'provides = "{}"', "providers")
+                problems.append(
+                    _unknown_named_option(
+                        option, CAPABILITY_OPTION_PREFIX, choosers, origin, kind="capability", words=words
+                    )
+                )
             elif raw.strip() and option.startswith(GROUP_OPTION_PREFIX):
-                problems.append(_unknown_group_option(option, groups, origin))
+                words = ("is set by", "groups", "no module is in a group", 'groups = ["{}"]', "modules")
+                problems.append(
+                    _unknown_named_option(option, GROUP_OPTION_PREFIX, groups, origin, kind="group", words=words)
+                )
             elif raw.strip() and option.startswith(prefix) and near_option(option, hosts_own) is None:
                 problems.append(_unknown_option(option, modules, prefix, origin))
             elif raw.strip() and (meant := _near_a_module_option(option, modules, prefix, kept)) is not None:
