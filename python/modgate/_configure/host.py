@@ -330,6 +330,45 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
     )
 
 
+def _entry_ok(
+    key: str,
+    name: str,
+    entry: object,
+    allowed: tuple[str, ...],
+    words: tuple[str, str, str],
+    example: str,
+    path: str,
+    problems: list[Problem],
+) -> bool:
+    """Whether one entry of ``[tool.modgate.groups]`` or ``.capabilities`` is a table under a
+    name module.toml can use, with known keys only (each problem added). ``words``: what
+    the name is, how module.toml gives it, and what the entry must be."""
+    kind, given, shape = words
+    if not is_module_name(name):
+        problems.append(
+            _bad(
+                key,
+                f"{name!r} is not a {kind} name (lowercase letter, then lowercase letters, digits or '_')",
+                f"write the name as module.toml's {given}",
+                path,
+            )
+        )
+        return False
+    if not isinstance(entry, dict):
+        problems.append(_bad(key, f"must be {shape}, not {entry!r}", f"write {example}", path))
+        return False
+    for unknown in sorted(set(entry) - set(allowed)):
+        problems.append(
+            _bad(
+                f"{key}.{unknown}",
+                f"unknown key {unknown!r}{suggest(unknown, allowed)}",
+                "use only " + ", ".join(allowed),
+                path,
+            )
+        )
+    return True
+
+
 def _capabilities(raw: object, path: str, problems: list[Problem]) -> tuple[CapabilitySetting, ...]:
     """``[tool.modgate.capabilities]``: a policy, or a table with one, per capability."""
     if raw is None:
@@ -344,28 +383,17 @@ def _capabilities(raw: object, path: str, problems: list[Problem]) -> tuple[Capa
         key = f"capabilities.{name}"
         if isinstance(entry, str):
             entry = {"policy": entry}
-        if not is_module_name(name):
-            problems.append(
-                _bad(
-                    key,
-                    f"{name!r} is not a capability name (lowercase letter, then lowercase letters, digits or '_')",
-                    "write the name as module.toml's provides gives it",
-                    path,
-                )
-            )
+        if not _entry_ok(
+            key,
+            name,
+            entry,
+            _CAPABILITY_KEYS,
+            ("capability", "provides gives it", "a policy or a table"),
+            example,
+            path,
+            problems,
+        ):
             continue
-        if not isinstance(entry, dict):
-            problems.append(_bad(key, f"must be a policy or a table, not {entry!r}", f"write {example}", path))
-            continue
-        for unknown in sorted(set(entry) - set(_CAPABILITY_KEYS)):
-            problems.append(
-                _bad(
-                    f"{key}.{unknown}",
-                    f"unknown key {unknown!r}{suggest(unknown, _CAPABILITY_KEYS)}",
-                    "use only " + ", ".join(_CAPABILITY_KEYS),
-                    path,
-                )
-            )
         policy = entry.get("policy", CAPABILITY_POLICIES[0])
         if policy not in CAPABILITY_POLICIES:
             shown = " or ".join(f'"{p}"' for p in CAPABILITY_POLICIES)
@@ -446,28 +474,10 @@ def _groups(raw: object, path: str, problems: list[Problem]) -> tuple[GroupSetti
     for name in sorted(raw):
         entry = raw[name]
         key = f"groups.{name}"
-        if not is_module_name(name):
-            problems.append(
-                _bad(
-                    key,
-                    f"{name!r} is not a group name (lowercase letter, then lowercase letters, digits or '_')",
-                    "write the name as module.toml's groups lists it",
-                    path,
-                )
-            )
+        if not _entry_ok(
+            key, name, entry, _GROUP_KEYS, ("group", "groups lists it", "a table"), example, path, problems
+        ):
             continue
-        if not isinstance(entry, dict):
-            problems.append(_bad(key, f"must be a table, not {entry!r}", f"write {example}", path))
-            continue
-        for unknown in sorted(set(entry) - set(_GROUP_KEYS)):
-            problems.append(
-                _bad(
-                    f"{key}.{unknown}",
-                    f"unknown key {unknown!r}{suggest(unknown, _GROUP_KEYS)}",
-                    "use only " + ", ".join(_GROUP_KEYS),
-                    path,
-                )
-            )
         option = entry.get("option")
         if option is not None and not is_option_name(option):
             problems.append(
