@@ -10,7 +10,7 @@ no optional module and never scans entry points.
 
 import os
 
-from ._loader import attach
+from ._attach import attach
 from ._manifest import manifest_path, summary
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing

@@ -1,16 +1,18 @@
 """The import-time loader: ``<host>.modules.<name>`` honouring what the host's build
 decided, what the environment switches say, and what is installed.
 
-A host package attaches itself (:func:`attach`, two lines in its ``__init__.py``); one
-meta-path finder then handles every ``<host>.modules.<name>`` import of every attached
-host, whether it comes from ``import``, ``from ... import`` or attribute access. It raises
-the error that says why a module cannot be used, or hands the import to the normal
-machinery, whose per-module lock makes concurrent imports of one module run it exactly
-once. No lock of ours is held while a module's code runs, so modules importing each
-other from several threads cannot deadlock here.
+A host package attaches itself (:func:`modgate._attach.attach`, two lines in its
+``__init__.py``); one meta-path finder then hands every ``<host>.modules.<name>`` import
+of every attached host, whether it comes from ``import``, ``from ... import`` or
+attribute access, to :func:`locate` here. It raises the error that says why a module
+cannot be used, or hands the import to the normal machinery, whose per-module lock makes
+concurrent imports of one module run it exactly once. No lock of ours is held while a
+module's code runs, so modules importing each other from several threads cannot
+deadlock here.
 
-On the path of ``import <host>``: module level imports only what a bare interpreter has
-already imported; the rest is imported when a module is first asked for.
+Not on the path of ``import <host>`` + ``is_built()``: imported when a module, its
+availability, a lookup or ``info()`` is first asked for. Module level imports only what
+a bare interpreter has already imported.
 """
 
 import os
@@ -18,7 +20,7 @@ import sys
 from _frozen_importlib import ModuleSpec
 from _thread import allocate_lock
 
-from ._manifest import index, manifest, manifest_file, summary
+from ._manifest import built, index, manifest, summary
 from ._names import (
     DISABLE_VARIABLE,
     EXTENSION_NAME,
@@ -26,7 +28,6 @@ from ._names import (
     extra_name,
     function_name,
     is_module_name,
-    module_record,
 )
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
         UnknownModuleError,
     )
 
-__all__ = ["Host", "attach", "disabled_names", "eager", "host", "strict"]
+__all__ = ["Host", "attached", "disabled_names", "eager", "host", "is_attached", "locate", "strict"]
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
@@ -127,11 +128,11 @@ def _warn_unknown(raw: str) -> None:
     from .exceptions import ModuleLoadWarning
 
     known: dict[str, set[str]] = {}
-    for package, attached in list(_hosts.items()):
+    for package in attached():
         try:
             names = set(index(package))
             if any(name not in names for _, name in _entries(raw)):
-                names |= set(attached._plugins()[0])  # a plugin's module, perhaps: read entry points once
+                names |= set(host(package)._plugins()[0])  # a plugin's module, perhaps: read entry points once
         except Exception:  # an unbuilt or broken host: nothing to judge by
             continue
         known[package.lower()] = {name.lower() for name in names}
@@ -202,8 +203,6 @@ class Host:
         self.prefix = f"{package}.{MODULES_PACKAGE}."
         self._requirements_met: set[str] = set()
         self._wheels_match: set[str] = set()  # module wheels found installed and matching
-        self._wheels_present: set[str] = set()  # module wheels found installed
-        self._base: str | None = None  # the folder of the host's manifest
 
     # --- what this process can name -------------------------------------------------
 
@@ -369,30 +368,17 @@ class Host:
     def is_built(self, name: str) -> bool:
         """Whether ``name`` was built (in-tree: its option was ON; a plugin's: installed and
         built ON). False for a name no build knows."""
-        built = index(self.package)
-        if name in built:
-            wheel = built[name]  # None: OFF; "": ON in the core; else the wheel it ships in
-            if wheel is None:
-                return False
-            # Shipped in a wheel of its own: built here only if that wheel is installed (one
-            # stat of the file it installs; what it holds is read when the module is imported).
-            return not wheel or self._wheel_installed(name)
-        if not _valid_name(name):
-            return False
+        found = built(self.package, name)
+        if found is not None:
+            return found
+        return _valid_name(name) and self.plugin_built(name)
+
+    def plugin_built(self, name: str) -> bool:
+        """Whether a plugin installed here provides module ``name``, built ON."""
         from . import _records  # not on the path of `import <host>`
 
         record = _records.out_of_tree(self.package, name, *self._plugins())
         return record is not None and record.error is None and record.entry["state"] == "ON"
-
-    def _wheel_installed(self, name: str) -> bool:
-        if name in self._wheels_present:
-            return True
-        if self._base is None:
-            self._base = os.path.dirname(manifest_file(self.package))
-        found = os.path.isfile(os.path.join(self._base, module_record(name)))
-        if found:
-            self._wheels_present.add(name)
-        return found
 
     def is_available(self, name: str) -> bool:
         """Whether the module can be imported now: built, not disabled by ``MODGATE_DISABLE``,
@@ -681,13 +667,26 @@ class _AliasLoader:
 _hosts: "dict[str, Host]" = {}
 
 
+def attached() -> list[str]:
+    """The hosts that attached themselves (``modgate._attach.attach``), in that order: those
+    whose ``<host>.modules`` is the package attach() made."""
+    suffix = f".{MODULES_PACKAGE}"
+    return [
+        name[: -len(suffix)]
+        for name, module in list(sys.modules.items())
+        if name.endswith(suffix) and getattr(module, "_modgate_host", None) == name[: -len(suffix)]
+    ]
+
+
 def is_attached(package: str) -> bool:
-    """Whether ``package`` has attached itself (its ``__init__.py`` called :func:`attach`)."""
-    return package in _hosts
+    """Whether ``package`` has attached itself (its ``__init__.py`` called ``attach``)."""
+    module = sys.modules.get(f"{package}.{MODULES_PACKAGE}")
+    return getattr(module, "_modgate_host", None) == package
 
 
 def host(package: str) -> "Host":
-    """The attached host ``package`` (attached now if it was not)."""
+    """Host ``package``'s :class:`Host`, made when first asked for (a package need not be
+    attached for its build to be inspected: ``modgate info`` in another host's folder)."""
     found = _hosts.get(package)
     if found is None:
         with _lock:
@@ -695,112 +694,30 @@ def host(package: str) -> "Host":
     return found
 
 
-class _Finder:
-    """The one meta-path finder for ``<host>.modules.<name>`` of every attached host."""
-
-    def find_spec(
-        self, fullname: str, path: "Sequence[str] | None" = None, target: "ModuleType | None" = None
-    ) -> "Any":
-        try:
-            return self.locate(fullname, path, target)
-        except ImportError as error:
-            raise error.with_traceback(None) from error.__cause__
-
-    # Its code carries the import system's own file name, which CPython drops from an
-    # ImportError's traceback: `import <host>.modules.<off>` shows the user's line and the
-    # message, not the loader's frames. Renamed, not compiled: the first compile() in a
-    # process costs about a millisecond, which `import modgate` must not pay.
-    find_spec.__code__ = find_spec.__code__.replace(co_filename="<frozen importlib._bootstrap>")
-
-    def locate(self, fullname: str, path: "Sequence[str] | None" = None, target: "ModuleType | None" = None) -> "Any":
-        package, sep, name = fullname.partition(f".{MODULES_PACKAGE}.")
-        owner = _hosts.get(package) if sep else None
-        if owner is None or "." in name:
-            return None  # not a module of a host; or a submodule, which its parent package found
-        record = owner.check(name)
-        if record.origin == "out-of-tree":
-            return ModuleSpec(fullname, _AliasLoader(record))  # type: ignore[arg-type]
-        spec = None
-        for finder in list(sys.meta_path):
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is not None:
-                break
-        if spec is None or spec.loader is None:
-            error = FileNotFoundError(f"no files for {fullname} in {', '.join(path or ()) or owner.prefix}")
-            if strict():
-                raise ModuleNotFoundError(str(error), name=fullname)
-            raise _load_error(record, error)
-        spec.loader = _GuardedLoader(spec.loader, record)  # type: ignore[assignment]
-        return spec
-
-
-_finder = _Finder()
-
-
-class _ModulesPackage(type(sys)):  # type: ignore[misc]
-    """``<package>.modules``: every module name read from it goes through the host, so a
-    module turned off (``MODGATE_DISABLE``) after it was imported is refused too."""
-
-    def __getattribute__(self, name: str) -> "Any":
-        if name[:1] != "_" and is_module_name(name):
-            owner: Host = type(sys).__getattribute__(self, "_modgate_host")
-            try:
-                return owner.require(name)
-            except ImportError as error:  # the reason is the message: the loader's frames do not help
-                raise error.with_traceback(None) from error.__cause__
-        return type(sys).__getattribute__(self, name)
-
-    def __dir__(self) -> list[str]:
-        owner: Host = type(sys).__getattribute__(self, "_modgate_host")
-        names = {"__doc__", "__name__", "__path__", "__package__", "__spec__"}
-        # Listing must never fail: a broken install still shows what is here.
-        import contextlib
-
-        with contextlib.suppress(Exception):
-            names.update(owner.info()["modules"])
-        return sorted(names)
-
-
-def _modules_package(owner: "Host") -> "ModuleType":
-    """``<package>.modules``: made here, so a host ships no file for it."""
-    parent = sys.modules[owner.package]
-    fullname = owner.prefix[:-1]
-    module = _ModulesPackage(fullname, f"Optional modules of {owner.package}: {owner.prefix}<name>.")
-    locations = [os.path.join(entry, MODULES_PACKAGE) for entry in getattr(parent, "__path__", ())]
-    spec = ModuleSpec(fullname, None, is_package=True)
-    spec.submodule_search_locations = locations
-    module.__spec__ = spec
-    module.__path__ = locations
-    module.__package__ = fullname
-    module._modgate_host = owner
-    return module
-
-
-def attach(
-    package: str,
-) -> "tuple[Callable[[str], bool], Callable[[str], bool], Callable[[str], ModuleType], Callable[[], dict[str, Any]]]":
-    """Make ``package`` a modgate host: ``<package>.modules.<name>`` for its modules, and
-    its ``is_built``, ``is_available``, ``require`` and ``info``. Call it from the host's
-    ``__init__.py``::
-
-        from modgate import attach
-        is_built, is_available, require, info = attach(__name__)
-
-    Cheap: reads nothing until a module is asked for."""
+def locate(finder: object, fullname: str, path: "Sequence[str] | None", target: "ModuleType | None") -> "Any":
+    """The spec of ``<host>.modules.<name>`` for an attached host (``_attach``'s finder asks),
+    or the error that says why it cannot be imported."""
+    package, _sep, name = fullname.partition(f".{MODULES_PACKAGE}.")
     owner = host(package)
-    with _lock:
-        if _finder not in sys.meta_path:
-            sys.meta_path.insert(0, _finder)
-    fullname = owner.prefix[:-1]
-    if fullname not in sys.modules:
-        module = _modules_package(owner)
-        sys.modules[fullname] = module
-        setattr(sys.modules[package], MODULES_PACKAGE, module)
-    return owner.is_built, owner.is_available, owner.require, owner.info
+    record = owner.check(name)
+    if record.origin == "out-of-tree":
+        return ModuleSpec(fullname, _AliasLoader(record))  # type: ignore[arg-type]
+    spec = None
+    for other in list(sys.meta_path):
+        if other is finder or not hasattr(other, "find_spec"):
+            continue
+        spec = other.find_spec(fullname, path, target)
+        if spec is not None:
+            break
+    if spec is None or spec.loader is None:
+        error = FileNotFoundError(f"no files for {fullname} in {', '.join(path or ()) or owner.prefix}")
+        if strict():
+            raise ModuleNotFoundError(str(error), name=fullname)
+        raise _load_error(record, error)
+    spec.loader = _GuardedLoader(spec.loader, record)  # type: ignore[assignment]
+    return spec
 
 
 def eager() -> list[str]:
     """``MODGATE_EAGER=1``: import every enabled module of every attached host."""
-    return [f"{package}.{name}" for package, owner in list(_hosts.items()) for name in owner.eager()]
+    return [f"{package}.{name}" for package in attached() for name in host(package).eager()]

@@ -2,7 +2,7 @@
 (``<package>/_manifest.json``).
 
 On the path of ``import <host>``: it imports only ``os`` and ``sys``. ``is_built()`` reads
-the manifest's first lines and splits its index (:func:`index`: no JSON parsed); a
+the manifest's first lines and splits its index (:func:`built`: no JSON parsed); a
 module's entry is parsed from its own line when first asked for (:func:`module_entry`),
 the top-level keys likewise (:func:`summary`), the whole file only for :func:`manifest`.
 JSON is parsed with the C scanner behind :mod:`json` (the :mod:`json` package itself
@@ -12,7 +12,7 @@ pulls in ``re`` and ``enum``, several milliseconds on a bare interpreter).
 import os
 import sys
 
-from ._names import MANIFEST_NAME
+from ._names import MANIFEST_NAME, module_record
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 __all__ = [
+    "built",
     "index",
     "manifest",
     "manifest_file",
@@ -190,6 +191,32 @@ def index(package: str = "modgate") -> "dict[str, str | None]":
     core) or the distribution of the wheel it ships in; from the manifest's second line,
     without a JSON parser (what ``is_built`` needs)."""
     return _head(package).built
+
+
+_WHEELS: "dict[str, tuple[str, set[str]]]" = {}  # host -> (its manifest's folder, module wheels seen installed)
+
+
+def built(package: str, name: str) -> "bool | None":
+    """Whether host ``package``'s build built module ``name``, and, for a module shipped in
+    a wheel of its own, whether that wheel is installed (one stat of the record it
+    installs beside the manifest; what it holds is read when the module is imported).
+    ``None`` for a name the build does not know (a plugin's module, perhaps)."""
+    wheel = _head(package).built.get(name, False)
+    if wheel is False:
+        return None
+    if wheel is None:
+        return False
+    if not wheel:
+        return True  # ON, in the core
+    seen = _WHEELS.get(package)
+    if seen is None:
+        seen = _WHEELS.setdefault(package, (os.path.dirname(_head(package).path), set()))
+    if name in seen[1]:
+        return True
+    found = os.path.isfile(os.path.join(seen[0], module_record(name)))
+    if found:
+        seen[1].add(name)
+    return found
 
 
 def summary(package: str = "modgate") -> "dict[str, Any]":

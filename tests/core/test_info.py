@@ -129,7 +129,8 @@ def test_import_modgate_and_its_queries_import_nothing_a_bare_interpreter_lacks(
 
 def test_import_and_is_built_load_neither_json_nor_records_nor_exceptions() -> None:
     # What the manifest's layout and the lazy imports are for: `import modgate` + is_built()
-    # of every module imports only the package, its names, its manifest reader and its loader.
+    # of every module imports only the package, its names, its manifest reader and attach();
+    # the loader is imported when a module, its availability or info() is first asked for.
     code = (
         "import sys, modgate\n"
         "names = list(modgate._manifest.index('modgate'))\n"
@@ -140,7 +141,7 @@ def test_import_and_is_built_load_neither_json_nor_records_nor_exceptions() -> N
     count, loaded = int(out[0]), set(out[1:])
     assert count == sum(m["origin"] == "in-tree" for m in info()["modules"].values())
     # (modgate.modules is the namespace attach() makes, not a file imported)
-    assert loaded == {"modgate", "modgate._names", "modgate._manifest", "modgate._loader", "modgate.modules"}, loaded
+    assert loaded == {"modgate", "modgate._names", "modgate._manifest", "modgate._attach", "modgate.modules"}, loaded
 
 
 def test_a_typo_in_modgate_disable_is_warned_about_once_and_turns_nothing_off() -> None:

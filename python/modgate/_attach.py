@@ -1,0 +1,159 @@
+"""Attaching a host package: what ``import <host>`` and ``is_built()`` run.
+
+:func:`attach` puts the one meta-path finder first on ``sys.meta_path``, makes the
+``<host>.modules`` package and hands back the host's four functions. ``is_built()`` is
+answered from the manifest's index; everything else (the checks, the loaders, the
+plugins, the native libraries) is :mod:`modgate._loader`'s, imported when a module is
+first asked for. Every file on this path costs a fresh process about 0.1 ms to import,
+and its size about as much again, so this one holds only what that path runs.
+"""
+
+import os
+import sys
+from _frozen_importlib import ModuleSpec
+from _thread import allocate_lock
+
+from ._manifest import built
+from ._names import MODULES_PACKAGE, is_module_name
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from types import ModuleType
+    from typing import Any
+
+__all__ = ["attach"]
+
+_lock = allocate_lock()
+_attached: "set[str]" = set()  # what the finder asks: attach() also made each one's <host>.modules
+
+
+class _Finder:
+    """The one meta-path finder for ``<host>.modules.<name>`` of every attached host. Asked
+    first about every import of the process, so anything else costs one partition."""
+
+    def find_spec(
+        self, fullname: str, path: "Sequence[str] | None" = None, target: "ModuleType | None" = None
+    ) -> "Any":
+        package, sep, name = fullname.partition(f".{MODULES_PACKAGE}.")
+        if not sep or package not in _attached or "." in name:
+            return None  # not a module of a host; or a submodule, which its parent package found
+        from . import _loader
+
+        try:
+            return _loader.locate(self, fullname, path, target)
+        except ImportError as error:
+            raise error.with_traceback(None) from error.__cause__
+
+    # Its code carries the import system's own file name, which CPython drops from an
+    # ImportError's traceback: `import <host>.modules.<off>` shows the user's line and the
+    # message, not the loader's frames. Renamed, not compiled: the first compile() in a
+    # process costs about a millisecond, which `import modgate` must not pay.
+    find_spec.__code__ = find_spec.__code__.replace(co_filename="<frozen importlib._bootstrap>")
+
+
+_finder = _Finder()
+
+
+class _ModulesPackage(type(sys)):  # type: ignore[misc]
+    """``<package>.modules``: every module name read from it goes through the host, so a
+    module turned off (``MODGATE_DISABLE``) after it was imported is refused too."""
+
+    def __getattribute__(self, name: str) -> "Any":
+        if name[:1] != "_" and is_module_name(name):
+            from . import _loader
+
+            owner = _loader.host(type(sys).__getattribute__(self, "_modgate_host"))
+            try:
+                return owner.require(name)
+            except ImportError as error:  # the reason is the message: the loader's frames do not help
+                raise error.with_traceback(None) from error.__cause__
+        return type(sys).__getattribute__(self, name)
+
+    def __dir__(self) -> "list[str]":
+        from . import _loader
+
+        owner = _loader.host(type(sys).__getattribute__(self, "_modgate_host"))
+        names = {"__doc__", "__name__", "__path__", "__package__", "__spec__"}
+        # Listing must never fail: a broken install still shows what is here.
+        import contextlib
+
+        with contextlib.suppress(Exception):
+            names.update(owner.info()["modules"])
+        return sorted(names)
+
+
+def _modules_package(package: str) -> "ModuleType":
+    """``<package>.modules``: made here, so a host ships no file for it."""
+    parent = sys.modules[package]
+    fullname = f"{package}.{MODULES_PACKAGE}"
+    module = _ModulesPackage(fullname, f"Optional modules of {package}: {fullname}.<name>.")
+    locations = [os.path.join(entry, MODULES_PACKAGE) for entry in getattr(parent, "__path__", ())]
+    spec = ModuleSpec(fullname, None, is_package=True)
+    spec.submodule_search_locations = locations
+    module.__spec__ = spec
+    module.__path__ = locations
+    module.__package__ = fullname
+    module._modgate_host = package
+    return module
+
+
+def attach(
+    package: str,
+) -> "tuple[Callable[[str], bool], Callable[[str], bool], Callable[[str], ModuleType], Callable[[], dict[str, Any]]]":
+    """Make ``package`` a modgate host: ``<package>.modules.<name>`` for its modules, and
+    its ``is_built``, ``is_available``, ``require`` and ``info``. Call it from the host's
+    ``__init__.py``::
+
+        from modgate import attach
+        is_built, is_available, require, info = attach(__name__)
+
+    Cheap: reads nothing until a module is asked for."""
+    with _lock:
+        _attached.add(package)
+        if _finder not in sys.meta_path:
+            sys.meta_path.insert(0, _finder)
+    fullname = f"{package}.{MODULES_PACKAGE}"
+    if fullname not in sys.modules:
+        module = _modules_package(package)
+        sys.modules[fullname] = module
+        setattr(sys.modules[package], MODULES_PACKAGE, module)
+
+    def is_built(name: str) -> bool:
+        """Whether module ``name`` was built (in-tree: its option was ON; a plugin's:
+        installed and built ON). False for a name no build knows."""
+        found = built(package, name)
+        if found is not None:
+            return found
+        if not is_module_name(name):
+            return False
+        from . import _loader  # a plugin's module, perhaps: not on the path of `import <host>`
+
+        return _loader.host(package).plugin_built(name)
+
+    def is_available(name: str) -> bool:
+        """Whether module ``name`` can be imported now: built, not disabled by
+        ``MODGATE_DISABLE``, its required modules available and its Python requirements
+        installed. Imports nothing: a module that is available but broken raises
+        ModuleLoadError when imported."""
+        from . import _loader
+
+        return _loader.host(package).is_available(name)
+
+    def require(name: str) -> "ModuleType":
+        """``<package>.modules.<name>``, imported if needed; raises the error that says why not."""
+        from . import _loader
+
+        return _loader.host(package).require(name)
+
+    def info() -> "dict[str, Any]":
+        """The build manifest plus, per module, ``origin``, ``shipped_in``, ``distribution``,
+        ``version``, ``installed``, ``wheel_problem``, ``owners`` and ``disabled_at_import``;
+        plugins' modules are listed too. A copy: change it freely."""
+        from . import _loader
+
+        return _loader.host(package).info()
+
+    for function in (is_built, is_available, require, info):
+        function.__qualname__ = f"{package}.{function.__name__}"
+    return is_built, is_available, require, info
