@@ -511,16 +511,16 @@ Internal. ::
   _modgate_add_module(<name>
     INSTALL_DIR <dir> OUTPUT_DIR <dir>
     LIBRARY_TARGET <target> HEADERS_TARGET <target> EXTENSION_TARGET <target>
-    EXPORTED_TARGET <target>
+    EXPORTED_TARGET <target> MODULE_DIR <dir>
     [INCLUDE_DIR <dir>] [PYTHON_DIR <dir>] [PYTHON_INIT <file>]
     [SOURCES <file>...] [BINDING <file>...] [DEPENDS <target>...]
     [DEFINITIONS <NAME>=<value>...] [RPATH <entry>...] [PACKAGES <Name[:component...]>...] [LINK <Name>=<target>...]
     [CMAKE_FILE <file>] REGISTRATION <file>
-    COMPONENT <component> EXPORT_FILE <file> [RECORD <file>] [EXCLUDE_FROM_ALL])
+    COMPONENT <component> [EXPORT_SET <set>] [EXPORT_FILE <file>] [RECORD <file>] [EXCLUDE_FROM_ALL])
 
 The targets and install rules of one enabled module. The resolve step's generated
 ``_modgate_generated_modules`` calls it once per module, dependencies first, with every
-name and path already derived: the install folder and build folder (relative to
+name and path already derived: the module folder (``MODULE_DIR``), the install folder and build folder (relative to
 ``CMAKE_BINARY_DIR``), the library, header and extension targets, the exported target, the
 source lists, the targets of its ``requires`` and of the ``optional-requires`` that are
 enabled (``DEPENDS``), one ``MODGATE_HAVE_<NAME>`` 1/0 per optional requirement
@@ -529,8 +529,13 @@ nothing else), its RPATH, its packages and the package targets its registration 
 (``LINK``). The module library links with
 ``--no-undefined`` on Linux, so a symbol no linked library provides fails the build, not
 a user's import. Every install rule of the module is in its own install ``COMPONENT`` (what
-its wheel holds, ``modgate wheels``), its targets in an export file of their own
-(``EXPORT_FILE``, relative to the install root); with ``EXCLUDE_FROM_ALL`` (a build that
+its wheel holds, ``modgate wheels``). Its targets join export set ``EXPORT_SET``: one of
+their own in a build of module wheels, one all modules share in a build into one wheel
+(CMake writes two files per export set at each generate); the call given ``EXPORT_FILE``
+(relative to the install root) installs the set as that file. Each source of the module
+is compiled into ``CMakeFiles/<target>.dir/<its path in MODULE_DIR>`` (CMake 4.2's
+``OBJECT_NAME``), not below a copy of the module folder's absolute path, which would cost
+every target several new folders. With ``EXCLUDE_FROM_ALL`` (a build that
 ships modules as wheels) a plain install leaves them out and installs ``RECORD`` (the
 module wheel's ``_module.json``) with them. Last, the module's own ``module.cmake``
 (``CMAKE_FILE``) is included, with
@@ -542,14 +547,20 @@ function(_modgate_add_module name)
     PARSE_ARGV 1
     _modgate_am
     "EXCLUDE_FROM_ALL"
-    "INSTALL_DIR;OUTPUT_DIR;LIBRARY_TARGET;HEADERS_TARGET;EXTENSION_TARGET;EXPORTED_TARGET;INCLUDE_DIR;PYTHON_DIR;PYTHON_INIT;CMAKE_FILE;REGISTRATION;COMPONENT;EXPORT_FILE;RECORD"
+    "INSTALL_DIR;OUTPUT_DIR;LIBRARY_TARGET;HEADERS_TARGET;EXTENSION_TARGET;EXPORTED_TARGET;MODULE_DIR;INCLUDE_DIR;PYTHON_DIR;PYTHON_INIT;CMAKE_FILE;REGISTRATION;COMPONENT;EXPORT_SET;EXPORT_FILE;RECORD"
     "SOURCES;BINDING;DEPENDS;DEFINITIONS;RPATH;PACKAGES;LINK"
   )
   set(_modgate_am_install COMPONENT "${_modgate_am_COMPONENT}")
   if(_modgate_am_EXCLUDE_FROM_ALL)
     list(APPEND _modgate_am_install EXCLUDE_FROM_ALL)
   endif()
-  set(_modgate_am_export_set "_modgate_module_${name}_targets")
+  set(_modgate_am_export_set "${_modgate_am_EXPORT_SET}")
+  foreach(_modgate_am_source IN LISTS _modgate_am_SOURCES _modgate_am_BINDING)
+    file(RELATIVE_PATH _modgate_am_object "${_modgate_am_MODULE_DIR}" "${_modgate_am_source}")
+    if(NOT _modgate_am_object MATCHES "^\\.\\./")
+      set_property(SOURCE "${_modgate_am_source}" PROPERTY OBJECT_NAME "${_modgate_am_object}")
+    endif()
+  endforeach()
   set(modgate_MODULE_NAME "${name}")
   set(modgate_MODULE_LIBRARY "")
   set(modgate_MODULE_EXTENSION "")
@@ -616,15 +627,17 @@ function(_modgate_add_module name)
         ${_modgate_am_install}
       )
     endif()
-    get_filename_component(_modgate_am_export_dir "${_modgate_am_EXPORT_FILE}" DIRECTORY)
-    get_filename_component(_modgate_am_export_name "${_modgate_am_EXPORT_FILE}" NAME)
-    install(
-      EXPORT ${_modgate_am_export_set}
-      NAMESPACE "${modgate_PACKAGE}::"
-      FILE "${_modgate_am_export_name}"
-      DESTINATION "${_modgate_am_export_dir}"
-      ${_modgate_am_install}
-    )
+    if(_modgate_am_EXPORT_FILE)
+      get_filename_component(_modgate_am_export_dir "${_modgate_am_EXPORT_FILE}" DIRECTORY)
+      get_filename_component(_modgate_am_export_name "${_modgate_am_EXPORT_FILE}" NAME)
+      install(
+        EXPORT ${_modgate_am_export_set}
+        NAMESPACE "${modgate_PACKAGE}::"
+        FILE "${_modgate_am_export_name}"
+        DESTINATION "${_modgate_am_export_dir}"
+        ${_modgate_am_install}
+      )
+    endif()
     set_property(GLOBAL PROPERTY _modgate_EXPORTED TRUE)
   endif()
   if(_modgate_am_RECORD)

@@ -216,6 +216,13 @@ def module_export_file(package: str, module: str) -> str:
     return f"{package_path(package)}/share/cmake/{package}-modules/{package}_{module}Targets.cmake"
 
 
+def shared_export_file(package: str) -> str:
+    """The CMake file, relative to the install root, that imports the targets of every module
+    of host ``package`` built into its one wheel (a build without module wheels has one export
+    set: one file to generate, not two per module)."""
+    return f"{package_path(package)}/share/cmake/{package}-modules/{package}ModuleTargetsAll.cmake"
+
+
 def modules_include_dir(package: str) -> str:
     """The installed public headers of host ``package``'s enabled modules, relative to the
     install root."""

@@ -34,6 +34,7 @@ from .._names import (
     module_record,
     modules_export_file,
     modules_include_dir,
+    shared_export_file,
 )
 from .._table import capability_table, group_table, state_table
 from ..exceptions import deprecation_message
@@ -170,11 +171,18 @@ def _links(reg: Registration, present: frozenset[str]) -> list[str]:
 
 
 def _add_module_call(
-    module: ModuleSource, found: Discovery, config: HostConfig, out: Outputs, present: frozenset[str]
+    module: ModuleSource,
+    found: Discovery,
+    config: HostConfig,
+    out: Outputs,
+    present: frozenset[str],
+    export: tuple[str, str | None],
 ) -> str:
     """The ``_modgate_add_module`` call that creates one enabled module's targets and install
     rules, with every name and path CMake needs. ``present``: the modules enabled in this
-    build (and a plugin's host's), which decide its optional requirements."""
+    build (and a plugin's host's), which decide its optional requirements; ``export``: the
+    export set its targets join, and the file to install that set as when this call is the
+    one to install it (see :func:`_exports`)."""
     reg = module.registration
     name = reg.name
     host = config.host_package
@@ -212,6 +220,7 @@ def _add_module_call(
         HEADERS_TARGET=headers_target(host, name),
         EXTENSION_TARGET=extension_target(name),
         EXPORTED_TARGET=exported_target(config.package, name),
+        MODULE_DIR=module.directory.absolute().as_posix(),
         INCLUDE_DIR=module.include_dir.as_posix() if module.include_dir is not None else None,
         PYTHON_DIR=python_dir,
         PYTHON_INIT=init,
@@ -224,7 +233,8 @@ def _add_module_call(
         CMAKE_FILE=module.cmake_file.as_posix() if module.cmake_file is not None else None,
         REGISTRATION=reg.path,
         COMPONENT=install_component(name),
-        EXPORT_FILE=module_export_file(config.package, name),
+        EXPORT_SET=export[0],
+        EXPORT_FILE=export[1],
         RECORD=record.as_posix() if (record := _record_file(out, name)) is not None else None,
         DEFINITIONS=[
             *(f"{have_definition(dep)}={int(dep in present)}" for dep in reg.optional_requires),
@@ -244,17 +254,36 @@ def _exported(module: ModuleSource) -> bool:
     return bool(module.sources) or module.include_dir is not None
 
 
-def _export_index(order: tuple[str, ...], found: Discovery, config: HostConfig) -> str:
+def _exports(
+    order: tuple[str, ...], found: Discovery, config: HostConfig, out: Outputs
+) -> dict[str, tuple[str, str | None]]:
+    """Per enabled module: the export set its targets join, and the file that set installs
+    as, given to the one module whose call installs it. Module wheels need an export set
+    and file per module (each wheel brings its own); a build into one wheel shares one set,
+    since CMake writes two files per export set at every generate."""
+    exported = [name for name in order if _exported(found.modules[name])]
+    if out.module_wheels is not None:
+        return {
+            name: (f"_modgate_module_{name}_targets", module_export_file(config.package, name)) for name in exported
+        }
+    return {
+        name: ("_modgate_modules_targets", shared_export_file(config.package) if i == 0 else None)
+        for i, name in enumerate(exported)
+    }
+
+
+def _export_index(order: tuple[str, ...], found: Discovery, config: HostConfig, out: Outputs) -> str:
     """``<package>ModuleTargets.cmake``: includes the export file of each module that is
-    installed, dependencies first (a module wheel brings its own file)."""
+    installed, dependencies first (a module wheel brings its own file), or the one file of
+    a build into one wheel."""
     lines = [
         f"# The targets of {config.package}'s modules that are installed here (with {config.package}, or each"
         " from its own wheel),\n# dependencies first. Written by modgate's resolve step.\n"
     ]
-    for name in order:
-        if _exported(found.modules[name]):
-            file = "${CMAKE_CURRENT_LIST_DIR}/" + Path(module_export_file(config.package, name)).name
-            lines.append(f'if(EXISTS "{file}")\n  include("{file}")\nendif()\n')
+    for _set, file in _exports(order, found, config, out).values():
+        if file is not None:
+            path = "${CMAKE_CURRENT_LIST_DIR}/" + Path(file).name
+            lines.append(f'if(EXISTS "{path}")\n  include("{path}")\nendif()\n')
     return "".join(lines)
 
 
@@ -453,7 +482,7 @@ def resolve_step(
     ]
     if out.generated_dir is not None:
         index = out.generated_dir / Path(modules_export_file(config.package)).name
-        write_if_changed(index, _export_index(resolution.order, found, config))
+        write_if_changed(index, _export_index(resolution.order, found, config, out))
         script.append(set_var("modgate_EXPORT_INDEX", index.as_posix()))
         stage_script = ""
         if out.module_wheels is not None:
@@ -474,7 +503,11 @@ def resolve_step(
         write_guards(out.guard_dir, found)
         script += [set_var("modgate_GUARD_DIR", guard_folder(out.guard_dir).as_posix())]
     # Generated code, not per-module variables: one call per enabled module, dependencies first.
-    calls = [_add_module_call(found.modules[name], found, config, out, present) for name in resolution.order]
+    exports = _exports(resolution.order, found, config, out)
+    calls = [
+        _add_module_call(found.modules[name], found, config, out, present, exports.get(name, ("", None)))
+        for name in resolution.order
+    ]
     script.append(function("_modgate_generated_modules", calls))
     script.append(set_items("modgate_DEPRECATIONS", _deprecations(resolution.order, found, project_dir)))
     if out.manifest is not None:
