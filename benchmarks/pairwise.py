@@ -5,7 +5,12 @@ its column).
 Each shape draws, for every module, a number of ``requires`` on earlier modules (its
 fan-in, uniform from 0 to the shape's maximum) from the whole past or, for deep shapes,
 from the last few modules only (long chains), and conflicts between about n/k random
-pairs. Per shape, size and seed it reports:
+pairs. The choice shapes add capabilities (``provides``): three of them (one below 30
+modules), each with three providers drawn at random, under ``at-most-one`` or ``exactly-one`` (every configuration
+then holds one provider of each). Groups are not a shape of their own: a group option
+only sets the value its members fall back to, so the matrix, which sets every module's
+own option, gives the same configurations with or without them. Per shape, size and
+seed it reports:
 
 - the configurations ``modgate matrix`` gives and the seconds it takes;
 - the longest ``requires`` chain of modules that can be ON: a chain of L modules needs
@@ -13,10 +18,11 @@ pairs. Per shape, size and seed it reports:
   beats;
 - the generator this one replaced (a covering array of distinct half-weight columns, each
   row repaired, then one greedy row per batch of lost pairs), on graphs of up to 200
-  modules (it takes about a minute at 1000);
+  modules (it takes about a minute at 1000) without capabilities, which it did not know;
 - covertable 3.2 with the same constraints, up to 30 modules (``--covertable-up-to``; at 60
   it gave no result within a minute on any graph tried), where it finishes within
-  ``--timeout``.
+  ``--timeout``; under ``at-most-one`` a capability's providers are given to it as
+  conflicts, and ``exactly-one`` it is not given.
 
 Every result is checked here, by code that shares nothing with the generators: each row
 valid, every feasible pair of states shown. Prints Markdown for benchmarks/README.md.
@@ -25,6 +31,7 @@ valid, every feasible pair of states shown. Prints Markdown for benchmarks/READM
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import random
@@ -36,6 +43,7 @@ from dataclasses import dataclass
 
 from modgate._cli.matrix import Graph, generate
 from modgate._configure.registration import Registration
+from modgate._configure.resolver import Capability, capabilities
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ class Shape:
     fan_in: int  # requires per module: 0 to this many, uniform
     window: int | None  # drawn from the last `window` modules only (deep chains), or any earlier
     conflicts_per: int  # about n / conflicts_per conflicting pairs
+    policy: str | None = None  # three capabilities of three providers each, under this policy
 
 
 SHAPES = {
@@ -54,8 +63,11 @@ SHAPES = {
         Shape("fan-in 5, n/50 conflicts", 5, None, 50),
         Shape("fan-in 1, n/5 conflicts", 1, None, 5),
         Shape("deep: fan-in 2 from the last 10", 2, 10, 20),
+        Shape("fan-in 3, n/20 conflicts, 3 choices at-most-one", 3, None, 20, "at-most-one"),
+        Shape("fan-in 3, n/20 conflicts, 3 choices exactly-one", 3, None, 20, "exactly-one"),
     )
 }
+CHOICES, PROVIDERS = 3, 3  # one capability below 30 modules
 
 
 def family(shape: Shape, count: int, seed: int) -> dict[str, Registration]:
@@ -75,6 +87,11 @@ def family(shape: Shape, count: int, seed: int) -> dict[str, Registration]:
             continue
         conflicts[b].add(a)
         placed += 1
+    provides: dict[str, str] = {}
+    if shape.policy is not None:
+        choices = CHOICES if count >= 30 else 1
+        for k, name in enumerate(rng.sample(names, choices * PROVIDERS)):
+            provides[name] = f"cap{k % choices}"
     return {
         name: Registration(
             name=name,
@@ -83,9 +100,27 @@ def family(shape: Shape, count: int, seed: int) -> dict[str, Registration]:
             path=f"modules/{name}/module.toml",
             requires=tuple(sorted(requires[name])),
             conflicts=tuple(sorted(conflicts[name])),
+            provides=provides.get(name),
         )
         for name in names
     }
+
+
+def provided(shape: Shape, modules: Mapping[str, Registration]) -> dict[str, Capability]:
+    """The capabilities of a family graph under its shape's policy (none for most shapes)."""
+    names = {m.provides for m in modules.values() if m.provides is not None}
+    return capabilities(modules, [(c, shape.policy, None, "") for c in sorted(names)]) if shape.policy else {}
+
+
+def as_conflicts(modules: Mapping[str, Registration]) -> dict[str, Registration]:
+    """The graph with each capability's providers conflicting pairwise (``at-most-one`` as
+    plain constraints, for the generators that know no capabilities)."""
+    out = dict(modules)
+    for name, reg in modules.items():
+        rivals = {o for o, other in modules.items() if reg.provides and other.provides == reg.provides and o < name}
+        if rivals:
+            out[name] = dataclasses.replace(reg, conflicts=tuple(sorted(set(reg.conflicts) | rivals)))
+    return out
 
 
 def longest_chain(modules: Mapping[str, Registration]) -> int:
@@ -106,8 +141,17 @@ def longest_chain(modules: Mapping[str, Registration]) -> int:
 # --- an independent check: straight from the registrations -------------------------------
 
 
-def check(modules: Mapping[str, Registration], rows: Sequence[frozenset[str]]) -> None:
-    """Every row valid, every feasible pair of states shown; exits naming what is not."""
+def check(modules: Mapping[str, Registration], rows: Sequence[frozenset[str]], policy: str | None = None) -> None:
+    """Every row valid, every feasible pair of states shown; exits naming what is not.
+    ``policy``: the capabilities' (every one's providers conflict; under ``exactly-one``
+    every row holds one of them, and a pair is feasible when some choice of providers
+    completes it)."""
+    if policy is not None:
+        modules = as_conflicts(modules)
+    caps: dict[str, list[str]] = {}
+    for name in sorted(modules):
+        if modules[name].provides is not None and policy == "exactly-one":
+            caps.setdefault(str(modules[name].provides), []).append(name)
     names = sorted(modules)
     up: dict[str, set[str]] = {n: {n} for n in names}  # the module and what requires it
     down: dict[str, set[str]] = {}
@@ -123,6 +167,9 @@ def check(modules: Mapping[str, Registration], rows: Sequence[frozenset[str]]) -
         for n in row:
             if not down[n] <= row or clash[n] & row:
                 sys.exit(f"pairwise benchmark: an invalid configuration ({n} ON)")
+        for cap, providers in caps.items():
+            if len(row & set(providers)) != 1:
+                sys.exit(f"pairwise benchmark: a configuration without one provider of {cap}")
     index = {n: i for i, n in enumerate(names)}
 
     def bits(items: Iterable[str]) -> int:
@@ -131,15 +178,23 @@ def check(modules: Mapping[str, Registration], rows: Sequence[frozenset[str]]) -
     # Forced OFF by n ON: what requires a module clashing with one n requires.
     forced_off = {n: bits(set().union(*(up[c] for d in down[n] for c in clash[d]))) for n in names}
     possible = {n: not bits(down[n]) & forced_off[n] for n in names}
+    choices = [set().union(*(down[p] for p in pick)) for pick in itertools.product(*caps.values())]
+
+    def completes(on: set[str], off: set[str]) -> bool:
+        return any(
+            not (on | more) & off and not any(bits(on | more) & forced_off[n] for n in on | more)
+            for more in choices or [set()]
+        )
+
     row_bits = [bits(row) for row in rows]
     full = (1 << len(names)) - 1
     for a in names:
         i = 1 << index[a]
         shown = {(va, vb): 0 for va in (True, False) for vb in (True, False)}
-        for row in row_bits:
-            va = bool(row & i)
-            shown[va, True] |= row
-            shown[va, False] |= full & ~row
+        for mask in row_bits:
+            va = bool(mask & i)
+            shown[va, True] |= mask
+            shown[va, False] |= full & ~mask
         for b in names[index[a] + 1 :]:
             j = 1 << index[b]
             for va, vb in itertools.product((True, False), repeat=2):
@@ -147,12 +202,7 @@ def check(modules: Mapping[str, Registration], rows: Sequence[frozenset[str]]) -
                     continue
                 on = (down[a] if va else set()) | (down[b] if vb else set())
                 off = (up[a] if not va else set()) | (up[b] if not vb else set())
-                feasible = (
-                    (not va or possible[a])
-                    and (not vb or possible[b])
-                    and not on & off
-                    and not any(bits(on) & forced_off[n] for n in on)
-                )
+                feasible = (not va or possible[a]) and (not vb or possible[b]) and completes(on, off)
                 if feasible:
                     sys.exit(
                         f"pairwise benchmark: ({a}={'ON' if va else 'OFF'}, {b}={'ON' if vb else 'OFF'}) not shown"
@@ -268,23 +318,26 @@ def main() -> None:
         for count in args.counts:
             for seed in args.seeds:
                 modules = family(shape, count, seed)
+                plain = as_conflicts(modules) if shape.policy else modules  # providers as conflicts
                 start = time.perf_counter()
-                configs, _ = generate(modules, ["pairwise"])
+                configs, _ = generate(modules, ["pairwise"], provided=provided(shape, modules))
                 took = time.perf_counter() - start
-                check(modules, [c.on for c in configs])
+                check(modules, [c.on for c in configs], shape.policy)
                 previous = "—"
-                if count <= args.previous_up_to:
+                if count <= args.previous_up_to and shape.policy is None:
                     before = previous_generator(modules)
                     check(modules, before)
                     previous = str(len(before))
                 ct_rows, ct_took, why = (
-                    covertable(modules, args.timeout) if count <= args.covertable_up_to else (None, 0.0, "—")
+                    covertable(plain, args.timeout)
+                    if count <= args.covertable_up_to and shape.policy != "exactly-one"
+                    else (None, 0.0, "—")
                 )
                 if ct_rows is not None:
-                    check(modules, ct_rows)
+                    check(modules, ct_rows, shape.policy)
                 ct = str(len(ct_rows)) if ct_rows is not None else why
                 rows.append(
-                    f"| {shape.name} | {count} | {seed} | {longest_chain(modules)} | {len(configs)} | {took:.2f}"
+                    f"| {shape.name} | {count} | {seed} | {longest_chain(plain)} | {len(configs)} | {took:.2f}"
                     f" | {previous} | {ct} | {ct_took:.1f} |"
                 )
                 print(rows[-1], file=sys.stderr, flush=True)
