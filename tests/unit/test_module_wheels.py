@@ -165,6 +165,47 @@ def test_the_resolve_step_writes_the_records_of_a_wheels_build(modules_dir: Path
     assert json.loads((tmp_path / "manifest.json").read_text())["module_wheels"] is False
 
 
+def test_module_wheels_export_each_module_apart_and_one_wheel_exports_one_set(
+    modules_dir: Path, tmp_path: Path
+) -> None:
+    # CMake writes two files per export set at every generate: a build into one wheel has
+    # one set (one pair of files, whatever the module count); module wheels one per module.
+    native = {"src/lib.cc": "int f() { return 1; }\n"}
+    for name, extra in (("alpha", ""), ("beta", 'requires = ["alpha"]\n'), ("gamma", "")):
+        write_module(modules_dir, name, basic(name, extra + "[native]\n"), native)
+    write_module(modules_dir, "pure", basic("pure"))  # nothing to export
+    generated = tmp_path / "generated"
+    args = ["--manifest", str(tmp_path / "manifest.json"), "--generated-dir", str(generated)]
+    args += ["--binary-dir", str(tmp_path / "bin"), "--modules-dir", str(modules_dir)]
+
+    def calls() -> dict[str, tuple[str, str]]:
+        found = {}
+        for line in (tmp_path / "resolve.cmake").read_text().splitlines():
+            if "_modgate_add_module(" in line:
+                name = line.split("[[", 1)[1].split("]]", 1)[0]
+                export_set = line.split("EXPORT_SET [[", 1)[1].split("]]", 1)[0] if "EXPORT_SET" in line else ""
+                file = line.split("EXPORT_FILE [[", 1)[1].split("]]", 1)[0] if "EXPORT_FILE" in line else ""
+                found[name] = (export_set, file.rpartition("/")[2])
+        return found
+
+    assert run_configure("resolve", args, tmp_path).returncode == 0
+    one = calls()
+    assert {s for s, _ in one.values() if s} == {"_modgate_modules_targets"} and one["pure"] == ("", "")
+    assert sorted(f for _, f in one.values() if f) == ["modgateModuleTargetsAll.cmake"]
+    index = (generated / "modgateModuleTargets.cmake").read_text()
+    assert index.count("include(") == 1 and "modgateModuleTargetsAll.cmake" in index
+    assert run_configure("resolve", [*args, "--module-wheels", str(tmp_path / "stage")], tmp_path).returncode == 0
+    apart = calls()
+    assert {n: f for n, (_, f) in apart.items() if f} == {
+        n: f"modgate_{n}Targets.cmake" for n in ("alpha", "beta", "gamma")
+    }
+    assert len({s for s, _ in apart.values() if s}) == 3
+    index = (generated / "modgateModuleTargets.cmake").read_text()
+    assert [line for line in index.splitlines() if "include(" in line] == [
+        f'  include("${{CMAKE_CURRENT_LIST_DIR}}/modgate_{n}Targets.cmake")' for n in ("alpha", "beta", "gamma")
+    ]
+
+
 def test_the_runtime_library_name_is_the_one_the_core_builds() -> None:
     from modgate._names import RUNTIME_LIBRARY
     from tests.helpers import ROOT
