@@ -95,6 +95,8 @@ class Graph:
                 self.conflicts[provider] = self.conflicts[provider] | (set(capability.providers) - {provider})
         # Providers of which each row needs one (``exactly-one``), per capability.
         self.exactly = [frozenset(c.providers) for c in self.provided.values() if c.exactly_one]
+        # What conflicts with a module or anything it requires: turning it ON clashes there.
+        self.clash = {n: frozenset().union(*(self.conflicts[m] for m in self.closure[n])) for n in self.names}
         # Who names a module in optional-requires or [tests] requires: no constraint on states,
         # but a registration naming a module whose folder is gone does not configure.
         naming: dict[str, set[str]] = {n: set() for n in self.names}
@@ -127,10 +129,26 @@ class Graph:
         conflicts."""
         if not self.exactly:
             return on if self.valid(on) else None
-        missing = [sorted(providers - set(avoid)) for providers in self.exactly if not providers & on]
-        for choice in itertools.islice(itertools.product(*missing), _COMBINATIONS):
-            candidate = on.union(*(self.closure[p] for p in choice))
-            if not candidate & set(avoid) and self.valid(candidate):
+        avoided = set(avoid)
+        missing = [sorted(providers - avoided) for providers in self.exactly if not providers & on]
+        choices = itertools.islice(itertools.product(*missing), _COMBINATIONS)
+        if on.union(*(self.closure[n] for n in on)) != on:  # not closed under requires
+            for choice in choices:
+                candidate = on.union(*(self.closure[p] for p in choice))
+                if not candidate & avoided and self.valid(candidate):
+                    return candidate
+            return None
+        # Closed under requires, and so is each candidate: only conflicts can spoil one, so
+        # each choice costs a few set operations, not a check of every module in it.
+        clash = frozenset().union(*(self.conflicts[n] for n in on))
+        if clash & on:
+            return None
+        for choice in choices:
+            added = frozenset().union(*(self.closure[p] for p in choice))
+            candidate = on | added
+            if candidate & avoided or added & clash or any(self.clash[p] & candidate for p in choice):
+                continue
+            if all(providers & candidate for providers in self.exactly):
                 return candidate
         return None
 
