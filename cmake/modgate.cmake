@@ -520,9 +520,9 @@ Internal. ::
 
 The targets and install rules of one enabled module. The resolve step's generated
 ``_modgate_generated_modules`` calls it once per module, dependencies first, with every
-name and path already derived: the module folder (``MODULE_DIR``), the install folder and build folder (relative to
-``CMAKE_BINARY_DIR``), the library, header and extension targets, the exported target, the
-source lists, the targets of its ``requires`` and of the ``optional-requires`` that are
+name and path already derived: the module folder (``MODULE_DIR``), the install folder and
+build folder (relative to ``CMAKE_BINARY_DIR``), the library, header and extension
+targets, the exported target, the source lists, the targets of its ``requires`` and of the ``optional-requires`` that are
 enabled (``DEPENDS``), one ``MODGATE_HAVE_<NAME>`` 1/0 per optional requirement
 (``DEFINITIONS``, on the module's library and extension only: a toggle recompiles them and
 nothing else), its RPATH, its packages and the package targets its registration names
@@ -557,7 +557,9 @@ function(_modgate_add_module name)
   set(_modgate_am_export_set "${_modgate_am_EXPORT_SET}")
   foreach(_modgate_am_source IN LISTS _modgate_am_SOURCES _modgate_am_BINDING)
     file(RELATIVE_PATH _modgate_am_object "${_modgate_am_MODULE_DIR}" "${_modgate_am_source}")
-    if(NOT _modgate_am_object MATCHES "^\\.\\./")
+    # A source outside the module folder keeps CMake's name, as does one named like an
+    # anchor source, whose object sits at the same place.
+    if(NOT _modgate_am_object MATCHES "^(\\.\\./|modgate_anchor(_use)?\\.cc$)")
       set_property(SOURCE "${_modgate_am_source}" PROPERTY OBJECT_NAME "${_modgate_am_object}")
     endif()
   endforeach()
