@@ -26,6 +26,7 @@ __all__ = ["attach"]
 
 _lock = allocate_lock()
 _attached: "set[str]" = set()  # what the finder asks: attach() also made each one's <host>.modules
+_INFIX = f".{MODULES_PACKAGE}."  # <host>.modules.<name>: made once, the finder runs on every import
 
 
 class _Finder:
@@ -35,7 +36,7 @@ class _Finder:
     def find_spec(
         self, fullname: str, path: "Sequence[str] | None" = None, target: "ModuleType | None" = None
     ) -> "Any":
-        package, sep, name = fullname.partition(f".{MODULES_PACKAGE}.")
+        package, sep, name = fullname.partition(_INFIX)
         if not sep or package not in _attached or "." in name:
             return None  # not a module of a host; or a submodule, which its parent package found
         from . import _loader
@@ -125,11 +126,9 @@ def attach(
         found = built(package, name)
         if found is not None:
             return found
-        if not is_module_name(name):
-            return False
         from . import _loader  # a plugin's module, perhaps: not on the path of `import <host>`
 
-        return _loader.host(package).plugin_built(name)
+        return _loader.host(package).is_built(name)
 
     def is_available(name: str) -> bool:
         """Whether module ``name`` can be imported now: built, not disabled by

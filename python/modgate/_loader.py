@@ -371,11 +371,9 @@ class Host:
         found = built(self.package, name)
         if found is not None:
             return found
-        return _valid_name(name) and self.plugin_built(name)
-
-    def plugin_built(self, name: str) -> bool:
-        """Whether a plugin installed here provides module ``name``, built ON."""
-        from . import _records  # not on the path of `import <host>`
+        if not _valid_name(name):
+            return False
+        from . import _records  # not on the path of `import <host>`: a plugin's module, perhaps
 
         record = _records.out_of_tree(self.package, name, *self._plugins())
         return record is not None and record.error is None and record.entry["state"] == "ON"

@@ -272,15 +272,15 @@ def _exports(
     }
 
 
-def _export_index(order: tuple[str, ...], found: Discovery, config: HostConfig, out: Outputs) -> str:
+def _export_index(exports: dict[str, tuple[str, str | None]], config: HostConfig) -> str:
     """``<package>ModuleTargets.cmake``: includes the export file of each module that is
     installed, dependencies first (a module wheel brings its own file), or the one file of
-    a build into one wheel."""
+    a build into one wheel; ``exports`` is :func:`_exports`'."""
     lines = [
         f"# The targets of {config.package}'s modules that are installed here (with {config.package}, or each"
         " from its own wheel),\n# dependencies first. Written by modgate's resolve step.\n"
     ]
-    for _set, file in _exports(order, found, config, out).values():
+    for _set, file in exports.values():
         if file is not None:
             path = "${CMAKE_CURRENT_LIST_DIR}/" + Path(file).name
             lines.append(f'if(EXISTS "{path}")\n  include("{path}")\nendif()\n')
@@ -480,9 +480,10 @@ def resolve_step(
         set_var("modgate_EXPORT_FILE", modules_export_file(config.package)),
         set_var("modgate_EXPORT_INCLUDE_DIR", modules_include_dir(config.package)),
     ]
+    exports = _exports(resolution.order, found, config, out)
     if out.generated_dir is not None:
         index = out.generated_dir / Path(modules_export_file(config.package)).name
-        write_if_changed(index, _export_index(resolution.order, found, config, out))
+        write_if_changed(index, _export_index(exports, config))
         script.append(set_var("modgate_EXPORT_INDEX", index.as_posix()))
         stage_script = ""
         if out.module_wheels is not None:
@@ -503,7 +504,6 @@ def resolve_step(
         write_guards(out.guard_dir, found)
         script += [set_var("modgate_GUARD_DIR", guard_folder(out.guard_dir).as_posix())]
     # Generated code, not per-module variables: one call per enabled module, dependencies first.
-    exports = _exports(resolution.order, found, config, out)
     calls = [
         _add_module_call(found.modules[name], found, config, out, present, exports.get(name, ("", None)))
         for name in resolution.order
