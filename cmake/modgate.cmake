@@ -42,6 +42,7 @@ refused configure reported), ``guard/``, ``generated/``.
 include_guard(GLOBAL)
 
 set(modgate_CMAKE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+include("${CMAKE_CURRENT_LIST_DIR}/modgate_probe.cmake")
 if(NOT DEFINED modgate_PYTHON_PACKAGE_DIR)
   # In the source tree the configure steps sit beside cmake/; an installed package sets this.
   set(modgate_PYTHON_PACKAGE_DIR "${CMAKE_CURRENT_LIST_DIR}/../python/modgate")
@@ -279,88 +280,6 @@ function(_modgate_declare_options)
     endif()
   endforeach()
   set(_modgate_DECLARED_OPTIONS "${modgate_OPTIONS}" CACHE INTERNAL "the module and group options modgate declared")
-endfunction()
-
-#[=======================================================================[.rst:
-_modgate_probe
-^^^^^^^^^^^^^^
-Internal. ::
-
-  _modgate_probe(<out-var> <package> [<version>] [COMPONENTS <component>...])
-
-Runs ``find_package(<package> ...)`` in a CMake process of its own, with this project's
-languages and package search variables, and sets ``<out-var>`` to ``found``, ``missing``
-or ``error:<what CMake said>``: a package whose CMake config fails (LLVM's needs C
-enabled) cannot break this configure, since CMake has no way to catch an error. A package
-found once is not probed again while its arguments and the search variables stay the
-same (an internal cache entry); one missing or failing is asked again on every configure,
-so installing it is noticed. The probe's files are in ``<build>/modgate/probe/``.
-#]=======================================================================]
-function(_modgate_probe out_var package)
-  get_property(_modgate_pr_languages GLOBAL PROPERTY ENABLED_LANGUAGES)
-  list(REMOVE_ITEM _modgate_pr_languages NONE)
-  if(NOT _modgate_pr_languages)
-    set(_modgate_pr_languages NONE)
-  endif()
-  set(_modgate_pr_init "")
-  foreach(
-    _modgate_pr_var
-    IN
-    ITEMS
-      CMAKE_PREFIX_PATH
-      CMAKE_MODULE_PATH
-      CMAKE_FIND_ROOT_PATH
-      CMAKE_TOOLCHAIN_FILE
-      CMAKE_C_COMPILER
-      CMAKE_CXX_COMPILER
-      CMAKE_BUILD_TYPE
-      ${package}_DIR
-      ${package}_ROOT
-      CMAKE_DISABLE_FIND_PACKAGE_${package}
-      CMAKE_REQUIRE_FIND_PACKAGE_${package}
-  )
-    if(DEFINED ${_modgate_pr_var})
-      string(APPEND _modgate_pr_init "set(${_modgate_pr_var} [==[${${_modgate_pr_var}}]==] CACHE STRING \"\")\n")
-    endif()
-  endforeach()
-  string(JOIN " " _modgate_pr_args ${package} ${ARGN})
-  set(
-    _modgate_pr_script
-    "cmake_minimum_required(VERSION 3.21)\nproject(modgate_probe LANGUAGES ${_modgate_pr_languages})\n"
-    "find_package(${_modgate_pr_args} QUIET)\nmessage(STATUS \"modgate-probe:\${${package}_FOUND}\")\n"
-  )
-  string(MD5 _modgate_pr_key "${_modgate_pr_script}${_modgate_pr_init}")
-  if(DEFINED CACHE{_modgate_PROBED_${_modgate_pr_key}})
-    set(${out_var} found PARENT_SCOPE)
-    return()
-  endif()
-  set(_modgate_pr_dir "${modgate_WORK_DIR}/probe/${_modgate_pr_key}")
-  file(WRITE "${_modgate_pr_dir}/CMakeLists.txt" ${_modgate_pr_script})
-  file(WRITE "${_modgate_pr_dir}/init.cmake" "${_modgate_pr_init}")
-  execute_process(
-    COMMAND
-      "${CMAKE_COMMAND}" -S "${_modgate_pr_dir}" -B "${_modgate_pr_dir}/build" -C "${_modgate_pr_dir}/init.cmake" -G
-      "${CMAKE_GENERATOR}" -DCMAKE_C_COMPILER_WORKS=ON -DCMAKE_CXX_COMPILER_WORKS=ON
-    RESULT_VARIABLE _modgate_pr_rc
-    OUTPUT_VARIABLE _modgate_pr_out
-    ERROR_VARIABLE _modgate_pr_out
-  )
-  file(WRITE "${_modgate_pr_dir}/output.txt" "${_modgate_pr_out}")
-  if(NOT _modgate_pr_rc EQUAL 0)
-    # What CMake said: the first line of text after its "CMake Error at ..." heading.
-    string(REGEX MATCH "CMake Error[^\n]*\n[ \t\n]*([^\n]+)" _modgate_pr_said "${_modgate_pr_out}")
-    string(STRIP "${CMAKE_MATCH_1}" _modgate_pr_said)
-    if(_modgate_pr_said STREQUAL "")
-      set(_modgate_pr_said "find_package(${_modgate_pr_args}) failed (exit ${_modgate_pr_rc})")
-    endif()
-    string(REPLACE ";" "," _modgate_pr_said "${_modgate_pr_said}")
-    set(${out_var} "error:${_modgate_pr_said}" PARENT_SCOPE)
-  elseif(_modgate_pr_out MATCHES "modgate-probe:(1|ON|TRUE|YES|Y)[\r\n]")
-    set(_modgate_PROBED_${_modgate_pr_key} TRUE CACHE INTERNAL "find_package(${_modgate_pr_args}) loads here")
-    set(${out_var} found PARENT_SCOPE)
-  else()
-    set(${out_var} missing PARENT_SCOPE)
-  endif()
 endfunction()
 
 #[=======================================================================[.rst:

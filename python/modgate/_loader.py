@@ -614,6 +614,13 @@ def _load_error(record: "_records.Record", exc: BaseException) -> "ModuleLoadErr
     )
 
 
+def _runtime_first(record: "_records.Record") -> None:
+    """A native module's libraries need the shared runtime: loaded (by ``modgate._core``), it
+    is found by its SONAME wherever modgate is installed, whatever their RUNPATH says."""
+    if record.entry.get("native"):
+        import modgate._core  # noqa: F401
+
+
 class _GuardedLoader:
     """Runs an in-tree module's own loader; a failure becomes :class:`ModuleLoadError`."""
 
@@ -627,6 +634,7 @@ class _GuardedLoader:
 
     def exec_module(self, module: "ModuleType") -> None:
         try:
+            _runtime_first(self._record)
             self._loader.exec_module(module)
         except Exception as exc:
             if strict():
@@ -649,9 +657,7 @@ class _AliasLoader:
 
         record = self._record
         try:
-            if record.entry.get("native"):
-                # The module's libraries need the shared runtime, found by its SONAME once loaded.
-                importlib.import_module("modgate._core")
+            _runtime_first(record)
             return importlib.import_module(record.import_name)
         except Exception as exc:
             if strict():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,86 @@ def acme(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     toml = project / "modules" / "text" / "module.toml"
     toml.write_text(toml.read_text() + 'option = "ACME_WITH_TEXT"\n')
+    packed_module(project)
     return project
+
+
+PACKED = {
+    "module.toml": """name = "packed"
+summary = "zlib's CRC-32 and OpenMP's thread count"
+stage = "S1"
+default = "ON"
+maintainers = ["a", "b", "c"]
+
+[native]
+packages = [
+  { name = "OpenMP", components = ["CXX"], targets = ["OpenMP::OpenMP_CXX"] },
+  { name = "ZLIB" },
+]
+""",
+    "include/acme/packed/packed.h": """#pragma once
+
+#include <string>
+
+namespace acme::packed {
+
+long crc(const std::string& text);
+long threads();
+
+}  // namespace acme::packed
+""",
+    "src/packed.cc": """#include "acme/packed/packed.h"
+
+#include <modgate/module.h>
+#include <omp.h>
+#include <zlib.h>
+
+namespace acme::packed {
+
+long crc(const std::string& text) {
+  return static_cast<long>(crc32(0L, reinterpret_cast<const Bytef*>(text.data()), static_cast<uInt>(text.size())));
+}
+
+long threads() {
+  long seen = 0;
+#pragma omp parallel reduction(+ : seen)
+  seen += 1;
+  return seen == omp_get_max_threads() ? seen : -1;
+}
+
+}  // namespace acme::packed
+
+MODGATE_REGISTER_FUNCTION("packed.crc", acme::packed::crc, "zlib's CRC-32 of a string.");
+""",
+    "python/__init__.py": "from ._native import crc, threads\n\n__all__ = ['crc', 'threads']\n",
+    "python/_native.cc": """#include <modgate/python.h>
+
+#include "acme/packed/packed.h"
+
+MODGATE_PYTHON_MODULE(m) {
+  m.def("crc", &acme::packed::crc);
+  m.def("threads", &acme::packed::threads);
+}
+""",
+    "tests/test_packed.py": """import zlib
+
+
+def test_zlib_and_openmp_are_linked_and_called() -> None:
+    from acme.modules import packed
+
+    assert packed.crc("acme") == zlib.crc32(b"acme") and packed.threads() >= 1
+""",
+}
+
+
+def packed_module(project: Path) -> None:
+    """`modgate new packed --native`, edited as its author would to use two real CMake
+    packages: OpenMP through `targets` and ZLIB through its usual target. Default ON, so a
+    package probe that fails is a configure error, not a module quietly off."""
+    check(run([sys.executable, "-m", "modgate", "new", "packed", "--native"], cwd=project))
+    folder = project / "modules" / "packed"
+    for relative, text in PACKED.items():
+        (folder / relative).write_text(text, encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +156,8 @@ def site(acme: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_init_writes_a_host_that_passes_its_own_tests(acme: Path, site: Path) -> None:
     assert (acme / ".github" / "workflows" / "ci.yml").is_file() and "pip install" in (acme / "README.md").read_text()
     out = host_tests(acme, site)
-    # core x2, greeter, text, scan, and the load checks of the native two (greeter, scan): all built
-    assert "7 passed" in out and "skipped" not in out, out
+    # core x2, greeter, text, scan, packed, and the load checks of the native three: all built
+    assert "9 passed" in out and "skipped" not in out, out
     listing = check(run([sys.executable, "-m", "modgate", "list", "--package", "acme"], env=env_with(site))).stdout
     # acme's own modules and the plugin's, all on: counted from their folders.
     count = sum(1 for root in (acme, FIXTURES / "plugin") for _ in (root / "modules").glob("*/module.toml"))
@@ -154,7 +234,8 @@ def test_errors_name_the_hosts_own_option_extra_and_rebuild(acme: Path, tmp_path
     target = tmp_path / "site"
     install(acme, target, "-C", "cmake.define.USE_MODULE_GREETER=OFF", "-C", "cmake.define.ACME_WITH_TEXT=OFF")
     out = host_tests(acme, target)
-    assert "2 passed" in out and "3 skipped" in out, out  # the core's tests pass with its modules off
+    # The core's tests pass with greeter and text off (packed, default ON, stays on).
+    assert "4 passed" in out and "3 skipped" in out, out
     code = """
         import acme
         try:
@@ -242,6 +323,22 @@ def test_the_core_finds_a_built_modules_function_in_a_fresh_process(site: Path) 
     assert json.loads(out) == {"greeting": "hello you from greeter", "imported_before": []}
     off = python_output("import acme; print(acme.greet('you'))", env_with(site, MODGATE_DISABLE="acme.greeter"))
     assert off.strip() == "hi you"  # turned off at import time: the core's own fallback
+
+
+def test_a_module_using_real_packages_loads_first_thing_in_a_process(site: Path) -> None:
+    # OpenMP and ZLIB, found by configure's package probe in a host as `modgate init` writes it
+    # (two languages), linked, and called: by a direct import and by the registry's lookup.
+    out = python_output(
+        """
+        import json, zlib
+        from acme.modules import packed
+        import modgate.native as native
+        crc = native.lookup("acme:packed.crc")
+        print(json.dumps([packed.crc("x") == zlib.crc32(b"x"), packed.threads() >= 1, crc("y")]))
+        """,
+        env_with(site),
+    )
+    assert json.loads(out) == [True, True, zlib.crc32(b"y")]
 
 
 def test_modgates_own_module_commands_work_inside_another_hosts_folder(acme: Path, site: Path) -> None:

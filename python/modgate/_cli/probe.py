@@ -1,54 +1,55 @@
-"""Which of a host's external packages this machine has: ``find_package`` for each
-``native.packages`` entry, each in a CMake run of its own as configure does, so one whose
-CMake config fails hides no other (``matrix --packages-here``, ``verify --packages-here``)."""
+"""Which of a host's external packages this machine has, asked through configure's own
+probe (``cmake/modgate_probe.cmake`` run as a script): ``find_package`` for each
+``native.packages`` entry in a CMake run of its own, so one whose CMake config fails hides
+no other (``matrix --packages-here``, ``verify --packages-here``)."""
 
 from __future__ import annotations
 
+import shlex
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .._configure.registration import Package, Registration
+from .cmake_dir import cmake_dir
 
-__all__ = ["missing_here"]
+__all__ = ["missing_here", "probe_file"]
 
-
-def _probe_script(package: Package) -> str:
-    version = f" {package.version}" if package.version else ""
-    components = f" COMPONENTS {' '.join(package.components)}" if package.components else ""
-    return (
-        "cmake_minimum_required(VERSION 3.21)\n"
-        # Both languages: a package's own checks may need C (LLVM's do), as a host's may.
-        "project(modgate_probe LANGUAGES C CXX)\n"
-        f"find_package({package.name}{version}{components} QUIET)\n"
-        f'message(STATUS "modgate-probe:${{{package.name}_FOUND}}")\n'
-    )
+PROBE_FILE = "modgate_probe.cmake"
+RESULT = "modgate-probe-result:"
 
 
-def _first_error(output: str) -> str:
-    """What CMake said: the first line of text after its first ``CMake Error`` heading."""
-    lines = output.splitlines()
-    for index, line in enumerate(lines):
-        if line.startswith("CMake Error"):
-            said = next((later.strip() for later in lines[index + 1 :] if later.strip()), "")
-            return said or line.strip()
-    return output.strip().splitlines()[-1] if output.strip() else "cmake failed"
+def probe_file() -> Path:
+    """The probe script: in the installed CMake package, else in a source checkout's ``cmake/``."""
+    installed = Path(cmake_dir()) / PROBE_FILE
+    if installed.is_file():
+        return installed
+    return Path(__file__).resolve().parents[3] / "cmake" / PROBE_FILE
 
 
-def _look_up(package: Package, defines: Sequence[str], folder: Path) -> str | None:
-    """``None`` when this machine has ``package``, else why not (``folder``: a new one to use)."""
-    folder.mkdir()
-    (folder / "CMakeLists.txt").write_text(_probe_script(package), encoding="utf-8")
-    cmd = ["cmake", "-S", str(folder), "-B", str(folder / "build"), *(f"-D{d}" for d in defines)]
+def _answers(packages: Sequence[Package], defines: Sequence[str], folder: Path) -> list[str]:
+    """The probe's answer for each package, in order: ``found``, ``missing`` or ``error:...``."""
+    specs = ";".join(shlex.join(package.find_arguments()) for package in packages)
+    cmd = [
+        "cmake",
+        *(f"-D{d}" for d in defines),
+        f"-DMODGATE_PROBE_PACKAGES={specs}",
+        f"-DMODGATE_PROBE_DIR={folder}",
+        "-P",
+        str(probe_file()),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        return f"its CMake package failed to load: {_first_error(proc.stderr + proc.stdout)}"
-    found = any(
-        line.endswith(("modgate-probe:1", "modgate-probe:TRUE", "modgate-probe:ON"))
-        for line in proc.stdout.splitlines()
-    )
-    return None if found else "not found"
+    said = {}
+    for line in (proc.stdout + proc.stderr).splitlines():
+        _, marker, rest = line.partition(RESULT)
+        if marker:
+            index, _, answer = rest.partition(":")
+            said[int(index)] = answer
+    if proc.returncode != 0 or len(said) != len(packages):
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
+        return [f"error:the probe itself failed: {tail[0]}"] * len(packages)
+    return [said[i] for i in range(len(packages))]
 
 
 def missing_here(modules: Mapping[str, Registration], defines: Sequence[str] = ()) -> dict[str, list[str]]:
@@ -60,12 +61,15 @@ def missing_here(modules: Mapping[str, Registration], defines: Sequence[str] = (
             if package not in packages:
                 packages.append(package)
     with tempfile.TemporaryDirectory(prefix="modgate-probe-") as scratch:
-        why = {package: _look_up(package, defines, Path(scratch) / str(i)) for i, package in enumerate(packages)}
+        answers = _answers(packages, defines, Path(scratch)) if packages else []
+    why = dict(zip(packages, answers, strict=True))
     missing: dict[str, list[str]] = {}
     for name, reg in sorted(modules.items()):
         for package in reg.native.packages if reg.native else ():
-            reason = why[package]
-            if reason is not None:
-                text = package.describe() if reason == "not found" else f"{package.describe()} ({reason})"
-                missing.setdefault(name, []).append(text)
+            answer = why[package]
+            if answer == "missing":
+                missing.setdefault(name, []).append(package.describe())
+            elif answer != "found":
+                reason = f"its CMake package failed to load: {answer.removeprefix('error:')}"
+                missing.setdefault(name, []).append(f"{package.describe()} ({reason})")
     return missing

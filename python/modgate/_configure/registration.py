@@ -76,6 +76,11 @@ class Package:
     components: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()  # what to link; empty: the usual target names (see cmake/modgate.cmake)
 
+    def find_arguments(self) -> list[str]:
+        """``find_package``'s arguments for this entry: the name, the version, the components."""
+        components = ["COMPONENTS", *self.components] if self.components else []
+        return [self.name, *([self.version] if self.version else []), *components]
+
     def describe(self) -> str:
         text = self.name
         if self.version:

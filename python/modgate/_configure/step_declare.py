@@ -98,10 +98,7 @@ def declare(
         options.append(call("_modgate_declare_option", reg.option_for(config.option_prefix), _help(reg)))
         packages = reg.native.packages if reg.native and requests[name].value != "OFF" else ()
         for index, package in enumerate(packages):
-            version = [package.version] if package.version else []
-            finds.append(
-                call("_modgate_find", f"{name}:{index}", package.name, *version, COMPONENTS=package.components)
-            )
+            finds.append(call("_modgate_find", f"{name}:{index}", *package.find_arguments()))
     for group, members in group_members(regs).items():
         options.append(
             call("_modgate_declare_option", groups[group], _group_help(group, members, config.group_summary(group)))
