@@ -17,7 +17,7 @@ Public functions:
 ``modgate_read_abi_version(<out-var>)``
   the runtime's ABI version, from ``modgate/abi.h``.
 
-Cache variables: ``MODGATE_ALL_MODULES`` (``ON``/``OFF``/``AUTO`` for every module whose
+Cache variables: ``MODGATE_ALL_MODULES`` (``ON``/``AUTO``/``IF_NEEDED``/``OFF`` for every module whose
 option is unset), ``MODGATE_EXTRA_MODULE_DIRS`` (more folders of module folders), one
 option per module (``<option-prefix><NAME>``, or the module's ``option`` key), and one per
 group a module is in (``MODGATE_GROUP_<G>``, or its name in ``[tool.modgate.groups]``), and
@@ -57,9 +57,8 @@ set(
   MODGATE_ALL_MODULES
   ""
   CACHE STRING
-  "ON, OFF or AUTO for every module whose USE_MODULE_<NAME> is unset (OFF: the core-only build); unset: each module's default"
+  "ON, AUTO, IF_NEEDED or OFF for every module whose own option is unset (OFF: the core-only build; IF_NEEDED: the core and what the modules set ON need); unset: each module's default"
 )
-set_property(CACHE MODGATE_ALL_MODULES PROPERTY STRINGS ";ON;OFF;AUTO")
 set(
   MODGATE_EXTRA_MODULE_DIRS
   ""
@@ -104,12 +103,17 @@ step adds itself when it needs ``packaging`` (and with them a build environment'
 ``sitecustomize``, which ``PYTHONPATH`` names: hence no ``-E``).
 #]=======================================================================]
 function(_modgate_run_step step out_file)
+  # How the user runs configure again, for the one fix line of a refused request.
+  set(_modgate_rs_rerun "cmake:${CMAKE_BINARY_DIR}")
+  if(SKBUILD)
+    set(_modgate_rs_rerun pip)
+  endif()
   execute_process(
     COMMAND
       "${modgate_PYTHON_EXECUTABLE}" -S "${modgate_PYTHON_PACKAGE_DIR}/_configure" ${step} --project-dir
       "${modgate_PROJECT_DIR}" --extra-dirs "${MODGATE_EXTRA_MODULE_DIRS}" --all-modules "${MODGATE_ALL_MODULES}"
       ${modgate_VALUE_ARGS} --out "${out_file}" --cache "${modgate_WORK_DIR}/registrations.pickle" --work-dir
-      "${modgate_WORK_DIR}" ${ARGN}
+      "${modgate_WORK_DIR}" --rerun "${_modgate_rs_rerun}" ${ARGN}
     RESULT_VARIABLE _modgate_rs_rc
     ERROR_VARIABLE _modgate_rs_err
   )
@@ -244,13 +248,13 @@ Internal. ::
 
 One module's, group's or capability's cache option, with its help text (the declare
 step's generated ``_modgate_generated_options`` calls it once per option). Its values,
-for cmake-gui's list, are ``ON``, ``OFF`` and ``AUTO``, or ``CHOICES`` (a capability's
-providers). The value stays empty until the user sets it, so what the cache holds is
+for cmake-gui's list, are ``modgate_VALUES`` (from the declare step), or ``CHOICES`` (a
+capability's providers). The value stays empty until the user sets it, so what the cache holds is
 exactly what the user asked for.
 #]=======================================================================]
 function(_modgate_declare_option option help)
   cmake_parse_arguments(PARSE_ARGV 2 _modgate_dopt "" "" "CHOICES")
-  set(_modgate_dopt_values ON OFF AUTO)
+  set(_modgate_dopt_values ${modgate_VALUES})
   if(_modgate_dopt_CHOICES)
     set(_modgate_dopt_values ${_modgate_dopt_CHOICES})
   endif()
@@ -271,6 +275,7 @@ are gone (a value the user set stays, and the resolver reports it as naming no m
 #]=======================================================================]
 function(_modgate_declare_options)
   _modgate_generated_options()
+  set_property(CACHE MODGATE_ALL_MODULES PROPERTY STRINGS "" ${modgate_VALUES})
   foreach(_modgate_do_opt IN LISTS modgate_OPTIONS)
     set(_modgate_do_current_${_modgate_do_opt} TRUE)
   endforeach()

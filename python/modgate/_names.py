@@ -23,6 +23,10 @@ RUNTIME_LIBRARY = "modgate_runtime"  # the shared runtime's library stem (src/CM
 DEFAULT_MODULES_DIRS = ("modules",)
 DEFAULT_OPTION_PREFIX = "USE_MODULE_"
 ALL_MODULES = "MODGATE_ALL_MODULES"  # the CMake variable: one value for every unset module
+# What a module's, a group's and MODGATE_ALL_MODULES' option takes, and module.toml's
+# ``default``, strongest first: ON (it and what it requires), AUTO (the same when all of it
+# can be built), IF_NEEDED (only when a module being built requires it), OFF (never).
+MODULE_VALUES = ("ON", "AUTO", "IF_NEEDED", "OFF")
 # A group's option (``groups`` in module.toml): outside every host's option prefix (which may
 # not start with ``MODGATE_``) and every module's ``option`` key, so it names no module.
 GROUP_OPTION_PREFIX = "MODGATE_GROUP_"

@@ -22,7 +22,8 @@ def test_options_carry_the_summary_as_help(tmp_path: Path) -> None:
     listing = check(run(["cmake", "-LH", "-N", str(tmp_path)])).stdout
     for name in own_modules():
         summary = (ROOT / "modules" / name / "module.toml").read_text().split('summary = "')[1].split('"')[0]
-        assert f"// {summary} [ON, OFF or AUTO; unset: MODGATE_ALL_MODULES or the default, " in listing
+        help_text = f"// {summary} [ON, AUTO, IF_NEEDED or OFF; unset: its groups', MODGATE_ALL_MODULES or the default"
+        assert help_text in listing
         assert f"\nUSE_MODULE_{name.upper()}:STRING=\n" in listing
     assert "MODGATE_ALL_MODULES:STRING=OFF" in listing
 
@@ -31,7 +32,7 @@ def test_summary_with_cmake_syntax_is_shown_verbatim(tmp_path: Path) -> None:
     summary = 'He said "hi"; it\'s ${HOME} and $ENV{PATH} ]] ]==] [[x]] \\n $<1:gen> # not a comment'
     check(configure(ROOT, tmp_path, {"MODGATE_EXTRA_MODULE_DIRS": str(VERBATIM), "MODGATE_ALL_MODULES": "OFF"}))
     listing = check(run(["cmake", "-LH", "-N", str(tmp_path)])).stdout
-    assert f"// {summary} [ON, OFF or AUTO;" in listing
+    assert f"// {summary} [ON, AUTO, IF_NEEDED or OFF;" in listing
     manifest = (tmp_path / "modgate" / "_manifest.json").read_text()
     assert (
         '"summary": "He said \\"hi\\"; it\'s ${HOME} and $ENV{PATH} ]] ]==] [[x]] \\\\n $<1:gen> # not a comment"'
@@ -58,8 +59,8 @@ def test_a_plain_cmake_build_has_the_version_setuptools_scm_computes(tmp_path: P
 def test_invalid_value_fails_configure_naming_the_option(tmp_path: Path) -> None:
     proc = configure(ROOT, tmp_path, {"USE_MODULE_SCAN": "MAYBE"})
     assert proc.returncode != 0
-    assert "USE_MODULE_SCAN: value 'MAYBE' is not ON, OFF or AUTO" in proc.stderr
-    assert "fix: set USE_MODULE_SCAN=ON, OFF or AUTO" in proc.stderr and "Traceback" not in proc.stderr
+    assert "USE_MODULE_SCAN: value 'MAYBE' is not ON, AUTO, IF_NEEDED or OFF" in proc.stderr
+    assert "fix: set USE_MODULE_SCAN=ON, AUTO, IF_NEEDED or OFF" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_unknown_option_fails_configure_with_a_suggestion(tmp_path: Path) -> None:

@@ -252,7 +252,7 @@ def test_tests_requires_admits_a_modules_tests_only(tmp_path: Path) -> None:
     assert "or to [tests] requires if only its tests/ use it" in finding.fix
     # An unknown module in [tests] requires is a graph finding.
     write(root, {"modules/gamma/module.toml": toml("gamma", extra='[tests]\nrequires = ["bet"]\n')})
-    assert ("MG101", "modules/gamma/module.toml", None) in {(f.code, f.path, None) for f in check_tree(root)}
+    assert ("MG102", "modules/gamma/module.toml", None) in {(f.code, f.path, None) for f in check_tree(root)}
 
 
 def test_optional_requires_admits_the_use_in_cxx_and_python(tmp_path: Path) -> None:

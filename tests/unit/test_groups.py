@@ -89,7 +89,8 @@ def test_an_on_module_requiring_a_member_of_an_off_group_names_both() -> None:
         resolve(MODULES, requests({"MODGATE_GROUP_CUDA": "OFF", "USE_MODULE_C": "ON"}))
     text = caught.value.format()
     assert "module 'c' is ON (USE_MODULE_C=ON) but requires c → a, and 'a' is off: MODGATE_GROUP_CUDA=OFF" in text
-    assert "fix: set MODGATE_GROUP_CUDA=ON or AUTO, or USE_MODULE_A=ON or AUTO" in text
+    assert "fix: set USE_MODULE_A=IF_NEEDED (a module's own option wins over its group's" in text
+    assert "or set MODGATE_GROUP_CUDA=IF_NEEDED, or set USE_MODULE_C=OFF" in text
 
 
 @pytest.mark.parametrize(
@@ -111,7 +112,7 @@ def test_an_on_module_requiring_a_member_of_an_off_group_names_both() -> None:
             {"cuda": "USE_CUDA_LIBS"},
             ["one letter or two from USE_CUDA_LIBS, the option of group 'cuda'"],
         ),
-        ({"MODGATE_GROUP_RPC": "MAYBE"}, None, ["MODGATE_GROUP_RPC: value 'MAYBE' is not ON, OFF or AUTO"]),
+        ({"MODGATE_GROUP_RPC": "MAYBE"}, None, ["MODGATE_GROUP_RPC: value 'MAYBE' is not ON, AUTO, IF_NEEDED or OFF"]),
         (
             {"MODGATE_GROUP_CUDA": "ON", "MODGATE_GROUP_RPC": "OFF"},
             None,

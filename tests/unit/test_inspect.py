@@ -56,7 +56,7 @@ def test_plan_shows_each_state_and_the_chain(tmp_path: Path, capsys: pytest.Capt
         ("USE_MODULE_ALPAH=OFF", "did you mean 'USE_MODULE_ALPHA'"),
         ("USE_MODULE_ALPHA=MAYBE", "MAYBE"),
         ("USE_MODULE_ALPHA", "write NAME=VALUE"),
-        ("USE_MODULE_GAMMA=ON", "fix: set USE_MODULE_ALPHA=ON or AUTO"),
+        ("USE_MODULE_GAMMA=ON", "fix: set USE_MODULE_ALPHA=IF_NEEDED"),
     ],
 )
 def test_plan_refuses_what_configure_refuses(

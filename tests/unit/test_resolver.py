@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from modgate._configure.problems import ConfigurationError as ModgateError
@@ -9,9 +11,11 @@ from modgate._configure.registration import Registration
 from modgate._configure.resolver import (
     Request,
     build_requests,
+    check_graph,
     near_option,
     normalize_value,
     resolve,
+    soft_references,
     topological_order,
 )
 
@@ -62,8 +66,12 @@ def error(modules, values=None, all_modules=None, missing=None) -> str:
         ("no", "OFF"),
         ("auto", "AUTO"),
         (" Auto ", "AUTO"),
+        ("if_needed", "IF_NEEDED"),
+        ("WANT", "AUTO"),  # VTK's words
+        ("dont_want", "IF_NEEDED"),
+        ("DEFAULT", ""),  # unset: the next place in the precedence decides
         ("MAYBE", None),
-        ("", None),
+        ("", ""),
     ],
 )
 def test_values_are_case_insensitive_with_boolean_aliases(raw: str, value: str | None) -> None:
@@ -108,15 +116,15 @@ def test_explicit_on_with_requirement_off_is_an_error_with_chain_and_fix() -> No
     text = error(m, {"USE_MODULE_A": "OFF", "USE_MODULE_C": "ON"})
     assert "modules/c/module.toml: requires" in text
     assert "c → b → a" in text and "USE_MODULE_A=OFF" in text
-    assert "fix: set USE_MODULE_A=ON or AUTO, or set USE_MODULE_C=OFF" in text
+    assert "fix: set USE_MODULE_A=IF_NEEDED (built because 'c' needs it) or ON, or set USE_MODULE_C=OFF" in text
 
 
 def test_every_unmet_requirement_is_reported_at_once() -> None:
     m = mods(reg("a"), reg("b"), reg("c", requires=("a", "b")))
     text = error(m, {"USE_MODULE_A": "OFF", "USE_MODULE_B": "OFF", "USE_MODULE_C": "ON"})
     assert "2 problems" in text
-    assert "fix: set USE_MODULE_A=ON or AUTO, or set USE_MODULE_C=OFF" in text
-    assert "fix: set USE_MODULE_B=ON or AUTO, or set USE_MODULE_C=OFF" in text
+    assert "fix: set USE_MODULE_A=IF_NEEDED (built because 'c' needs it) or ON, or set USE_MODULE_C=OFF" in text
+    assert "fix: set USE_MODULE_B=IF_NEEDED (built because 'c' needs it) or ON, or set USE_MODULE_C=OFF" in text
 
 
 def test_default_on_is_required_too() -> None:
@@ -184,8 +192,19 @@ def test_unknown_requirement_never_suggests_the_module_itself() -> None:
     assert "requires unknown module 'alphb'" in text and "did you mean" not in text
 
 
-def test_unknown_conflict_is_named() -> None:
-    assert "conflicts unknown module 'zz'" in error(mods(reg("a", conflicts=("zz",))))
+@pytest.mark.parametrize("key", ["conflicts", "optional_requires", "test_requires"])
+def test_a_soft_reference_to_a_module_not_here_is_a_warning_never_an_error(key: str) -> None:
+    # Deleting one module's folder never turns another off or breaks configure.
+    modules = mods(dataclasses.replace(reg("a"), **{key: ("zz",)}), reg("b"))
+    assert states(run(modules)) == {"a": True, "b": True}
+    (warning,) = soft_references(modules)
+    assert warning.file == "modules/a/module.toml" and "unknown module 'zz'" in warning.message
+    assert "is ignored" in warning.message and "remove 'zz'" in warning.fix
+    assert check_graph(modules) == []
+
+
+def test_requires_naming_a_module_not_here_stays_an_error() -> None:
+    assert "requires unknown module 'zz'" in error(mods(reg("a", requires=("zz",))))
 
 
 def test_cycle_names_every_member() -> None:
@@ -221,7 +240,8 @@ def test_a_misspelled_kept_option_is_fatal_naming_the_option_meant(typo: str, me
     with pytest.raises(ModgateError) as info:
         build_requests(modules, {typo: "ON"}, None, origin="-D")
     text = info.value.format()
-    assert f"-D: {typo}: {typo} names no option; it is one letter or two from {meant}" in text
+    near = "differs only in case from" if typo.upper() == meant else "is one letter or two from"
+    assert f"-D: {typo}: {typo} names no option; it {near} {meant}" in text
     assert f"fix: set {meant} instead (cmake: -U{typo} -D{meant}=...)" in text
 
 
@@ -235,9 +255,8 @@ def test_a_variable_near_no_option_is_left_alone(other: str) -> None:
 def test_a_slip_in_the_prefix_names_the_modules_option(typo: str) -> None:
     with pytest.raises(ModgateError) as info:
         build_requests(mods(reg("graph"), reg("scan")), {typo: "ON"}, None)
-    assert f"{typo} names no option; it is one letter or two from USE_MODULE_GRAPH, the option of module 'graph'" in (
-        info.value.format()
-    )
+    near = "is one letter or two from" if typo.isupper() else "differs only in case from"
+    assert f"{typo} names no option; it {near} USE_MODULE_GRAPH, the option of module 'graph'" in (info.value.format())
 
 
 def test_near_option_prefers_the_closest_and_never_an_exact_name() -> None:
@@ -254,7 +273,7 @@ def test_invalid_value_is_fatal() -> None:
     with pytest.raises(ModgateError) as info:
         build_requests(mods(reg("a")), {"USE_MODULE_A": "MAYBE"}, "SOMETIMES")
     text = info.value.format()
-    assert "USE_MODULE_A: value 'MAYBE' is not ON, OFF or AUTO" in text
+    assert "USE_MODULE_A: value 'MAYBE' is not ON, AUTO, IF_NEEDED or OFF" in text
     assert "MODGATE_ALL_MODULES: value 'SOMETIMES'" in text
 
 
@@ -275,3 +294,82 @@ def test_long_chain_and_long_cycle_stay_readable() -> None:
     text = error(cycle)
     assert "requires cycle of 200 modules: m000 → m001" in text and "(191 more)" in text
     assert len(text.splitlines()[1]) < 200
+
+
+# --- The four states: ON brings in what it requires, IF_NEEDED is built when needed ---------
+
+
+def chain_modules() -> dict[str, Registration]:
+    """app → io → core → zlib, plus an unrelated leaf; every library IF_NEEDED (VTK's DONT_WANT)."""
+    return mods(
+        reg("app", default="OFF", requires=("io",)),
+        reg("io", default="IF_NEEDED", requires=("core",)),
+        reg("core", default="IF_NEEDED", requires=("zlib",)),
+        reg("zlib", default="IF_NEEDED"),
+        reg("leaf", default="IF_NEEDED"),
+    )
+
+
+def test_on_brings_in_what_it_requires_with_the_reason() -> None:
+    result = run(chain_modules(), {"USE_MODULE_APP": "ON"})
+    assert states(result) == {"app": True, "io": True, "core": True, "zlib": True, "leaf": False}
+    assert result.state("io").reason == "needed by app (USE_MODULE_APP=ON)"
+    assert result.state("zlib").reason == "needed by core (app → io → core → zlib; USE_MODULE_APP=ON)"
+    assert result.state("zlib").needed_by == ("app", "io", "core", "zlib")
+    assert result.state("leaf").reason == "default IF_NEEDED: nothing being built requires it"
+
+
+def test_the_core_and_one_module_with_what_it_needs_is_two_flags() -> None:
+    modules = mods(
+        reg("app", requires=("io",)), reg("io", requires=("core",)), reg("core"), reg("other"), reg("big", default="ON")
+    )
+    result = run(modules, {"USE_MODULE_APP": "ON"}, "IF_NEEDED")
+    assert [name for name, on in states(result).items() if on] == ["app", "core", "io"]
+
+
+def test_if_needed_is_off_when_nothing_needs_it() -> None:
+    result = run(chain_modules())
+    assert not any(states(result).values())
+
+
+def test_on_never_pulls_in_an_off_module_and_says_how_to_let_it() -> None:
+    text = error(chain_modules(), {"USE_MODULE_APP": "ON", "USE_MODULE_CORE": "OFF"})
+    assert (
+        "module 'app' is ON (USE_MODULE_APP=ON) but requires app → io → core, and 'core' is off: USE_MODULE_CORE=OFF"
+        in text
+    )
+    assert "fix: set USE_MODULE_CORE=IF_NEEDED (built because 'app' needs it) or ON" in text
+
+
+def test_auto_brings_in_what_it_requires_when_all_of_it_can_be_built() -> None:
+    result = run(chain_modules(), {"USE_MODULE_APP": "AUTO"})
+    assert states(result)["zlib"] and result.state("io").reason == "needed by app (USE_MODULE_APP=AUTO)"
+    # A package missing deep down: AUTO is off with the chain, and what only it needed is off too.
+    result = run(chain_modules(), {"USE_MODULE_APP": "AUTO"}, missing={"zlib": ["ZLIB"]})
+    assert not any(states(result).values())
+    assert result.state("app").reason.startswith("requires io → core → zlib, which is off: package ZLIB not found")
+    assert result.state("zlib").reason == "package ZLIB not found by find_package"
+
+
+def test_what_only_an_auto_module_now_off_needed_is_off_too() -> None:
+    modules = mods(reg("app", requires=("io", "gl")), reg("io", default="IF_NEEDED"), reg("gl", default="OFF"))
+    result = run(modules)
+    assert states(result) == {"app": False, "gl": False, "io": False}
+    assert result.state("io").reason == (
+        "default IF_NEEDED: needed only by 'app', which is off: requires gl, which is off: default OFF"
+    )
+
+
+def test_what_an_on_module_brings_in_wins_a_conflict_with_an_auto_one() -> None:
+    modules = mods(reg("app", requires=("gl",)), reg("gl", default="IF_NEEDED"), reg("soft", conflicts=("gl",)))
+    result = run(modules, {"USE_MODULE_APP": "ON"})
+    assert states(result) == {"app": True, "gl": True, "soft": False}
+    assert result.state("soft").reason == "conflicts with 'gl', which is ON (needed by app (USE_MODULE_APP=ON))"
+
+
+def test_vtks_words_are_values_and_default_is_unset() -> None:
+    modules = chain_modules()
+    want = run(modules, {"USE_MODULE_APP": "WANT", "USE_MODULE_LEAF": "dont_want"})
+    assert states(want) == {"app": True, "io": True, "core": True, "zlib": True, "leaf": False}
+    # DEFAULT: the next place in the precedence decides (here MODGATE_ALL_MODULES).
+    assert states(run(modules, {"USE_MODULE_LEAF": "DEFAULT"}, "ON"))["leaf"]

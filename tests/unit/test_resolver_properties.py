@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from modgate._configure.problems import ConfigurationError as ModgateError
 from modgate._configure.registration import Registration
-from modgate._configure.resolver import build_requests, resolve
+from modgate._configure.resolver import ALL_MODULES, HostOptions, build_requests, decide, resolve
 
 NAMES = [f"m{i}" for i in range(8)]
-VALUES = st.sampled_from(["ON", "OFF", "AUTO"])
+VALUES = st.sampled_from(["ON", "OFF", "AUTO", "IF_NEEDED"])
 
 
 @st.composite
@@ -58,11 +58,15 @@ def test_result_satisfies_every_constraint_and_every_request(scenario, rnd: rand
             assert set(reg.requires) <= enabled, name
             assert not set(reg.conflicts) & enabled, name
             assert name not in missing
-        # ON (from any source) is never turned off; OFF is never turned on.
+        # ON (from any source) is never turned off; OFF is never turned on; IF_NEEDED is on
+        # exactly when a module being built requires it.
         if requests[name].value == "ON":
             assert name in enabled
         if requests[name].value == "OFF":
             assert name not in enabled
+        if requests[name].value == "IF_NEEDED" and name in enabled:
+            assert any(name in modules[other].requires for other in enabled), name
+            assert result.state(name).reason.startswith("needed by "), result.state(name)
         if f"USE_MODULE_{name.upper()}" in values:
             assert result.state(name).request.source == f"USE_MODULE_{name.upper()}"
 
@@ -84,3 +88,22 @@ def test_all_off_is_always_possible(scenario) -> None:
     modules, _values, _all, missing = scenario
     result = resolve(modules, build_requests(modules, {}, "OFF"), missing)
     assert result.enabled == ()
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenarios())
+def test_a_refused_request_is_fixed_by_its_one_fix_line(scenario) -> None:
+    # One round: the changes a refusal carries configure cleanly when applied, every time
+    # the problems can be fixed with options at all.
+    modules, values, all_modules, missing = scenario
+    hosted = HostOptions(groups={}, provided={})
+    try:
+        decide(modules, values, all_modules, hosted, missing_packages=missing)
+    except ModgateError as refused:
+        assert refused.changes is not None, refused.format()  # every problem here has an option fix
+        fixed = dict(refused.values)
+        again_all = fixed.pop(ALL_MODULES, None)
+        _requests, result = decide(modules, fixed, again_all, hosted, missing_packages=missing)
+        for name, value in refused.changes.items():  # the fix did what it says
+            assert fixed.get(name, again_all if name == ALL_MODULES else "") == value or not value
+        assert "fix all at once:" in refused.format() and result.states

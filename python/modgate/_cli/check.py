@@ -24,7 +24,7 @@ from .._configure.discovery import Discovery, discover_project
 from .._configure.host import HostConfig, read_host
 from .._configure.problems import ConfigurationError, Problem
 from .._configure.registration import Registration, line_of
-from .._configure.resolver import check_graph, host_options, outside_references, requires_closure
+from .._configure.resolver import check_graph, host_options, outside_references, requires_closure, soft_references
 from .._names import MODULES_PACKAGE, NO_PROVIDER, REGISTRATION_FILE
 from ..exceptions import ModgateError
 from .codeowners import BEGIN, CODEOWNERS_PLACES, codeowners_block, merged
@@ -40,7 +40,8 @@ WARNING = "warning"
 RULES: dict[str, tuple[str, str]] = {
     "MG001": (ERROR, "[tool.modgate.policy] ignore names a code that does not exist"),
     "MG100": (ERROR, "a registration file does not parse or validate"),
-    "MG101": (ERROR, "requires/conflicts name an unknown module, or requires form a cycle"),
+    "MG101": (ERROR, "requires names an unknown module, or requires form a cycle"),
+    "MG102": (WARNING, "conflicts, optional-requires or [tests] requires name a module that is not here (ignored)"),
     "MG200": (ERROR, "an S0 module has fewer maintainers than the policy asks"),
     "MG201": (ERROR, "an S1/S2 module requires an S0 module"),
     "MG300": (ERROR, "a module has no maintainers"),
@@ -429,6 +430,7 @@ def check_tree(root: Path, *, as_of_version: str | None = None) -> list[Finding]
     modules = found.registrations
     external = outside_references(modules) if config.is_plugin else set()
     findings += [_problem_finding("MG101", p, root) for p in check_graph(modules, external)]
+    findings += [_problem_finding("MG102", p, root) for p in soft_references(modules, external)]
     texts = {name: _read(m.directory / REGISTRATION_FILE) for name, m in found.modules.items()}
     version = as_of_version
     if version is None:

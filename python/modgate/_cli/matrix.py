@@ -97,22 +97,14 @@ class Graph:
         self.exactly = [frozenset(c.providers) for c in self.provided.values() if c.exactly_one]
         # What conflicts with a module or anything it requires: turning it ON clashes there.
         self.clash = {n: frozenset().union(*(self.conflicts[m] for m in self.closure[n])) for n in self.names}
-        # Who names a module in optional-requires or [tests] requires: no constraint on states,
-        # but a registration naming a module whose folder is gone does not configure.
-        naming: dict[str, set[str]] = {n: set() for n in self.names}
-        for name in self.names:
-            for other in (*modules[name].optional_requires, *modules[name].test_requires):
-                if other in naming:
-                    naming[other].add(name)
-        self.naming = {n: frozenset(m) for n, m in naming.items()}
 
     def mentioning(self, name: str) -> tuple[str, ...]:
-        """``name`` and every module whose registration names a module in that set (requires,
-        conflicts, optional-requires, [tests] requires): what must go with ``name``'s folder
-        for the tree to configure."""
+        """``name`` and every module that requires a module in that set: what must go with
+        ``name``'s folder for the tree to configure (a conflicts, optional-requires or
+        [tests] requires entry naming a module that is gone is ignored)."""
         gone = {name}
         while True:
-            more = {m for g in gone for m in self.dependents[g] | self.conflicts[g] | self.naming[g]} - gone
+            more = {m for g in gone for m in self.dependents[g]} - gone
             if not more:
                 return tuple(sorted(gone))
             gone |= more

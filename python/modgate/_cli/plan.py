@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Mapping
+import shlex
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from .._configure.host import HostConfig
 from .._configure.manifest import capability_entries
-from .._configure.problems import ConfigurationError
+from .._configure.problems import ConfigurationError, suggest
 from .._configure.registration import Registration
-from .._configure.resolver import ModuleState, build_requests, group_members, host_options, resolve
+from .._configure.resolver import ModuleState, decide, group_members, host_options
 from .._names import ALL_MODULES
 from .._table import capability_table, group_table, state_table
 from ..exceptions import ModgateError
@@ -24,13 +25,57 @@ __all__ = ["main", "plan", "populate_parser", "tree_info"]
 def plan(
     modules: Mapping[str, Registration], values: Mapping[str, str], all_modules: str, config: HostConfig
 ) -> list[ModuleState]:
-    """What a configure with ``values`` would decide, every external package assumed found."""
+    """What a configure with ``values`` would decide, every external package assumed found
+    (a :class:`ConfigurationError` with every problem and one fix, as configure's)."""
     prefix = config.option_prefix
     hosted = host_options(modules, config)
-    requests = build_requests(
-        modules, values, all_modules, prefix=prefix, origin="-D", groups=hosted.groups, provided=hosted.provided
-    )
-    return list(resolve(modules, requests, prefix=prefix, provided=hosted.provided).states)
+    _requests, resolution = decide(modules, values, all_modules, hosted, prefix=prefix, origin="-D")
+    return list(resolution.states)
+
+
+def why(
+    name: str,
+    modules: Mapping[str, Registration],
+    states: Sequence[ModuleState],
+    values: Mapping[str, str],
+    all_modules: str,
+    config: HostConfig,
+) -> list[str]:
+    """Why module ``name`` is on or off: where its value came from (each place in the
+    precedence, first set wins), then the chain that brought it in or kept it out."""
+    by_name = {state.name: state for state in states}
+    state, reg = by_name[name], modules[name]
+    hosted = host_options(modules, config)
+    own = reg.option_for(config.option_prefix)
+    places = [(own, values.get(own, ""))]
+    places += [(hosted.groups[group], values.get(hosted.groups[group], "")) for group in sorted(reg.groups)]
+    places.append((ALL_MODULES, all_modules))
+    places += [(f"group {g!r}'s default", hosted.defaults.get(g, "")) for g in sorted(reg.groups)]
+    places.append((f"{reg.name}'s default", reg.default))
+    lines = [f"{name}: {'ON' if state.enabled else 'OFF'}: {state.reason}"]
+    lines.append(f"  value: {state.request.describe()}")
+    lines.append("    from, first set wins: " + ", ".join(f"{where}={value or 'unset'}" for where, value in places))
+    if state.needed_by:
+        lines.append("  brought in by what requires it:")
+        lines += [f"    {link}: {by_name[link].request.describe()}" for link in state.needed_by[:-1]]
+    if state.blocked_by:
+        lines.append("  kept out by what it requires:")
+        lines += [f"    {link}: {_state_text(by_name[link])}" for link in state.blocked_by if link in by_name]
+    return lines
+
+
+def _state_text(state: ModuleState) -> str:
+    return f"{'ON' if state.enabled else 'OFF'} ({state.reason})"
+
+
+def _fix_command(directory: str, why_name: str | None) -> Callable[[ConfigurationError], str]:
+    """``modgate plan`` again with every value the fix needs: a plan keeps nothing."""
+
+    def line(error: ConfigurationError) -> str:
+        defines = [f"-D {shlex.quote(f'{name}={value}')}" for name, value in error.values.items()]
+        return " ".join(["modgate plan", shlex.quote(directory), *defines, *(["--why", why_name] if why_name else [])])
+
+    return line
 
 
 def _entry(state: ModuleState, reg: Registration, prefix: str) -> dict[str, Any]:
@@ -98,23 +143,33 @@ def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "-D", dest="define", action="append", default=[], metavar="NAME=VALUE", help="an option, as for cmake"
     )
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--why", metavar="MODULE", help="why this module is on or off: where its value came from, and the chain"
+    )
 
 
 def main(args: argparse.Namespace) -> int:
     _root, config, found = project(args.dir)
-    values = {name: value.strip() for name, value in defines(args.define, f"{config.option_prefix}GRAPH=OFF").items()}
-    all_modules = values.pop(ALL_MODULES, "")
     modules = found.registrations
+    example = min(modules, default="<name>")
+    example_option = modules[example].option_for(config.option_prefix) if example in modules else "USE_MODULE_<NAME>"
+    values = {name: value.strip() for name, value in defines(args.define, f"{example_option}=OFF").items()}
+    all_modules = values.pop(ALL_MODULES, "")
+    if args.why is not None and args.why not in modules:
+        raise ModgateError(f"--why {args.why}: no module {args.why!r} in {args.dir}{suggest(args.why, modules)}")
     try:
         states = plan(modules, values, all_modules, config)
         groups = _groups(modules, values, config)
         provided = _capabilities(modules, values, config, states)
     except ConfigurationError as exc:
-        raise ModgateError(exc.format()) from None
+        raise ModgateError(exc.format(_fix_command(args.dir, args.why))) from None
+    if args.why is not None:
+        print("\n".join(why(args.why, modules, states, values, all_modules, config)))
+        return 0
     if args.format == "json":
         data = {
             state.name: _entry(state, modules[state.name], config.option_prefix)
-            | {"blocked_by": list(state.blocked_by)}
+            | {"blocked_by": list(state.blocked_by), "needed_by": list(state.needed_by)}
             for state in states
         }
         print(json.dumps(data, indent=2, sort_keys=True))

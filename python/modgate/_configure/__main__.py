@@ -21,7 +21,9 @@ standard library, and ``packaging`` for requirement and version strings.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -39,7 +41,7 @@ from modgate._configure.build_tree import make_links
 from modgate._configure.discovery import Discovery, discover_project
 from modgate._configure.files import write_if_changed
 from modgate._configure.host import HostConfig, read_host
-from modgate._configure.problems import ConfigurationError, Problem
+from modgate._configure.problems import ConfigurationError, Problem, cmake_flags
 from modgate._configure.step_declare import declare
 from modgate._configure.step_resolve import Outputs, resolve_step
 from modgate._configure.versions import MissingPackaging
@@ -78,7 +80,26 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--work-dir", type=Path, help=f"CMake's modgate folder: a refused configure leaves {PROBLEMS_FILE} there"
     )
+    parser.add_argument(
+        "--rerun", default="", help="how the user configures again: pip, or cmake:<build folder> (the fix line)"
+    )
     return parser
+
+
+def _fix_line(rerun: str, project_dir: Path | None) -> Callable[[ConfigurationError], str]:
+    """The one command that configures again with a refused request's fix: pip takes every
+    value again (its build folder keeps none); CMake's cache keeps them, so it takes the changes."""
+
+    def line(error: ConfigurationError) -> str:
+        changes = error.changes or {}
+        if rerun == "pip":
+            source = shlex.quote(str(project_dir)) if project_dir is not None else "."
+            defines = [f"-C {shlex.quote(f'cmake.define.{name}={value}')}" for name, value in error.values.items()]
+            return " ".join(["python -m pip install", source, *defines])
+        build = rerun.removeprefix("cmake:") or "<build folder>"
+        return f"cmake {cmake_flags(changes)} {shlex.quote(build)}"
+
+    return line
 
 
 def _values(raw: list[str]) -> dict[str, str]:
@@ -165,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
             text = _configure_step(args)
     except (ConfigurationError, MissingPackaging) as exc:
         _write_problems(args.work_dir, exc if isinstance(exc, ConfigurationError) else None)
-        sys.stderr.write(f"{exc}\n")
+        text = exc.format(_fix_line(args.rerun, args.project_dir)) if isinstance(exc, ConfigurationError) else str(exc)
+        sys.stderr.write(f"{text}\n")
         return EXIT_USER_ERROR
     except OSError as exc:
         problem = Problem(str(exc.filename or "?"), None, f"cannot read or write: {exc.strerror}", "check the path")

@@ -37,6 +37,7 @@ from .._names import (
     DEFAULT_MODULE_DISTRIBUTION,
     DEFAULT_MODULES_DIRS,
     DEFAULT_OPTION_PREFIX,
+    MODULE_VALUES,
     NO_PROVIDER,
     capability_option,
     group_option,
@@ -71,7 +72,7 @@ _KEYS = (
     "groups",
     "capabilities",
 )
-_GROUP_KEYS = ("option", "summary")
+_GROUP_KEYS = ("option", "default", "summary")
 _CAPABILITY_KEYS = ("policy", "option", "default", "summary")
 _POLICY_KEYS = ("s0-min-maintainers", "core-paths", "ignore", "twins", "twins-min-lines", "forbid-licenses")
 TWIN_POLICIES = ("warn", "error", "off")
@@ -93,11 +94,13 @@ class Policy:
 @dataclass(frozen=True)
 class GroupSetting:
     """What the host says of one group (``[tool.modgate.groups.<name>]``): the option's
-    name, when not ``MODGATE_GROUP_<NAME>`` (a name the project had before), and a summary."""
+    name, when not ``MODGATE_GROUP_<NAME>`` (a name the project had before), the value its
+    members take when nothing the user set decides (empty: none), and a summary."""
 
     name: str
     option: str | None = None
     summary: str = ""
+    default: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,11 @@ class HostConfig:
     groups: tuple[GroupSetting, ...] = ()  # [tool.modgate.groups], sorted by name
     capabilities: tuple[CapabilitySetting, ...] = ()  # [tool.modgate.capabilities], sorted by name
     license: str = ""  # [project] license when it is a string (PEP 639: an SPDX expression), as written
+
+    @property
+    def group_defaults(self) -> dict[str, str]:
+        """Each group the host gives a default value: group -> value."""
+        return {group.name: group.default for group in self.groups if group.default}
 
     @property
     def group_renames(self) -> dict[str, str]:
@@ -523,7 +531,19 @@ def _groups(raw: object, path: str, problems: list[Problem]) -> tuple[GroupSetti
                 )
             )
             summary = ""
-        found.append(GroupSetting(name, option, summary))
+        default = entry.get("default", "")
+        if default not in ("", *MODULE_VALUES):
+            problems.append(
+                _bad(
+                    f"{key}.default",
+                    f"{default!r} is not one of {', '.join(MODULE_VALUES)}"
+                    f"{suggest(str(default).upper(), MODULE_VALUES)}",
+                    f'write default = "{MODULE_VALUES[2]}" (or another of {", ".join(MODULE_VALUES)}, upper case)',
+                    path,
+                )
+            )
+            default = ""
+        found.append(GroupSetting(name, option, summary, default))
     return tuple(found)
 
 

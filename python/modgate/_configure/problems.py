@@ -6,12 +6,12 @@ Standard library only: this module runs at configure time from the source tree.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..exceptions import ModgateError
 
-__all__ = ["ConfigurationError", "Problem", "suggest"]
+__all__ = ["ConfigurationError", "Problem", "cmake_flags", "suggest"]
 
 
 @dataclass(frozen=True)
@@ -26,24 +26,48 @@ class Problem:
     key: str | None
     message: str
     fix: str
+    # What the fix does to the options, when options can do it: (name, value) pairs, an
+    # empty value unsetting the name. The resolver joins these into one command line.
+    action: tuple[tuple[str, str], ...] = ()
 
     def format(self) -> str:
         where = self.file if self.key is None else f"{self.file}: {self.key}"
         return f"{where}: {self.message}\n    fix: {self.fix}"
 
 
+def cmake_flags(changes: Mapping[str, str]) -> str:
+    """``-DNAME=VALUE`` for each change, ``-UNAME`` for one that unsets."""
+    return " ".join(f"-D{name}={value}" if value else f"-U{name}" for name, value in changes.items())
+
+
 class ConfigurationError(ModgateError):
     """A mistake in a registration file, a setting or an option; carries every problem
-    found so all are fixed in one go."""
+    found so all are fixed in one go. ``changes``: the option changes that fix every
+    problem at once (an empty value unsets), when options can; ``values``: every value
+    the user set with those changes made (for a command that takes them all again)."""
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    def __init__(
+        self,
+        problems: Sequence[Problem],
+        *,
+        changes: Mapping[str, str] | None = None,
+        values: Mapping[str, str] | None = None,
+    ) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
+        self.changes: dict[str, str] | None = dict(changes) if changes is not None else None
+        self.values: dict[str, str] = dict(values or {})
         super().__init__(self.format())
 
-    def format(self) -> str:
+    def format(self, command: Callable[[ConfigurationError], str] | None = None) -> str:
+        """Every problem, then the one command that fixes them all (``command`` spells it
+        for where the user is; default: the CMake flags to add)."""
         count = len(self.problems)
         head = "modgate: 1 problem" if count == 1 else f"modgate: {count} problems"
-        return head + "\n" + "\n".join("  " + p.format() for p in self.problems)
+        text = head + "\n" + "\n".join("  " + p.format() for p in self.problems)
+        if self.changes:
+            line = command(self) if command is not None else f"cmake {cmake_flags(self.changes)} <build folder>"
+            text += f"\n  fix all at once: {line}"
+        return text
 
 
 def suggest(word: str, choices: Iterable[str], *, limit: int = 3) -> str:

@@ -26,8 +26,9 @@ Runs at configure time; the standard library only.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from .._names import (
@@ -37,6 +38,7 @@ from .._names import (
     DEFAULT_OPTION_PREFIX,
     EXTRA_MODULE_DIRS,
     GROUP_OPTION_PREFIX,
+    MODULE_VALUES,
     NO_PROVIDER,
     REGISTRATION_FILE,
     capability_option,
@@ -45,7 +47,7 @@ from .._names import (
 )
 from .host import HostConfig
 from .problems import ConfigurationError, Problem, suggest
-from .registration import VALUES, Registration
+from .registration import Registration
 
 __all__ = [
     "ALL_MODULES",
@@ -59,6 +61,7 @@ __all__ = [
     "capabilities",
     "check_graph",
     "check_options",
+    "decide",
     "group_members",
     "group_options",
     "host_options",
@@ -67,26 +70,31 @@ __all__ = [
     "outside_references",
     "requires_closure",
     "resolve",
+    "soft_references",
     "topological_order",
 ]
 
+# Every spelling a value may take (case-insensitive): CMake's booleans, and VTK's words
+# (YES, WANT, DONT_WANT, NO; DEFAULT is "unset") so VTK and ITK users type what they know.
 _ALIASES = {
-    "ON": "ON",
-    "TRUE": "ON",
-    "YES": "ON",
-    "1": "ON",
-    "OFF": "OFF",
-    "FALSE": "OFF",
-    "NO": "OFF",
-    "0": "OFF",
-    "AUTO": "AUTO",
+    **{word: "ON" for word in ("ON", "TRUE", "YES", "Y", "1")},
+    **{word: "OFF" for word in ("OFF", "FALSE", "NO", "N", "0")},
+    **{word: "AUTO" for word in ("AUTO", "WANT")},
+    **{word: "IF_NEEDED" for word in ("IF_NEEDED", "DONT_WANT")},
 }
+UNSET_WORD = "DEFAULT"  # VTK's word for "not set": the next place in the precedence decides
 _CHAIN_SHOWN = 12
+_VALUES_TEXT = ", ".join(MODULE_VALUES[:-1]) + f" or {MODULE_VALUES[-1]}"
+_SYNONYMS_TEXT = "TRUE/FALSE/YES/NO/1/0, VTK's WANT/DONT_WANT, and DEFAULT for unset also work"
 
 
 def normalize_value(raw: str) -> str | None:
-    """``ON``/``OFF``/``AUTO`` for an accepted spelling (case-insensitive), else ``None``."""
-    return _ALIASES.get(raw.strip().upper())
+    """One of ``MODULE_VALUES`` for an accepted spelling (case-insensitive), else ``None``;
+    the empty string for an unset value (empty, or ``DEFAULT``)."""
+    word = raw.strip().upper()
+    if word in ("", UNSET_WORD):
+        return ""
+    return _ALIASES.get(word)
 
 
 @dataclass(frozen=True)
@@ -106,6 +114,8 @@ class Request:
             return f"{self.source}={self.choice} (capability {self.capability!r})"
         if self.source == "default":
             return f"default {self.value}"
+        if self.source == "group default":
+            return f"group {self.group!r} defaults to {self.value}"
         if self.group:
             return f"{self.source}={self.value} (group {self.group!r})"
         return f"{self.source}={self.value}"
@@ -120,6 +130,9 @@ class ModuleState:
     # An AUTO module off because a module it requires is off: that chain of requirements,
     # ending with the module that is off for a reason of its own (whose option to change).
     blocked_by: tuple[str, ...] = ()
+    # A module on only because a module being built requires it: the chain of requirements
+    # from the module that was asked for (ON or AUTO) to this one.
+    needed_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,7 +153,7 @@ class Resolution:
         return self.order
 
 
-def _unknown_option(option: str, modules: Mapping[str, Registration], prefix: str, origin: str) -> Problem:
+def _unknown_option(option: str, raw: str, modules: Mapping[str, Registration], prefix: str, origin: str) -> Problem:
     by_option = {reg.option_for(prefix): name for name, reg in modules.items()}
     rest = option[len(prefix) :]
     named = modules.get(rest.lower())
@@ -151,6 +164,7 @@ def _unknown_option(option: str, modules: Mapping[str, Registration], prefix: st
             option,
             f"{option} names no option: module {named.name!r} is toggled by {right}",
             f"set {right} instead (cmake: -U{option} -D{right}=...)",
+            ((option, ""), (right, raw)),
         )
     # Compare module names and options, not whole options: the shared prefix makes every option look near.
     near = suggest(rest.lower(), by_option.values())
@@ -165,6 +179,7 @@ def _unknown_option(option: str, modules: Mapping[str, Registration], prefix: st
         option,
         f"{option} names no module{hint}",
         f"remove it (cmake: -U{option}), or add a module {rest.lower()!r} (modules/{rest.lower()}/{REGISTRATION_FILE})",
+        ((option, ""),),
     )
 
 
@@ -220,15 +235,17 @@ def _near_a_module_option(
     return near_option(name, tails) if tails else None
 
 
-def _misspelled_option(option: str, meant: str, owners: Mapping[str, str], origin: str) -> Problem:
+def _misspelled_option(option: str, raw: str, meant: str, owners: Mapping[str, str], origin: str) -> Problem:
     """``owners``: each option -> what it sets ("module 'x'", "group 'g'", ...)."""
     what = f"the option of {owners[meant]}" if meant in owners else "a variable of modgate's"
+    near = "differs only in case from" if option.upper() == meant.upper() else "is one letter or two from"
     return Problem(
         origin,
         option,
-        f"{option} names no option; it is one letter or two from {meant}, {what}",
+        f"{option} names no option; it {near} {meant}, {what}",
         f"set {meant} instead (cmake: -U{option} -D{meant}=...); if {option} is a variable of the project's own,"
         " declare it (option() or set(... CACHE ...)) before modgate_add_modules()",
+        ((option, ""), (meant, raw)),
     )
 
 
@@ -339,7 +356,9 @@ def _choice(option: str, raw: str, capability: Capability, origin: str) -> tuple
         why = f"capability {capability.name!r} needs exactly one provider on ({capability.policy})"
     else:
         why = f"{raw.strip()!r} does not provide {capability.name!r}{suggest(value, capability.providers)}"
-    return None, Problem(origin, option, f"{option}={raw.strip()}: {why}", f"set {option} to {capability.choices()}")
+    return None, Problem(
+        origin, option, f"{option}={raw.strip()}: {why}", f"set {option} to {capability.choices()}", ((option, ""),)
+    )
 
 
 def _capability_request(
@@ -367,6 +386,7 @@ def _capability_request(
                 + (f"{choice!r} as the provider" if choice != NO_PROVIDER else "no provider")
                 + f" of {capability.name!r}, but {own.source}={own.value}",
                 f"set {capability.option}={reg.name if own.value == 'ON' else choice}, or unset {own.source}",
+                ((own.source, ""),),
             )
         return None
     source = capability.option if by_user else "default"
@@ -380,14 +400,41 @@ class HostOptions:
 
     groups: dict[str, str]
     provided: dict[str, Capability]
+    defaults: dict[str, str] = field(default_factory=dict)  # each group's default, where the host gives one
+
+    def requests(
+        self,
+        modules: Mapping[str, Registration],
+        values: Mapping[str, str],
+        all_modules: str | None,
+        *,
+        prefix: str,
+        origin: str,
+    ) -> dict[str, Request]:
+        """:func:`build_requests` with these options: how configure, plan and check read a request."""
+        return build_requests(
+            modules,
+            values,
+            all_modules,
+            prefix=prefix,
+            origin=origin,
+            groups=self.groups,
+            provided=self.provided,
+            group_defaults=self.defaults,
+        )
 
 
 def host_options(modules: Mapping[str, Registration], config: HostConfig) -> HostOptions:
-    """:func:`group_options` and :func:`capabilities` with ``config``'s settings."""
+    """:func:`group_options` and :func:`capabilities` with ``config``'s settings, and its
+    groups' defaults (a :class:`ConfigurationError` where a module's groups' defaults differ)."""
     groups = group_options(modules, config.group_renames, prefix=config.option_prefix, origin=config.path)
     settings = [(c.name, c.policy, c.option, c.default) for c in config.capabilities]
     provided = capabilities(modules, settings, prefix=config.option_prefix, origin=config.path, taken=groups)
-    return HostOptions(groups, provided)
+    defaults = config.group_defaults
+    problems = group_default_problems(modules, defaults, config.path)
+    if problems:
+        raise ConfigurationError(problems)
+    return HostOptions(groups, provided, defaults)
 
 
 def group_members(modules: Mapping[str, Registration]) -> dict[str, list[str]]:
@@ -440,7 +487,7 @@ def group_options(
 
 
 def _unknown_named_option(
-    option: str, prefix: str, options: Mapping[str, str], origin: str, *, kind: str, words: tuple[str, ...]
+    option: str, raw: str, prefix: str, options: Mapping[str, str], origin: str, *, kind: str, words: tuple[str, ...]
 ) -> Problem:
     """``option`` starts with ``prefix`` (a group's or a capability's) and names none of
     ``options`` (name -> its option): the old name of a renamed one, or the nearest.
@@ -454,6 +501,7 @@ def _unknown_named_option(
             option,
             f"{option} names no option: {kind} {wanted!r} {verb} {options[wanted]}",
             f"set {options[wanted]} instead (cmake: -U{option} -D{options[wanted]}=...)",
+            ((option, ""), (options[wanted], raw)),
         )
     near = suggest(wanted, options)
     for name in sorted(options, key=len, reverse=True):
@@ -464,6 +512,7 @@ def _unknown_named_option(
         option,
         f"{option} names no {kind}" + (near or (f" ({plural}: {known})" if known else f" ({nothing})")),
         f"remove it (cmake: -U{option}), or add {add.format(wanted)} to the {REGISTRATION_FILE} of its {whose}",
+        ((option, ""),),
     )
 
 
@@ -486,8 +535,40 @@ def _group_request(
                 f" ({groups[other]}={other_value}), which are set to different values",
                 f"set {own} to decide for it (a module's own option wins over its groups'), or set"
                 f" {groups[first]} and {groups[other]} alike",
+                ((own, value),),
             )
     return Request(value, groups[first], group=first)
+
+
+def _group_default(reg: Registration, defaults: Mapping[str, str]) -> Request | None:
+    """What the host's group defaults say of ``reg`` when nothing the user set decides
+    (:func:`group_default_problems` has made sure its groups' defaults agree)."""
+    group = next((group for group in sorted(reg.groups) if group in defaults), None)
+    return None if group is None else Request(defaults[group], "group default", group=group)
+
+
+def group_default_problems(
+    modules: Mapping[str, Registration], defaults: Mapping[str, str], origin: str
+) -> list[Problem]:
+    """A module in two groups whose ``default`` values differ: which one applies would
+    depend on nothing the host said."""
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for name in sorted(modules):
+        chosen = [(group, defaults[group]) for group in sorted(modules[name].groups) if group in defaults]
+        for (first, value), (other, other_value) in pairwise(chosen):
+            if value != other_value and (first, other) not in seen:
+                seen.add((first, other))
+                problems.append(
+                    Problem(
+                        origin,
+                        f"[tool.modgate] groups.{first}.default, groups.{other}.default",
+                        f"module {name!r} is in groups {first!r} (default {value}) and {other!r} (default"
+                        f" {other_value}), whose defaults differ",
+                        f"give groups {first!r} and {other!r} the same default, or remove one of the two",
+                    )
+                )
+    return problems
 
 
 def build_requests(
@@ -499,6 +580,7 @@ def build_requests(
     origin: str = "CMake cache",
     groups: Mapping[str, str] | None = None,
     provided: Mapping[str, Capability] | None = None,
+    group_defaults: Mapping[str, str] | None = None,
 ) -> dict[str, Request]:
     """Turn the user's option values and ``MODGATE_ALL_MODULES`` into requests.
 
@@ -508,7 +590,11 @@ def build_requests(
     of modgate's own variables (each an error with the suggestion, never ignored); any
     other name is not modgate's and is left alone. ``origin`` names where the values came
     from, for messages; ``groups`` is :func:`group_options` (default: no group renamed),
-    ``provided`` :func:`capabilities` (default: no host settings).
+    ``provided`` :func:`capabilities` (default: no host settings), ``group_defaults`` each
+    group's ``default`` from ``[tool.modgate.groups]``.
+
+    Precedence, first set wins: the module's own option, its capability's choice, its
+    groups' options, ``MODGATE_ALL_MODULES``, its groups' defaults, its own ``default``.
     """
     problems: list[Problem] = []
     groups = group_options(modules, prefix=prefix) if groups is None else groups
@@ -520,15 +606,16 @@ def build_requests(
     chosen: dict[str, tuple[str, bool]] = {c.name: (c.default, False) for c in provided.values() if c.default}
     set_groups: dict[str, str] = {}
     blanket: str | None = None
-    if all_modules is not None and all_modules.strip():
-        blanket = normalize_value(all_modules)
-        if blanket is None:
+    if all_modules is not None:
+        blanket = normalize_value(all_modules) or None
+        if normalize_value(all_modules) is None:
             problems.append(
                 Problem(
                     origin,
                     ALL_MODULES,
-                    f"value {all_modules!r} is not ON, OFF or AUTO",
-                    f"set {ALL_MODULES}=ON, OFF or AUTO (TRUE/FALSE/YES/NO/1/0 also work), or leave it unset",
+                    f"value {all_modules!r} is not {_VALUES_TEXT}{suggest(all_modules.upper(), MODULE_VALUES)}",
+                    f"set {ALL_MODULES}={_VALUES_TEXT} ({_SYNONYMS_TEXT}), or leave it unset",
+                    ((ALL_MODULES, ""),),
                 )
             )
     explicit: dict[str, Request] = {}
@@ -557,32 +644,33 @@ def build_requests(
                 words = ("is chosen by", "capabilities", "no module provides one", 'provides = "{}"', "providers")
                 problems.append(
                     _unknown_named_option(
-                        option, CAPABILITY_OPTION_PREFIX, choosers, origin, kind="capability", words=words
+                        option, raw, CAPABILITY_OPTION_PREFIX, choosers, origin, kind="capability", words=words
                     )
                 )
             elif raw.strip() and option.startswith(GROUP_OPTION_PREFIX):
                 words = ("is set by", "groups", "no module is in a group", 'groups = ["{}"]', "modules")
                 problems.append(
-                    _unknown_named_option(option, GROUP_OPTION_PREFIX, groups, origin, kind="group", words=words)
+                    _unknown_named_option(option, raw, GROUP_OPTION_PREFIX, groups, origin, kind="group", words=words)
                 )
             elif raw.strip() and option.startswith(prefix) and near_option(option, hosts_own) is None:
-                problems.append(_unknown_option(option, modules, prefix, origin))
+                problems.append(_unknown_option(option, raw, modules, prefix, origin))
             elif raw.strip() and (meant := _near_a_module_option(option, modules, prefix, kept)) is not None:
                 owners = {o: f"module {n!r}" for o, n in by_option.items()}
                 owners |= {o: f"group {g!r}" for o, g in by_group_option.items()}
                 owners |= {o: f"capability {c.name!r}" for o, c in by_capability_option.items()}
-                problems.append(_misspelled_option(option, meant, owners, origin))
-            continue
-        if not raw.strip():
+                problems.append(_misspelled_option(option, raw, meant, owners, origin))
             continue
         value = normalize_value(raw)
+        if value == "":
+            continue
         if value is None:
             problems.append(
                 Problem(
                     origin,
                     option,
-                    f"value {raw!r} is not ON, OFF or AUTO{suggest(raw.upper(), VALUES)}",
-                    f"set {option}=ON, OFF or AUTO (TRUE/FALSE/YES/NO/1/0 also work)",
+                    f"value {raw!r} is not {_VALUES_TEXT}{suggest(raw.strip().upper(), MODULE_VALUES)}",
+                    f"set {option}={_VALUES_TEXT} ({_SYNONYMS_TEXT})",
+                    ((option, ""),),
                 )
             )
             continue
@@ -608,6 +696,8 @@ def build_requests(
             requests[name] = grouped
         elif blanket is not None:
             requests[name] = Request(blanket, ALL_MODULES)
+        elif (defaulted := _group_default(modules[name], group_defaults or {})) is not None:
+            requests[name] = defaulted
         else:
             requests[name] = Request(modules[name].default, "default")
     if problems:
@@ -679,18 +769,21 @@ class HostModule:
         )
 
 
-def requires_closure(modules: Mapping[str, Registration], name: str) -> list[str]:
-    """Every module ``name`` requires, directly or through others, sorted (cycles end the
-    walk; a host module a plugin requires ends it too)."""
+def requires_closure(
+    modules: Mapping[str, Registration], *names: str, within: Container[str] | None = None
+) -> list[str]:
+    """Every module ``names`` require, directly or through others, sorted, without
+    ``names`` themselves (cycles end the walk; a host module a plugin requires ends it
+    too). ``within``: walk only through these modules (those on, say)."""
     seen: set[str] = set()
-    stack = list(modules[name].requires)
+    stack = [dep for name in names for dep in modules[name].requires]
     while stack:
         dep = stack.pop()
-        if dep not in seen:
+        if dep not in seen and (within is None or dep in within):
             seen.add(dep)
             if dep in modules:
                 stack.extend(modules[dep].requires)
-    seen.discard(name)
+    seen.difference_update(names)
     return sorted(seen)
 
 
@@ -705,31 +798,54 @@ def outside_references(modules: Mapping[str, Registration]) -> set[str]:
     }
 
 
-def check_graph(modules: Mapping[str, Registration], external: Iterable[str] = ()) -> list[Problem]:
-    """References to unknown modules and ``requires`` cycles (each cycle named whole).
-    ``external`` names the modules of the host a plugin extends, which may be referred to."""
+_SOFT_KEYS = ("conflicts", "optional-requires", "tests.requires")
+
+
+def _unknown_references(
+    modules: Mapping[str, Registration], external: Iterable[str], keys: Sequence[str]
+) -> list[Problem]:
+    """Each module ``keys`` of a registration name that is neither here nor ``external``."""
     problems: list[Problem] = []
     names = sorted(modules)
     outside = set(external)
     for name in names:
         reg = modules[name]
-        for key, refs in (
-            ("requires", reg.requires),
-            ("conflicts", reg.conflicts),
-            ("optional-requires", reg.optional_requires),
-            ("tests.requires", reg.test_requires),
-        ):
-            for ref in refs:
+        fields = {
+            "requires": reg.requires,
+            "conflicts": reg.conflicts,
+            "optional-requires": reg.optional_requires,
+            "tests.requires": reg.test_requires,
+        }
+        for key in keys:
+            for ref in fields[key]:
                 if ref not in modules and ref not in outside:
                     others = [n for n in [*names, *outside] if n != name]
+                    soft = f" ({key} of a module that is not here is ignored)" if key in _SOFT_KEYS else ""
                     problems.append(
                         Problem(
                             reg.path,
                             key,
-                            f"{key} unknown module {ref!r}{suggest(ref, others)}",
+                            f"{key} unknown module {ref!r}{suggest(ref, others)}{soft}",
                             f"remove {ref!r} from {key!r}, or add a module {ref!r} (modules/{ref}/{REGISTRATION_FILE})",
                         )
                     )
+    return problems
+
+
+def soft_references(modules: Mapping[str, Registration], external: Iterable[str] = ()) -> list[Problem]:
+    """Warnings: ``conflicts``, ``optional-requires`` and ``[tests] requires`` naming a module
+    that is not here. Deleting one module's folder must never turn another off or break
+    configure, so these are ignored (a typo is still worth a word)."""
+    return _unknown_references(modules, external, _SOFT_KEYS)
+
+
+def check_graph(modules: Mapping[str, Registration], external: Iterable[str] = ()) -> list[Problem]:
+    """``requires`` naming an unknown module, ``requires`` cycles (each cycle named whole),
+    and module commands taken twice. ``external`` names the modules of the host a plugin
+    extends, which may be referred to. (Other keys naming an unknown module:
+    :func:`soft_references`.)"""
+    problems = _unknown_references(modules, external, ("requires",))
+    names = sorted(modules)
     owners: dict[str, str] = {}
     for name in names:
         for command, _target in modules[name].commands:
@@ -840,8 +956,15 @@ class _Decision:
         self.prefix = prefix
         self.host_modules = host_modules
         self.order = topological_order(modules)
-        self.on = {name for name in modules if requests[name].value != "OFF"}
+        self.asked = {name for name in modules if requests[name].value in ("ON", "AUTO")}
+        self.on = set(self.asked)
         self.on |= {name for name, module in host_modules.items() if module.enabled}
+        # A module on only because an asked module requires it: the chain from that module.
+        self.needed: dict[str, tuple[str, ...]] = self._pull()
+        self.on |= set(self.needed)
+        # What an ON module brings in counts as ON where two modules conflict.
+        hard = sorted(name for name in self.asked if self.hard(name))
+        self.strong = {*hard, *requires_closure(modules, *hard, within=self.on)}
         self.reason: dict[str, str] = {}
         # Why the module at the end of a chain is off (its own reason, not a follower's).
         self.root: dict[str, str] = {name: m.off_text() for name, m in host_modules.items() if not m.enabled}
@@ -850,9 +973,31 @@ class _Decision:
         self.found: dict[tuple[str, str], Problem] = {}
         self.shared: dict[tuple[str, str], Capability] = {}  # two providers of one capability (sorted)
         self.provided: Mapping[str, Capability] = {}
+        self.unbuildable: set[str] = set()  # modules a package of theirs was not found for
         for name in sorted(modules):
             if name not in self.on:
                 self.reason[name] = self.root[name] = requests[name].describe()
+                if requests[name].value == "IF_NEEDED":
+                    self.reason[name] += ": nothing being built requires it"
+
+    def _pull(self) -> dict[str, tuple[str, ...]]:
+        """The ``IF_NEEDED`` modules the asked ones require (through each other), each with
+        its chain from the first asking module found: ON modules first, then AUTO, by name."""
+        roots = sorted(self.asked, key=lambda name: (not self.hard(name), name))
+        chains: dict[str, tuple[str, ...]] = {root: (root,) for root in roots}
+        queue = list(roots)
+        needed: dict[str, tuple[str, ...]] = {}
+        for name in queue:  # grows as it goes: breadth first
+            for dep in self.modules[name].requires:
+                if dep in self.modules and dep not in chains and self.requests[dep].value == "IF_NEEDED":
+                    chains[dep] = needed[dep] = (*chains[name], dep)
+                    queue.append(dep)
+        return needed
+
+    def why_on(self, name: str) -> str:
+        """Why ``name`` is (or was) to be built: what was asked for it, or who needs it."""
+        chain = self.needed.get(name)
+        return self.requests[name].describe() if chain is None else needed_text(chain, self.requests[chain[0]])
 
     def option(self, name: str) -> str:
         return self.modules[name].option_for(self.prefix)
@@ -880,6 +1025,7 @@ class _Decision:
     ) -> None:
         """A module whose external packages were not found, or whose CMake config failed
         when probed: an error when ON, off when AUTO (the rest of configure goes on)."""
+        self.unbuildable = {name for name in self.modules if missing_packages.get(name) or failed_packages.get(name)}
         for name in sorted(self.on):
             missing = missing_packages.get(name, ())
             failed = failed_packages.get(name, ())
@@ -900,6 +1046,7 @@ class _Decision:
                         "native.packages",
                         f"module {name!r} is ON ({self.requests[name].describe()}) but {text}",
                         f"{', or '.join(fixes)}, or set {self.option(name)}=AUTO to build without it, or OFF",
+                        ((self.option(name), "OFF"),),
                     ),
                 )
             else:
@@ -923,6 +1070,7 @@ class _Decision:
                         "conflicts",
                         f"module {name!r} is ON but {text}",
                         f"set {self.option(name)}=OFF",
+                        ((self.option(name), "OFF"),),
                     ),
                 )
             else:
@@ -933,20 +1081,24 @@ class _Decision:
         for dep in blocked:
             chain = self.chain_of(dep)
             last, cause = chain[-1], self.root[chain[-1]]
-            if last in self.host_modules:
-                fix = f"{self.host_modules[last].rebuild_fix()}, or set {self.option(name)}=OFF"
-            elif self.requests[last].value == "OFF" and self.requests[last].capability:
-                chooser = self.provided[self.requests[last].capability].option
-                fix = f"set {chooser}={last}, or set {self.option(name)}=OFF"
-            elif self.requests[last].value == "OFF" and self.requests[last].group:
+            off = f"set {self.option(name)}=OFF"
+            last_request = self.requests.get(last)
+            if last_request is None:  # the installed host's module
+                fix, action = f"{self.host_modules[last].rebuild_fix()}, or {off}", (self.option(name), "OFF")
+            elif last_request.value == "OFF" and last_request.capability:
+                chooser = self.provided[last_request.capability].option
+                fix, action = f"set {chooser}={last}, or {off}", (chooser, last)
+            elif last_request.value == "OFF":
+                own = f"{self.option(last)}=IF_NEEDED"
                 fix = (
-                    f"set {self.requests[last].source}=ON or AUTO, or {self.option(last)}=ON or AUTO (a module's"
-                    f" own option wins over its group's), or set {self.option(name)}=OFF"
+                    f"set {own} (a module's own option wins over its group's; built because {name!r} needs it),"
+                    f" or set {last_request.source}=IF_NEEDED, or {off}"
+                    if last_request.group
+                    else f"set {own} (built because {name!r} needs it) or ON, or {off}"
                 )
-            elif self.requests[last].value == "OFF":
-                fix = f"set {self.option(last)}=ON or AUTO, or set {self.option(name)}=OFF"
+                action = (self.option(last), "IF_NEEDED")
             else:
-                fix = f"make {last!r} buildable ({cause}), or set {self.option(name)}=OFF"
+                fix, action = f"make {last!r} buildable ({cause}), or {off}", (self.option(name), "OFF")
             if self.requests[name].group:  # the ON came from a group: AUTO there lets the member follow
                 fix += f" (or {self.requests[name].source}=AUTO)"
             self.report(
@@ -957,6 +1109,7 @@ class _Decision:
                     f"module {name!r} is ON ({self.requests[name].describe()}) but requires"
                     f" {_abbreviate([name, *chain])}, and {last!r} is off: {cause}",
                     fix,
+                    (action,),
                 ),
             )
 
@@ -982,59 +1135,79 @@ class _Decision:
         return changed
 
     def _yield_to_required(self, conflicts: Sequence[tuple[str, str]]) -> bool:
-        """Of two conflicting modules, an AUTO one gives way to an ON one; whether any did."""
+        """Of two conflicting modules, one that only AUTO asks for gives way to one that ON
+        asks for (itself or through what it requires); whether any did."""
         changed = False
         for a, b in conflicts:
-            if a not in self.on or b not in self.on or self.hard(a) == self.hard(b):
+            if a not in self.on or b not in self.on or (a in self.strong) == (b in self.strong):
                 continue
-            winner, loser = (a, b) if self.hard(a) else (b, a)
+            winner, loser = (a, b) if a in self.strong else (b, a)
             capability = self.shared.get((a, b))
             if capability is not None:
-                why = f"{winner!r}, which also provides {capability.name!r}, is ON ({self.requests[winner].describe()})"
+                why = f"{winner!r}, which also provides {capability.name!r}, is ON ({self.why_on(winner)})"
             else:
-                why = f"conflicts with {winner!r}, which is ON ({self.requests[winner].describe()})"
+                why = f"conflicts with {winner!r}, which is ON ({self.why_on(winner)})"
             self.turn_off(loser, why)
             self.chains.pop(loser, None)
             changed = True
         return changed
 
     def requirements_and_conflicts(self, declared: Mapping[tuple[str, str], str]) -> None:
-        """Until nothing changes: requirements followed, conflicts settled in favour of ON."""
+        """Until nothing changes: requirements followed, conflicts settled in favour of ON;
+        then what only modules now off needed is off too."""
         conflicts = sorted(declared)
         changed = True
         while changed:
             changed = self._follow_requirements()
             changed = self._yield_to_required(conflicts) or changed
+        self._drop_unneeded()
+
+    def _drop_unneeded(self) -> None:
+        """An IF_NEEDED module whose every needer turned off is off: nothing built needs it."""
+        kept = [name for name in self.on if name in self.modules and name not in self.needed]
+        still = set(requires_closure(self.modules, *kept, within=self.on))
+        for name in sorted(set(self.needed) & self.on - still):
+            root = self.needed[name][0]
+            why = f"needed only by {root!r}, which is off: {self.reason[root]}" if root in self.reason else ""
+            self.turn_off(name, f"{self.requests[name].describe()}: {why or 'nothing being built requires it'}")
+
+    def _asker(self, name: str) -> str:
+        """The module whose request put ``name`` on: itself, or the first that needs it."""
+        return self.needed[name][0] if name in self.needed else name
 
     def conflicting_pairs_still_on(self, declared: Mapping[tuple[str, str], str]) -> None:
-        """Two conflicting modules both still on (both ON, or both AUTO): an error."""
+        """Two conflicting modules both still on (both asked ON, or both AUTO): an error
+        whose fix turns off one of the modules that asked for them."""
         for pair in sorted(declared):
             a = declared[pair]
             b = pair[1] if a == pair[0] else pair[0]
-            if a in self.on and b in self.on and pair in self.shared:
+            if a not in self.on or b not in self.on:
+                continue
+            both = "ON" if a in self.strong else "AUTO"
+            whys = f"{self.why_on(a)}; {self.why_on(b)}"
+            if pair in self.shared:
                 capability = self.shared[pair]
-                both = "ON" if self.hard(a) else "AUTO"
                 self.report(
                     (a, f"conflicts:{b}"),
                     Problem(
                         self.modules[a].path,
                         "provides",
                         f"modules {a!r} and {b!r} both provide {capability.name!r}, of which at most one may be on,"
-                        f" and both are {both} ({self.requests[a].describe()}; {self.requests[b].describe()})",
+                        f" and both are {both} ({whys})",
                         f"choose one: set {capability.option}={a} or {capability.option}={b}"
                         f" (it takes {capability.choices()})",
+                        ((capability.option, a),),
                     ),
                 )
-            elif a in self.on and b in self.on:
-                both = "ON" if self.hard(a) else "AUTO"
+            else:
                 self.report(
                     (a, f"conflicts:{b}"),
                     Problem(
                         self.modules[a].path,
                         "conflicts",
-                        f"modules {a!r} and {b!r} conflict, and both are {both}"
-                        f" ({self.requests[a].describe()}; {self.requests[b].describe()})",
-                        f"choose one: set {self.option(a)}=OFF or {self.option(b)}=OFF",
+                        f"modules {a!r} and {b!r} conflict, and both are {both} ({whys})",
+                        f"choose one: set {self.option(self._asker(a))}=OFF or {self.option(self._asker(b))}=OFF",
+                        ((self.option(self._asker(b)), "OFF"),),
                     ),
                 )
 
@@ -1052,17 +1225,31 @@ class _Decision:
                     "provides",
                     f"capability {capability.name!r} needs exactly one provider on, and none is ({whys})",
                     f"set {capability.option} to {capability.choices()}, and make that provider buildable",
+                    ((capability.option, self._buildable_first(capability.providers)),),
                 ),
             )
+
+    def _buildable_first(self, names: Sequence[str]) -> str:
+        """The first of ``names`` whose packages were all found (else the first)."""
+        return next((name for name in names if name not in self.unbuildable), names[0])
 
     def resolution(self) -> Resolution:
         states = []
         for name in sorted(self.modules):
             enabled = name in self.on
             request = self.requests[name]
-            reason = request.describe() if enabled else self.reason[name]
-            states.append(ModuleState(name, enabled, request, reason, () if enabled else self.chains.get(name, ())))
+            reason = self.why_on(name) if enabled else self.reason[name]
+            blocked = () if enabled else self.chains.get(name, ())
+            needed = self.needed.get(name, ()) if enabled else ()
+            states.append(ModuleState(name, enabled, request, reason, blocked, needed))
         return Resolution(states=tuple(states), order=tuple(n for n in self.order if n in self.on))
+
+
+def needed_text(chain: Sequence[str], request: Request) -> str:
+    """``needed by X (USE_MODULE_X=ON)``: the reason of a module on because ``chain[0]``
+    (asked for by ``request``) requires it, through the rest of ``chain``."""
+    through = f"{_abbreviate(chain)}; " if len(chain) > 2 else ""
+    return f"needed by {chain[-2]} ({through}{request.describe()})"
 
 
 def _declared_conflicts(modules: Mapping[str, Registration]) -> dict[tuple[str, str], str]:
@@ -1112,3 +1299,79 @@ def resolve(
     if decision.found:
         raise ConfigurationError(list(decision.found.values()))
     return decision.resolution()
+
+
+def decide(
+    modules: Mapping[str, Registration],
+    values: Mapping[str, str],
+    all_modules: str | None,
+    hosted: HostOptions,
+    *,
+    prefix: str = DEFAULT_OPTION_PREFIX,
+    origin: str = "CMake cache",
+    missing_packages: Mapping[str, Sequence[str]] | None = None,
+    failed_packages: Mapping[str, Sequence[str]] | None = None,
+    host_modules: Mapping[str, HostModule] | None = None,
+) -> tuple[dict[str, Request], Resolution]:
+    """The requests the user's ``values`` make and what they decide: how configure, ``plan``
+    and ``check`` read a request. A refusal lists every problem of the request at once, the
+    ones the first fixes would uncover too, and carries one set of option ``changes`` that
+    fixes them all: each problem's action applied, and the request decided again, until it
+    passes (none when a problem cannot be fixed with options)."""
+
+    def attempt(current: Mapping[str, str]) -> tuple[dict[str, Request], Resolution]:
+        given = {name: value for name, value in current.items() if name != ALL_MODULES}
+        requests = hosted.requests(modules, given, current.get(ALL_MODULES), prefix=prefix, origin=origin)
+        return requests, resolve(
+            modules,
+            requests,
+            missing_packages,
+            prefix=prefix,
+            host_modules=host_modules,
+            failed_packages=failed_packages,
+            provided=hosted.provided,
+        )
+
+    start = dict(values) | ({ALL_MODULES: all_modules} if all_modules else {})
+    try:
+        return attempt(start)
+    except ConfigurationError as refused:
+        problems, changes, current = _repair(refused, start, attempt, rounds=len(modules) + len(start) + 4)
+    raise ConfigurationError(problems, changes=changes, values=current) from None
+
+
+def _repair(
+    refused: ConfigurationError,
+    start: dict[str, str],
+    attempt: Callable[[Mapping[str, str]], object],
+    *,
+    rounds: int,
+) -> tuple[list[Problem], dict[str, str] | None, dict[str, str]]:
+    """Every problem a request runs into on the way to passing, the option changes that get
+    it there (``None`` when some problem has no action, or the actions go round), and the
+    values with those changes."""
+    problems = list(refused.problems)
+    current, changes = dict(start), {}
+    error = refused
+    for _ in range(rounds):
+        actions = [action for problem in error.problems for action in problem.action]
+        if any(not problem.action for problem in error.problems):
+            return problems, None, current
+        moved = False
+        for name, value in actions:
+            if current.get(name, "") != value:
+                current[name], changes[name], moved = value, value, True
+        if not moved:
+            return problems, None, current
+        try:
+            attempt(current)
+        except ConfigurationError as again:
+            error = again
+            # What the changes themselves caused is not the user's problem: leave it out.
+            shown = {(p.file, p.key, p.message) for p in problems}
+            ours = re.compile(r"\b(?:" + "|".join(map(re.escape, changes)) + r")\b")
+            fresh = [p for p in again.problems if (p.file, p.key, p.message) not in shown]
+            problems += [p for p in fresh if not ours.search(p.message)]
+            continue
+        return problems, changes, {name: value for name, value in current.items() if value}
+    return problems, None, current

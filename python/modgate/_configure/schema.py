@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._names import ALL_EXTRA, COMMAND_PATTERN, NAME_PATTERN, OPTION_PATTERN
+from .._names import ALL_EXTRA, COMMAND_PATTERN, MODULE_VALUES, NAME_PATTERN, OPTION_PATTERN
 
 __all__ = [
     "CMAKE_PACKAGE_PATTERN",
@@ -64,7 +64,12 @@ MODULE_FIELDS: dict[str, Field] = {
         required=True,
         enum=("S0", "S1", "S2"),
     ),
-    "default": Field("string", "The state when nothing is set (default AUTO).", enum=("ON", "OFF", "AUTO")),
+    "default": Field(
+        "string",
+        "The state when nothing is set (default AUTO): ON builds it and what it requires, AUTO the same when all"
+        " of it can be built, IF_NEEDED only when a module being built requires it, OFF never.",
+        enum=MODULE_VALUES,
+    ),
     "maintainers": Field("strings", "Owners: 'Name <email>', a handle or @org/team.", pattern=MAINTAINER_PATTERN),
     "requires": Field("strings", "Modules that must be enabled for this one.", pattern=NAME_PATTERN),
     "conflicts": Field("strings", "Modules that must not be enabled with this one.", pattern=NAME_PATTERN),

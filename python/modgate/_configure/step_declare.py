@@ -16,6 +16,7 @@ from .._names import (
     EXTENSION_NAME,
     GROUP_OPTION_PREFIX,
     MANIFEST_NAME,
+    MODULE_VALUES,
     MODULE_WHEELS_VARIABLE,
     NO_PROVIDER,
     package_path,
@@ -23,15 +24,19 @@ from .._names import (
 from .cmake_script import call, function, set_items, set_list, set_var
 from .discovery import Discovery
 from .host import HostConfig
+from .problems import ConfigurationError
 from .project import project_version
 from .registration import Registration
-from .resolver import Capability, build_requests, group_members, host_options
+from .resolver import Capability, decide, group_members, host_options, soft_references
 
 __all__ = ["declare"]
 
 
+_VALUES = ", ".join(MODULE_VALUES[:-1]) + f" or {MODULE_VALUES[-1]}"
+
+
 def _help(reg: Registration) -> str:
-    text = f"{reg.summary} [ON, OFF or AUTO; unset: {ALL_MODULES} or the default, {reg.default}]"
+    text = f"{reg.summary} [{_VALUES}; unset: its groups', {ALL_MODULES} or the default, {reg.default}]"
     if reg.deprecated is not None:
         text = "DEPRECATED: " + text
     return text
@@ -42,7 +47,7 @@ def _group_help(group: str, members: list[str], summary: str) -> str:
     what = f"{summary}: " if summary else ""
     return (
         f"Group {group!r}: {what}sets {shown} where their own option is unset"
-        f" [ON, OFF or AUTO; unset: each member's own setting, {ALL_MODULES} or default]"
+        f" [{_VALUES}; unset: each member's own setting, {ALL_MODULES} or default]"
     )
 
 
@@ -68,9 +73,13 @@ def declare(
     regs = found.registrations
     hosted = host_options(regs, config)
     groups = hosted.groups
-    requests = build_requests(
-        regs, values, all_modules, prefix=config.option_prefix, groups=groups, provided=hosted.provided
-    )
+    try:
+        requests = hosted.requests(regs, values, all_modules, prefix=config.option_prefix, origin="CMake cache")
+    except ConfigurationError:
+        # Refused: decide it whole (every package assumed found), so the error lists what
+        # resolve would refuse too and ends with one fix for all of it.
+        decide(regs, values, all_modules, hosted, prefix=config.option_prefix)
+        raise
     module_options = [reg.option_for(config.option_prefix) for reg in regs.values()]
     choosers = [capability.option for capability in hosted.provided.values()]
     out = [
@@ -82,10 +91,13 @@ def declare(
         set_var("modgate_EXTENSION_NAME", EXTENSION_NAME),
         set_var("modgate_MODULE_WHEELS_VARIABLE", MODULE_WHEELS_VARIABLE),
         set_list("modgate_KNOWN", sorted(regs)),
+        set_list("modgate_VALUES", MODULE_VALUES),
         set_list("modgate_OPTIONS", sorted([*module_options, *groups.values(), *choosers])),
         set_list("modgate_VALUE_PREFIXES", [config.option_prefix, GROUP_OPTION_PREFIX, CAPABILITY_OPTION_PREFIX]),
     ]
     warnings = list(found.warnings)
+    if not config.is_plugin:  # a plugin's names of its host's modules are checked against the host, later
+        warnings += [f"{p.file}: {p.key}: {p.message}\n    fix: {p.fix}" for p in soft_references(regs)]
     if project_dir is not None:
         own_version, why = project_version(project_dir)
         out.append(set_var("modgate_PROJECT_VERSION", own_version))

@@ -51,11 +51,10 @@ from .resolver import (
     Capability,
     HostModule,
     Resolution,
-    build_requests,
+    decide,
     group_members,
     host_options,
     requires_closure,
-    resolve,
 )
 
 __all__ = ["Outputs", "resolve_step"]
@@ -417,19 +416,17 @@ def resolve_step(
     regs = found.registrations
     hosted = host_options(regs, config)
     groups = hosted.groups
-    requests = build_requests(
-        regs, values, all_modules, prefix=config.option_prefix, groups=groups, provided=hosted.provided
-    )
     installed_host = host_modules(config, host_dir)
     missing, failed = _missing(found, found_packages)
-    resolution = resolve(
+    _requests, resolution = decide(
         regs,
-        requests,
-        missing,
+        values,
+        all_modules,
+        hosted,
         prefix=config.option_prefix,
-        host_modules=installed_host,
+        missing_packages=missing,
         failed_packages=failed,
-        provided=hosted.provided,
+        host_modules=installed_host,
     )
     present = frozenset(resolution.order) | {name for name, module in installed_host.items() if module.enabled}
     used = {d for name in resolution.order for dep in _links(regs[name], present) for d in (dep, *_closure(regs, dep))}
