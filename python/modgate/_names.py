@@ -64,7 +64,10 @@ RESERVED_NAMES = {ALL_EXTRA: f"the pip extra {ALL_EXTRA!r} installs the Python r
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
 _NAME_CHARS = _LOWER | frozenset("0123456789_")
 _UPPER = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_OPTION_CHARS = _UPPER | frozenset("0123456789_")
+# CMake variables are case sensitive: a project's kept names may be mixed case
+# (VTK_GROUP_ENABLE_Rendering), so an option is a letter, then letters, digits or "_".
+_OPTION_START = _UPPER | frozenset("abcdefghijklmnopqrstuvwxyz")
+_OPTION_CHARS = _OPTION_START | frozenset("0123456789_")
 
 
 def is_module_name(text: object) -> bool:
@@ -78,10 +81,13 @@ def is_module_name(text: object) -> bool:
 
 
 def is_option_name(text: object) -> bool:
-    """Whether ``text`` is a CMake-safe option name: an upper-case letter, then upper-case
-    letters, digits or ``_``."""
+    """Whether ``text`` is a CMake-safe option name: a letter, then letters, digits or ``_``
+    (either case: CMake variables are case sensitive)."""
     return (
-        isinstance(text, str) and 0 < len(text) <= 120 and text[0] in _UPPER and all(c in _OPTION_CHARS for c in text)
+        isinstance(text, str)
+        and 0 < len(text) <= 120
+        and text[0] in _OPTION_START
+        and all(c in _OPTION_CHARS for c in text)
     )
 
 
@@ -239,7 +245,7 @@ def function_name(package: str, name: str) -> str:
     return f"{package}:{name}"
 
 
-OPTION_PATTERN = "^[A-Z][A-Z0-9_]{0,119}$"
+OPTION_PATTERN = "^[A-Za-z][A-Za-z0-9_]{0,119}$"
 COMMAND_PATTERN = "^[a-z][a-z0-9-]{0,39}$"
 
 

@@ -3,6 +3,8 @@ this repository's own modules) in one build directory, reconfigured per scenario
 
 from __future__ import annotations
 
+import re
+import shlex
 import subprocess
 import sys
 import tomllib
@@ -62,6 +64,22 @@ def test_include_through_requires_compiles_and_links(build_dir: Path, tmp_path: 
     prefix = install(build_dir, tmp_path / "prefix")
     code = "from modgate.modules import user_lib as u; print(u.sum_of_triangles(4), u.triangle_via_registry(10))"
     assert check(python(prefix, code)).stdout.split() == ["20", "55"]
+
+
+def test_one_flag_brings_in_what_a_module_requires_and_a_refusal_prints_one_fix_that_works(build_dir: Path) -> None:
+    # The core, user_lib and what it needs: two flags, one configure.
+    proc = check(configure(ROOT, build_dir, scenario(user_lib="ON") | {"MODGATE_ALL_MODULES": "IF_NEEDED"}))
+    table = states(proc.stdout)
+    assert table["base_lib"] == ("ON", "needed by user_lib (USE_MODULE_USER_LIB=ON)"), table
+    assert [name for name, (state, _why) in table.items() if state == "ON"] == ["base_lib", "user_lib"]
+    # base_lib OFF: refused, every problem listed, and the one printed line configures as it is.
+    proc = configure(ROOT, build_dir, scenario(user_lib="ON", base_lib="OFF"))
+    assert proc.returncode != 0
+    fix = re.search(r"fix all at once: (.*)", proc.stderr)
+    assert fix is not None, proc.stderr
+    assert fix.group(1) == f"cmake -DUSE_MODULE_BASE_LIB=IF_NEEDED {build_dir}"
+    table = states(check(run(shlex.split(fix.group(1)))).stdout)
+    assert table["base_lib"][0] == "ON" and table["user_lib"][0] == "ON"
 
 
 def test_undeclared_include_fails_naming_the_requires_entry(build_dir: Path) -> None:

@@ -223,7 +223,7 @@ def test_a_misspelled_option_that_starts_with_the_hosts_prefix_is_named() -> Non
     assert "USE_FOO names no module" in caught.value.format()
 
 
-def test_check_warns_when_a_default_configure_would_have_to_choose(tmp_path: Path) -> None:
+def test_check_refuses_a_host_whose_default_configure_would_have_to_choose(tmp_path: Path) -> None:
     from modgate._cli.check import check_tree
 
     pyproject = '[project]\nname = "acme"\nversion = "1.0"\n\n[tool.modgate]\npackage = "acme"\n'
@@ -238,7 +238,7 @@ def test_check_warns_when_a_default_configure_would_have_to_choose(tmp_path: Pat
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text, encoding="utf-8")
     [finding] = [f for f in check_tree(tmp_path) if f.code == "MG801"]
-    assert (finding.path, finding.line, finding.severity) == ("modules/mkl/module.toml", 5, "warning")
+    assert (finding.path, finding.line, finding.severity) == ("modules/mkl/module.toml", 5, "error")
     assert "mkl, openblas provide 'blas' and are on by default" in finding.message
     # A default choice settles it; a bad setting is what configure would refuse (MG100).
     (tmp_path / "pyproject.toml").write_text(pyproject + '[tool.modgate.capabilities]\nblas = { default = "none" }\n')

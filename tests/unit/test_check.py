@@ -271,3 +271,28 @@ def test_optional_requires_admits_the_use_in_cxx_and_python(tmp_path: Path) -> N
     )
     write(root, {"modules/gamma/python/more.py": "from acme.modules import delta\n"})
     assert codes(root) == {("MG600", "modules/gamma/src/h.cc", 1), ("MG602", "modules/gamma/python/more.py", 1)}
+
+
+@pytest.mark.parametrize(
+    ("files", "needle"),
+    [
+        # A kept option under the host's prefix that is not the module's own name under it.
+        (
+            {"modules/alpha/module.toml": toml("alpha", extra='option = "USE_MODULE_BETA2"\n')},
+            "option 'USE_MODULE_BETA2' starts with the host's option prefix",
+        ),
+        # An ON default requiring a module that is OFF by default.
+        (
+            {
+                "modules/alpha/module.toml": toml("alpha", extra='default = "OFF"\n'),
+                "modules/beta/module.toml": toml("beta", extra='default = "ON"\nrequires = ["alpha"]\n'),
+            },
+            "module 'beta' is ON (default ON) but requires beta → alpha, and 'alpha' is off: default OFF",
+        ),
+    ],
+)
+def test_check_refuses_what_a_default_configure_refuses(tmp_path: Path, files: dict[str, str], needle: str) -> None:
+    # check, plan and configure read a host through one code path (MG103).
+    root = write(tmp_path, CLEAN | files)
+    found = [f for f in check_tree(root) if f.code == "MG103"]
+    assert found and needle in found[0].message and found[0].severity == "error", check_tree(root)

@@ -158,7 +158,7 @@ def test_the_hosts_group_table() -> None:
         ({"Cuda": {}}, "groups.Cuda", "not a group name"),
         ({"cuda": "USE_CUDA"}, "groups.cuda", "must be a table"),
         ({"cuda": {"opton": "X"}}, "groups.cuda.opton", "did you mean 'option'"),
-        ({"cuda": {"option": "use_cuda"}}, "groups.cuda.option", "not a CMake-safe option name"),
+        ({"cuda": {"option": "use-cuda"}}, "groups.cuda.option", "not a CMake-safe option name"),
         ({"cuda": {"option": "MODGATE_CUDA"}}, "groups.cuda.option", "collide with modgate's or CMake's"),
         ({"a": {"option": "USE_X"}, "b": {"option": "USE_X"}}, "groups.b.option", "already the option of group 'a'"),
         ({"cuda": {"summary": ["x"]}}, "groups.cuda.summary", "one line of text"),

@@ -57,7 +57,8 @@ def test_defaults_and_every_key() -> None:
         ({"package": "not a name"}, "package", "importable package name"),
         ({"package": "acme", "modules-dirs": []}, "modules-dirs", "non-empty array"),
         ({"package": "acme", "modules-dirs": ["../elsewhere"]}, "modules-dirs", "leaves the project"),
-        ({"package": "acme", "option-prefix": "use_"}, "option-prefix", "not an option prefix"),
+        ({"package": "acme", "option-prefix": "use-"}, "option-prefix", "not an option prefix"),
+        ({"package": "acme", "option-prefix": 3}, "option-prefix", "not an option prefix"),
         ({"package": "acme", "option-prefix": "CMAKE_"}, "option-prefix", "collide"),
         ({"package": "acme", "host": "1bad"}, "host", "importable package name"),
         (
@@ -87,7 +88,7 @@ def test_a_project_without_the_table_is_told_what_to_add(tmp_path: Path) -> None
 def test_the_option_key_is_validated() -> None:
     ok = parse_registration(basic("cutlass", 'option = "USE_CUTLASS"\n').encode(), path="m.toml", folder_name="cutlass")
     assert ok.option_for("USE_MODULE_") == "USE_CUTLASS"
-    for bad, needle in (("use_cutlass", "not a CMake-safe option name"), ("MODGATE_X", "collide")):
+    for bad, needle in (("use-cutlass", "not a CMake-safe option name"), ("MODGATE_X", "collide")):
         with pytest.raises(ConfigurationError) as caught:
             parse_registration(basic("cutlass", f'option = "{bad}"\n').encode(), path="m.toml", folder_name="cutlass")
         assert "m.toml:4: option:" in caught.value.format() and needle in caught.value.format()

@@ -373,3 +373,17 @@ def test_vtks_words_are_values_and_default_is_unset() -> None:
     assert states(want) == {"app": True, "io": True, "core": True, "zlib": True, "leaf": False}
     # DEFAULT: the next place in the precedence decides (here MODGATE_ALL_MODULES).
     assert states(run(modules, {"USE_MODULE_LEAF": "DEFAULT"}, "ON"))["leaf"]
+
+
+def test_kept_names_may_be_mixed_case_as_the_project_spells_them() -> None:
+    # VTK's names: CMake variables are case sensitive, so they are kept as they are.
+    modules = mods(kept("rendering_core", "VTK_MODULE_ENABLE_VTK_RenderingCore"))
+    requests = build_requests(modules, {"VTK_MODULE_ENABLE_VTK_RenderingCore": "NO"}, None)
+    assert requests["rendering_core"] == Request("OFF", "VTK_MODULE_ENABLE_VTK_RenderingCore")
+    for typo, near in (
+        ("VTK_MODULE_ENABLE_VTK_RENDERINGCORE", "differs only in case from"),
+        ("VTK_MODULE_ENABLE_VTK_RenderingCor", "is one letter or two from"),
+    ):
+        with pytest.raises(ModgateError) as info:
+            build_requests(modules, {typo: "YES"}, None)
+        assert f"{typo} names no option; it {near} VTK_MODULE_ENABLE_VTK_RenderingCore" in info.value.format()

@@ -24,7 +24,14 @@ from .._configure.discovery import Discovery, discover_project
 from .._configure.host import HostConfig, read_host
 from .._configure.problems import ConfigurationError, Problem
 from .._configure.registration import Registration, line_of
-from .._configure.resolver import check_graph, host_options, outside_references, requires_closure, soft_references
+from .._configure.resolver import (
+    check_graph,
+    decide,
+    host_options,
+    outside_references,
+    requires_closure,
+    soft_references,
+)
 from .._names import MODULES_PACKAGE, NO_PROVIDER, REGISTRATION_FILE
 from ..exceptions import ModgateError
 from .codeowners import BEGIN, CODEOWNERS_PLACES, codeowners_block, merged
@@ -42,6 +49,7 @@ RULES: dict[str, tuple[str, str]] = {
     "MG100": (ERROR, "a registration file does not parse or validate"),
     "MG101": (ERROR, "requires names an unknown module, or requires form a cycle"),
     "MG102": (WARNING, "conflicts, optional-requires or [tests] requires name a module that is not here (ignored)"),
+    "MG103": (ERROR, "a configure with no option set refuses the host (what modgate plan and configure report)"),
     "MG200": (ERROR, "an S0 module has fewer maintainers than the policy asks"),
     "MG201": (ERROR, "an S1/S2 module requires an S0 module"),
     "MG300": (ERROR, "a module has no maintainers"),
@@ -61,7 +69,7 @@ RULES: dict[str, tuple[str, str]] = {
     "MG702": (WARNING, "twins were not looked for: the clone detector (lizard) is not installed"),
     "MG800": (ERROR, "a module's license names a license the host's policy forbids"),
     "MG801": (
-        WARNING,
+        ERROR,
         "two or more providers of a capability are on by default and the host names no default choice:"
         " a default configure refuses to choose",
     ),
@@ -453,10 +461,23 @@ def _choice_rules(
     """The host's group and capability settings as configure judges them (MG100), and a
     capability whose default build would have to choose between providers (MG801)."""
     try:
-        provided = host_options(modules, config).provided
+        hosted = host_options(modules, config)
     except ConfigurationError as exc:
         return [_problem_finding("MG100", p, root) for p in exc.problems]
+    provided = hosted.provided
     findings = []
+    if not config.is_plugin:  # a plugin's configure reads its installed host first
+        try:
+            decide(modules, {}, None, hosted, prefix=config.option_prefix, origin="a configure with no option set")
+        except ConfigurationError as exc:
+            # One code path with plan and configure; MG101 has said the graph's problems, and
+            # MG801 a capability's undecided default.
+            said = {(p.file, p.key, p.message) for p in check_graph(modules)}
+            findings += [
+                _problem_finding("MG103", p, root)
+                for p in exc.problems
+                if p.key != "provides" and (p.file, p.key, p.message) not in said
+            ]
     for capability in provided.values():
         eager = [p for p in capability.providers if modules[p].default != "OFF"]
         if capability.default or len(eager) < 2:

@@ -297,11 +297,11 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
                 _bad("modules-dirs", f"{folder!r} leaves the project", "name folders inside the project", path)
             )
     prefix = table.get("option-prefix", DEFAULT_OPTION_PREFIX)
-    if not (is_option_name(prefix + "X") and isinstance(prefix, str) and prefix.endswith("_")):
+    if not (isinstance(prefix, str) and is_option_name(prefix + "X") and prefix.endswith("_")):
         problems.append(
             _bad(
                 "option-prefix",
-                f"{prefix!r} is not an option prefix (upper-case letters, digits and '_', ending in '_')",
+                f"{prefix!r} is not an option prefix (a letter, then letters, digits and '_', ending in '_')",
                 f'write option-prefix = "{DEFAULT_OPTION_PREFIX}"',
                 path,
             )
@@ -419,8 +419,8 @@ def _capabilities(raw: object, path: str, problems: list[Problem]) -> tuple[Capa
             problems.append(
                 _bad(
                     f"{key}.option",
-                    f"{option!r} is not a CMake-safe option name of the project's own (an upper-case letter, then"
-                    " upper-case letters, digits or '_'; not MODGATE_* or CMAKE_*)",
+                    f"{option!r} is not a CMake-safe option name of the project's own (a letter, then letters,"
+                    " digits or '_'; not MODGATE_* or CMAKE_*)",
                     f'write option = "USE_{name.upper()}", or remove the key for {capability_option(name)}',
                     path,
                 )
@@ -491,8 +491,7 @@ def _groups(raw: object, path: str, problems: list[Problem]) -> tuple[GroupSetti
             problems.append(
                 _bad(
                     f"{key}.option",
-                    f"{option!r} is not a CMake-safe option name (an upper-case letter, then"
-                    " upper-case letters, digits or '_')",
+                    f"{option!r} is not a CMake-safe option name (a letter, then letters, digits or '_')",
                     'write option = "USE_CUDA_LIBS"',
                     path,
                 )

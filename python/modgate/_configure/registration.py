@@ -384,12 +384,11 @@ def _parse_choice(c: _Checker, table: Mapping[str, Any], key: str, choices: tupl
 
 
 def _parse_option(c: _Checker, table: Mapping[str, Any], folder_name: str) -> str | None:
-    option = c.string(table, "option", "option", fix='write an upper-case name such as "USE_CUTLASS"')
+    option = c.string(table, "option", "option", fix='write a name such as "USE_CUTLASS"')
     if option is not None and not is_option_name(option):
         c.add(
             "option",
-            f"option {option!r} is not a CMake-safe option name (an upper-case letter, then upper-case letters,"
-            " digits or '_')",
+            f"option {option!r} is not a CMake-safe option name (a letter, then letters, digits or '_')",
             f'write option = "{option.upper().replace("-", "_") if option.strip() else "USE_" + folder_name.upper()}",'
             " or remove the key for the host's default name",
         )

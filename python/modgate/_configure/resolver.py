@@ -212,7 +212,8 @@ def near_option(name: str, known: Iterable[str]) -> str | None:
         if option == name:
             return None
         limit = 1 if len(option) <= 10 else 2
-        distance = 0 if option == upper else _edits(upper, option, limit)
+        # Case-blind: a kept name may be mixed case (VTK_GROUP_ENABLE_Rendering).
+        distance = 0 if option.upper() == upper else _edits(upper, option.upper(), limit)
         if distance <= limit and (best is None or (distance, option) < best):
             best = (distance, option)
     return best[1] if best else None
@@ -1337,7 +1338,11 @@ def decide(
         return attempt(start)
     except ConfigurationError as refused:
         problems, changes, current = _repair(refused, start, attempt, rounds=len(modules) + len(start) + 4)
-    raise ConfigurationError(problems, changes=changes, values=current) from None
+    # The values a command that keeps nothing (pip, plan) takes again: modgate's options only.
+    options = {reg.option_for(prefix) for reg in modules.values()} | {ALL_MODULES, *hosted.groups.values()}
+    options |= {capability.option for capability in hosted.provided.values()}
+    kept = {name: value for name, value in current.items() if name in options and value}
+    raise ConfigurationError(problems, changes=changes, values=kept) from None
 
 
 def _repair(
@@ -1373,5 +1378,5 @@ def _repair(
             fresh = [p for p in again.problems if (p.file, p.key, p.message) not in shown]
             problems += [p for p in fresh if not ours.search(p.message)]
             continue
-        return problems, changes, {name: value for name, value in current.items() if value}
+        return problems, changes, current
     return problems, None, current
