@@ -221,7 +221,8 @@ def test_group_mistakes_are_errors_naming_both_sides(build_dir: Path) -> None:
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert "module 'gpu_app' is ON (USE_MODULE_GPU_APP=ON) but requires gpu_app → gpu_math" in proc.stderr
     assert "'gpu_math' is off: MODGATE_GROUP_GPU=OFF (group 'gpu')" in proc.stderr
-    assert "fix: set MODGATE_GROUP_GPU=ON or AUTO, or USE_MODULE_GPU_MATH=ON or AUTO" in proc.stderr
+    assert "fix: set USE_MODULE_GPU_MATH=IF_NEEDED (a module's own option wins over its group's" in proc.stderr
+    assert "or set MODGATE_GROUP_GPU=IF_NEEDED, or set USE_MODULE_GPU_APP=OFF" in proc.stderr
     # Two groups of one module set differently.
     proc = configure(ROOT, build_dir, scenario({"gpu": "ON", "tools": "OFF"}))
     assert proc.returncode != 0

@@ -708,13 +708,14 @@ def build_requests(
 
 def check_options(modules: Mapping[str, Registration], prefix: str = DEFAULT_OPTION_PREFIX) -> list[Problem]:
     """Options that two modules would share, or an ``option`` key that looks like another
-    module's derived option (it starts with the host's prefix)."""
+    module's derived option (it starts with the host's prefix; the module's own derived
+    option spelled in another case is its own: VTK_MODULE_ENABLE_VTK_RenderingOpenGL2)."""
     problems: list[Problem] = []
     owner: dict[str, str] = {}
     for name in sorted(modules):
         reg = modules[name]
         option = reg.option_for(prefix)
-        if reg.option is not None and option.startswith(prefix) and option != prefix + name.upper():
+        if reg.option is not None and option.startswith(prefix) and option.upper() != prefix + name.upper():
             problems.append(
                 Problem(
                     reg.path,
