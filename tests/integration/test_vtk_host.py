@@ -5,6 +5,7 @@ own option names and words. Where they differ, the test names the documented rea
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 import tomllib
@@ -124,3 +125,19 @@ def _as_module(line: str) -> list[str]:
     words = shlex.split(line.split("fix all at once: ", 1)[1])
     assert words[:2] == ["modgate", "plan"], words
     return ["-m", *words]
+
+
+def test_random_requests_reach_every_module_of_vtks_graph() -> None:
+    # random:N draws requests and resolves them: each module is on in a fair share of the
+    # rows, however long its chain of requirements (a state drawn per module left most off).
+    proc = check(
+        run([sys.executable, "-m", "modgate", "matrix", str(HOST), "--strategy", "random:200", "--format", "json"])
+    )
+    rows = json.loads(proc.stdout)
+    counts = {name: sum(row["options"][option] == "ON" for row in rows) for name, option in _options(rows).items()}
+    assert len(rows) == 200 and min(counts.values()) >= len(rows) // 10, sorted(counts.items(), key=lambda i: i[1])[:5]
+
+
+def _options(rows: list[dict[str, dict[str, str]]]) -> dict[str, str]:
+    """Module -> its option, as the matrix's rows name them (VTK's spelling)."""
+    return {option.removeprefix("VTK_MODULE_ENABLE_VTK_").lower(): option for option in rows[0]["options"]}

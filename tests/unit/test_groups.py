@@ -3,6 +3,7 @@ from, the host's renames, what plan, list and info show, and every mistake's mes
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -13,7 +14,15 @@ from hypothesis import strategies as st
 from modgate._configure.host import GroupSetting, parse_host
 from modgate._configure.problems import ConfigurationError
 from modgate._configure.registration import Registration, parse_registration
-from modgate._configure.resolver import build_requests, group_members, group_options, resolve
+from modgate._configure.resolver import (
+    HostOptions,
+    Request,
+    build_requests,
+    group_members,
+    group_options,
+    host_options,
+    resolve,
+)
 from modgate._names import group_option
 from modgate._table import module_listing
 from modgate.cli import main, tree_info
@@ -144,6 +153,26 @@ def test_a_renamed_group_is_set_by_its_own_name_only() -> None:
     assert "groups.rpc.option: the option of group 'rpc', USE_MODULE_D, is also the option of module 'd'" in text
 
 
+def test_a_groups_default_comes_after_every_value_the_user_set() -> None:
+    # Precedence: own option, groups' options, MODGATE_ALL_MODULES, groups' defaults, default.
+    hosted = HostOptions(groups={"cuda": "MODGATE_GROUP_CUDA"}, provided={}, defaults={"cuda": "IF_NEEDED"})
+    ask = functools.partial(hosted.requests, MODULES, prefix="USE_MODULE_", origin="-D")
+    assert ask({}, None)["a"] == Request("IF_NEEDED", "group default", group="cuda")
+    assert ask({}, "ON")["a"].source == "MODGATE_ALL_MODULES"
+    assert ask({"MODGATE_GROUP_CUDA": "OFF"}, None)["a"].source == "MODGATE_GROUP_CUDA"
+    assert ask({"USE_MODULE_A": "ON"}, None)["a"].source == "USE_MODULE_A"
+    assert ask({}, None)["c"].source == "default"  # in no group
+    # Two of a module's groups with different defaults: refused, naming both.
+    config = parse_host(
+        {"tool": {"modgate": {"package": "acme", "groups": {"cuda": {"default": "ON"}, "rpc": {"default": "OFF"}}}}}
+    )
+    with pytest.raises(ConfigurationError) as caught:
+        host_options(MODULES, config)
+    assert "groups.cuda.default, groups.rpc.default: module 'b' is in groups 'cuda' (default ON) and 'rpc'" in (
+        caught.value.format()
+    )
+
+
 def test_the_hosts_group_table() -> None:
     table = {"package": "acme", "groups": {"cuda": {"option": "USE_CUDA_LIBS", "summary": "CUDA libraries"}, "rpc": {}}}
     host = parse_host({"tool": {"modgate": table}})
@@ -162,6 +191,8 @@ def test_the_hosts_group_table() -> None:
         ({"cuda": {"option": "MODGATE_CUDA"}}, "groups.cuda.option", "collide with modgate's or CMake's"),
         ({"a": {"option": "USE_X"}, "b": {"option": "USE_X"}}, "groups.b.option", "already the option of group 'a'"),
         ({"cuda": {"summary": ["x"]}}, "groups.cuda.summary", "one line of text"),
+        ({"cuda": {"default": "WANT"}}, "groups.cuda.default", "'WANT' is not one of ON, AUTO, IF_NEEDED, OFF"),
+        ({"cuda": {"default": 1}}, "groups.cuda.default", "1 is not one of ON, AUTO, IF_NEEDED, OFF"),
     ],
 )
 def test_bad_group_tables_name_the_key_and_the_fix(groups: object, key: str, needle: str) -> None:
