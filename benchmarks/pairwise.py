@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 from modgate._cli.matrix import Graph, generate
 from modgate._configure.registration import Registration
-from modgate._configure.resolver import Capability, capabilities
+from modgate._configure.request import Capability, capabilities
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,10 @@ from pathlib import Path
 from typing import Any
 
 from ._configure.discovery import discover_project
+from ._configure.graph import check_graph, outside_references, requires_closure
 from ._configure.host import PYPROJECT, HostConfig, parse_host
 from ._configure.problems import ConfigurationError, Problem
 from ._configure.registration import Registration
-from ._configure.resolver import check_graph, outside_references, requires_closure
 from ._names import ALL_EXTRA, CMAKE_PREFIX_GROUP, entry_point_group, extra_name, module_import_name
 
 __all__ = ["Provider", "derive", "read"]

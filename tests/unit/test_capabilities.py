@@ -11,7 +11,8 @@ import pytest
 from modgate._configure.host import CapabilitySetting, parse_host
 from modgate._configure.problems import ConfigurationError
 from modgate._configure.registration import Registration, parse_registration
-from modgate._configure.resolver import build_requests, capabilities, resolve
+from modgate._configure.request import build_requests, capabilities
+from modgate._configure.resolver import resolve
 from modgate._names import capability_option
 from modgate.cli import main, tree_info
 

@@ -14,15 +14,8 @@ from hypothesis import strategies as st
 from modgate._configure.host import GroupSetting, parse_host
 from modgate._configure.problems import ConfigurationError
 from modgate._configure.registration import Registration, parse_registration
-from modgate._configure.resolver import (
-    HostOptions,
-    Request,
-    build_requests,
-    group_members,
-    group_options,
-    host_options,
-    resolve,
-)
+from modgate._configure.request import HostOptions, Request, build_requests, group_members, group_options, host_options
+from modgate._configure.resolver import resolve
 from modgate._names import group_option
 from modgate._table import module_listing
 from modgate.cli import main, tree_info

@@ -11,7 +11,8 @@ import pytest
 from modgate._configure.host import HostConfig, Policy, parse_host, read_host
 from modgate._configure.problems import ConfigurationError
 from modgate._configure.registration import Registration, parse_registration
-from modgate._configure.resolver import HostModule, build_requests, check_options, resolve
+from modgate._configure.request import build_requests, check_options
+from modgate._configure.resolver import HostModule, resolve
 from modgate._names import extra_name, option_name
 from tests.helpers import CONFIGURE, basic
 

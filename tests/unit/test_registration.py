@@ -153,7 +153,7 @@ def test_commands_table() -> None:
 
 
 def test_two_modules_may_not_add_the_same_command() -> None:
-    from modgate._configure.resolver import check_graph
+    from modgate._configure.graph import check_graph
 
     base = 'summary = "s"\nstage = "S1"\n[commands]\ndraw = "run"\n'
     modules = {n: parse(f'name = "{n}"\n' + base, folder=n) for n in ("alpha", "beta")}

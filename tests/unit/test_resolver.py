@@ -6,18 +6,11 @@ import dataclasses
 
 import pytest
 
+from modgate._configure.graph import check_graph, soft_references, topological_order
 from modgate._configure.problems import ConfigurationError as ModgateError
 from modgate._configure.registration import Registration
-from modgate._configure.resolver import (
-    Request,
-    build_requests,
-    check_graph,
-    near_option,
-    normalize_value,
-    resolve,
-    soft_references,
-    topological_order,
-)
+from modgate._configure.request import Request, build_requests, near_option, normalize_value
+from modgate._configure.resolver import resolve
 
 
 def reg(

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from modgate._configure.problems import ConfigurationError as ModgateError
 from modgate._configure.registration import Registration
-from modgate._configure.resolver import ALL_MODULES, HostOptions, build_requests, decide, resolve
+from modgate._configure.request import HostOptions, build_requests
+from modgate._configure.resolver import decide, resolve
+from modgate._names import ALL_MODULES
 
 NAMES = [f"m{i}" for i in range(8)]
 VALUES = st.sampled_from(["ON", "OFF", "AUTO", "IF_NEEDED"])

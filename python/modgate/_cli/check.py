@@ -21,17 +21,12 @@ from pathlib import Path
 
 from .. import _sourcescan as sourcescan
 from .._configure.discovery import Discovery, discover_project
+from .._configure.graph import check_graph, outside_references, requires_closure, soft_references
 from .._configure.host import HostConfig, read_host
 from .._configure.problems import ConfigurationError, Problem
 from .._configure.registration import Registration, line_of
-from .._configure.resolver import (
-    check_graph,
-    decide,
-    host_options,
-    outside_references,
-    requires_closure,
-    soft_references,
-)
+from .._configure.request import host_options
+from .._configure.resolver import decide
 from .._names import MODULES_PACKAGE, NO_PROVIDER, REGISTRATION_FILE
 from ..exceptions import ModgateError
 from .codeowners import BEGIN, CODEOWNERS_PLACES, codeowners_block, merged

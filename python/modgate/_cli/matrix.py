@@ -28,17 +28,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._configure.graph import requires_closure
 from .._configure.host import HostConfig
 from .._configure.problems import ConfigurationError
 from .._configure.registration import Registration
-from .._configure.resolver import (
-    Capability,
-    build_requests,
-    capabilities,
-    host_options,
-    requires_closure,
-    resolve,
-)
+from .._configure.request import Capability, build_requests, capabilities, host_options
+from .._configure.resolver import resolve
 from .._names import NO_PROVIDER
 from ..exceptions import ModgateError
 from ._pairwise import pairwise_rows

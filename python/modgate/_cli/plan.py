@@ -13,7 +13,8 @@ from .._configure.host import HostConfig
 from .._configure.manifest import capability_entries
 from .._configure.problems import ConfigurationError, suggest
 from .._configure.registration import Registration
-from .._configure.resolver import ModuleState, decide, group_members, host_options
+from .._configure.request import group_members, host_options
+from .._configure.resolver import ModuleState, decide
 from .._names import ALL_MODULES
 from .._table import capability_table, group_table, state_table
 from ..exceptions import ModgateError

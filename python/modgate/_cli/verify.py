@@ -26,7 +26,7 @@ from pathlib import Path
 from .._configure.host import HostConfig
 from .._configure.problems import ConfigurationError
 from .._configure.registration import Registration
-from .._configure.resolver import host_options
+from .._configure.request import host_options
 from .._names import PROBLEMS_FILE
 from .common import DIR_HELP
 from .matrix import Configuration, add_package_arguments, configurations

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .host import HostConfig
     from .registration import Registration
-    from .resolver import Capability, Resolution
+    from .request import Capability
+    from .resolver import Resolution
 
 
 def capability_entries(

@@ -23,11 +23,13 @@ from .._names import (
 )
 from .cmake_script import call, function, set_items, set_list, set_var
 from .discovery import Discovery
+from .graph import soft_references
 from .host import HostConfig
 from .problems import ConfigurationError
 from .project import project_version
 from .registration import Registration
-from .resolver import Capability, decide, group_members, host_options, soft_references
+from .request import Capability, group_members, host_options
+from .resolver import decide
 
 __all__ = ["declare"]
 

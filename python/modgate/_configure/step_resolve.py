@@ -42,20 +42,14 @@ from . import build_tree
 from .cmake_script import bracket, call, function, set_items, set_list, set_var
 from .discovery import Discovery, ModuleSource, display_path
 from .files import imported_sources, write_if_changed
+from .graph import requires_closure
 from .guards import guard_folder, write_guards
 from .host import HostConfig
 from .manifest import build_manifest, capability_entries, dumps, dumps_record
 from .problems import ConfigurationError, Problem
 from .registration import Registration
-from .resolver import (
-    Capability,
-    HostModule,
-    Resolution,
-    decide,
-    group_members,
-    host_options,
-    requires_closure,
-)
+from .request import Capability, group_members, host_options
+from .resolver import HostModule, Resolution, decide
 
 __all__ = ["Outputs", "resolve_step"]
 
