@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -39,6 +42,28 @@ def _differing(installed: Path) -> list[str]:
     ]
 
 
+def _compiler_cache() -> None:
+    """Every CMake and pip build the tests run compiles through ccache when it is installed
+    (CMake reads the launcher from the environment), with paths under the temporary folder
+    rewritten relative (``CCACHE_BASEDIR``): the same sources built from copies of the tree
+    in different test folders are compiled once. A launcher the caller set is kept."""
+    ccache = shutil.which("ccache")
+    if ccache is None or "CMAKE_CXX_COMPILER_LAUNCHER" in os.environ:
+        return
+    os.environ.update(
+        {
+            "CMAKE_C_COMPILER_LAUNCHER": ccache,
+            "CMAKE_CXX_COMPILER_LAUNCHER": ccache,
+            "CCACHE_BASEDIR": os.path.realpath(tempfile.gettempdir()),
+            "CCACHE_NOHASHDIR": "true",
+            # Copies of the tree are made just before they are built: headers that new are
+            # still trusted by their contents.
+            "CCACHE_SLOPPINESS": "include_file_mtime,include_file_ctime",
+        }
+    )
+
+
+_compiler_cache()
 INSTALLED = _installed_build()
 if INSTALLED is None:
     sys.path.insert(0, str(SOURCE.parent))

@@ -31,6 +31,12 @@
     (a function copied into another module with its names changed), two seeds: time,
     copies found of those planted, pairs reported that were not planted (target: 10 s at
     1000).
+(k) Requests on VTK's real graph (``tests/fixtures/vtk``): for modules drawn with two
+    seeds (and the five deepest), the flags and configure rounds ``modgate plan`` needs for
+    "this module on" and "the core, this module and what it needs", and a refused request's
+    one fix line run once; ``modgate plan`` time beside VTK's own ``vtk_module_scan`` on
+    the same files, same run (targets: 1 flag and 1 round; at most 2 flags; every fix line
+    passes; plan 0.5 s).
 
 Prints Markdown tables to paste into benchmarks/README.md.
 """
@@ -541,6 +547,86 @@ def bench_twins(work: Path, counts: list[int], seeds: tuple[int, ...] = (1, 2)) 
     return "\n".join(rows)
 
 
+def _plan(host: Path, values: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    flags = [arg for name, value in values.items() for arg in ("-D", f"{name}={value}")]
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "modgate", "plan", str(host), *flags], capture_output=True, text=True)
+    return time.perf_counter() - start, proc
+
+
+def bench_requests(work: Path, seeds: tuple[int, ...] = (1, 2), per_seed: int = 5) -> str:
+    """Requests on VTK's graph as VTK's users make them; each ``modgate plan`` a fresh process."""
+    import shlex
+    import tomllib
+
+    host = ROOT / "tests" / "fixtures" / "vtk"
+    data = {p.parent.name: tomllib.loads(p.read_text()) for p in host.glob("modules/*/module.toml")}
+
+    def closure(name: str) -> set[str]:
+        seen, stack = set(), [name]
+        while stack:
+            if (n := stack.pop()) not in seen:
+                seen.add(n)
+                stack += data[n].get("requires", [])
+        return seen
+
+    def option(name: str) -> str:
+        return data[name].get("option", f"VTK_MODULE_ENABLE_VTK_{name.upper()}")
+
+    deepest = sorted(data, key=lambda n: (-len(closure(n)), n))[:per_seed]
+    picked = list(deepest)
+    for seed in seeds:
+        picked += random.Random(seed).sample(sorted(set(data) - set(picked)), per_seed)
+    times, rows, failures = [], [], 0
+    for name in picked:
+        one, proc = _plan(host, {option(name): "ON"})
+        times.append(one)
+        two, alone = _plan(host, {"MODGATE_ALL_MODULES": "IF_NEEDED", option(name): "ON"})
+        built = {line.split()[0] for line in alone.stdout.splitlines()[2:] if line.split()[1:2] == ["ON"]}
+        # A refused request: the module on, and one of its requirements set off by mistake.
+        needed = sorted(closure(name) - {name, "commoncore", "commondatamodel", "loguru"})
+        refused_rounds = "-"
+        if needed:
+            _t, refused = _plan(host, {option(name): "ON", option(needed[-1]): "OFF"})
+            line = next((t for t in refused.stderr.splitlines() if "fix all at once:" in t), "")
+            again = (
+                subprocess.run(
+                    [sys.executable, "-m", *shlex.split(line.split("fix all at once: ", 1)[1])],
+                    capture_output=True,
+                    text=True,
+                )
+                if line
+                else None
+            )
+            refused_rounds = "1" if again is not None and again.returncode == 0 else "failed"
+            failures += refused_rounds != "1"
+        rows.append(
+            f"| {name} | {len(closure(name))} | {1 if proc.returncode == 0 else 'refused'} |"
+            f" {2 if built == closure(name) else 'differs'} | {refused_rounds} | {one:.2f} | {two:.2f} |"
+        )
+    scan_times = []
+    for r in range(3):
+        start = time.perf_counter()
+        sh(["cmake", "-S", str(host / "reference"), "-B", str(work / f"vtkscan{r}")])
+        scan_times.append(time.perf_counter() - start)
+    plan, scan = statistics.median(times), statistics.median(scan_times)
+    head = [
+        f"VTK's graph: {len(data)} modules. Modules: the five with the most requirements, then {per_seed} drawn"
+        f' with each of the seeds {", ".join(map(str, seeds))}. Flags: what `modgate plan` needs for "this'
+        ' module on" (and whether it configured), and for "the core, this module and what it needs" (whether'
+        " exactly that was built). Fix rounds: the module on and one of its requirements set OFF, then the"
+        f" printed fix line run once. Fix lines that failed: {failures}.",
+        "",
+        f"`modgate plan` (a fresh process, median of {len(times)}): {plan:.2f} s; VTK's own `vtk_module_scan` on"
+        f" the same files (a fresh CMake configure, median of 3): {scan:.2f} s; ratio {plan / scan:.2f}×.",
+        "",
+        "| module | modules it needs | flags: it on | flags: core + it | fix rounds | plan, 1 flag (s)"
+        " | plan, 2 flags (s) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    return "\n".join(head + rows)
+
+
 SECTIONS = {
     "toggles": "(a) Recompiled translation units after flipping one module",
     "configure": "(b) Configure time with synthetic modules",
@@ -552,6 +638,7 @@ SECTIONS = {
     "pip": "(h) pip install toggles in a kept build folder",
     "wheels": "(i) modgate wheels against one pip wheel",
     "twins": "(j) modgate twins on synthetic hosts with planted copies",
+    "requests": "(k) Requests on VTK's graph: flags, rounds, plan time",
 }
 
 
@@ -584,6 +671,8 @@ def main() -> int:
                 print(bench_wheels(work, [6, 12]))
             elif section == "twins":
                 print(bench_twins(work, [10, 100, 1000]))
+            elif section == "requests":
+                print(bench_requests(work))
             else:  # each its own script, run in a fresh interpreter
                 script = here / {"import": "import_time.py", "matrix": "pairwise.py"}.get(section, "native_calls.py")
                 subprocess.run([sys.executable, str(script)], check=True, cwd=work)

@@ -128,7 +128,8 @@ def test_tvm_mistakes_name_the_options_to_set(built: Path) -> None:
     proc = configure(built, **(reset | {"USE_CUDA_LIBS": "ON"}))  # the libraries without the device API
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert "module 'cublas' is ON (USE_CUDA_LIBS=ON (group 'cuda_libs')) but requires cublas → cuda" in said(proc)
-    assert "fix: set USE_CUDA=ON or AUTO, or set USE_CUBLAS=OFF (or USE_CUDA_LIBS=AUTO)" in said(proc)
+    assert "fix: set USE_CUDA=IF_NEEDED (built because 'cublas' needs it) or ON, or set USE_CUBLAS=OFF" in said(proc)
+    assert "(or USE_CUDA_LIBS=AUTO)" in said(proc)
     proc = configure(built, **(reset | {"USE_BLAS": "openblas", "USE_MKL": "ON"}))
     assert "USE_BLAS=openblas chooses 'openblas' as the provider of 'blas', but USE_MKL=ON" in said(proc)
     proc = configure(built, **(reset | {"USE_MKL": "", "USE_BLAS": "atlas"}))
