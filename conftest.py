@@ -42,11 +42,16 @@ def _differing(installed: Path) -> list[str]:
     ]
 
 
-def _compiler_cache() -> None:
-    """Every CMake and pip build the tests run compiles through ccache when it is installed
-    (CMake reads the launcher from the environment), with paths under the temporary folder
-    rewritten relative (``CCACHE_BASEDIR``): the same sources built from copies of the tree
-    in different test folders are compiled once. A launcher the caller set is kept."""
+def _fast_builds() -> None:
+    """Every CMake and pip build the tests run is a Debug build compiled through ccache,
+    when it is installed (CMake and scikit-build-core read both from the environment):
+    pybind11 links a Release extension with link-time optimisation, which compiles it again
+    at every link and which no cache saves; ccache, with paths under the temporary folder
+    rewritten relative (``CCACHE_BASEDIR``), compiles the same sources built from copies of
+    the tree in different test folders once. What the caller set is kept. (The README's
+    test command installs the shipped Release build before the suite.)"""
+    os.environ.setdefault("CMAKE_BUILD_TYPE", "Debug")
+    os.environ.setdefault("SKBUILD_CMAKE_BUILD_TYPE", os.environ["CMAKE_BUILD_TYPE"])
     ccache = shutil.which("ccache")
     if ccache is None or "CMAKE_CXX_COMPILER_LAUNCHER" in os.environ:
         return
@@ -63,7 +68,7 @@ def _compiler_cache() -> None:
     )
 
 
-_compiler_cache()
+_fast_builds()
 INSTALLED = _installed_build()
 if INSTALLED is None:
     sys.path.insert(0, str(SOURCE.parent))

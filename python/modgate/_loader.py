@@ -20,6 +20,7 @@ import sys
 from _frozen_importlib import ModuleSpec
 from _thread import allocate_lock
 
+from ._closure import reach
 from ._manifest import built, index, manifest, summary
 from ._names import (
     DISABLE_VARIABLE,
@@ -390,35 +391,32 @@ class Host:
             return False
         return True
 
-    def _switched_off(self, name: str, disabled: frozenset[str], _chain: tuple[str, ...] = ()) -> str | None:
+    def _needed(self, name: str) -> "list[str]":
+        """The modules ``name``'s code needs at import time (:func:`_needs`); none when unknown."""
+        record = self.record(name) if _valid_name(name) else None
+        return _needs(record.entry) if record is not None else []
+
+    def _switched_off(self, name: str, disabled: frozenset[str]) -> str | None:
         """Which module ``MODGATE_DISABLE`` turns off that makes ``name`` unusable: ``name``
-        itself, or a module it requires (directly or not); ``None`` when none does."""
+        itself, or a module it requires (directly or not; the first by name); ``None``
+        when none does."""
         if name in disabled:
             return name
-        record = self.record(name) if _valid_name(name) else None
-        if record is None:
-            return None
-        for dep in _needs(record.entry):
-            if dep not in _chain:
-                cause = self._switched_off(dep, disabled, (*_chain, name))
-                if cause is not None:
-                    return cause
-        return None
+        return min(reach([name], self._needed) & disabled, default=None)
 
-    def _native_usable(self, name: str, _chain: tuple[str, ...] = ()) -> "_records.Record | None":
+    def _native_usable(self, name: str) -> "_records.Record | None":
         """``name``'s record when its native code may run: built ON, not turned off by
         ``MODGATE_DISABLE``, and the same for every module it requires."""
-        record = self.record(name) if _valid_name(name) else None
-        if (
-            record is None
-            or record.error is not None
-            or record.entry["state"] != "ON"
-            or name in disabled_names(self.package)
-        ):
-            return None
-        for dep in _needs(record.entry):
-            if dep not in _chain and self._native_usable(dep, (*_chain, name)) is None:
+
+        def usable(module: str) -> "_records.Record | None":
+            record = self.record(module) if _valid_name(module) else None
+            if record is None or record.error is not None or record.entry["state"] != "ON":
                 return None
+            return None if module in disabled_names(self.package) else record
+
+        record = usable(name)
+        if record is None or any(usable(dep) is None for dep in reach([name], self._needed)):
+            return None
         return record
 
     def native_libraries(self, name: str) -> list[str]:

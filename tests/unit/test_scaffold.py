@@ -75,3 +75,17 @@ def test_the_commands_explain_themselves_and_fail_without_a_traceback(tmp_path: 
         assert proc.returncode == 0 and needle in proc.stdout, proc.stderr
     proc = modgate("new", "x", cwd=tmp_path)
     assert proc.returncode == 2 and "no pyproject.toml here or above" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("given", "shown"), [("acme", "./acme"), ("sub/acme", "./sub/acme"), ("./acme", "./acme")])
+def test_inits_next_line_names_the_project_by_a_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], given: str, shown: str
+) -> None:
+    # `pip install acme` would install the project of that name from an index: a path it must be.
+    from modgate.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", given, "--package", "acme"]) == 0
+    assert (
+        f"next: python -m pip install --no-build-isolation {shown} && (cd {shown} && pytest)" in capsys.readouterr().out
+    )

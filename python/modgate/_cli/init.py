@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 
 from .scaffold import init_host
@@ -19,5 +20,7 @@ def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def main(args: argparse.Namespace) -> int:
     written = init_host(Path(args.directory), args.package)
     print(f"modgate: wrote a host project for package {args.package!r} in {args.directory} ({len(written)} files)")
-    print(f"next: python -m pip install --no-build-isolation {args.directory} && (cd {args.directory} && pytest)")
+    # A path pip cannot take for a project name on an index ("acme" would install PyPI's).
+    folder = shlex.quote(args.directory if Path(args.directory).is_absolute() else f"./{Path(args.directory)}")
+    print(f"next: python -m pip install --no-build-isolation {folder} && (cd {folder} && pytest)")
     return 0

@@ -12,6 +12,7 @@ import heapq
 from collections.abc import Container, Iterable, Mapping, Sequence
 from itertools import pairwise
 
+from .._closure import reach
 from .._names import (
     REGISTRATION_FILE,
 )
@@ -43,16 +44,11 @@ def requires_closure(
     """Every module ``names`` require, directly or through others, sorted, without
     ``names`` themselves (cycles end the walk; a host module a plugin requires ends it
     too). ``within``: walk only through these modules (those on, say)."""
-    seen: set[str] = set()
-    stack = [dep for name in names for dep in modules[name].requires]
-    while stack:
-        dep = stack.pop()
-        if dep not in seen and (within is None or dep in within):
-            seen.add(dep)
-            if dep in modules:
-                stack.extend(modules[dep].requires)
-    seen.difference_update(names)
-    return sorted(seen)
+
+    def requires(name: str) -> tuple[str, ...]:
+        return modules[name].requires if name in modules else ()
+
+    return sorted(reach(names, requires, within=within) - set(names))
 
 
 def outside_references(modules: Mapping[str, Registration]) -> set[str]:

@@ -31,8 +31,12 @@ class Problem:
     action: tuple[tuple[str, str], ...] = ()
 
     def format(self) -> str:
+        return f"{self.where()}\n    fix: {self.fix}"
+
+    def where(self) -> str:
+        """``file: key: message``: the problem without its fix."""
         where = self.file if self.key is None else f"{self.file}: {self.key}"
-        return f"{where}: {self.message}\n    fix: {self.fix}"
+        return f"{where}: {self.message}"
 
 
 def cmake_flags(changes: Mapping[str, str]) -> str:
@@ -63,7 +67,12 @@ class ConfigurationError(ModgateError):
         for where the user is; default: the CMake flags to add)."""
         count = len(self.problems)
         head = "modgate: 1 problem" if count == 1 else f"modgate: {count} problems"
-        text = head + "\n" + "\n".join("  " + p.format() for p in self.problems)
+        # Problems with the same fix are listed together, the fix once (first seen first).
+        by_fix: dict[str, list[Problem]] = {}
+        for problem in self.problems:
+            by_fix.setdefault(problem.fix, []).append(problem)
+        blocks = ["\n".join(f"  {p.where()}" for p in same) + f"\n    fix: {fix}" for fix, same in by_fix.items()]
+        text = head + "\n" + "\n".join(blocks)
         if self.changes:
             line = command(self) if command is not None else f"cmake {cmake_flags(self.changes)} <build folder>"
             text += f"\n  fix all at once: {line}"
