@@ -38,7 +38,9 @@ EXTRA_MODULE_DIRS = "MODGATE_EXTRA_MODULE_DIRS"
 ALL_EXTRA = "all"  # the pip extra holding every module's Python requirements
 CMAKE_PREFIX_GROUP = "cmake.prefix"  # scikit-build-core's entry-point group: a package on CMAKE_PREFIX_PATH
 DISABLE_VARIABLE = "MODGATE_DISABLE"
-NAME_PATTERN = "^[a-z][a-z0-9_]{0,62}$"
+# A lowercase letter, then lowercase letters, digits and single '_' not at the end: so the
+# pip extra and the module wheel's name (each '_' one '-') are a module's alone.
+NAME_PATTERN = "^(?=.{1,63}$)[a-z][a-z0-9]*(_[a-z0-9]+)*$"
 # The ``modgate`` command's own subcommands, in the order ``modgate --help`` lists them; each
 # is the module of that name in modgate._cli. A module's [commands] may not take these names.
 CORE_COMMANDS = (
@@ -60,6 +62,157 @@ CORE_COMMANDS = (
 )
 # Names a module may not take, because something derived from module names uses them.
 RESERVED_NAMES = {ALL_EXTRA: f"the pip extra {ALL_EXTRA!r} installs the Python requirements of every module"}
+# A module's name is a Python identifier (<host>.modules.<name>) and a C++ namespace
+# (<host>::<name>): keywords of either cannot be. (tests/unit/test_registration.py holds the
+# Python list equal to the keyword module's.)
+PYTHON_KEYWORDS = frozenset(
+    [
+        "False",
+        "None",
+        "True",
+        "and",
+        "as",
+        "assert",
+        "async",
+        "await",
+        "break",
+        "class",
+        "continue",
+        "def",
+        "del",
+        "elif",
+        "else",
+        "except",
+        "finally",
+        "for",
+        "from",
+        "global",
+        "if",
+        "import",
+        "in",
+        "is",
+        "lambda",
+        "nonlocal",
+        "not",
+        "or",
+        "pass",
+        "raise",
+        "return",
+        "try",
+        "while",
+        "with",
+        "yield",
+    ]
+)
+CXX_KEYWORDS = frozenset(
+    [
+        "alignas",
+        "alignof",
+        "and",
+        "and_eq",
+        "asm",
+        "auto",
+        "bitand",
+        "bitor",
+        "bool",
+        "break",
+        "case",
+        "catch",
+        "char",
+        "char8_t",
+        "char16_t",
+        "char32_t",
+        "class",
+        "compl",
+        "concept",
+        "const",
+        "consteval",
+        "constexpr",
+        "constinit",
+        "const_cast",
+        "continue",
+        "co_await",
+        "co_return",
+        "co_yield",
+        "decltype",
+        "default",
+        "delete",
+        "do",
+        "double",
+        "dynamic_cast",
+        "else",
+        "enum",
+        "explicit",
+        "export",
+        "extern",
+        "false",
+        "float",
+        "for",
+        "friend",
+        "goto",
+        "if",
+        "inline",
+        "int",
+        "long",
+        "mutable",
+        "namespace",
+        "new",
+        "noexcept",
+        "not",
+        "not_eq",
+        "nullptr",
+        "operator",
+        "or",
+        "or_eq",
+        "private",
+        "protected",
+        "public",
+        "register",
+        "reinterpret_cast",
+        "requires",
+        "return",
+        "short",
+        "signed",
+        "sizeof",
+        "static",
+        "static_assert",
+        "static_cast",
+        "struct",
+        "switch",
+        "template",
+        "this",
+        "thread_local",
+        "throw",
+        "true",
+        "try",
+        "typedef",
+        "typeid",
+        "typename",
+        "union",
+        "unsigned",
+        "using",
+        "virtual",
+        "void",
+        "volatile",
+        "wchar_t",
+        "while",
+        "xor",
+        "xor_eq",
+    ]
+)
+
+
+def reserved_name(name: str) -> str | None:
+    """Why ``name`` cannot be a module's name although it matches the pattern, or ``None``."""
+    if name in RESERVED_NAMES:
+        return RESERVED_NAMES[name]
+    languages = [lang for lang, words in (("Python", PYTHON_KEYWORDS), ("C++", CXX_KEYWORDS)) if name in words]
+    if languages:
+        return (
+            f"it is a keyword of {' and '.join(languages)}: the module's import or its namespace could not be written"
+        )
+    return None
+
 
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")
 _NAME_CHARS = _LOWER | frozenset("0123456789_")
@@ -77,6 +230,8 @@ def is_module_name(text: object) -> bool:
         and 0 < len(text) <= 63
         and text[0] in _LOWER
         and all(char in _NAME_CHARS for char in text)
+        and "__" not in text
+        and not text.endswith("_")
     )
 
 
@@ -190,6 +345,28 @@ def library_target(host: str, module: str) -> str:
     """The CMake target and library file stem of module ``module`` of host ``host``: the
     host is part of it, so two hosts' modules of one name never share a SONAME."""
     return f"{host.replace('.', '_')}_{module}"
+
+
+BUILD_TREE_TARGET = "modgate_build_tree"  # cmake/modgate.cmake: the links of <build>/python
+
+
+def module_targets(host: str, module: str) -> tuple[str, ...]:
+    """Every CMake target a module of host ``host`` may make (library, headers, extension)."""
+    return (library_target(host, module), headers_target(host, module), extension_target(module))
+
+
+def target_clashes(host: str, modules: "list[str]") -> "list[tuple[str, str, str]]":
+    """Modules whose CMake targets take a name another module's target or the core's has:
+    (module, the other module or "the core", the target), each clash once."""
+    taken = {RUNTIME_LIBRARY: "the core", BUILD_TREE_TARGET: "the core"}
+    clashes = []
+    for module in sorted(modules):
+        for target in module_targets(host, module):
+            if target in taken:
+                clashes.append((module, taken[target], target))
+        for target in module_targets(host, module):
+            taken.setdefault(target, module)
+    return clashes
 
 
 def headers_target(host: str, module: str) -> str:

@@ -159,3 +159,44 @@ def test_two_modules_may_not_add_the_same_command() -> None:
     modules = {n: parse(f'name = "{n}"\n' + base, folder=n) for n in ("alpha", "beta")}
     (problem,) = check_graph(modules)
     assert problem.key == "commands.draw" and "already a command of module 'alpha'" in problem.message
+
+
+def test_the_python_keywords_refused_are_pythons() -> None:
+    import keyword
+
+    from modgate._names import PYTHON_KEYWORDS
+
+    assert set(keyword.kwlist) == PYTHON_KEYWORDS
+
+
+@pytest.mark.parametrize(
+    ("name", "needle"),
+    [
+        ("class", "a keyword of Python and C++"),
+        ("async", "a keyword of Python"),
+        ("namespace", "a keyword of C++"),
+        ("a_", "is not a valid module name"),  # its extra would be 'a-', which pip refuses
+        ("a__b", "is not a valid module name"),  # its wheel would be the one of 'a_b'
+    ],
+)
+def test_a_name_a_keyword_or_a_normalised_clash_is_refused(name: str, needle: str) -> None:
+    [text] = problems(f'name = "{name}"\nsummary = "s"\nstage = "S1"\n', folder=name)
+    assert f"modules/{name}/module.toml:1: name:" in text and needle in text and "rename" in text
+
+
+@pytest.mark.parametrize(
+    ("names", "clash"),
+    [
+        (["runtime"], "module 'runtime' would make the CMake target modgate_runtime, which is the core's target"),
+        (["x", "x_python"], "module 'x_python' would make the CMake target modgate_x_python, which is module 'x'"),
+    ],
+)
+def test_a_module_whose_target_another_has_is_refused_naming_both(tmp_path, names: list[str], clash: str) -> None:
+    from modgate._configure.discovery import discover
+
+    for name in names:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "module.toml").write_text(f'name = "{name}"\nsummary = "s"\nstage = "S1"\n[native]\n')
+    with pytest.raises(ModgateError) as info:
+        discover([tmp_path], host="modgate", base=tmp_path)
+    assert clash in info.value.format() and "choose another name" in info.value.format()

@@ -89,3 +89,11 @@ def test_inits_next_line_names_the_project_by_a_path(
     assert (
         f"next: python -m pip install --no-build-isolation {shown} && (cd {shown} && pytest)" in capsys.readouterr().out
     )
+
+
+@pytest.mark.parametrize("name", ["class", "async", "template", "a_"])
+def test_new_refuses_a_name_no_import_or_namespace_can_take(tmp_path: Path, name: str) -> None:
+    init_host(tmp_path / "acme", "acme")
+    with pytest.raises(ConfigurationError) as info:
+        new_module(name, start=tmp_path / "acme")
+    assert "NAME" in info.value.format() and not (tmp_path / "acme" / "modules" / name).exists()

@@ -19,7 +19,7 @@ from .._configure.discovery import discover_project
 from .._configure.host import PYPROJECT, HostConfig, find_project, read_host
 from .._configure.problems import ConfigurationError, Problem, suggest
 from .._configure.registration import STAGES
-from .._names import REGISTRATION_FILE, RESERVED_NAMES, is_module_name, is_package_name, package_path
+from .._names import REGISTRATION_FILE, is_module_name, is_package_name, package_path, reserved_name
 
 __all__ = ["host_project", "init_host", "new_module", "render"]
 
@@ -150,10 +150,15 @@ def new_module(
     problems: list[Problem] = []
     if not is_module_name(name):
         problems.append(
-            Problem(where, "NAME", f"{name!r} is not a module name", "use a lowercase letter, then [a-z0-9_] (≤ 63)")
+            Problem(
+                where,
+                "NAME",
+                f"{name!r} is not a module name",
+                "use a lowercase letter, then [a-z0-9] and single _ not at the end (≤ 63)",
+            )
         )
-    elif name in RESERVED_NAMES:
-        problems.append(Problem(where, "NAME", f"{name!r} is reserved: {RESERVED_NAMES[name]}", "choose another name"))
+    elif (why := reserved_name(name)) is not None:
+        problems.append(Problem(where, "NAME", f"{name!r} is reserved: {why}", "choose another name"))
     if stage not in STAGES:
         problems.append(
             Problem(where, "--stage", f"{stage!r} is not {', '.join(STAGES)}", "use --stage S0 (a new module)")

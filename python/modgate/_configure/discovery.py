@@ -8,7 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .._names import EXTRA_MODULE_DIRS, MODULE_CMAKE_FILE, REGISTRATION_FILE, header_prefix, module_import_name
+from .._names import (
+    EXTRA_MODULE_DIRS,
+    MODULE_CMAKE_FILE,
+    REGISTRATION_FILE,
+    header_prefix,
+    module_import_name,
+    target_clashes,
+)
 from .files import BUILD_OUTPUT_DIRS, Tree, walk
 from .host import HostConfig
 from .problems import ConfigurationError, Problem
@@ -337,6 +344,16 @@ def discover(
                 module = _module_files(registration, child, base, host, problems)
                 result.modules[name] = module
                 result.watch.extend(module.watch)
+    for name, other, target in target_clashes(host, list(result.registrations)):
+        owner = "the core's" if other == "the core" else f"module {other!r}'s"
+        problems.append(
+            Problem(
+                result.registrations[name].path,
+                "name",
+                f"module {name!r} would make the CMake target {target}, which is {owner} target",
+                "choose another name for the module, and rename its folder to match",
+            )
+        )
     if problems:
         raise ConfigurationError(problems)
     return result

@@ -18,11 +18,11 @@ from .._names import (
     CORE_COMMANDS,
     DEFAULT_OPTION_PREFIX,
     NAME_PATTERN,
-    RESERVED_NAMES,
     is_command_name,
     is_module_name,
     is_option_name,
     option_name,
+    reserved_name,
 )
 from .problems import ConfigurationError, Problem, suggest
 from .schema import (
@@ -340,13 +340,13 @@ def _parse_name(c: _Checker, table: Mapping[str, Any], folder_name: str) -> str 
         c.add(
             "name",
             f"{name!r} is not a valid module name (pattern {NAME_PATTERN})",
-            "use a lowercase letter followed by up to 62 lowercase letters, digits or '_',"
-            " and rename the folder to match",
+            "use a lowercase letter followed by up to 62 lowercase letters, digits or single '_' (not at the"
+            " end: the pip extra and the wheel name turn each '_' into '-'), and rename the folder to match",
         )
-    elif name in RESERVED_NAMES:
+    elif (why := reserved_name(name)) is not None:
         c.add(
             "name",
-            f"{name!r} is reserved: {RESERVED_NAMES[name]}",
+            f"{name!r} is reserved: {why}",
             "choose another name for the module, and rename its folder to match",
         )
     elif name != folder_name:
