@@ -202,6 +202,47 @@ CXX_KEYWORDS = frozenset(
 )
 
 
+# Variables an option may not be, nor start with: CMake's own (its platform and project
+# variables keep their value whatever the cache says: -DUNIX=OFF leaves UNIX on), the build
+# backend's (scikit-build-core sets SKBUILD=2), Python's and pybind11's (their find
+# modules), and modgate's. The one list: the registration file, the host's settings and
+# the option prefix are judged by it.
+RESERVED_VARIABLE_PREFIXES = ("MODGATE_", "CMAKE_", "SKBUILD", "Python_", "Python3_", "PYTHON_", "pybind11_")
+RESERVED_VARIABLES = frozenset(
+    {
+        "ANDROID",
+        "APPLE",
+        "BSD",
+        "BUILD_SHARED_LIBS",
+        "BUILD_TESTING",
+        "CYGWIN",
+        "EMSCRIPTEN",
+        "IOS",
+        "LINUX",
+        "MINGW",
+        "MSVC",
+        "MSYS",
+        "PROJECT_NAME",
+        "PROJECT_VERSION",
+        "UNIX",
+        "WASI",
+        "WIN32",
+        "XCODE",
+    }
+)
+
+
+def reserved_variable(option: str) -> str | None:
+    """Why ``option`` may not be a module's, group's or capability's option, or ``None``."""
+    if option in RESERVED_VARIABLES:
+        return f"{option} is a variable CMake sets itself (the cache cannot change it)"
+    prefix = next((p for p in RESERVED_VARIABLE_PREFIXES if option.startswith(p)), None)
+    if prefix is not None:
+        owner = {"MODGATE_": "modgate's", "SKBUILD": "the build backend's"}.get(prefix, "CMake's or Python's")
+        return f"{option} starts with {prefix}, which {owner} own variables use"
+    return None
+
+
 def reserved_name(name: str) -> str | None:
     """Why ``name`` cannot be a module's name although it matches the pattern, or ``None``."""
     if name in RESERVED_NAMES:

@@ -5,7 +5,9 @@ fails the same way."""
 from __future__ import annotations
 
 import shlex
+import shutil
 import sys
+import time
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -69,3 +71,21 @@ def test_a_removal_builds_a_copy_without_the_folder_and_a_bad_only_is_refused(ho
     assert (host / "modules" / "needy").is_dir()  # the tree itself is untouched
     code, out = modgate("verify", str(host), "--only", "each-off:nosuch", cwd=host)
     assert code == 2 and "--only each-off:nosuch: no such configuration" in out
+
+
+def test_a_hanging_test_and_a_hanging_configuration_stop_at_their_time_limits(host: Path, tmp_path: Path) -> None:
+    # A copy of the host with a core test that never returns: the default test command
+    # stops it after --test-timeout, naming where it hung; --timeout stops any step.
+    project = shutil.copytree(host, tmp_path / "acme", ignore=shutil.ignore_patterns("build"))
+    (project / "tests" / "test_hang.py").write_text("import time\n\n\ndef test_hangs() -> None:\n    time.sleep(600)\n")
+    start = time.perf_counter()
+    code, out = modgate("verify", str(project), "--only", "each-off:text", "--test-timeout", "3", cwd=project)
+    assert code == 1 and "FAILED at tests" in out and "Timeout (0:00:03)!" in out and "test_hangs" in out, out
+    assert "--test-timeout 3 --only each-off:text" in out  # the reproduce line keeps the limit
+    code, out = modgate(
+        "verify", str(project), "--only", "each-off:text", "--test-command", "sleep 600", "--timeout", "30", cwd=project
+    )
+    assert code == 1 and "FAILED at tests (timed out)" in out and "stopped after 30 s for this configuration" in out
+    assert time.perf_counter() - start < 200, out
+    code, out = modgate("verify", str(project), "--timeout", "0", cwd=project)
+    assert code == 2 and "'0' is not a positive number of seconds" in out and "Traceback" not in out

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from modgate._cli.wheelfile import metadata_field, metadata_fields, read_wheel, write_wheel
-from modgate._names import MODULE_RECORD_NAME, MODULE_WHEELS_VARIABLE
+from modgate._names import MODULE_RECORD_NAME, MODULE_WHEELS_VARIABLE, extra_name, module_distribution
 from tests.helpers import FIXTURES, ROOT
 from tests.integration.cmake_builds import check, own_modules, run
 
@@ -121,7 +121,7 @@ def wheels_of(folder: Path) -> dict[str, Path]:
 def test_one_wheel_per_module_pinned_exactly(dist: Path) -> None:
     modules = own_modules()
     wheels = wheels_of(dist)
-    assert set(wheels) == {PACKAGE} | {f"{PACKAGE}-{name.replace('_', '-')}" for name in modules}
+    assert set(wheels) == {PACKAGE} | {module_distribution(PACKAGE, name) for name in modules}
     core = read_wheel(wheels[PACKAGE])
     version = core.version
     assert not [n for n in core.files if n.startswith(f"{PACKAGE}/modules/")]  # modules ship on their own
@@ -129,9 +129,9 @@ def test_one_wheel_per_module_pinned_exactly(dist: Path) -> None:
     assert manifest["module_wheels"] is True
     meta = core.metadata()
     for name, requires in modules.items():
-        dist_name = f"{PACKAGE}-{name.replace('_', '-')}"
+        dist_name = module_distribution(PACKAGE, name)
         assert manifest["modules"][name]["wheel"] == dist_name
-        assert f'Requires-Dist: {dist_name}=={version}; extra == "{name.replace("_", "-")}"' in meta
+        assert f'Requires-Dist: {dist_name}=={version}; extra == "{extra_name(name)}"' in meta
         assert f'Requires-Dist: {dist_name}=={version}; extra == "all"' in meta
         wheel = read_wheel(wheels[dist_name])
         # The same Python and ABI as the core; the platform tag is auditwheel's (the core's for pure Python).
@@ -141,7 +141,7 @@ def test_one_wheel_per_module_pinned_exactly(dist: Path) -> None:
         requirements = metadata_fields(wheel.metadata(), "Requires-Dist")
         assert f"{PACKAGE}=={version}" in requirements
         for dep in requires:
-            assert f"{PACKAGE}-{dep.replace('_', '-')}=={version}" in requirements
+            assert f"{module_distribution(PACKAGE, dep)}=={version}" in requirements
         # The module's own license where it declares one (PEP 639), else the core's.
         own = tomllib.loads((ROOT / "modules" / name / "module.toml").read_text(encoding="utf-8"))
         expected = own.get("license") or metadata_field(meta, "License-Expression")
@@ -181,15 +181,15 @@ def test_the_core_alone_then_each_extra_adds_exactly_its_modules(dist: Path, whe
     listing = check(run([str(env.python), "-m", PACKAGE, "list"], env=clean_env(), cwd=tmp_path)).stdout
     for name in modules:
         assert re.search(
-            rf"^{name}\s+OFF\s.*its wheel {PACKAGE}-{name.replace('_', '-')} is not installed", listing, re.M
+            rf"^{name}\s+OFF\s.*its wheel {module_distribution(PACKAGE, name)} is not installed", listing, re.M
         )
 
     installed: set[str] = set()
     for name in sorted(modules, key=lambda n: len(closure(n, modules))):
-        env.install(f"{PACKAGE}[{name.replace('_', '-')}]")
+        env.install(f"{PACKAGE}[{extra_name(name)}]")
         installed |= closure(name, modules)
         extras = {d for d in env.installed() - base if not d.startswith(f"{PACKAGE}-")}
-        assert env.installed() - base - extras == {f"{PACKAGE}-{m.replace('_', '-')}" for m in installed}
+        assert env.installed() - base - extras == {module_distribution(PACKAGE, m) for m in installed}
         data = env.json(
             f"""
             import json, modgate
@@ -242,7 +242,7 @@ def test_all_then_a_missing_and_a_mismatched_module_wheel(dist: Path, wheelhouse
     modules = own_modules()
     env = Venv(tmp_path / "venv", [dist, wheelhouse])
     env.install(f"{PACKAGE}[all]", "pytest", "hypothesis")
-    assert {f"{PACKAGE}-{m.replace('_', '-')}" for m in modules} <= env.installed()
+    assert {module_distribution(PACKAGE, m) for m in modules} <= env.installed()
     # Every module's own tests and the core's, against the wheels.
     proc = run(
         [str(env.python), "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/core", "modules"],
@@ -271,7 +271,7 @@ def test_all_then_a_missing_and_a_mismatched_module_wheel(dist: Path, wheelhouse
     required = sorted({dep for deps in modules.values() for dep in deps}) or sorted(modules)
     gone = required[0]
     dependents = sorted(n for n in modules if gone in closure(n, modules) and n != gone)
-    env.pip("uninstall", "-y", f"{PACKAGE}-{gone.replace('_', '-')}")
+    env.pip("uninstall", "-y", module_distribution(PACKAGE, gone))
     said = env.json(
         f"""
         import json, modgate
@@ -288,14 +288,14 @@ def test_all_then_a_missing_and_a_mismatched_module_wheel(dist: Path, wheelhouse
     )
     assert isinstance(said, dict)
     assert said["built"] is False
-    assert f'pip install "{PACKAGE}[{gone.replace("_", "-")}]"' in said[gone] and "not installed" in said[gone]
+    assert f'pip install "{PACKAGE}[{extra_name(gone)}]"' in said[gone] and "not installed" in said[gone]
     for name in dependents:
-        assert f"requires module {gone!r}" in said[name] and f"[{gone.replace('_', '-')}]" in said[name]
+        assert f"requires module {gone!r}" in said[name] and f"[{extra_name(gone)}]" in said[name]
 
     # A module wheel of another core version, and one of another runtime ABI: refused, nothing loaded.
     version = read_wheel(wheels_of(dist)[PACKAGE]).version
     native = natives[0]
-    wheel = wheels_of(dist)[f"{PACKAGE}-{native.replace('_', '-')}"]
+    wheel = wheels_of(dist)[module_distribution(PACKAGE, native)]
     for doctored, theirs in (
         (_doctored(wheel, tmp_path / "other", version="999.0"), "999.0"),
         (_doctored(wheel, tmp_path / "abi", abi=999), version),
@@ -313,7 +313,7 @@ def test_all_then_a_missing_and_a_mismatched_module_wheel(dist: Path, wheelhouse
             """
         )
         out = proc.stdout
-        assert f"refused: module {native!r} comes from {PACKAGE}-{native} {theirs}" in out, out
+        assert f"refused: module {native!r} comes from {module_distribution(PACKAGE, native)} {theirs}" in out, out
         assert f"the installed {PACKAGE} is {version}" in out
         assert f'"{PACKAGE}[{native}]=={version}"' in out
         assert "lookup: None" in out and "loaded: False" in out

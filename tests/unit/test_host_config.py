@@ -193,3 +193,23 @@ def test_a_build_outside_pip_takes_the_version_from_pyproject(
     script = (tmp_path / "declare.cmake").read_text()
     assert f"set(modgate_PROJECT_VERSION [[{version}]])" in script
     assert ("the build's version is 0+unknown" in script) == warned
+
+
+@pytest.mark.parametrize(
+    ("option", "needle"),
+    [
+        ("UNIX", "a variable CMake sets itself"),
+        ("SKBUILD_FAST", "the build backend's own variables"),
+        ("Python_WITH_X", "CMake's or Python's own variables"),
+        ("MODGATE_X", "modgate's own variables"),
+    ],
+)
+def test_an_option_may_not_be_a_variable_cmake_or_the_backend_owns(option: str, needle: str) -> None:
+    # One rule for a module's option, a group's and a capability's (modgate._names.reserved_variable).
+    with pytest.raises(ConfigurationError) as caught:
+        parse_registration(basic("cutlass", f'option = "{option}"\n').encode(), path="m.toml", folder_name="cutlass")
+    assert "m.toml:4: option:" in caught.value.format() and needle in caught.value.format()
+    for table in ("groups", "capabilities"):
+        with pytest.raises(ConfigurationError) as caught:
+            parse_host({"tool": {"modgate": {"package": "acme", table: {"cuda": {"option": option}}}}})
+        assert f"{table}.cuda.option" in caught.value.format() and needle in caught.value.format()

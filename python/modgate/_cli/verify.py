@@ -16,6 +16,7 @@ import dataclasses
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -82,10 +83,47 @@ def _missing_packages(build: Path) -> str | None:
     return "; ".join(str(p["message"]) for p in problems)
 
 
-def _run(cmd: Sequence[str] | str, *, cwd: Path, env: Mapping[str, str] | None = None) -> tuple[int, str]:
+TIMED_OUT = -1  # _run's exit code for a step stopped at its time limit
+
+
+DEFAULT_TIMEOUT = 3600.0  # seconds per configuration
+DEFAULT_TEST_TIMEOUT = 600.0  # seconds per test of the default test command
+
+
+def _seconds(text: str) -> float:
+    """A positive number of seconds (an argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+def _run(
+    cmd: Sequence[str] | str, *, cwd: Path, env: Mapping[str, str] | None = None, timeout: float | None = None
+) -> tuple[int, str]:
+    """A step's exit code and the tail of its output; past ``timeout`` seconds the step and
+    every process it started are killed, and the code is :data:`TIMED_OUT`."""
     shell = isinstance(cmd, str)  # --test-command is a shell command line
-    proc = subprocess.run(cmd, cwd=cwd, env=dict(env) if env else None, capture_output=True, text=True, shell=shell)
-    return proc.returncode, (proc.stdout + proc.stderr)[-_OUTPUT_TAIL:]
+    with subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        env=dict(env) if env else None,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        shell=shell,
+        start_new_session=True,  # its own process group: a hung test's children go with it
+    ) as proc:
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, _ = proc.communicate()
+            return TIMED_OUT, (out or "")[-_OUTPUT_TAIL:]
+    return proc.returncode, (out or "")[-_OUTPUT_TAIL:]
 
 
 def _source_for(config: Configuration, root: Path, settings: HostConfig, work: Path) -> Path:
@@ -129,9 +167,13 @@ def run_configuration(
     work: Path,
     test_command: str | None,
     extra_defines: Sequence[str] = (),
+    timeout: float = DEFAULT_TIMEOUT,
+    test_timeout: float = DEFAULT_TEST_TIMEOUT,
 ) -> Outcome:
     """Configure, build, load and test ``config``; ``extra_defines`` (``NAME=VALUE``) go to
-    every configure."""
+    every configure. The configuration stops after ``timeout`` seconds in all, and one test
+    of the default test command after ``test_timeout`` (pytest's faulthandler then prints
+    where every thread was): either is a failure of the step it stopped."""
     start = time.perf_counter()
     source = _source_for(config, root, settings, work)
     build = work / ("tree" if not config.removed else config.name.replace(":", "-"))
@@ -173,12 +215,20 @@ def run_configuration(
             "-q",
             "-p",
             "no:cacheprovider",
+            "-o",
+            f"faulthandler_timeout={test_timeout:g}",
+            "-o",
+            "faulthandler_exit_on_timeout=true",
             *_test_paths(source, config, settings, modules),
         ]
         steps.append(("tests", tests, env))
     output = ""
     for step, cmd, step_env in steps:
-        code, output = _run(cmd, cwd=source, env=step_env)
+        left = timeout - (time.perf_counter() - start)
+        code, output = _run(cmd, cwd=source, env=step_env, timeout=max(left, 0.001))
+        if code == TIMED_OUT:
+            output += f"\nmodgate verify: stopped after {timeout:g} s for this configuration (--timeout)"
+            return Outcome(config, f"{step} (timed out)", time.perf_counter() - start, output)
         if code != 0:
             why = _missing_packages(build) if step == "configure" else None
             if why is not None:
@@ -223,6 +273,8 @@ def verify(
     junit: Path | None,
     reproduce: Sequence[str],
     extra_defines: Sequence[str] = (),
+    timeout: float = 0.0,
+    test_timeout: float = 0.0,
 ) -> int:
     """Build and test each configuration; 1 when any failed (one this machine cannot build,
     for a missing package, is reported apart and is no failure). ``reproduce`` is the
@@ -238,6 +290,8 @@ def verify(
             work=work,
             test_command=test_command,
             extra_defines=extra_defines,
+            timeout=timeout or DEFAULT_TIMEOUT,
+            test_timeout=test_timeout or DEFAULT_TEST_TIMEOUT,
         )
         outcomes.append(outcome)
         if outcome.not_runnable:
@@ -291,6 +345,18 @@ def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--keep-going", action="store_true", help="run every configuration, not stop at a failure")
     parser.add_argument("--junit", help="write a JUnit XML report here")
     parser.add_argument("--build-dir", help="the build folder (default: <dir>/build/modgate-verify)")
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds one configuration may take, from configure to its tests (default {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--test-timeout",
+        type=_seconds,
+        default=DEFAULT_TEST_TIMEOUT,
+        help=f"seconds one test of the default test command may take (default {DEFAULT_TEST_TIMEOUT:g})",
+    )
     add_package_arguments(parser)
 
 
@@ -307,6 +373,10 @@ def main(args: argparse.Namespace) -> int:
         reproduce += ["--packages-here"]
     for define in args.define:
         reproduce += ["-D", define]
+    if args.timeout != DEFAULT_TIMEOUT:
+        reproduce += ["--timeout", f"{args.timeout:g}"]
+    if args.test_timeout != DEFAULT_TEST_TIMEOUT:
+        reproduce += ["--test-timeout", f"{args.test_timeout:g}"]
     work = Path(args.build_dir).resolve() if args.build_dir else root / "build" / "modgate-verify"
     return verify(
         configs,
@@ -319,4 +389,6 @@ def main(args: argparse.Namespace) -> int:
         junit=Path(args.junit) if args.junit else None,
         reproduce=reproduce,
         extra_defines=args.define,
+        timeout=args.timeout,
+        test_timeout=args.test_timeout,
     )

@@ -45,6 +45,7 @@ from .._names import (
     is_option_name,
     is_package_name,
     module_distribution,
+    reserved_variable,
 )
 from .problems import ConfigurationError, Problem, suggest
 
@@ -307,11 +308,11 @@ def parse_host(pyproject: Mapping[str, Any], *, path: str = PYPROJECT) -> HostCo
             )
         )
         prefix = DEFAULT_OPTION_PREFIX
-    elif prefix.startswith(("MODGATE_", "CMAKE_")):
+    elif (why := reserved_variable(prefix)) is not None:
         problems.append(
             _bad(
                 "option-prefix",
-                f"{prefix!r} would collide with modgate's or CMake's own variables",
+                f"{prefix!r} would collide: {why}",
                 f'write option-prefix = "{DEFAULT_OPTION_PREFIX}" or your project\'s own prefix',
                 path,
             )
@@ -415,12 +416,13 @@ def _capabilities(raw: object, path: str, problems: list[Problem]) -> tuple[Capa
             )
             policy = CAPABILITY_POLICIES[0]
         option = entry.get("option")
-        if option is not None and (not is_option_name(option) or option.startswith(("MODGATE_", "CMAKE_"))):
+        clash = reserved_variable(option) if is_option_name(option) else None
+        if option is not None and (not is_option_name(option) or clash is not None):
             problems.append(
                 _bad(
                     f"{key}.option",
                     f"{option!r} is not a CMake-safe option name of the project's own (a letter, then letters,"
-                    " digits or '_'; not MODGATE_* or CMAKE_*)",
+                    f" digits or '_'{'; ' + clash if clash else ''})",
                     f'write option = "USE_{name.upper()}", or remove the key for {capability_option(name)}',
                     path,
                 )
@@ -497,11 +499,11 @@ def _groups(raw: object, path: str, problems: list[Problem]) -> tuple[GroupSetti
                 )
             )
             option = None
-        elif option is not None and option.startswith(("MODGATE_", "CMAKE_")):
+        elif option is not None and (why := reserved_variable(option)) is not None:
             problems.append(
                 _bad(
                     f"{key}.option",
-                    f"{option!r} would collide with modgate's or CMake's own variables",
+                    f"{option!r} would collide: {why}",
                     f"choose another name, or remove the key for {group_option(name)}",
                     path,
                 )

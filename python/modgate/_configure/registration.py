@@ -23,6 +23,7 @@ from .._names import (
     is_option_name,
     option_name,
     reserved_name,
+    reserved_variable,
 )
 from .problems import ConfigurationError, Problem, suggest
 from .schema import (
@@ -392,10 +393,8 @@ def _parse_option(c: _Checker, table: Mapping[str, Any], folder_name: str) -> st
             f'write option = "{option.upper().replace("-", "_") if option.strip() else "USE_" + folder_name.upper()}",'
             " or remove the key for the host's default name",
         )
-    elif option is not None and option.startswith(("MODGATE_", "CMAKE_")):
-        c.add(
-            "option", f"option {option!r} would collide with modgate's or CMake's own variables", "choose another name"
-        )
+    elif option is not None and (why := reserved_variable(option)) is not None:
+        c.add("option", f"option {option!r} would collide: {why}", "choose a name of the project's own")
     return option
 
 
