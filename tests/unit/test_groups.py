@@ -181,7 +181,7 @@ def test_the_hosts_group_table() -> None:
         ({"cuda": "USE_CUDA"}, "groups.cuda", "must be a table"),
         ({"cuda": {"opton": "X"}}, "groups.cuda.opton", "did you mean 'option'"),
         ({"cuda": {"option": "use-cuda"}}, "groups.cuda.option", "not a CMake-safe option name"),
-        ({"cuda": {"option": "MODGATE_CUDA"}}, "groups.cuda.option", "collide with modgate's or CMake's"),
+        ({"cuda": {"option": "MODGATE_CUDA"}}, "groups.cuda.option", "starts with MODGATE_, which modgate's own"),
         ({"a": {"option": "USE_X"}, "b": {"option": "USE_X"}}, "groups.b.option", "already the option of group 'a'"),
         ({"cuda": {"summary": ["x"]}}, "groups.cuda.summary", "one line of text"),
         ({"cuda": {"default": "WANT"}}, "groups.cuda.default", "'WANT' is not one of ON, AUTO, IF_NEEDED, OFF"),

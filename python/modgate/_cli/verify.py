@@ -83,11 +83,23 @@ def _missing_packages(build: Path) -> str | None:
     return "; ".join(str(p["message"]) for p in problems)
 
 
+_HUNG = "Timeout ("  # how pytest's faulthandler starts the dump of a test past its time limit
 TIMED_OUT = -1  # _run's exit code for a step stopped at its time limit
 
 
 DEFAULT_TIMEOUT = 3600.0  # seconds per configuration
 DEFAULT_TEST_TIMEOUT = 600.0  # seconds per test of the default test command
+
+
+def _hung_test(output: str) -> str | None:
+    """Where pytest's faulthandler found a test that ran past its time limit: the first
+    frame of its dump (the innermost call of the hung thread), else ``None``."""
+    hung = output.find(_HUNG)
+    if hung < 0:
+        return None
+    header, *rest = output[hung:].splitlines()
+    frames = (line.strip() for line in rest if line.strip().startswith("File "))
+    return f"{header} {next(frames, '')}".strip()
 
 
 def _seconds(text: str) -> float:
@@ -122,8 +134,15 @@ def _run(
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             out, _ = proc.communicate()
-            return TIMED_OUT, (out or "")[-_OUTPUT_TAIL:]
-    return proc.returncode, (out or "")[-_OUTPUT_TAIL:]
+            return TIMED_OUT, _tail(out or "")
+    return proc.returncode, _tail(out or "")
+
+
+def _tail(output: str) -> str:
+    """The end of a step's output; from pytest's "Timeout (" header on, when a test hung
+    (the header and the hung thread's frames come before a long dump)."""
+    hung = output.rfind(_HUNG)
+    return output[hung : hung + _OUTPUT_TAIL] if hung >= 0 else output[-_OUTPUT_TAIL:]
 
 
 def _source_for(config: Configuration, root: Path, settings: HostConfig, work: Path) -> Path:
@@ -302,6 +321,9 @@ def verify(
             continue
         print(f"FAILED at {outcome.failed_step} ({outcome.seconds:.1f} s)", flush=True)
         print("\n".join("    " + line for line in outcome.output.rstrip().splitlines()[-40:]))
+        hung = _hung_test(outcome.output)
+        if hung is not None:
+            print(f"a test ran past --test-timeout and was stopped: {hung}", flush=True)
         print(f"reproduce: {shlex.join([*reproduce, '--only', config.name])}", flush=True)
         if not keep_going:
             break
