@@ -73,7 +73,7 @@ def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="a CMake variable for the build (pip's -C cmake.define.NAME=VALUE), e.g. -D USE_MODULE_X=OFF",
+        help="a CMake variable for the build (pip's -C cmake.define.NAME=VALUE), e.g. -D USE_MODULE_<NAME>=OFF",
     )
     parser.add_argument("--only", help="write only these modules' wheels (and the core's), comma-separated")
     parser.add_argument(
@@ -151,7 +151,7 @@ def _build(
     build_dir = args.build_dir or str(root / "build" / "modgate-wheels" / "{wheel_tag}")
     command = [sys.executable, "-m", "pip", "wheel", str(root), "--no-deps", "-w", str(scratch)]
     command += ["-C", f"build-dir={build_dir}"]
-    for variable, value in defines(args.define, "USE_MODULE_X=OFF").items():
+    for variable, value in defines(args.define, "USE_MODULE_<NAME>=OFF").items():
         command += ["-C", f"cmake.define.{variable}={value}"]
     if args.no_build_isolation:
         command.append("--no-build-isolation")
