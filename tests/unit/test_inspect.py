@@ -68,6 +68,42 @@ def test_plan_refuses_what_configure_refuses(
     assert said in capsys.readouterr().err
 
 
+def test_plan_why_says_where_a_value_came_from_and_the_chain(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = host(tmp_path)
+    for name in ("alpha", "beta"):
+        toml = root / "modules" / name / "module.toml"
+        toml.write_text(toml.read_text() + 'default = "IF_NEEDED"\n')
+    assert main(["plan", str(root), "-D", "USE_MODULE_GAMMA=ON", "--why", "alpha"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "alpha: ON: needed by beta (gamma → beta → alpha; USE_MODULE_GAMMA=ON)"
+    assert out[1:3] == [
+        "  value: default IF_NEEDED",
+        "    from, first set wins: USE_MODULE_ALPHA=unset, MODGATE_ALL_MODULES=unset, alpha's default=IF_NEEDED",
+    ]
+    assert out[3:] == [
+        "  brought in by what requires it:",
+        "    gamma: USE_MODULE_GAMMA=ON",
+        "    beta: default IF_NEEDED",
+    ]
+    # Kept out: the chain to the module off for a reason of its own.
+    assert main(["plan", str(root), "-D", "USE_MODULE_ALPHA=OFF", "-D", "USE_MODULE_GAMMA=AUTO", "--why", "gamma"]) == 0
+    out = capsys.readouterr().out
+    assert "gamma: OFF: requires beta → alpha, which is off: USE_MODULE_ALPHA=OFF" in out
+    assert "  kept out by what it requires:\n    beta: OFF (" in out and "    alpha: OFF (USE_MODULE_ALPHA=OFF)" in out
+    # A refused plan ends with the one plan line that passes, --why kept.
+    assert main(["plan", str(root), "-D", "USE_MODULE_ALPHA=OFF", "-D", "USE_MODULE_GAMMA=ON", "--why", "alpha"]) == 2
+    err = capsys.readouterr().err
+    line = err.split("fix all at once: ", 1)[1].strip()
+    assert (
+        line
+        == f"modgate plan {shlex.quote(str(root))} -D USE_MODULE_ALPHA=IF_NEEDED -D USE_MODULE_GAMMA=ON --why alpha"
+    )
+    assert main(shlex.split(line)[1:]) == 0
+    assert main(["plan", str(root), "--why", "alpah"]) == 2 and "did you mean 'alpha'" in capsys.readouterr().err
+
+
 def test_owner_tokens() -> None:
     assert [owner_token(m) for m in ["octocat", "@org/team", "Ann Lee <ann@example.org>"]] == [
         "@octocat",
