@@ -76,14 +76,14 @@ def test_a_removal_builds_a_copy_without_the_folder_and_a_bad_only_is_refused(ho
 def test_a_hanging_test_and_a_hanging_configuration_stop_at_their_time_limits(host: Path, tmp_path: Path) -> None:
     # A copy of the host with a core test that never returns: the default test command
     # stops it after --test-timeout, naming where it hung; --timeout stops any step.
-    project = shutil.copytree(host, tmp_path / "acme", ignore=shutil.ignore_patterns("build"))
+    project = shutil.copytree(host, tmp_path / "acme", ignore=shutil.ignore_patterns("build", "__pycache__"))
     (project / "tests" / "test_hang.py").write_text("import time\n\n\ndef test_hangs() -> None:\n    time.sleep(600)\n")
     start = time.perf_counter()
-    code, out = modgate("verify", str(project), "--only", "each-off:text", "--test-timeout", "3", cwd=project)
+    code, out = modgate("verify", str(project), "--only", "each-off:greeter", "--test-timeout", "3", cwd=project)
     assert code == 1 and "FAILED at tests" in out, out
     assert "a test ran past --test-timeout and was stopped: Timeout (0:00:03)!" in out
     assert 'test_hang.py", line 5 in test_hangs' in out
-    assert "--test-timeout 3 --only each-off:text" in out  # the reproduce line keeps the limit
+    assert "--test-timeout 3 --only each-off:greeter" in out  # the reproduce line keeps the limit
     code, out = modgate(
         "verify", str(project), "--only", "each-off:text", "--test-command", "sleep 600", "--timeout", "30", cwd=project
     )
