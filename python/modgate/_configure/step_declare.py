@@ -79,8 +79,10 @@ def declare(
         requests = hosted.requests(regs, values, all_modules, prefix=config.option_prefix, origin="CMake cache")
     except ConfigurationError:
         # Refused: decide it whole (every package assumed found), so the error lists what
-        # resolve would refuse too and ends with one fix for all of it.
-        decide(regs, values, all_modules, hosted, prefix=config.option_prefix)
+        # resolve would refuse too and ends with one fix for all of it. (A plugin's modules
+        # may require its host's, which only the resolve step reads.)
+        if not config.is_plugin:
+            decide(regs, values, all_modules, hosted, prefix=config.option_prefix)
         raise
     module_options = [reg.option_for(config.option_prefix) for reg in regs.values()]
     choosers = [capability.option for capability in hosted.provided.values()]
