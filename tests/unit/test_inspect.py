@@ -253,3 +253,33 @@ def test_stale_without_git_history_says_so(tmp_path: Path, capsys: pytest.Captur
     root = host(tmp_path)
     assert main(["stale", str(root)]) == 2
     assert "a source checkout with its .git is needed" in capsys.readouterr().err
+
+
+def test_a_new_host_passes_its_own_checks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As a user starts: init, a git repository with no commit yet, a new module with the
+    # maintainers the S0 policy asks for; then every check of the host's own passes.
+    import subprocess
+
+    root = tmp_path / "acme"
+    assert main(["init", str(root), "--package", "acme"]) == 0
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    monkeypatch.chdir(root)
+    assert main(["new", "x", "--maintainers", "Ann <ann@example.org>,@acme/core,octocat"]) == 0
+    assert "S0 module needs" not in capsys.readouterr().out
+    for command in (["check"], ["codeowners", "--check"], ["stale"]):
+        assert main([*command, str(root)]) == 0, (command, capsys.readouterr())
+    assert "has no commit yet, so no module can be stale" in capsys.readouterr().out
+    # Short of the policy's maintainers: said when the module is written.
+    assert main(["new", "y", "--maintainer", "octocat"]) == 0
+    out = capsys.readouterr().out
+    assert "an S0 module needs 3 maintainers ([tool.modgate.policy] s0-min-maintainers) and 'y' has 1" in out
+    # Committed, then a module added and not yet committed: new, not stale.
+    _commit(root, "start", "Ann", "ann@example.org", "2026-01-01T00:00:00+00:00")
+    assert main(["new", "z", "--maintainers", "a,b,c"]) == 0
+    capsys.readouterr()
+    main(["stale", str(root), "--as-of", "2026-02-01", "--format", "json"])  # greeter's owners never committed
+    report = {r["module"]: r for r in json.loads(capsys.readouterr().out)}
+    assert report["z"]["last_change"] is None and not report["z"]["stale"]
+    assert report["greeter"]["stale"]

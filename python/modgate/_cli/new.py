@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .._configure.registration import STAGES
-from .._names import module_import_name
+from .._configure.registration import STAGES, parse_registration
+from .._names import REGISTRATION_FILE, module_import_name
 from .scaffold import host_project, new_module
 
 __all__ = ["main", "populate_parser"]
@@ -23,18 +23,21 @@ def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--maintainer", action="append", help="a maintainer (repeat); default: git's user.name <user.email>"
     )
+    parser.add_argument("--maintainers", help="maintainers, comma-separated (with --maintainer: both)")
     parser.add_argument("--summary", help="one line saying what it does")
 
 
 def main(args: argparse.Namespace) -> int:
     requires = [part.strip() for part in (args.requires or "").split(",") if part.strip()]
+    listed = [part.strip() for part in (args.maintainers or "").split(",") if part.strip()]
+    maintainers = [*(args.maintainer or []), *listed] or None
     written = new_module(
         args.name,
         start=Path.cwd(),
         native=args.native,
         requires=requires,
         stage=args.stage,
-        maintainers=args.maintainer,
+        maintainers=maintainers,
         summary=args.summary,
     )
     root, config = host_project(Path.cwd())
@@ -42,4 +45,13 @@ def main(args: argparse.Namespace) -> int:
         print(path)
     folder = root / config.modules_dirs[0] / args.name
     print(f"modgate: module {args.name!r} ({module_import_name(config.host_package, args.name)}) written in {folder}")
+    toml = folder / REGISTRATION_FILE
+    count = len(parse_registration(toml.read_bytes(), path=str(toml), folder_name=args.name).maintainers)
+    wanted = config.policy.s0_min_maintainers
+    if args.stage == "S0" and count < wanted:
+        print(
+            f"modgate: an S0 module needs {wanted} maintainers ([tool.modgate.policy] s0-min-maintainers) and"
+            f" {args.name!r} has {count}: add them to {toml.relative_to(root)} (or pass --maintainers a,b,c),"
+            " else modgate check reports MG200"
+        )
     return 0

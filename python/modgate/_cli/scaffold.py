@@ -20,6 +20,7 @@ from .._configure.host import PYPROJECT, HostConfig, find_project, read_host
 from .._configure.problems import ConfigurationError, Problem, suggest
 from .._configure.registration import STAGES
 from .._names import REGISTRATION_FILE, is_module_name, is_package_name, package_path, reserved_name
+from .codeowners import BEGIN, CODEOWNERS_PLACES, codeowners_block, merged
 
 __all__ = ["host_project", "init_host", "new_module", "render"]
 
@@ -186,7 +187,22 @@ def new_module(
         maintainers=maintainers if maintainers is not None else _git_maintainer(),
         summary=summary or f"The {name} module",
     )
-    return _write(written)
+    return _write(written) + _codeowners(root, config, create=False)
+
+
+def _codeowners(root: Path, config: HostConfig, *, create: bool) -> list[Path]:
+    """The host's CODEOWNERS with its generated block matching every module.toml (the file
+    ``modgate codeowners --check`` reads): made when ``create``, else only updated where
+    one already holds that block; the files written."""
+    existing = next((root / p for p in CODEOWNERS_PLACES if (root / p).is_file()), None)
+    current = existing.read_text(encoding="utf-8") if existing is not None else ""
+    if not create and BEGIN not in current:
+        return []
+    target = existing or root / CODEOWNERS_PLACES[0]
+    block = codeowners_block(discover_project(root, config, with_files=False).registrations)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(merged(current, block), encoding="utf-8")
+    return [target]
 
 
 def init_host(directory: Path, package: str) -> list[Path]:
@@ -230,4 +246,5 @@ def init_host(directory: Path, package: str) -> list[Path]:
     written += new_module(
         "text", start=directory, stage="S1", maintainers=maintainers, summary="Pure-Python text helpers"
     )
+    written += _codeowners(*host_project(directory), create=True)
     return [p for p in written if p.exists()]

@@ -29,8 +29,9 @@ def maintainer_matches(maintainer: str, name: str, email: str) -> bool:
     return handle in (name.strip().lower(), local, local.partition("+")[2])
 
 
-def _git_history(root: Path, folders: list[str]) -> list[tuple[str, str, str, list[str]]]:
-    """(ISO date, author name, author email, files) per commit touching ``folders``, newest first."""
+def _git_history(root: Path, folders: list[str]) -> list[tuple[str, str, str, list[str]]] | None:
+    """(ISO date, author name, author email, files) per commit touching ``folders``, newest
+    first; ``None`` in a repository with no commit yet."""
     import subprocess
 
     cmd = ["git", "-C", str(root), "log", "--format=%x00%aI%x09%an%x09%ae", "--name-only", "--", *folders]
@@ -38,6 +39,8 @@ def _git_history(root: Path, folders: list[str]) -> list[tuple[str, str, str, li
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     except FileNotFoundError:
         raise ModgateError("modgate stale reads the history with git, which is not installed") from None
+    if proc.returncode != 0 and "does not have any commits yet" in proc.stderr:
+        return None
     if proc.returncode != 0:
         raise ModgateError(
             f"modgate stale reads the history with git, and git cannot read {root}: {proc.stderr.strip()}"
@@ -55,7 +58,8 @@ def stale_report(
     modules: Mapping[str, Registration], commits: list[tuple[str, str, str, list[str]]], now: Any, days: int
 ) -> list[dict[str, Any]]:
     """Per module: its last change, its last change by one of its maintainers, and whether
-    that is older than ``days`` before ``now`` (or there is none)."""
+    that is older than ``days`` before ``now`` or there is none (a module never committed is
+    new, not stale)."""
     from datetime import datetime
 
     folders = {name: Path(reg.path).parent.as_posix() + "/" for name, reg in modules.items()}
@@ -80,7 +84,7 @@ def stale_report(
                 "last_maintainer_change": owned[0] if owned else None,
                 "last_maintainer_change_by": owned[1] if owned else None,
                 "days_since_maintainer_change": age,
-                "stale": age is None or age > days,
+                "stale": module in last and (age is None or age > days),
             }
         )
     return report
@@ -97,6 +101,9 @@ def main(args: argparse.Namespace) -> int:
         except ValueError:
             raise ModgateError(f"--as-of {args.as_of!r}: write a date as YYYY-MM-DD") from None
     commits = _git_history(root, [d for d in config.modules_dirs if (root / d).is_dir()])
+    if commits is None:
+        print("[]" if args.format == "json" else f"modgate stale: {root} has no commit yet, so no module can be stale")
+        return 0
     report = stale_report(found.registrations, commits, now, args.days)
     if args.format == "json":
         print(json.dumps(report, indent=2))
@@ -104,7 +111,11 @@ def main(args: argparse.Namespace) -> int:
         rows = [("module", "last change", "last by a maintainer", "days", "")]
         for r in report:
             change = f"{(r['last_change'] or '-')[:10]} {r['last_change_by'] or ''}".strip()
-            owned = f"{(r['last_maintainer_change'] or 'never')[:10]} {r['last_maintainer_change_by'] or ''}".strip()
+            owned = (
+                f"{r['last_maintainer_change'][:10]} {r['last_maintainer_change_by'] or ''}".strip()
+                if r["last_maintainer_change"]
+                else ("never" if r["last_change"] else "not committed yet")
+            )
             age = "-" if r["days_since_maintainer_change"] is None else str(r["days_since_maintainer_change"])
             rows.append((r["module"], change, owned, age, "STALE" if r["stale"] else ""))
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
