@@ -17,6 +17,19 @@ NOT_INSTALLED = sorted(name for name, module in modgate.info()["modules"].items(
 needs_built = pytest.mark.skipif(not BUILT, reason="no module is built in this configuration")
 
 
+@pytest.fixture(autouse=True)
+def only_this_plugin(
+    request: pytest.FixtureRequest, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each pytest these tests start loads modgate's plugin alone: loading every installed
+    plugin costs a second a run, and these tests run in every configuration the suite
+    builds. The test marked ``entry_point`` loads plugins as users do, through the
+    ``pytest11`` entry point."""
+    if request.node.get_closest_marker("entry_point") is None:
+        monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+        pytester.plugins.append("modgate.pytest_plugin")
+
+
 def module_folder(pytester: pytest.Pytester, name: str) -> None:
     """A module folder whose tests fail if they are ever collected or run."""
     folder = pytester.path / "modules" / name
@@ -122,6 +135,7 @@ def test_a_folder_of_an_unknown_module_is_skipped(pytester: pytest.Pytester) -> 
     result.stdout.fnmatch_lines(["*USE_MODULE_NOT_IN_THIS_BUILD: module 'not_in_this_build' is not in this build*"])
 
 
+@pytest.mark.entry_point
 def test_header_lists_every_module_state(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_x():\n    pass\n")
     result = pytester.runpytest_subprocess()
@@ -140,6 +154,7 @@ def test_unknown_name_to_disable_is_a_usage_error(pytester: pytest.Pytester) -> 
 
 # Every built module: one whose own tests imported it at collection (the outer session
 # shares this process) must be refused all the same.
+@pytest.mark.entry_point  # pytest runs in this process, whose plugins are loaded already
 @pytest.mark.parametrize("name", BUILT or ["(none built)"])
 def test_disable_holds_for_the_whole_run_and_is_undone_after(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, name: str
