@@ -34,6 +34,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "pip",
         "wheel",
         "--no-deps",
+        "--no-build-isolation",  # an isolated build of this tree is .ci/run's own install
         "-w",
         str(out),
         str(ROOT),

@@ -24,6 +24,7 @@ from tests.integration.cmake_builds import (
 )
 
 pytestmark = pytest.mark.build
+SPREAD_TESTS = True  # each test copies and builds the tree on its own: any worker may run it
 
 OWN = own_modules()
 
