@@ -40,6 +40,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         str(ROOT),
         "-C",
         "cmake.define.USE_MODULE_GRAPH=OFF",
+        "-C",
+        f"build-dir={out / 'build'}",  # not the tree's kept build folder, which other builds use
     ]
     check(run(cmd, env=env))
     (found,) = out.glob("modgate-*.whl")
