@@ -200,3 +200,17 @@ def test_a_module_whose_target_another_has_is_refused_naming_both(tmp_path, name
     with pytest.raises(ModgateError) as info:
         discover([tmp_path], host="modgate", base=tmp_path)
     assert clash in info.value.format() and "choose another name" in info.value.format()
+
+
+@pytest.mark.parametrize("key", ["summary", "deprecated.reason", "maintainers"])
+def test_a_control_character_in_a_string_is_refused(key: str) -> None:
+    # A NUL in deprecated.reason once reached the generated CMake file and broke configure.
+    text = 'name = "alpha"\nsummary = "s"\nstage = "S1"\n'
+    if key == "summary":
+        text = text.replace('"s"', '"a\\u0000b"')
+    elif key == "maintainers":
+        text += 'maintainers = ["ann\\u0007"]\n'
+    else:
+        text += '[deprecated]\nsince = "1.0"\nremoval = "2.0"\nreason = "old\\u0000"\n'
+    errors = "\n".join(problems(text))
+    assert "control character" in errors and key.split(".")[-1] in errors, errors

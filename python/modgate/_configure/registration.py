@@ -221,6 +221,9 @@ class _Checker:
         if not isinstance(value, str):
             self.add(full, f"{full!r} must be a string, got {_type_name(value)} ({value!r})", fix)
             return None
+        if (bad := _control(value)) is not None:
+            self.add(full, f"{full!r} holds the control character {bad!r}, which no generated file can carry", fix)
+            return None
         return value
 
     def string_list(
@@ -245,7 +248,8 @@ class _Checker:
                 self.add(full, f"{full}[{index}] must be a string, got {_type_name(entry)} ({entry!r})", fix)
                 ok = False
                 continue
-            message = item(entry) if item else None
+            bad = _control(entry)
+            message = f"holds the control character {bad!r}" if bad is not None else item(entry) if item else None
             if message:
                 self.add(full, f"{full}[{index}]: {message}", fix)
                 ok = False
@@ -370,6 +374,12 @@ def _parse_summary(c: _Checker, table: Mapping[str, Any]) -> str | None:
     elif len(summary) > 200:
         c.add("summary", f"'summary' is {len(summary)} characters long (at most 200)", "shorten it to one line")
     return summary
+
+
+def _control(text: str) -> str | None:
+    """The first control character in ``text`` other than a tab or a line break (a NUL
+    would end the CMake file the configure steps write), else ``None``."""
+    return next((char for char in text if (char < " " and char not in "\t\n") or char == "\x7f"), None)
 
 
 def _parse_choice(c: _Checker, table: Mapping[str, Any], key: str, choices: tuple[str, ...], fix: str) -> str | None:
