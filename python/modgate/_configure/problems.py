@@ -6,6 +6,7 @@ Standard library only: this module runs at configure time from the source tree.
 from __future__ import annotations
 
 import difflib
+import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -40,8 +41,8 @@ class Problem:
 
 
 def cmake_flags(changes: Mapping[str, str]) -> str:
-    """``-DNAME=VALUE`` for each change, ``-UNAME`` for one that unsets."""
-    return " ".join(f"-D{name}={value}" if value else f"-U{name}" for name, value in changes.items())
+    """``-DNAME=VALUE`` for each change, ``-UNAME`` for one that unsets, quoted for a shell."""
+    return " ".join(shlex.quote(f"-D{name}={value}" if value else f"-U{name}") for name, value in changes.items())
 
 
 class ConfigurationError(ModgateError):
