@@ -29,7 +29,7 @@ from .._configure.request import host_options
 from .._configure.resolver import decide
 from .._names import MODULES_PACKAGE, NO_PROVIDER, REGISTRATION_FILE
 from ..exceptions import ModgateError
-from .codeowners import BEGIN, CODEOWNERS_PLACES, codeowners_block, merged
+from .codeowners import BEGIN, codeowners_block, codeowners_file, merged
 from .common import DIR_HELP
 from .sources import CXX_SUFFIXES, core_folders, source_files
 
@@ -579,11 +579,8 @@ def _codeowners_rule(root: Path, modules: Mapping[str, Registration]) -> list[Fi
     """A CODEOWNERS file with modgate's generated block that the maintainers have moved on
     from: a module added or removed, or one that changed hands. A warning, so a new module
     never fails the check; ``modgate codeowners --write`` (or its pre-commit hook) fixes it."""
-    place = next((root / p for p in CODEOWNERS_PLACES if (root / p).is_file()), None)
-    if place is None:
-        return []
-    current = place.read_text(encoding="utf-8")
-    if BEGIN not in current or merged(current, codeowners_block(modules)) == current:
+    place, current = codeowners_file(root)
+    if current is None or BEGIN not in current or merged(current, codeowners_block(modules)) == current:
         return []  # no generated block (the host writes its own), or it is current
     return [
         _finding(

@@ -10,7 +10,17 @@ from pathlib import Path
 from .._configure.registration import Registration
 from .common import DIR_HELP, project
 
-__all__ = ["BEGIN", "CODEOWNERS_PLACES", "END", "codeowners_block", "main", "merged", "owner_token", "populate_parser"]
+__all__ = [
+    "BEGIN",
+    "CODEOWNERS_PLACES",
+    "END",
+    "codeowners_block",
+    "codeowners_file",
+    "main",
+    "merged",
+    "owner_token",
+    "populate_parser",
+]
 
 BEGIN = "# BEGIN modgate: from each module.toml's maintainers (`modgate codeowners --write`); do not edit"
 END = "# END modgate"
@@ -39,6 +49,15 @@ def codeowners_block(modules: Mapping[str, Registration]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def codeowners_file(root: Path) -> tuple[Path, str | None]:
+    """Where host ``root`` keeps CODEOWNERS (the first of :data:`CODEOWNERS_PLACES` that
+    exists, else the first place) and its text, ``None`` when there is no such file."""
+    existing = next((root / p for p in CODEOWNERS_PLACES if (root / p).is_file()), None)
+    if existing is None:
+        return root / CODEOWNERS_PLACES[0], None
+    return existing, existing.read_text(encoding="utf-8")
+
+
 def merged(current: str, block: str) -> str:
     """``current`` with its generated block replaced by ``block`` (appended if it has none);
     every hand-written line stays."""
@@ -57,9 +76,8 @@ def main(args: argparse.Namespace) -> int:
     if not args.write and not args.check:
         sys.stdout.write(block)
         return 0
-    existing = next((root / p for p in CODEOWNERS_PLACES if (root / p).is_file()), None)
-    target = existing or root / CODEOWNERS_PLACES[0]
-    current = target.read_text(encoding="utf-8") if existing else ""
+    target, text = codeowners_file(root)
+    current = text or ""
     wanted = merged(current, block)
     shown = target.relative_to(root).as_posix()
     if args.check:

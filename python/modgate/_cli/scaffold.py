@@ -20,7 +20,7 @@ from .._configure.host import PYPROJECT, HostConfig, find_project, read_host
 from .._configure.problems import ConfigurationError, Problem, suggest
 from .._configure.registration import STAGES
 from .._names import REGISTRATION_FILE, is_module_name, is_package_name, package_path, reserved_name
-from .codeowners import BEGIN, CODEOWNERS_PLACES, codeowners_block, merged
+from .codeowners import BEGIN, codeowners_block, codeowners_file, merged
 
 __all__ = ["host_project", "init_host", "new_module", "render"]
 
@@ -194,14 +194,12 @@ def _codeowners(root: Path, config: HostConfig, *, create: bool) -> list[Path]:
     """The host's CODEOWNERS with its generated block matching every module.toml (the file
     ``modgate codeowners --check`` reads): made when ``create``, else only updated where
     one already holds that block; the files written."""
-    existing = next((root / p for p in CODEOWNERS_PLACES if (root / p).is_file()), None)
-    current = existing.read_text(encoding="utf-8") if existing is not None else ""
-    if not create and BEGIN not in current:
+    target, current = codeowners_file(root)
+    if not create and BEGIN not in (current or ""):
         return []
-    target = existing or root / CODEOWNERS_PLACES[0]
     block = codeowners_block(discover_project(root, config, with_files=False).registrations)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(merged(current, block), encoding="utf-8")
+    target.write_text(merged(current or "", block), encoding="utf-8")
     return [target]
 
 
