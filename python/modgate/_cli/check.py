@@ -432,7 +432,8 @@ def check_tree(root: Path, *, as_of_version: str | None = None) -> list[Finding]
         return _sorted(f for f in findings if f.code not in ignored)
     modules = found.registrations
     external = outside_references(modules) if config.is_plugin else set()
-    findings += [_problem_finding("MG101", p, root) for p in check_graph(modules, external)]
+    graph = check_graph(modules, external)
+    findings += [_problem_finding("MG101", p, root) for p in graph]
     findings += [_problem_finding("MG102", p, root) for p in soft_references(modules, external)]
     texts = {name: _read(m.directory / REGISTRATION_FILE) for name, m in found.modules.items()}
     version = as_of_version
@@ -446,15 +447,21 @@ def check_tree(root: Path, *, as_of_version: str | None = None) -> list[Finding]
     findings += _codeowners_rule(root, modules)
     findings += _twin_rules(root, config, found, texts)
     findings += _license_rules(modules, texts, config.policy.forbid_licenses)
-    findings += _choice_rules(config, modules, texts, root)
+    findings += _choice_rules(config, modules, texts, root, graph)
     return _sorted(f for f in set(findings) if f.code not in ignored)
 
 
 def _choice_rules(
-    config: HostConfig, modules: Mapping[str, Registration], texts: Mapping[str, str], root: Path
+    config: HostConfig,
+    modules: Mapping[str, Registration],
+    texts: Mapping[str, str],
+    root: Path,
+    graph: Sequence[Problem],
 ) -> list[Finding]:
-    """The host's group and capability settings as configure judges them (MG100), and a
-    capability whose default build would have to choose between providers (MG801)."""
+    """The host's group and capability settings as configure judges them (MG100), what a
+    configure with no option set refuses (MG103: ``graph``, the problems MG101 reported,
+    aside), and a capability whose default build would have to choose between providers
+    (MG801)."""
     try:
         hosted = host_options(modules, config)
     except ConfigurationError as exc:
@@ -467,7 +474,7 @@ def _choice_rules(
         except ConfigurationError as exc:
             # One code path with plan and configure; MG101 has said the graph's problems, and
             # MG801 a capability's undecided default.
-            said = {(p.file, p.key, p.message) for p in check_graph(modules)}
+            said = {(p.file, p.key, p.message) for p in graph}
             findings += [
                 _problem_finding("MG103", p, root)
                 for p in exc.problems

@@ -35,6 +35,7 @@ from .problems import ConfigurationError, Problem, suggest
 from .registration import Registration
 
 __all__ = [
+    "VALUES_TEXT",
     "Capability",
     "HostOptions",
     "Request",
@@ -58,7 +59,7 @@ _ALIASES = {
     **{word: "IF_NEEDED" for word in ("IF_NEEDED", "DONT_WANT")},
 }
 UNSET_WORD = "DEFAULT"  # VTK's word for "not set": the next place in the precedence decides
-_VALUES_TEXT = ", ".join(MODULE_VALUES[:-1]) + f" or {MODULE_VALUES[-1]}"
+VALUES_TEXT = ", ".join(MODULE_VALUES[:-1]) + f" or {MODULE_VALUES[-1]}"  # "ON, AUTO, IF_NEEDED or OFF"
 _SYNONYMS_TEXT = "TRUE/FALSE/YES/NO/1/0, VTK's WANT/DONT_WANT, and DEFAULT for unset also work"
 
 
@@ -550,14 +551,15 @@ def build_requests(
     set_groups: dict[str, str] = {}
     blanket: str | None = None
     if all_modules is not None:
-        blanket = normalize_value(all_modules) or None
-        if normalize_value(all_modules) is None:
+        normalized = normalize_value(all_modules)
+        blanket = normalized or None
+        if normalized is None:
             problems.append(
                 Problem(
                     origin,
                     ALL_MODULES,
-                    f"value {all_modules!r} is not {_VALUES_TEXT}{suggest(all_modules.upper(), MODULE_VALUES)}",
-                    f"set {ALL_MODULES}={_VALUES_TEXT} ({_SYNONYMS_TEXT}), or leave it unset",
+                    f"value {all_modules!r} is not {VALUES_TEXT}{suggest(all_modules.upper(), MODULE_VALUES)}",
+                    f"set {ALL_MODULES}={VALUES_TEXT} ({_SYNONYMS_TEXT}), or leave it unset",
                     ((ALL_MODULES, ""),),
                 )
             )
@@ -611,8 +613,8 @@ def build_requests(
                 Problem(
                     origin,
                     option,
-                    f"value {raw!r} is not {_VALUES_TEXT}{suggest(raw.strip().upper(), MODULE_VALUES)}",
-                    f"set {option}={_VALUES_TEXT} ({_SYNONYMS_TEXT})",
+                    f"value {raw!r} is not {VALUES_TEXT}{suggest(raw.strip().upper(), MODULE_VALUES)}",
+                    f"set {option}={VALUES_TEXT} ({_SYNONYMS_TEXT})",
                     ((option, ""),),
                 )
             )

@@ -28,17 +28,14 @@ from .host import HostConfig
 from .problems import ConfigurationError
 from .project import project_version
 from .registration import Registration
-from .request import Capability, group_members, host_options
+from .request import VALUES_TEXT, Capability, group_members, host_options
 from .resolver import decide
 
 __all__ = ["declare"]
 
 
-_VALUES = ", ".join(MODULE_VALUES[:-1]) + f" or {MODULE_VALUES[-1]}"
-
-
 def _help(reg: Registration) -> str:
-    text = f"{reg.summary} [{_VALUES}; unset: its groups', {ALL_MODULES} or the default, {reg.default}]"
+    text = f"{reg.summary} [{VALUES_TEXT}; unset: its groups', {ALL_MODULES} or the default, {reg.default}]"
     if reg.deprecated is not None:
         text = "DEPRECATED: " + text
     return text
@@ -49,7 +46,7 @@ def _group_help(group: str, members: list[str], summary: str) -> str:
     what = f"{summary}: " if summary else ""
     return (
         f"Group {group!r}: {what}sets {shown} where their own option is unset"
-        f" [{_VALUES}; unset: each member's own setting, {ALL_MODULES} or default]"
+        f" [{VALUES_TEXT}; unset: each member's own setting, {ALL_MODULES} or default]"
     )
 
 
