@@ -5,6 +5,7 @@ own option names and words. Where they differ, the test names the documented rea
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shlex
 import sys
@@ -18,8 +19,10 @@ from tests.helpers import FIXTURES
 from tests.integration.cmake_builds import check, run
 
 HOST = FIXTURES / "vtk"
-sys.path.insert(0, str(HOST))
-from convert import REFERENCE_REJECTS, REFERENCE_REQUESTS  # noqa: E402
+_SPEC = importlib.util.spec_from_file_location("vtk_convert", HOST / "convert.py")
+assert _SPEC is not None and _SPEC.loader is not None
+CONVERT = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(CONVERT)  # the converter's request and reject lists, without touching sys.path
 
 MODULES = sorted(p.parent.name for p in HOST.glob("modules/*/module.toml"))
 # VTK's top level rejects RenderingWebGPU (VTK_ENABLE_WEBGPU=OFF), which outranks its
@@ -31,8 +34,8 @@ DEFAULT_BUILD_DIFFERENCE = {"renderingwebgpu"}
 def vtk_enables(tmp: Path, settings: Mapping[str, str]) -> set[str]:
     """What VTK's vtk_module_scan enables with these cache settings (modgate's names)."""
     defines = [
-        f"-DVTK_REFERENCE_REQUESTS={';'.join(REFERENCE_REQUESTS)}",
-        f"-DVTK_REFERENCE_REJECTS={';'.join(REFERENCE_REJECTS)}",
+        f"-DVTK_REFERENCE_REQUESTS={';'.join(CONVERT.REFERENCE_REQUESTS)}",
+        f"-DVTK_REFERENCE_REJECTS={';'.join(CONVERT.REFERENCE_REJECTS)}",
         *(f"-D{name}={value}" for name, value in settings.items()),
     ]
     check(run(["cmake", "-S", str(HOST / "reference"), "-B", str(tmp), *defines]))

@@ -211,8 +211,9 @@ def _each_alone(graph: Graph) -> tuple[list[Configuration], list[str]]:
 def _random(graph: Graph, count: int, seed: int) -> list[Configuration]:
     """Random requests, resolved: each row asks for a random number of modules, in random
     order, each ON with what it requires (one whose closure clashes within itself or with
-    the row so far is left out). A deep module is then on about as often as a leaf; drawing each module's
-    state on its own would keep every module with a long chain of requirements off."""
+    the row so far is left out). A deep module is then on about as often as a leaf;
+    drawing each module's state on its own would keep every module with a long chain of
+    requirements off."""
     rng = random.Random(seed)
     rows = []
     for index in range(count):

@@ -292,8 +292,8 @@ def verify(
     junit: Path | None,
     reproduce: Sequence[str],
     extra_defines: Sequence[str] = (),
-    timeout: float = 0.0,
-    test_timeout: float = 0.0,
+    timeout: float = DEFAULT_TIMEOUT,
+    test_timeout: float = DEFAULT_TEST_TIMEOUT,
 ) -> int:
     """Build and test each configuration; 1 when any failed (one this machine cannot build,
     for a missing package, is reported apart and is no failure). ``reproduce`` is the
@@ -309,8 +309,8 @@ def verify(
             work=work,
             test_command=test_command,
             extra_defines=extra_defines,
-            timeout=timeout or DEFAULT_TIMEOUT,
-            test_timeout=test_timeout or DEFAULT_TEST_TIMEOUT,
+            timeout=timeout,
+            test_timeout=test_timeout,
         )
         outcomes.append(outcome)
         if outcome.not_runnable:
