@@ -31,3 +31,24 @@ def test_the_user_guide_lists_every_command() -> None:
     assert all(f"`modgate {command}" in guide for command in CORE_COMMANDS), [
         c for c in CORE_COMMANDS if f"`modgate {c}" not in guide
     ]
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "said"),
+    [
+        ("plan", "--why", "why this module is on or off"),
+        ("verify", "--timeout", "seconds one configuration may take"),
+        ("verify", "--test-timeout", "seconds one test of the default test command may take"),
+        ("new", "--maintainers", "maintainers, comma-separated"),
+    ],
+)
+def test_new_options_say_what_they_do(command: str, option: str, said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert option in out and said in out
+    guides = "".join(
+        (ROOT / "docs" / name).read_text(encoding="utf-8") for name in ("user-guide.md", "testing-guide.md")
+    )
+    guides += (ROOT / "README.md").read_text(encoding="utf-8")
+    assert option in guides, f"{command} {option} is in no guide"
