@@ -47,8 +47,5 @@ def test_new_options_say_what_they_do(command: str, option: str, said: str, caps
         main([command, "--help"])
     out = " ".join(capsys.readouterr().out.split())
     assert option in out and said in out
-    guides = "".join(
-        (ROOT / "docs" / name).read_text(encoding="utf-8") for name in ("user-guide.md", "testing-guide.md")
-    )
-    guides += (ROOT / "README.md").read_text(encoding="utf-8")
+    guides = "".join(path.read_text(encoding="utf-8") for path in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
     assert option in guides, f"{command} {option} is in no guide"
