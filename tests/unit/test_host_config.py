@@ -205,7 +205,7 @@ def test_a_build_outside_pip_takes_the_version_from_pyproject(
     ],
 )
 def test_an_option_may_not_be_a_variable_cmake_or_the_backend_owns(option: str, needle: str) -> None:
-    # One rule for a module's option, a group's and a capability's (modgate._names.reserved_variable).
+    # One rule for a module's option, a group's and a capability's (modgate._configure.reserved.reserved_variable).
     with pytest.raises(ConfigurationError) as caught:
         parse_registration(basic("cutlass", f'option = "{option}"\n').encode(), path="m.toml", folder_name="cutlass")
     assert "m.toml:4: option:" in caught.value.format() and needle in caught.value.format()

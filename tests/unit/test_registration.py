@@ -161,14 +161,6 @@ def test_two_modules_may_not_add_the_same_command() -> None:
     assert problem.key == "commands.draw" and "already a command of module 'alpha'" in problem.message
 
 
-def test_the_python_keywords_refused_are_pythons() -> None:
-    import keyword
-
-    from modgate._names import PYTHON_KEYWORDS
-
-    assert set(keyword.kwlist) == PYTHON_KEYWORDS
-
-
 @pytest.mark.parametrize(
     ("name", "needle"),
     [

@@ -19,19 +19,13 @@ from lizard_core.extensions import get_extensions
 from lizard_core.file_analyzer import FileAnalyzer
 from lizard_ext import lizardduplicate
 
+from .._configure.reserved import CXX_KEYWORDS
+
 __all__ = ["Extension", "duplicates", "hash_files"]
 
 # Words that keep their spelling: the languages' own (an identifier becomes its order in
 # the window, so a copy with other names matches, but `for` never matches `while`).
-_CXX_KEYWORDS = (
-    "alignas alignof asm auto bool break case catch char char16_t char32_t char8_t class concept const consteval"
-    " constexpr constinit const_cast continue co_await co_return co_yield decltype default delete do double"
-    " dynamic_cast else enum explicit export extern false float for friend goto if inline int long mutable"
-    " namespace new noexcept nullptr operator private protected public register reinterpret_cast requires return"
-    " short signed sizeof static static_assert static_cast struct switch template this thread_local throw true try"
-    " typedef typeid typename union unsigned using virtual void volatile wchar_t while self"
-)
-_KEYWORDS = frozenset([*keyword.kwlist, *keyword.softkwlist, *_CXX_KEYWORDS.split()])
+_KEYWORDS = frozenset([*keyword.kwlist, *keyword.softkwlist, *CXX_KEYWORDS, "self"])
 # Tokens per compared window: twice lizard's 31, about six lines of code (the smallest twin
 # `modgate twins` reports by default). With names numbered per window, shorter windows match
 # by chance between unrelated code built from the same few statement shapes.

@@ -19,7 +19,8 @@ from .._configure.discovery import discover_project
 from .._configure.host import PYPROJECT, HostConfig, find_project, read_host
 from .._configure.problems import ConfigurationError, Problem, suggest
 from .._configure.registration import STAGES
-from .._names import REGISTRATION_FILE, is_module_name, is_package_name, package_path, reserved_name
+from .._configure.reserved import reserved_name
+from .._names import REGISTRATION_FILE, is_module_name, is_package_name, package_path
 from .codeowners import BEGIN, codeowners_block, codeowners_file, merged
 
 __all__ = ["host_project", "init_host", "new_module", "render"]

@@ -14,12 +14,12 @@ from .._names import (
     REGISTRATION_FILE,
     header_prefix,
     module_import_name,
-    target_clashes,
 )
 from .files import BUILD_OUTPUT_DIRS, Tree, walk
 from .host import HostConfig
 from .problems import ConfigurationError, Problem
 from .registration import DEFAULT_SOURCES, Registration, parse_registration
+from .reserved import target_clashes
 
 __all__ = ["Discovery", "ModuleSource", "discover", "discover_project", "display_path"]
 

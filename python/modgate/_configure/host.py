@@ -45,9 +45,9 @@ from .._names import (
     is_option_name,
     is_package_name,
     module_distribution,
-    reserved_variable,
 )
 from .problems import ConfigurationError, Problem, suggest
+from .reserved import reserved_variable
 
 __all__ = [
     "PYPROJECT",

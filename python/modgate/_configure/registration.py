@@ -22,10 +22,9 @@ from .._names import (
     is_module_name,
     is_option_name,
     option_name,
-    reserved_name,
-    reserved_variable,
 )
 from .problems import ConfigurationError, Problem, suggest
+from .reserved import reserved_name, reserved_variable
 from .schema import (
     CMAKE_PACKAGE_PATTERN,
     CMAKE_TARGET_PATTERN,
