@@ -31,26 +31,43 @@ _INFIX = f".{MODULES_PACKAGE}."  # <host>.modules.<name>: made once, the finder 
 
 class _Finder:
     """The one meta-path finder for ``<host>.modules.<name>`` of every attached host. Asked
-    first about every import of the process, so anything else costs one partition."""
+    first about every import of the process, so anything else costs one partition.
+
+    The import system calls ``find_spec`` holding its global lock, which every thread needs
+    to start any import: an import here would wait for a module another thread is importing
+    while that thread waits for the global lock. So ``find_spec`` imports nothing and
+    decides nothing; :class:`_Gate` does both when the module is created, holding only
+    that module's own lock, as a module's own import statements do."""
 
     def find_spec(
         self, fullname: str, path: "Sequence[str] | None" = None, target: "ModuleType | None" = None
-    ) -> "Any":
+    ) -> "ModuleSpec | None":
         package, sep, name = fullname.partition(_INFIX)
         if not sep or package not in _attached or "." in name:
             return None  # not a module of a host; or a submodule, which its parent package found
+        return ModuleSpec(fullname, _Gate(self, path, target))  # type: ignore[arg-type]
+
+
+class _Gate:
+    """The loader the finder hands out: creating the module first runs the host's checks
+    (:func:`modgate._loader.admit`), which raise the error that says why it cannot be
+    imported, or make ``spec`` the module's own (its files, its loader)."""
+
+    def __init__(self, finder: _Finder, path: "Sequence[str] | None", target: "ModuleType | None") -> None:
+        self._finder = finder
+        self._path = path
+        self._target = target
+
+    def create_module(self, spec: ModuleSpec) -> "ModuleType | None":
         from . import _loader
 
         try:
-            return _loader.locate(self, fullname, path, target)
-        except ImportError as error:
+            return _loader.admit(self._finder, spec, self._path, self._target)
+        except ImportError as error:  # the reason is the message: the loader's frames do not help
             raise error.with_traceback(None) from error.__cause__
 
-    # Its code carries the import system's own file name, which CPython drops from an
-    # ImportError's traceback: `import <host>.modules.<off>` shows the user's line and the
-    # message, not the loader's frames. Renamed, not compiled: the first compile() in a
-    # process costs about a millisecond, which `import modgate` must not pay.
-    find_spec.__code__ = find_spec.__code__.replace(co_filename="<frozen importlib._bootstrap>")
+    def exec_module(self, module: "ModuleType") -> None:  # pragma: no cover - admit() replaces spec.loader
+        raise ImportError(f"{module.__name__} was not admitted by modgate's loader", name=module.__name__)
 
 
 _finder = _Finder()

@@ -4,11 +4,12 @@ decided, what the environment switches say, and what is installed.
 A host package attaches itself (:func:`modgate._attach.attach`, two lines in its
 ``__init__.py``); one meta-path finder then hands every ``<host>.modules.<name>`` import
 of every attached host, whether it comes from ``import``, ``from ... import`` or
-attribute access, to :func:`locate` here. It raises the error that says why a module
-cannot be used, or hands the import to the normal machinery, whose per-module lock makes
-concurrent imports of one module run it exactly once. No lock of ours is held while a
-module's code runs, so modules importing each other from several threads cannot
-deadlock here.
+attribute access, to :func:`admit` here when the module is created. It raises the error
+that says why a module cannot be used, or hands the import to the normal machinery,
+whose per-module lock makes concurrent imports of one module run it exactly once. The
+only locks held while modgate imports are the import system's own per-module ones, and
+``_lock`` is never held across an import or a call out, so threads reaching modules
+at once, by any way, cannot deadlock here.
 
 Not on the path of ``import <host>`` + ``is_built()``: imported when a module, its
 availability, a lookup or ``info()`` is first asked for. Module level imports only what
@@ -44,13 +45,13 @@ if TYPE_CHECKING:
         UnknownModuleError,
     )
 
-__all__ = ["Host", "attached", "disabled_names", "eager", "host", "is_attached", "locate", "strict"]
+__all__ = ["Host", "admit", "attached", "disabled_names", "eager", "host", "is_attached", "strict"]
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
 _NEAREST = 5  # known names an UnknownModuleError shows
-_lock = allocate_lock()
+_lock = allocate_lock()  # guards _warned only: never held across an import or a call out
 _warned: set[str] = set()
 
 
@@ -210,8 +211,7 @@ class Host:
     def _plugins(self) -> "tuple[dict[str, _records.Record], list[ModuleClashError]]":
         from . import _records  # not on the path of `import <host>`
 
-        with _lock:
-            return _records.read_entry_points(self.package)
+        return _records.read_entry_points(self.package)
 
     def record(self, name: str) -> "_records.Record | None":
         from . import _records  # not on the path of `import <host>`
@@ -691,33 +691,47 @@ def host(package: str) -> "Host":
     attached for its build to be inspected: ``modgate info`` in another host's folder)."""
     found = _hosts.get(package)
     if found is None:
-        with _lock:
-            found = _hosts.setdefault(package, Host(package))
+        found = _hosts.setdefault(package, Host(package))  # one wins when two threads ask first
     return found
 
 
-def locate(finder: object, fullname: str, path: "Sequence[str] | None", target: "ModuleType | None") -> "Any":
-    """The spec of ``<host>.modules.<name>`` for an attached host (``_attach``'s finder asks),
-    or the error that says why it cannot be imported."""
+def admit(
+    finder: object, spec: ModuleSpec, path: "Sequence[str] | None", target: "ModuleType | None"
+) -> "ModuleType | None":
+    """Create ``<host>.modules.<name>`` for ``spec`` (the spec ``_attach``'s finder made):
+    raise the error that says why it cannot be imported, or make ``spec`` the module's own
+    (found by the finders after ``finder``, or a plugin's alias) and create the module as
+    its loader does. Runs under the module's own import lock, not the global one."""
+    fullname = spec.name
     package, _sep, name = fullname.partition(f".{MODULES_PACKAGE}.")
     owner = host(package)
     record = owner.check(name)
     if record.origin == "out-of-tree":
-        return ModuleSpec(fullname, _AliasLoader(record))  # type: ignore[arg-type]
-    spec = None
+        alias = _AliasLoader(record)
+        spec.loader = alias  # type: ignore[assignment]
+        return alias.create_module(spec)
+    found = None
     for other in list(sys.meta_path):
         if other is finder or not hasattr(other, "find_spec"):
             continue
-        spec = other.find_spec(fullname, path, target)
-        if spec is not None:
+        found = other.find_spec(fullname, path, target)
+        if found is not None:
             break
-    if spec is None or spec.loader is None:
+    if found is None or found.loader is None:
         error = FileNotFoundError(f"no files for {fullname} in {', '.join(path or ()) or owner.prefix}")
         if strict():
             raise ModuleNotFoundError(str(error), name=fullname)
         raise _load_error(record, error)
-    spec.loader = _GuardedLoader(spec.loader, record)  # type: ignore[assignment]
-    return spec
+    # The import system reads these after create_module(), when it sets the module's
+    # __file__, __path__, __loader__ and runs spec.loader.exec_module().
+    guarded = _GuardedLoader(found.loader, record)
+    spec.loader = guarded  # type: ignore[assignment]
+    spec.origin = found.origin
+    spec.loader_state = found.loader_state
+    spec.submodule_search_locations = found.submodule_search_locations
+    spec.has_location = found.has_location
+    spec.cached = found.cached
+    return guarded.create_module(spec)
 
 
 def eager() -> list[str]:

@@ -198,7 +198,8 @@ _scanned: dict[str, tuple[dict[str, Record], list[ModuleClashError]]] = {}
 
 def read_entry_points(host: str) -> tuple[dict[str, Record], list[ModuleClashError]]:
     """Host ``host``'s plugin modules and the name clashes among them; the entry points are
-    read once per process and host. Call with the loader's lock held."""
+    read once per process and host (two threads asking first may both read them; one
+    answer is kept). No lock is held: reading imports the plugins' packages."""
     if host in _scanned:
         return _scanned[host]
     from importlib.metadata import entry_points
@@ -226,8 +227,7 @@ def read_entry_points(host: str) -> tuple[dict[str, Record], list[ModuleClashErr
             clashes.append(clash(name, there, here))
             continue
         found[name] = _read_plugin(host, name, ep.value, dist, dist_version)
-    _scanned[host] = (found, clashes)
-    return _scanned[host]
+    return _scanned.setdefault(host, (found, clashes))
 
 
 def out_of_tree(host: str, name: str, found: dict[str, Record], clashes: list[ModuleClashError]) -> Record | None:
