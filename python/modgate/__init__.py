@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .exceptions import (
+        ManifestError,
         ModgateError,
         ModuleAbiError,
         ModuleClashError,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "ManifestError",
     "ModgateError",
     "ModuleAbiError",
     "ModuleClashError",

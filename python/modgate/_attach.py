@@ -63,7 +63,7 @@ class _Gate:
 
         try:
             return _loader.admit(self._finder, spec, self._path, self._target)
-        except ImportError as error:  # the reason is the message: the loader's frames do not help
+        except _loader.USER_ERRORS as error:  # the reason is the message: the loader's frames do not help
             raise error.with_traceback(None) from error.__cause__
 
     def exec_module(self, module: "ModuleType") -> None:  # pragma: no cover - admit() replaces spec.loader
@@ -84,7 +84,7 @@ class _ModulesPackage(type(sys)):  # type: ignore[misc]
             owner = _loader.host(type(sys).__getattribute__(self, "_modgate_host"))
             try:
                 return owner.require(name)
-            except ImportError as error:  # the reason is the message: the loader's frames do not help
+            except _loader.USER_ERRORS as error:  # the reason is the message: the loader's frames do not help
                 raise error.with_traceback(None) from error.__cause__
         return type(sys).__getattribute__(self, name)
 

@@ -12,8 +12,9 @@ only locks held while modgate imports are the import system's own per-module one
 at once, by any way, cannot deadlock here.
 
 Not on the path of ``import <host>`` + ``is_built()``: imported when a module, its
-availability, a lookup or ``info()`` is first asked for. Module level imports only what
-a bare interpreter has already imported.
+availability, a lookup or ``info()`` is first asked for. At module level it imports
+modgate's own modules and what a bare interpreter has already imported; the rest (the
+entry points, ``difflib``) only on the way that needs it.
 """
 
 import os
@@ -21,6 +22,7 @@ import sys
 from _frozen_importlib import ModuleSpec
 from _thread import allocate_lock
 
+from . import _records
 from ._closure import reach
 from ._manifest import built, index, manifest, summary
 from ._names import (
@@ -31,6 +33,18 @@ from ._names import (
     function_name,
     is_module_name,
 )
+from .exceptions import (
+    ManifestError,
+    ModuleAbiError,
+    ModuleClashError,
+    ModuleDeprecationWarning,
+    ModuleDisabledError,
+    ModuleLoadError,
+    ModuleLoadWarning,
+    ModuleUnavailableError,
+    UnknownModuleError,
+    deprecation_message,
+)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -38,17 +52,15 @@ if TYPE_CHECKING:
     from types import ModuleType
     from typing import Any
 
-    from . import _records
-    from .exceptions import (
-        ModuleClashError,
-        ModuleLoadError,
-        UnknownModuleError,
-    )
 
 __all__ = ["Host", "admit", "attached", "disabled_names", "eager", "host", "is_attached", "strict"]
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
+
+# What the loader raises for a user to read, whose message says it all: an import shows it
+# without the loader's frames (a bug of modgate's keeps them).
+USER_ERRORS = (ImportError, ManifestError)
 
 _NEAREST = 5  # known names an UnknownModuleError shows
 _lock = allocate_lock()  # guards _warned only: never held across an import or a call out
@@ -76,7 +88,6 @@ def _warn_once(key: str, message: str, category: type[Warning], stacklevel: int 
 
 
 def flag(variable: str) -> bool:
-    from .exceptions import ModuleLoadWarning
 
     raw = os.environ.get(variable, "")
     value = raw.strip().lower()
@@ -127,7 +138,6 @@ _checked_switches: "set[str]" = set()
 
 
 def _warn_unknown(raw: str) -> None:
-    from .exceptions import ModuleLoadWarning
 
     known: dict[str, set[str]] = {}
     for package in attached():
@@ -209,12 +219,10 @@ class Host:
     # --- what this process can name -------------------------------------------------
 
     def _plugins(self) -> "tuple[dict[str, _records.Record], list[ModuleClashError]]":
-        from . import _records  # not on the path of `import <host>`
 
         return _records.read_entry_points(self.package)
 
     def record(self, name: str) -> "_records.Record | None":
-        from . import _records  # not on the path of `import <host>`
 
         found = _records.in_tree(self.package, name)
         if found is not None:
@@ -226,8 +234,6 @@ class Host:
 
     def unknown_error(self, name: str) -> "UnknownModuleError":
         from difflib import SequenceMatcher
-
-        from .exceptions import UnknownModuleError
 
         known = sorted(self.known(), key=lambda k: (-SequenceMatcher(None, name.lower(), k).ratio(), k))
         if not known:
@@ -249,8 +255,6 @@ class Host:
 
     def check(self, name: str, _chain: tuple[str, ...] = ()) -> "_records.Record":
         """The module's record if it can be imported now; else the error saying why."""
-        from . import _records  # not on the path of `import <host>`
-        from .exceptions import ModuleAbiError, ModuleDisabledError, ModuleLoadError, ModuleUnavailableError
 
         record = self.record(name) if _valid_name(name) else None
         if record is None:
@@ -351,7 +355,6 @@ class Host:
         """:meth:`require` for running a module's own command: a Python requirement that is
         missing fails only if the import itself needs it (``modgate graph`` draws text
         without ``graphviz``); then the usual :class:`ModuleUnavailableError`."""
-        from .exceptions import ModuleUnavailableError
 
         try:
             return self.require(name)
@@ -374,7 +377,6 @@ class Host:
             return found
         if not _valid_name(name):
             return False
-        from . import _records  # not on the path of `import <host>`: a plugin's module, perhaps
 
         record = _records.out_of_tree(self.package, name, *self._plugins())
         return record is not None and record.error is None and record.entry["state"] == "ON"
@@ -383,7 +385,6 @@ class Host:
         """Whether the module can be imported now: built, not disabled by ``MODGATE_DISABLE``,
         its required modules available and its Python requirements installed. Imports
         nothing: a module that is available but broken raises ModuleLoadError when imported."""
-        from .exceptions import ModuleDisabledError, ModuleLoadError, ModuleUnavailableError, UnknownModuleError
 
         try:
             self.check(name)
@@ -422,8 +423,6 @@ class Host:
     def native_libraries(self, name: str) -> list[str]:
         """Absolute paths of ``name``'s native libraries (not its Python extension), if it
         is built and usable (see :meth:`lookup`)."""
-        from . import _records  # not on the path of `import <host>`
-        from .exceptions import ModuleAbiError, ModuleLoadWarning
 
         record = self._native_usable(name)
         if record is None:
@@ -512,9 +511,6 @@ class Host:
     def _view(self, record: "_records.Record", disabled: frozenset[str]) -> "dict[str, Any]":
         import copy
 
-        from . import _records  # not on the path of `import <host>`
-        from .exceptions import ModuleUnavailableError
-
         view = copy.deepcopy(record.entry)
         view["origin"] = record.origin
         view["shipped_in"] = record.shipped  # "core", "module wheel" or "plugin"
@@ -535,8 +531,6 @@ class Host:
         ``version``, ``installed`` (its wheel is), ``wheel_problem``, ``owners`` and
         ``disabled_at_import``; plugins' modules are listed too. A copy: change it freely."""
         import copy
-
-        from . import _records  # not on the path of `import <host>`
 
         data = copy.deepcopy(manifest(self.package))
         found, clashes = self._plugins()
@@ -565,8 +559,6 @@ class Host:
         a module whose Python requirements are missing is skipped. Returns the names imported."""
         import warnings
 
-        from .exceptions import ModuleLoadError, ModuleLoadWarning, ModuleUnavailableError
-
         loaded = []
         for name in self._enabled():
             try:
@@ -584,7 +576,6 @@ class Host:
 
 
 def _deprecation(record: "_records.Record") -> None:
-    from .exceptions import ModuleDeprecationWarning, deprecation_message
 
     dep = record.entry.get("deprecated")
     if not dep:
@@ -600,7 +591,6 @@ def _deprecation(record: "_records.Record") -> None:
 
 
 def _load_error(record: "_records.Record", exc: BaseException) -> "ModuleLoadError":
-    from .exceptions import ModuleLoadError
 
     return ModuleLoadError(
         f"module {record.name!r} is built and enabled, but importing it failed with {type(exc).__name__}: {exc}."

@@ -6,7 +6,16 @@ per process and host.
 
 import os
 
-from ._manifest import index, manifest_file, module_entry, read_manifest, summary
+from ._manifest import (
+    index,
+    manifest_error,
+    manifest_file,
+    module_entry,
+    read_json,
+    read_manifest,
+    summary,
+    top_problem,
+)
 from ._names import (
     MANIFEST_NAME,
     MODULE_RECORD_NAME,
@@ -16,7 +25,7 @@ from ._names import (
     module_import_name,
     module_record,
 )
-from .exceptions import ModuleAbiError, ModuleClashError, ModuleUnavailableError
+from .exceptions import ManifestError, ModuleAbiError, ModuleClashError, ModuleLoadError, ModuleUnavailableError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -95,18 +104,41 @@ def in_tree(host: str, name: str) -> Record | None:
     )
 
 
+def _is_installed(distribution: str) -> bool:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import distribution as find
+
+    try:
+        find(distribution)
+    except PackageNotFoundError:
+        return False
+    return True
+
+
 def wheel_problem(record: Record) -> "ImportError | None":
-    """Why the wheel of a module shipped on its own cannot be used: not installed, or built
-    with another core version or runtime ABI (read from the ``_module.json`` it installs,
-    so nothing of it is loaded first); ``None`` when it matches."""
-    core = summary(record.host).get("distribution", record.host)
+    """Why the wheel of a module shipped on its own cannot be used: not installed, damaged,
+    or built by another build of the core (its version, runtime ABI or build identity
+    differ; read from the ``_module.json`` it installs, so nothing of it is loaded first);
+    ``None`` when it matches."""
+    top = summary(record.host)
+    core = top.get("distribution", record.host)
     fullname = f"{record.host}.{MODULES_PACKAGE}.{record.name}"
     extra = extra_name(record.name)
     path = os.path.join(record.base, module_record(record.name))
+    pinned = f'pip install --force-reinstall "{core}[{extra}]=={record.version}"'
     try:
-        wheel = read_manifest(path)
-        theirs, their_abi = str(wheel["version"]), int(wheel["abi_version"])
+        wheel = read_json(path)
+        why = top_problem(wheel)
+        if why is not None:
+            raise manifest_error(path, why, record.distribution)
     except FileNotFoundError:
+        if _is_installed(record.distribution):
+            return ModuleLoadError(
+                f"module {record.name!r} ships in {record.distribution}, which is installed, but the"
+                f" {MODULE_RECORD_NAME} it installs is missing ({path}): the install is broken. Reinstall it: {pinned}",
+                module=record.name,
+                fullname=fullname,
+            )
         return ModuleUnavailableError(
             f"module {record.name!r} is built, but it ships in a wheel of its own, {record.distribution}, which is not"
             f' installed. Install it: pip install "{core}[{extra}]"',
@@ -114,10 +146,25 @@ def wheel_problem(record: Record) -> "ImportError | None":
             fullname=fullname,
             requirement=f"{record.distribution}=={record.version}",
         )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        theirs, their_abi = f"? (its {MODULE_RECORD_NAME} cannot be read: {exc})", -1
-    if theirs == record.version and their_abi == record.abi_version:
+    except (OSError, ManifestError) as exc:
+        return ModuleLoadError(
+            f"module {record.name!r} cannot be checked against this {core}: {exc}",
+            module=record.name,
+            fullname=fullname,
+        )
+    theirs, their_abi = wheel["version"], wheel["abi_version"]
+    ours, their_build = top.get("build"), wheel.get("build")
+    if theirs == record.version and their_abi == record.abi_version and (ours is None or their_build == ours):
         return None
+    if theirs == record.version and their_abi == record.abi_version:
+        return ModuleAbiError(
+            f"module {record.name!r} comes from {record.distribution} {theirs} of build {their_build or '?'}, but the"
+            f" installed {core} {theirs} is build {ours}: wheels of one version from two builds may hold different"
+            f" native code, so it is refused before its library is loaded. Install the module wheel built with this"
+            f" {core} (the same `modgate wheels` run): {pinned}",
+            module=record.name,
+            fullname=fullname,
+        )
     # The same version with another ABI is a wheel rebuilt by hand: only a reinstall replaces it.
     again = "--force-reinstall " if theirs == record.version else ""
     return ModuleAbiError(

@@ -7,6 +7,7 @@ the configure step uses it too.
 """
 
 __all__ = [
+    "ManifestError",
     "ModgateError",
     "ModuleAbiError",
     "ModuleClashError",
@@ -27,6 +28,16 @@ class ModgateError(Exception):
 
 class NotBuiltError(ModgateError, RuntimeError):
     """A host package is imported from a tree that was never built, so there is no manifest."""
+
+
+class ManifestError(ModgateError, ValueError):
+    """A file the build generated and the loader reads (a host's ``_manifest.json``, a
+    module wheel's ``_module.json``) is damaged: cut short, edited or overwritten. ``path``
+    names it; the message says which distribution to reinstall."""
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class _ModuleErrorMixin(ModgateError):

@@ -159,6 +159,7 @@ def test_one_wheel_per_module_pinned_exactly(dist: Path) -> None:
         assert points == f"[{PACKAGE}.modules]\n{name} = {PACKAGE}.modules.{name}\n"
         record = json.loads(wheel.files[f"{PACKAGE}/modules/{name}/{MODULE_RECORD_NAME}"][0])
         assert record["version"] == version and record["abi_version"] == manifest["abi_version"]
+        assert record["build"] == manifest["build"]  # one identity for the wheels of one build
         # Only its own files: no copy of the runtime or of another module's library.
         others = [n for n in wheel.files if not n.startswith((f"{PACKAGE}/", wheel.dist_info))]
         assert not others and not [n for n in wheel.files if "modgate_runtime" in n]
@@ -210,9 +211,11 @@ def test_the_core_alone_then_each_extra_adds_exactly_its_modules(dist: Path, whe
             assert functions, f"module {name} has a native library but registered no function"
 
 
-def _doctored(wheel: Path, out: Path, *, version: str | None = None, abi: int | None = None) -> Path:
-    """A copy of module wheel ``wheel`` as if built with another core: another version, or
-    the same version and another runtime ABI."""
+def _doctored(
+    wheel: Path, out: Path, *, version: str | None = None, abi: int | None = None, build: str | None = None
+) -> Path:
+    """A copy of module wheel ``wheel`` as if built with another core: another version, the
+    same version and another runtime ABI, or the same of both from another build."""
     original = read_wheel(wheel)
     new_version = version or original.version
     dist_info = f"{original.distribution}-{new_version}.dist-info"
@@ -222,6 +225,7 @@ def _doctored(wheel: Path, out: Path, *, version: str | None = None, abi: int | 
             record = json.loads(data)
             record["version"] = new_version
             record["abi_version"] = record["abi_version"] if abi is None else abi
+            record["build"] = record["build"] if build is None else build
             data = json.dumps(record).encode()
         if name.startswith(original.dist_info + "/"):
             if name.endswith("/RECORD"):
@@ -296,9 +300,10 @@ def test_all_then_a_missing_and_a_mismatched_module_wheel(dist: Path, wheelhouse
     version = read_wheel(wheels_of(dist)[PACKAGE]).version
     native = natives[0]
     wheel = wheels_of(dist)[module_distribution(PACKAGE, native)]
-    for doctored, theirs in (
-        (_doctored(wheel, tmp_path / "other", version="999.0"), "999.0"),
-        (_doctored(wheel, tmp_path / "abi", abi=999), version),
+    for doctored, theirs, core in (
+        (_doctored(wheel, tmp_path / "other", version="999.0"), "999.0", f"the installed {PACKAGE} is {version}"),
+        (_doctored(wheel, tmp_path / "abi", abi=999), version, f"the installed {PACKAGE} is {version}"),
+        (_doctored(wheel, tmp_path / "build", build="0ther"), version, "of build 0ther, but the installed"),
     ):
         env.pip("install", "-q", "--no-deps", "--force-reinstall", str(doctored))
         proc = env.run(
@@ -314,7 +319,7 @@ def test_all_then_a_missing_and_a_mismatched_module_wheel(dist: Path, wheelhouse
         )
         out = proc.stdout
         assert f"refused: module {native!r} comes from {module_distribution(PACKAGE, native)} {theirs}" in out, out
-        assert f"the installed {PACKAGE} is {version}" in out
+        assert core in out
         assert f'"{PACKAGE}[{native}]=={version}"' in out
         assert "lookup: None" in out and "loaded: False" in out
     env.install("--force-reinstall", f"{PACKAGE}[{native}]=={version}")

@@ -141,6 +141,8 @@ def test_the_resolve_step_writes_the_records_of_a_wheels_build(modules_dir: Path
         "value": "modgate.modules.beta",
     }
     own = json.loads((generated / "records" / "beta" / "_module.json").read_text())
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert own.pop("build") == manifest["build"]  # the core's identity: the loader compares them
     assert own == {
         "schema": 1,
         "module": "beta",
@@ -163,6 +165,7 @@ def test_the_resolve_step_writes_the_records_of_a_wheels_build(modules_dir: Path
     plain = run_configure("resolve", args, tmp_path)
     assert plain.returncode == 0 and "EXCLUDE_FROM_ALL" not in (tmp_path / "resolve.cmake").read_text()
     assert json.loads((tmp_path / "manifest.json").read_text())["module_wheels"] is False
+    assert "build" not in json.loads((tmp_path / "manifest.json").read_text())  # nothing to compare in one wheel
 
 
 def test_module_wheels_export_each_module_apart_and_one_wheel_exports_one_set(
@@ -211,3 +214,14 @@ def test_the_runtime_library_name_is_the_one_the_core_builds() -> None:
     from tests.helpers import ROOT
 
     assert f"add_library({RUNTIME_LIBRARY} SHARED" in (ROOT / "src" / "CMakeLists.txt").read_text(encoding="utf-8")
+
+
+def test_each_configure_is_a_build_of_its_own_unless_the_build_is_reproducible() -> None:
+    from modgate._configure.step_resolve import build_identity
+
+    options = {"USE_MODULE_A": "ON"}
+    assert build_identity("1.0", options, {}) != build_identity("1.0", options, {})
+    epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
+    assert build_identity("1.0", options, epoch) == build_identity("1.0", dict(options), dict(epoch))
+    assert build_identity("1.0", options, epoch) != build_identity("1.0", {"USE_MODULE_A": "OFF"}, epoch)
+    assert build_identity("1.0", options, epoch) != build_identity("1.1", options, epoch)

@@ -68,6 +68,7 @@ def build_manifest(
     present: frozenset[str] = frozenset(),
     capabilities: Mapping[str, Any] | None = None,
     license_files: Mapping[str, Sequence[str]] | None = None,
+    build: str | None = None,
 ) -> dict[str, Any]:
     """The manifest as a JSON-ready dict. ``artifacts`` lists each enabled module's
     native files relative to the package; ``sources`` each module's folder; ``config`` says
@@ -80,7 +81,9 @@ def build_manifest(
     ``optional-requires`` names: what it was built with; ``capabilities``
     :func:`capability_entries`; ``license_files`` each module's license texts, relative to
     its folder. The top-level ``license`` is one SPDX expression for what was built: the
-    host's ``[project] license`` and each enabled module's (``None`` if one has none)."""
+    host's ``[project] license`` and each enabled module's (``None`` if one has none).
+    ``build``, in a build shipping modules as wheels, is the identity each module wheel's
+    record repeats (see ``step_resolve.build_identity``)."""
     license_files = license_files or {}
     modules: dict[str, Any] = {}
     for state in resolution.states:
@@ -129,6 +132,7 @@ def build_manifest(
         "option_prefix": config.option_prefix,
         "version": version,
         "abi_version": abi_version,
+        **({"build": build} if build is not None else {}),
         "module_wheels": wheels is not None,
         "options": dict(sorted(options.items())),
         "groups": {

@@ -8,6 +8,11 @@ list of links that makes the build tree an importable package.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -280,7 +285,20 @@ def _export_index(exports: dict[str, tuple[str, str | None]], config: HostConfig
     return "".join(lines)
 
 
-def _module_record(name: str, config: HostConfig, out: Outputs) -> dict[str, object]:
+def build_identity(version: str, options: Mapping[str, str], environ: Mapping[str, str]) -> str:
+    """Which build made a set of module wheels and their core: the loader refuses a module
+    wheel whose identity is not its core's, since two builds of one version (a static
+    version, a rebuild) may hold different native code. New at each configure; derived
+    from the version, the options and ``SOURCE_DATE_EPOCH`` when that is set, so that a
+    reproducible build stays reproducible."""
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return uuid.uuid4().hex[:16]
+    text = json.dumps([version, epoch, sorted(options.items())])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _module_record(name: str, config: HostConfig, out: Outputs, build: str) -> dict[str, object]:
     """A module wheel's ``_module.json``: which module it holds and which core it was built
     with (the loader refuses it, before loading anything, in another core)."""
     return {
@@ -291,6 +309,7 @@ def _module_record(name: str, config: HostConfig, out: Outputs) -> dict[str, obj
         "core": config.distribution_name,
         "version": out.version,
         "abi_version": out.abi_version,
+        "build": build,
     }
 
 
@@ -472,6 +491,7 @@ def resolve_step(
         set_var("modgate_EXPORT_INCLUDE_DIR", modules_include_dir(config.package)),
     ]
     exports = _exports(resolution.order, found, config, out)
+    build = build_identity(out.version, values, os.environ)
     if out.generated_dir is not None:
         index = out.generated_dir / Path(modules_export_file(config.package)).name
         write_if_changed(index, _export_index(exports, config))
@@ -482,7 +502,7 @@ def resolve_step(
                 record_file = _record_file(out, name)
                 assert record_file is not None
                 record_file.parent.mkdir(parents=True, exist_ok=True)
-                write_if_changed(record_file, dumps_record(_module_record(name, config, out)))
+                write_if_changed(record_file, dumps_record(_module_record(name, config, out, build)))
             record = out.generated_dir / MODULE_WHEELS_RECORD
             write_if_changed(
                 record, dumps_record(_wheels_record(resolution.order, found, config, out, artifacts, present))
@@ -522,6 +542,7 @@ def resolve_step(
                 name: [f.relative_to(m.directory).as_posix() for m in [found.modules[name]] for f in m.license_files]
                 for name in found.modules
             },
+            build=build if out.module_wheels is not None else None,
         )
         write_if_changed(out.manifest, dumps(manifest))
         script.append(set_items("modgate_LICENSE_NOTES", _license_notes(manifest, config, out)))
