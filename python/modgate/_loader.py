@@ -22,7 +22,7 @@ import sys
 from _frozen_importlib import ModuleSpec
 from _thread import allocate_lock
 
-from . import _records
+from . import _installed, _records
 from ._closure import reach
 from ._manifest import built, index, manifest, summary
 from ._names import (
@@ -475,14 +475,15 @@ class Host:
             return
         from . import _core
 
+        record = self.record(module)
+        assert record is not None
+        _intact(record)
         for library in libraries:
             try:
                 _core.load_library(library)
             except OSError as exc:
                 if strict():
                     raise
-                record = self.record(module)
-                assert record is not None
                 raise _load_error(record, exc) from exc
 
     def provider(self, capability: str) -> str | None:
@@ -602,6 +603,28 @@ def _load_error(record: "_records.Record", exc: BaseException) -> "ModuleLoadErr
     )
 
 
+_checked: "set[tuple[str, str]]" = set()  # (host, module) whose native files matched their RECORD
+
+
+def _intact(record: "_records.Record") -> None:
+    """Refuse a module whose native files differ from what installed them (a library cut
+    short would end the process with SIGBUS when loaded); checked once per process."""
+    if not record.entry.get("native") or (record.host, record.name) in _checked:
+        return
+    for artifact in record.entry["native"]:
+        path = os.path.join(record.base, *artifact.split("/"))
+        why = _installed.damage(path, record.distribution)
+        if why is not None:
+            raise ModuleLoadError(
+                f"module {record.name!r} cannot be loaded: its file {path} is damaged: {why}. Loading it could"
+                f" crash the process, so it is refused. Reinstall it: pip install --force-reinstall --no-deps"
+                f' "{record.distribution}=={record.version}"',
+                module=record.name,
+                fullname=f"{record.host}.{MODULES_PACKAGE}.{record.name}",
+            )
+    _checked.add((record.host, record.name))
+
+
 def _runtime_first(record: "_records.Record") -> None:
     """A native module's libraries need the shared runtime: loaded (by ``modgate._core``), it
     is found by its SONAME wherever modgate is installed, whatever their RUNPATH says."""
@@ -621,6 +644,7 @@ class _GuardedLoader:
         return module
 
     def exec_module(self, module: "ModuleType") -> None:
+        _intact(self._record)
         try:
             _runtime_first(self._record)
             self._loader.exec_module(module)
@@ -644,6 +668,7 @@ class _AliasLoader:
         import importlib
 
         record = self._record
+        _intact(record)
         try:
             _runtime_first(record)
             return importlib.import_module(record.import_name)

@@ -175,6 +175,43 @@ def test_wheel_works_wherever_it_is_unpacked(wheel: Path, tmp_path: Path) -> Non
     assert scan.startswith("scan True |") and "MODGATE_DISABLE" in scan
 
 
+def test_a_damaged_module_library_is_refused_before_it_is_loaded(wheel: Path, tmp_path: Path) -> None:
+    """A library cut short would end the process with SIGBUS when loaded; one replaced after
+    the install may be another build's. Both are compared with the wheel's RECORD first."""
+    site = tmp_path / "site"
+    check(run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)]))
+    modules = json.loads((site / "modgate" / "_manifest.json").read_text(encoding="utf-8"))["modules"]
+    native = sorted(n for n, e in modules.items() if [a for a in e["native"] if "/lib" in a])
+    assert native, "this build has no module with a native library"
+    name = native[0]
+    (artifact,) = [a for a in modules[name]["native"] if "/lib" in a]
+    library = site / "modgate" / artifact
+    data = library.read_bytes()
+    env = dict(os.environ, PYTHONPATH=str(site))
+    env.pop("MODGATE_DISABLE", None)
+    code = (
+        "import sys, modgate, modgate.native\n"
+        "way = sys.argv[1]\n"
+        "try:\n"
+        f"    modgate.require({name!r}) if way == 'import' else modgate.native.load({name!r})\n"
+        "except modgate.ModuleLoadError as exc:\n"
+        "    print('refused:', exc)\n"
+    )
+    cut, half = min(16384, len(data) // 2), len(data) // 2  # its headers kept: loading it dies with SIGBUS
+    flipped = data[:half] + bytes(b ^ 0xFF for b in data[half : half + 8]) + data[half + 8 :]
+    for damage, said in ((data[:cut], f"is {cut} bytes"), (flipped, "content changed after the install")):
+        library.write_bytes(damage)
+        for way in ("import", "load"):
+            proc = run([sys.executable, "-c", code, way], env=env, cwd=tmp_path)
+            assert proc.returncode == 0, (way, proc.returncode, proc.stderr[-2000:])  # not killed by SIGBUS
+            assert f"refused: module {name!r} cannot be loaded: its file {library} is damaged" in proc.stdout
+            assert said in proc.stdout and "pip install --force-reinstall --no-deps" in proc.stdout, proc.stdout
+    library.write_bytes(data)  # intact again (newer than RECORD, so hashed): it loads
+    for way in ("import", "load"):
+        proc = check(run([sys.executable, "-c", code, way], env=env, cwd=tmp_path))
+        assert "refused" not in proc.stdout
+
+
 def test_editable_install(tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
