@@ -60,6 +60,32 @@ def escaping_symlink(root: Path) -> list[str]:
     return []
 
 
+def python_symlink(root: Path) -> list[str]:
+    folder = write_module(root, "alpha", basic("alpha"), {"python/__init__.py": ""})
+    secret = root.parent / "secret"
+    secret.mkdir()
+    (secret / "key.pem").write_text("not for a wheel\n")
+    os.symlink(secret, folder / "python" / "data")
+    return []
+
+
+def looping_link(root: Path) -> list[str]:
+    folder = write_module(root, "alpha", basic("alpha"), {"python/__init__.py": ""})
+    os.symlink("loop", folder / "python" / "loop")
+    return []
+
+
+def looping_module_folder(root: Path) -> list[str]:
+    write_module(root, "alpha", basic("alpha"))
+    os.symlink("beta", root / "beta")
+    return []
+
+
+def registration_folder(root: Path) -> list[str]:
+    (root / "alpha" / "module.toml").mkdir(parents=True)
+    return []
+
+
 def duplicate_through_extra_dirs(root: Path) -> list[str]:
     write_module(root, "alpha", basic("alpha"))
     extra = root.parent / "extra"
@@ -168,7 +194,16 @@ CASES = {
         one("alpha", basic("alpha", '[native]\nsources = ["/etc/*.cc"]\n')), ALPHA, "native.sources", "absolute path"
     ),
     "sources-symlink-outside": Case(
-        escaping_symlink, ALPHA, "native.sources", "outside the module folder", step="resolve"
+        escaping_symlink, ALPHA, "src/evil.cc", "outside the module folder", step="resolve"
+    ),
+    "link-loop-in-a-module": Case(looping_link, ALPHA, "python/loop", "lead nowhere", step="resolve"),
+    "link-loop-as-a-module-folder": Case(looping_module_folder, "modules/beta", "symbolic link", "leads nowhere"),
+    "registration-is-a-folder": Case(registration_folder, ALPHA, "module.toml", "not a file"),
+    "toml-nested-too-deep": Case(
+        raw("alpha", b'name = "alpha"\nx = ' + b"[" * 1000 + b"]" * 1000 + b"\n"), ALPHA, "alpha", "nests too deep"
+    ),
+    "python-symlink-outside": Case(
+        python_symlink, ALPHA, "python/data/key.pem", "built and shipped from there", step="resolve"
     ),
     "sources-match-nothing": Case(
         one("alpha", basic("alpha", '[native]\nsources = ["src/*.cxx"]\n')),
@@ -384,3 +419,18 @@ def test_a_module_not_here_named_outside_requires_is_warned_and_configure_goes_o
         assert result.returncode == 0, result.stderr
     declared = (tmp_path / "declare.cmake").read_text()
     assert f"modules/alpha/module.toml: {key}: {key} unknown module" in declared and "is ignored" in declared
+
+
+def test_a_source_that_cannot_be_read_is_named_not_a_traceback(tmp_path: Path) -> None:
+    # As root every file is readable: a file gone between the walk and the read stands in.
+    from modgate._cli import check
+    from modgate.exceptions import ModgateError
+
+    gone = tmp_path / "gone.cc"
+    with pytest.raises(ModgateError, match=r"gone\.cc: cannot read it \(No such file or directory\); make it readable"):
+        check._read(gone)
+    pytest.importorskip("lizard")
+    from modgate._cli import _clones
+
+    with pytest.raises(ModgateError, match=r"gone\.cc: cannot read it"):
+        _clones.hash_files([str(gone)])

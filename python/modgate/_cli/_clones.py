@@ -20,6 +20,7 @@ from lizard_core.file_analyzer import FileAnalyzer
 from lizard_ext import lizardduplicate
 
 from .._configure.reserved import CXX_KEYWORDS
+from ..exceptions import ModgateError
 
 __all__ = ["Extension", "duplicates", "hash_files"]
 
@@ -84,6 +85,11 @@ Hashed = tuple[str, list[tuple[int, int, int]]]  # a file: its windows' (hash, f
 
 
 def _hash_file(path: str) -> Hashed:
+    try:  # lizard would print its own error and go on as if the file were empty
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise ModgateError(f"{path}: cannot read it ({exc.strerror}); make it readable, or remove it") from None
     info = FileAnalyzer(get_extensions([Extension()]))(path)
     return path, [(node.hash, node.start_line, node.end_line) for node in getattr(info, "hash_nodes", [])]
 

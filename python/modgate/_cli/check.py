@@ -100,7 +100,10 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _read(path: Path) -> str:
-    return path.read_text(encoding="utf-8", errors="replace")
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise ModgateError(f"{path}: cannot read it ({exc.strerror}); make it readable, or remove it") from None
 
 
 # --- registration, stage, ownership, deprecation -------------------------------------

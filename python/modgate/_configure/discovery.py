@@ -119,7 +119,6 @@ def _expand(
     fix: str = "fix the pattern, add the source files, or remove the pattern",
 ) -> tuple[Path, ...]:
     files: list[Path] = []
-    real_dir: Path | None = None
     for pattern in patterns:
         regex = glob_regex(pattern)
         hits = [f for f in tree.files if regex.match(f)]
@@ -133,23 +132,50 @@ def _expand(
                 )
             )
         for hit in hits:
-            if hit in tree.linked:
-                real_dir = real_dir or directory.resolve()
-                real = (directory / hit).resolve()
-                if not real.is_relative_to(real_dir):
-                    problems.append(
-                        Problem(
-                            reg_path,
-                            key,
-                            f"{hit!r} (matched by {pattern!r}) resolves to {real}, outside the module folder",
-                            "move the file into the module folder instead of linking to it",
-                        )
-                    )
-                    continue
             path = directory / hit
             if path not in files:
                 files.append(path)
     return tuple(files)
+
+
+_SHOWN_LINKS = 5  # links leading outside listed per module; the rest are counted
+
+
+def _refuse_links_outside(
+    tree: Tree, directory: Path, reg_path: str, base: Path | None, problems: list[Problem]
+) -> None:
+    """A file of the module folder reached through a link that leads outside it is refused:
+    it would be compiled, installed and shipped in a wheel from wherever the link points
+    (another module's file, or the machine's)."""
+    if tree.broken:
+        shown = ", ".join(sorted(tree.broken)[:_SHOWN_LINKS])
+        more = f" and {len(tree.broken) - _SHOWN_LINKS} more" if len(tree.broken) > _SHOWN_LINKS else ""
+        problems.append(
+            Problem(
+                reg_path,
+                None,
+                f"{display_path(directory, base)} holds symbolic links that lead nowhere ({shown}{more}): their"
+                " target is missing, or they loop back on themselves",
+                "remove the links, or point them at files inside the module folder",
+            )
+        )
+    if not tree.linked:
+        return
+    real_dir = directory.resolve()
+    outside = sorted(f for f in tree.linked if not (directory / f).resolve().is_relative_to(real_dir))
+    if not outside:
+        return
+    shown = ", ".join(f"{f} -> {(directory / f).resolve()}" for f in outside[:_SHOWN_LINKS])
+    more = f" and {len(outside) - _SHOWN_LINKS} more" if len(outside) > _SHOWN_LINKS else ""
+    problems.append(
+        Problem(
+            reg_path,
+            None,
+            f"{display_path(directory, base)} reaches files outside the module folder through symbolic links"
+            f" ({shown}{more}): they would be built and shipped from there",
+            "copy or move the files into the module folder instead of linking to them",
+        )
+    )
 
 
 def _watch_dirs(directory: Path, tree: Tree) -> list[Path]:
@@ -211,6 +237,7 @@ def _module_files(
 ) -> ModuleSource:
     reg_path = registration.path
     tree = walk(directory)
+    _refuse_links_outside(tree, directory, reg_path, base, problems)
     sources: tuple[Path, ...] = ()
     if registration.native is not None:
         explicit = registration.native.sources != DEFAULT_SOURCES
@@ -308,15 +335,38 @@ def discover(
             )
             continue
         result.watch.append(root)
-        for child in sorted(root.iterdir()):
-            if (
-                not child.is_dir()
-                or child.name.startswith(".")
-                or child.name in BUILD_OUTPUT_DIRS
-                or child.name == "__pycache__"
-            ):
+        try:
+            children = sorted(root.iterdir())
+        except OSError as exc:
+            fix = "make the folder readable, or remove it from the module folders"
+            problems.append(Problem(display_path(root, base), None, f"cannot list it: {exc.strerror}", fix))
+            continue
+        for child in children:
+            if child.name.startswith(".") or child.name in BUILD_OUTPUT_DIRS or child.name == "__pycache__":
                 continue
-            if not (child / REGISTRATION_FILE).is_file():
+            if not child.is_dir():
+                if child.is_symlink():  # a link to nothing, or to itself
+                    problems.append(
+                        Problem(
+                            display_path(child, base),
+                            None,
+                            "it is a symbolic link that leads nowhere (its target is missing, or it loops)",
+                            "remove the link, or point it at a module folder",
+                        )
+                    )
+                continue
+            toml = child / REGISTRATION_FILE
+            if not toml.is_file() and (toml.exists() or toml.is_symlink()):
+                problems.append(
+                    Problem(
+                        display_path(toml, base),
+                        None,
+                        "it is not a file (a folder, or a link that leads nowhere)",
+                        f"make {display_path(toml, base)} the module's registration file",
+                    )
+                )
+                continue
+            if not toml.is_file():
                 result.warnings.append(
                     f"{display_path(child, base)} has no {REGISTRATION_FILE}, so it is not a module and is not built;"
                     f" add {display_path(child / REGISTRATION_FILE, base)} or move the folder out of"

@@ -18,21 +18,25 @@ BUILD_OUTPUT_DIRS = frozenset({"build", "_build", "dist", "node_modules", "venv"
 @dataclass(frozen=True)
 class Tree:
     """One walk of a folder: its files (POSIX paths relative to it, sorted), the files
-    reached through a symbolic link, and every folder visited."""
+    reached through a symbolic link, every folder visited, and the links that lead nowhere
+    (a missing target, or a loop)."""
 
     files: tuple[str, ...]
     linked: frozenset[str]
     folders: tuple[Path, ...]
+    broken: frozenset[str] = frozenset()
 
 
 def walk(folder: Path, *, skip: Iterable[Path] = ()) -> Tree:
     """Every file under ``folder``, leaving out hidden entries, ``__pycache__``, the
     :data:`BUILD_OUTPUT_DIRS` at its top and the folders ``skip`` names. Links are followed
     once (a link loop ends there) and the files reached through one are marked, so a
-    caller can refuse those that lead outside."""
+    caller can refuse those that lead outside; a link that leads nowhere is listed apart.
+    Never raises for what it finds: an unreadable folder is left out."""
     skipped = {os.path.realpath(p) for p in skip}
     files: list[str] = []
     linked: set[str] = set()
+    broken: set[str] = set()
     folders: list[Path] = []
     seen: set[str] = set()
     stack: list[tuple[str, bool]] = [("", False)]
@@ -53,19 +57,27 @@ def walk(folder: Path, *, skip: Iterable[Path] = ()) -> Tree:
             if entry.name.startswith("."):
                 continue
             path = f"{rel}/{entry.name}" if rel else entry.name
-            link = through_link or entry.is_symlink()
-            if entry.is_dir():
+            try:
+                link = through_link or entry.is_symlink()
+                is_dir, is_file = entry.is_dir(), entry.is_file()
+            except OSError:  # a link that loops back on itself
+                broken.add(path)
+                continue
+            if not is_dir and not is_file and entry.is_symlink():
+                broken.add(path)  # its target does not exist
+                continue
+            if is_dir:
                 if entry.name == "__pycache__" or (not rel and entry.name in BUILD_OUTPUT_DIRS):
                     continue
                 if skipped and os.path.realpath(entry.path) in skipped:
                     continue
                 stack.append((path, link))
-            elif entry.is_file():
+            elif is_file:
                 files.append(path)
                 if link:
                     linked.add(path)
     files.sort()
-    return Tree(tuple(files), frozenset(linked), tuple(folders))
+    return Tree(tuple(files), frozenset(linked), tuple(folders), frozenset(broken))
 
 
 def write_if_changed(path: Path, text: str) -> None:

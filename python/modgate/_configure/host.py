@@ -602,6 +602,9 @@ def read_host(project_dir: Path, *, shown_as: str | None = None) -> HostConfig:
         raise ConfigurationError([Problem(path, None, f"cannot read the file: {exc}", "check the file")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError([Problem(path, None, f"TOML syntax error: {exc}", "fix the TOML syntax")]) from None
+    except RecursionError:
+        fix = "write tables and arrays a few levels deep"
+        raise ConfigurationError([Problem(path, None, "the TOML nests too deep to read", fix)]) from None
     return parse_host(data, path=path)
 
 

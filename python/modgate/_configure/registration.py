@@ -334,6 +334,9 @@ def _load(data: bytes, path: str, folder_name: str) -> tuple[str, dict[str, Any]
         raise ConfigurationError(
             [Problem(where, None, f"TOML syntax error: {message}", "fix the TOML syntax at that position")]
         ) from None
+    except RecursionError:
+        fix = "write tables and arrays a few levels deep: a registration needs at most three"
+        raise ConfigurationError([Problem(path, None, "the TOML nests too deep to read", fix)]) from None
 
 
 def _parse_name(c: _Checker, table: Mapping[str, Any], folder_name: str) -> str | None:
