@@ -125,7 +125,7 @@ def host(tmp_path: Path, *, python: bool = True) -> Path:
 
 def twins_of(root: Path, **options: int) -> list[object]:
     config = read_host(root)
-    return list(find_twins(root, config, discover_project(root, config), **options))
+    return list(find_twins(root, config, discover_project(root, config), **options)[0])
 
 
 def test_a_copied_function_with_renamed_variables_is_found_with_both_places_and_owners(tmp_path: Path) -> None:
@@ -140,6 +140,28 @@ def test_a_copied_function_with_renamed_variables_is_found_with_both_places_and_
     py = by_file[("modules/alpha/python/__init__.py", "modules/beta/python/__init__.py")]
     assert py.lines >= 6 and py.declared is None
     assert len(found) == 2  # the core's unrelated file pairs with nothing
+
+
+def test_a_source_over_the_limit_is_named_and_left_out_of_the_search(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from modgate._cli.twins import MAX_SOURCE_BYTES
+
+    root = host(tmp_path)
+    generated = root / "modules" / "beta" / "src" / "generated.cc"
+    # The copied function again, in a file too large to tokenize: not a twin, and said so.
+    (root / "modules" / "beta" / "src" / "schedule.cc").rename(generated)
+    body = generated.read_text()
+    filler = "int filler_%d(int x) { return x + %d; }\n"
+    generated.write_text(body + "".join(filler % (i, i) for i in range(MAX_SOURCE_BYTES // 30)))
+    config = read_host(root)
+    found, skipped = find_twins(root, config, discover_project(root, config))
+    assert [t.a.path for t in found if t.b.path.endswith(".cc")] == []
+    assert [name for name, _ in skipped] == ["modules/beta/src/generated.cc"]
+    assert main(["twins", str(root)]) == 0
+    assert "not looked at for twins, over 1 MB" in capsys.readouterr().err
+    findings = check_tree(root)
+    assert [f.code for f in findings if f.path == "modules/beta/src/generated.cc"] == ["MG703"]
 
 
 def test_text_json_and_github_formats(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -62,6 +62,7 @@ RULES: dict[str, tuple[str, str]] = {
     "MG700": (WARNING, "code duplicated between two modules, or a module and the core, that no [[twins]] declares"),
     "MG701": (ERROR, "a [[twins]] entry names a file that does not exist"),
     "MG702": (WARNING, "twins were not looked for: the clone detector (lizard) is not installed"),
+    "MG703": (WARNING, "a source over 1 MB was not looked at for twins (generated or vendored code)"),
     "MG800": (ERROR, "a module's license names a license the host's policy forbids"),
     "MG801": (
         ERROR,
@@ -529,7 +530,7 @@ def _license_rules(
 def _twin_rules(root: Path, config: HostConfig, found: Discovery, texts: Mapping[str, str]) -> list[Finding]:
     """Declared twins whose files are gone; undeclared twins (``modgate twins``), a warning
     or, under ``[tool.modgate.policy] twins = "error"``, an error."""
-    from .twins import find_twins
+    from .twins import DetectorMissing, find_twins, large_note
 
     findings = []
     for name, reg in sorted(found.registrations.items()):
@@ -551,8 +552,8 @@ def _twin_rules(root: Path, config: HostConfig, found: Discovery, texts: Mapping
     if config.policy.twins == "off":
         return findings
     try:
-        twins = find_twins(root, config, found)
-    except ModgateError:
+        twins, skipped = find_twins(root, config, found)
+    except DetectorMissing:
         return [
             *findings,
             _finding(
@@ -563,6 +564,16 @@ def _twin_rules(root: Path, config: HostConfig, found: Discovery, texts: Mapping
                 'pip install lizard, or turn the check off: [tool.modgate.policy] twins = "off"',
             ),
         ]
+    if skipped:
+        findings.append(
+            _finding(
+                "MG703",
+                skipped[0][0],
+                None,
+                large_note(skipped),
+                "nothing, for generated or vendored code; split a file people edit, so its copies can be found",
+            )
+        )
     severity = ERROR if config.policy.twins == "error" else WARNING
     for pair in twins:
         if pair.declared is None:

@@ -150,11 +150,41 @@ def _owners(
 # --- finding ----------------------------------------------------------------------------
 
 
+class DetectorMissing(ModgateError):
+    """The clone detector (lizard) is not installed."""
+
+
+# Files larger than this are generated or vendored, not copies a person keeps in step:
+# tokenizing 10 MB takes lizard about 30 s and 1 GB, so they are named and left out.
+MAX_SOURCE_BYTES = 1_000_000
+
+
+def too_large(root: Path, files: Iterable[str]) -> list[tuple[str, int]]:
+    """The ``files`` (relative to ``root``) over :data:`MAX_SOURCE_BYTES`, with their sizes."""
+    found = []
+    for name in files:
+        try:
+            size = (root / name).stat().st_size
+        except OSError:
+            continue  # named by the reader, which says why it cannot read it
+        if size > MAX_SOURCE_BYTES:
+            found.append((name, size))
+    return found
+
+
+def large_note(skipped: Sequence[tuple[str, int]]) -> str:
+    shown = ", ".join(f"{name} ({size / 1e6:.1f} MB)" for name, size in skipped[:5])
+    more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+    return (
+        f"not looked at for twins, over {MAX_SOURCE_BYTES // 1_000_000} MB (generated or vendored code): {shown}{more}"
+    )
+
+
 def _lizard() -> Any:
     try:
         from . import _clones
     except ImportError:
-        raise ModgateError(
+        raise DetectorMissing(
             f"modgate twins: the clone detector (lizard) is not installed: {sys.executable} -m pip install lizard"
         ) from None
     return _clones
@@ -230,12 +260,17 @@ def pairs(
     return sorted(best.values(), key=lambda t: (t.a.path, t.a.first, t.b.path))
 
 
-def find_twins(root: Path, config: HostConfig, found: Discovery, *, min_lines: int | None = None) -> list[Twins]:
-    """Every twin in the host project at ``root`` (its files are read; lizard runs)."""
+def find_twins(
+    root: Path, config: HostConfig, found: Discovery, *, min_lines: int | None = None
+) -> tuple[list[Twins], list[tuple[str, int]]]:
+    """Every twin in the host project at ``root`` (its files are read; lizard runs), and
+    the files left out for their size (:func:`too_large`)."""
     owned = _owned_files(root, config, found)
-    groups = clone_groups(root, sorted(owned), processes=os.cpu_count() or 1)
+    skipped = too_large(root, owned)
+    large = {name for name, _ in skipped}
+    groups = clone_groups(root, sorted(f for f in owned if f not in large), processes=os.cpu_count() or 1)
     lines = config.policy.twins_min_lines if min_lines is None else min_lines
-    return pairs(groups, owned, found.registrations, _codeowners(root), min_lines=lines)
+    return pairs(groups, owned, found.registrations, _codeowners(root), min_lines=lines), skipped
 
 
 # --- keeping declared twins in sync ------------------------------------------------------
@@ -397,7 +432,10 @@ def main(args: argparse.Namespace) -> int:
         if text:
             print(text)
         return 1 if changes else 0
-    text = format_twins(find_twins(root, config, found, min_lines=args.min_lines), args.format)
+    twins, skipped = find_twins(root, config, found, min_lines=args.min_lines)
+    text = format_twins(twins, args.format)
     if text:
         print(text)
+    if skipped:
+        print(f"modgate twins: {large_note(skipped)}", file=sys.stderr)
     return 0

@@ -241,6 +241,7 @@ class _Checker:
             self.add(full, f"{full!r} must be an array of strings, got {_type_name(value)} ({value!r})", fix)
             return None
         out: list[str] = []
+        seen: set[str] = set()
         ok = True
         for index, entry in enumerate(value):
             if not isinstance(entry, str):
@@ -253,10 +254,11 @@ class _Checker:
                 self.add(full, f"{full}[{index}]: {message}", fix)
                 ok = False
                 continue
-            if entry in out:
+            if entry in seen:
                 self.add(full, f"{full} lists {entry!r} twice", f"remove the duplicate from {full!r}")
                 ok = False
                 continue
+            seen.add(entry)
             out.append(entry)
         return tuple(out) if ok else None
 
