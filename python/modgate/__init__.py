@@ -8,8 +8,6 @@ package becomes a host with :func:`attach` (``acme.modules.<name>``, ``acme.requ
 no optional module and never scans entry points.
 """
 
-import os
-
 from ._attach import attach
 from ._manifest import manifest_path, summary
 
@@ -72,17 +70,3 @@ def __getattr__(name: str) -> "Any":
 
         return importlib.import_module(".native", __name__)
     raise AttributeError(f"module 'modgate' has no attribute {name!r}")
-
-
-if os.environ.get("MODGATE_EAGER", "").strip():
-    from . import _loader as _eager_loader
-
-    if _eager_loader.flag("MODGATE_EAGER"):
-        from .exceptions import NotBuiltError as _NotBuilt
-
-        try:
-            summary(__name__)
-        except _NotBuilt:
-            pass  # a source tree (the build itself imports the resolver from here)
-        else:
-            _eager_loader.eager()

@@ -116,6 +116,40 @@ def _modules_package(package: str) -> "ModuleType":
     return module
 
 
+class _AfterInit:
+    """``MODGATE_EAGER=1``: imports host ``package``'s modules once the host's
+    ``__init__.py`` (the frame that called attach()) has run to its end, since its modules
+    may import what it defines after attach(). A profile hook of this thread waits for that
+    frame's return; a hook of another host still waiting is handed every event."""
+
+    def __init__(self, package: str, frame: "Any", previous: "Any") -> None:
+        self.package = package
+        self.frame = frame
+        self.previous = previous
+
+    def __call__(self, frame: "Any", event: str, arg: object) -> None:
+        if self.previous is not None:
+            self.previous(frame, event, arg)
+        if frame is self.frame and event == "return":
+            sys.setprofile(self.previous)
+            _eager(self.package)
+
+
+def _eager(package: str) -> None:
+    from . import _loader
+
+    if _loader.flag("MODGATE_EAGER"):
+        _loader.eager_host(package)
+
+
+def _eager_after_init(package: str) -> None:
+    previous = sys.getprofile()
+    if previous is not None and not isinstance(previous, _AfterInit):
+        _eager(package)  # a profiler has the hook: import now, before the rest of __init__
+        return
+    sys.setprofile(_AfterInit(package, sys._getframe(2), previous))
+
+
 def attach(
     package: str,
 ) -> "tuple[Callable[[str], bool], Callable[[str], bool], Callable[[str], ModuleType], Callable[[], dict[str, Any]]]":
@@ -172,4 +206,6 @@ def attach(
 
     for function in (is_built, is_available, require, info):
         function.__qualname__ = f"{package}.{function.__name__}"
+    if os.environ.get("MODGATE_EAGER", "").strip():
+        _eager_after_init(package)
     return is_built, is_available, require, info

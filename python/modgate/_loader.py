@@ -42,6 +42,7 @@ from .exceptions import (
     ModuleLoadError,
     ModuleLoadWarning,
     ModuleUnavailableError,
+    NotBuiltError,
     UnknownModuleError,
     deprecation_message,
 )
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-__all__ = ["Host", "admit", "attached", "disabled_names", "eager", "host", "is_attached", "strict"]
+__all__ = ["Host", "admit", "attached", "disabled_names", "eager_host", "host", "is_attached", "strict"]
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
@@ -749,6 +750,11 @@ def admit(
     return guarded.create_module(spec)
 
 
-def eager() -> list[str]:
-    """``MODGATE_EAGER=1``: import every enabled module of every attached host."""
-    return [f"{package}.{name}" for package in attached() for name in host(package).eager()]
+def eager_host(package: str) -> list[str]:
+    """``MODGATE_EAGER=1``: import every enabled module of host ``package`` (nothing for a
+    source tree that was not built: the build itself imports from there)."""
+    try:
+        summary(package)
+    except NotBuiltError:
+        return []
+    return [f"{package}.{name}" for name in host(package).eager()]

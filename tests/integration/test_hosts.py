@@ -370,3 +370,26 @@ def test_a_define_of_an_earlier_pip_install_does_not_stay_in_the_kept_build_fold
         ).strip()
     assert states == {"off": "OFF", "on": "ON"}
     assert next((acme / "build").glob("*/CMakeCache.txt")).is_file()  # one folder, reused by both
+
+
+def test_eager_and_strict_import_the_hosts_own_modules_after_its_init(site: Path, tmp_path: Path) -> None:
+    """MODGATE_EAGER=1 imports every enabled module of each host once the host's
+    ``__init__`` has run (a module may import what it defines); MODGATE_STRICT=1 makes a
+    broken one fail ``import acme``."""
+    copy = shutil.copytree(site, tmp_path / "site", symlinks=True)
+    modules = json.loads((copy / "acme" / "_manifest.json").read_text(encoding="utf-8"))["modules"]
+    enabled = sorted(n for n, e in modules.items() if e["state"] == "ON")
+    folder = copy / "acme" / "modules"
+    pure = [n for n in enabled if not modules[n]["native"] and (folder / n / "__init__.py").is_file()]
+    assert pure, "acme has no pure-Python module to break"
+    broken = copy / "acme" / "modules" / pure[0] / "__init__.py"
+    # Imports what acme's __init__ defines after attach(): it must be done when modules load.
+    broken.write_text("from acme import greet\n" + broken.read_text(encoding="utf-8"), encoding="utf-8")
+    code = "import json, sys, acme; print(json.dumps([m for m in sys.modules if m.startswith('acme.modules.')]))"
+    loaded = python_output(code, env_with(copy, MODGATE_EAGER="1"))
+    assert {f"acme.modules.{n}" for n in enabled} <= set(json.loads(loaded))
+    broken.write_text("raise RuntimeError('broken on purpose')\n", encoding="utf-8")
+    warned = run([sys.executable, "-c", code], env=env_with(copy, MODGATE_EAGER="1"))
+    assert warned.returncode == 0 and f"MODGATE_EAGER: module {pure[0]!r}" in warned.stderr, warned.stderr
+    strict = run([sys.executable, "-c", "import acme"], env=env_with(copy, MODGATE_EAGER="1", MODGATE_STRICT="1"))
+    assert strict.returncode == 1 and "RuntimeError: broken on purpose" in strict.stderr, strict.stderr
