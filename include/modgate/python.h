@@ -114,6 +114,18 @@ inline Value from_python(pybind11::handle object) {
                        " to a registry function (use None, bool, int, float, str, list, tuple or dict)");
 }
 
+// Whether the importing interpreter is the main one; else an ImportError is set. pybind11
+// keeps one state per process and takes the GIL with PyGILState_Ensure, which in a
+// subinterpreter waits forever: MODGATE_PYBIND11_MODULE refuses before pybind11 starts.
+inline bool in_main_interpreter(const char* name) {
+  if (PyInterpreterState_Get() == PyInterpreterState_Main()) return true;
+  PyErr_Format(PyExc_ImportError,
+               "%s: modgate's native extensions load in the main interpreter only (pybind11 keeps one state per"
+               " process, which a subinterpreter would wait on forever); import it from the main interpreter",
+               name);
+  return false;
+}
+
 // Called first by MODGATE_PYTHON_MODULE: the ABI check and the attributes every
 // module extension has.
 inline void init_module(pybind11::module_& m, const char* module) {
@@ -132,13 +144,25 @@ inline void init_module(pybind11::module_& m, const char* module) {
 
 }  // namespace modgate::python
 
+// PYBIND11_MODULE(name, variable) that raises ImportError in a subinterpreter instead of
+// hanging there (see in_main_interpreter): use it for every extension of a host's core.
+//
+//   MODGATE_PYBIND11_MODULE(_core, m) { m.def("greet", &greet); }
+#define MODGATE_PYBIND11_MODULE(name, variable)                         \
+  extern "C" PYBIND11_EXPORT PyObject* PyInit_modgate_unguarded_##name(); \
+  extern "C" PYBIND11_EXPORT PyObject* PyInit_##name() {                \
+    if (!::modgate::python::in_main_interpreter(#name)) return nullptr; \
+    return PyInit_modgate_unguarded_##name();                           \
+  }                                                                     \
+  PYBIND11_MODULE(modgate_unguarded_##name, variable)
+
 #ifndef MODGATE_MODULE_NAME
 #  define MODGATE_PYTHON_MODULE(m) \
     static_assert(false, "MODGATE_MODULE_NAME is not defined: build this file as part of a modgate module")
 #else
 #  define MODGATE_PYTHON_MODULE(m)                                  \
     static void modgate_python_module_body(::pybind11::module_& m); \
-    PYBIND11_MODULE(_native, m) {                                   \
+    MODGATE_PYBIND11_MODULE(_native, m) {                           \
       ::modgate::python::init_module(m, MODGATE_MODULE_NAME);       \
       modgate_python_module_body(m);                                \
     }                                                               \

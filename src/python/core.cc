@@ -180,7 +180,7 @@ void load_library(const std::string& path) {
 
 }  // namespace
 
-PYBIND11_MODULE(_core, m) {
+MODGATE_PYBIND11_MODULE(_core, m) {
   m.doc() = "The modgate runtime: the process-wide registry of named native functions.";
   m.attr("ABI_VERSION") = MODGATE_ABI_VERSION;
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
+
+import pytest
 
 import modgate._core as core
 from modgate import info, is_built, manifest_path
@@ -55,3 +60,36 @@ def test_registry_functions_are_namespaced_by_host_and_module() -> None:
         function = core.lookup(key)
         assert function is not None and function.name == key and function.module == f"modgate:{owner}"
         assert lookup(name) is not None and lookup(key) is not None
+
+
+def test_a_subinterpreter_gets_an_import_error_not_a_hang() -> None:
+    # pybind11 keeps one state per process: its init waits forever in a subinterpreter.
+    # Every extension of this build refuses there, naming itself.
+    package = Path(manifest_path()).parent
+    names = ["modgate._core"] + [
+        ".".join(p.relative_to(package.parent).with_suffix("").with_suffix("").parts)
+        for p in sorted((package / "modules").glob("*/_native*.so"))
+    ]
+    code = textwrap.dedent(
+        f"""
+        try:
+            import _interpreters as interpreters  # 3.13
+        except ImportError:
+            import _xxsubinterpreters as interpreters
+        for name in {names!r}:
+            sub = interpreters.create()
+            try:  # 3.13 returns what was raised; earlier versions raise it
+                failed = interpreters.run_string(sub, f"import {{name}}")
+            except Exception as exc:
+                failed = exc
+            print(name, "|", failed if failed is not None else "imported")
+        """
+    )
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("importing an extension in a subinterpreter hung")
+    lines = done.stdout.splitlines()
+    assert len(lines) == len(names), done.stderr
+    for name, line in zip(names, lines, strict=True):
+        assert line.startswith(f"{name} |") and "load in the main interpreter only" in line, line
