@@ -148,12 +148,12 @@ inline void init_module(pybind11::module_& m, const char* module) {
 // hanging there (see in_main_interpreter): use it for every extension of a host's core.
 //
 //   MODGATE_PYBIND11_MODULE(_core, m) { m.def("greet", &greet); }
-#define MODGATE_PYBIND11_MODULE(name, variable)                         \
+#define MODGATE_PYBIND11_MODULE(name, variable)                           \
   extern "C" PYBIND11_EXPORT PyObject* PyInit_modgate_unguarded_##name(); \
-  extern "C" PYBIND11_EXPORT PyObject* PyInit_##name() {                \
-    if (!::modgate::python::in_main_interpreter(#name)) return nullptr; \
-    return PyInit_modgate_unguarded_##name();                           \
-  }                                                                     \
+  extern "C" PYBIND11_EXPORT PyObject* PyInit_##name() {                  \
+    if (!::modgate::python::in_main_interpreter(#name)) return nullptr;   \
+    return PyInit_modgate_unguarded_##name();                             \
+  }                                                                       \
   PYBIND11_MODULE(modgate_unguarded_##name, variable)
 
 #ifndef MODGATE_MODULE_NAME
