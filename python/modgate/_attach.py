@@ -10,7 +10,6 @@ and its size about as much again, so this one holds only what that path runs.
 
 import os
 import sys
-from _frozen_importlib import ModuleSpec
 from _thread import allocate_lock
 
 from ._manifest import built
@@ -19,8 +18,11 @@ from ._names import MODULES_PACKAGE, is_module_name
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from importlib.machinery import ModuleSpec
     from types import ModuleType
     from typing import Any
+else:  # importlib.machinery.ModuleSpec, without importing importlib (0.7 ms in a fresh process)
+    ModuleSpec = type(sys.__spec__)
 
 __all__ = ["attach"]
 

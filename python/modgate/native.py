@@ -25,14 +25,6 @@ __all__ = ["functions", "load", "lookup"]
 
 _DEFAULT_HOST = "modgate"
 
-# os.environ's own store, read without its per-call key encoding (a dict lookup instead
-# of about half a microsecond); any other mapping falls back to os.environ itself.
-try:
-    _environ: "Any" = os.environ._data  # type: ignore[attr-defined]
-    _DISABLE_KEY: "Any" = os.environ.encodekey(DISABLE_VARIABLE)
-except AttributeError:  # pragma: no cover - not CPython's os._Environ
-    _environ, _DISABLE_KEY = os.environ, DISABLE_VARIABLE
-
 _found: "dict[str, tuple[object, Callable[..., Any]]]" = {}
 
 
@@ -66,7 +58,7 @@ def lookup(name: str) -> "Callable[..., Any] | None":
     module (or a module it requires) off. A library that fails to load raises
     :class:`modgate.ModuleLoadError`, as ``import`` does."""
     hit = _found.get(name)
-    switches = _environ.get(_DISABLE_KEY)
+    switches = os.environ.get(DISABLE_VARIABLE)
     if hit is not None and hit[0] == switches:
         return hit[1]
     from . import _loader
