@@ -8,7 +8,7 @@ package becomes a host with :func:`attach` (``acme.modules.<name>``, ``acme.requ
 no optional module and never scans entry points.
 """
 
-from ._attach import attach
+from ._attach import Attached, attach
 from ._manifest import manifest_path, summary
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "Attached",
     "ManifestError",
     "ModgateError",
     "ModuleAbiError",

@@ -17,14 +17,14 @@ from ._names import MODULES_PACKAGE, is_module_name
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from importlib.machinery import ModuleSpec
     from types import ModuleType
     from typing import Any
 else:  # importlib.machinery.ModuleSpec, without importing importlib (0.7 ms in a fresh process)
     ModuleSpec = type(sys.__spec__)
 
-__all__ = ["attach"]
+__all__ = ["Attached", "attach"]
 
 _lock = allocate_lock()
 _attached: "set[str]" = set()  # what the finder asks: attach() also made each one's <host>.modules
@@ -152,12 +152,40 @@ def _eager_after_init(package: str) -> None:
     sys.setprofile(_AfterInit(package, sys._getframe(2), previous))
 
 
-def attach(
-    package: str,
-) -> "tuple[Callable[[str], bool], Callable[[str], bool], Callable[[str], ModuleType], Callable[[], dict[str, Any]]]":
+class Attached:
+    """What :func:`attach` gives a host: its functions as attributes (``package``,
+    ``is_built``, ``is_available``, ``require``, ``info``, and any a later modgate adds).
+    It unpacks to exactly ``is_built, is_available, require, info``, in that order, now and
+    in every later version: a function added later is an attribute only, so the host's
+    ``__init__.py`` line keeps working."""
+
+    __slots__ = ("info", "is_available", "is_built", "package", "require")
+
+    def __init__(
+        self,
+        package: str,
+        is_built: "Callable[[str], bool]",
+        is_available: "Callable[[str], bool]",
+        require: "Callable[[str], ModuleType]",
+        info: "Callable[[], dict[str, Any]]",
+    ) -> None:
+        self.package = package
+        self.is_built = is_built
+        self.is_available = is_available
+        self.require = require
+        self.info = info
+
+    def __iter__(self) -> "Iterator[Callable[..., Any]]":
+        return iter((self.is_built, self.is_available, self.require, self.info))
+
+    def __repr__(self) -> str:
+        return f"<modgate host {self.package!r}>"
+
+
+def attach(package: str) -> Attached:
     """Make ``package`` a modgate host: ``<package>.modules.<name>`` for its modules, and
-    its ``is_built``, ``is_available``, ``require`` and ``info``. Call it from the host's
-    ``__init__.py``::
+    its ``is_built``, ``is_available``, ``require`` and ``info`` (:class:`Attached`). Call it
+    from the host's ``__init__.py``::
 
         from modgate import attach
         is_built, is_available, require, info = attach(__name__)
@@ -210,4 +238,4 @@ def attach(
         function.__qualname__ = f"{package}.{function.__name__}"
     if os.environ.get("MODGATE_EAGER", "").strip():
         _eager_after_init(package)
-    return is_built, is_available, require, info
+    return Attached(package, is_built, is_available, require, info)

@@ -269,3 +269,13 @@ def test_modgate_disable_is_shown_by_info_and_list() -> None:
     listing = subprocess.run([sys.executable, "-m", "modgate", "list"], env=env, capture_output=True, text=True).stdout
     row = next(line for line in listing.splitlines() if line.split()[0] == built[0])
     assert row.split()[1] == "OFF" and "MODGATE_DISABLE" in row
+
+
+def test_attach_gives_an_object_that_unpacks_to_the_same_four_functions() -> None:
+    # Hosts unpack it in __init__.py: a function added later is an attribute only.
+    host = modgate.attach("modgate")
+    assert isinstance(host, modgate.Attached) and host.package == "modgate" and "modgate" in repr(host)
+    is_built, is_available, require, info = host
+    assert [f.__name__ for f in host] == ["is_built", "is_available", "require", "info"]
+    assert (is_built, is_available, require, info) == (host.is_built, host.is_available, host.require, host.info)
+    assert is_built("no_such_module") is False and info()["modules"] == modgate.info()["modules"]
