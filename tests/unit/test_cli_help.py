@@ -3,6 +3,8 @@ command table lists it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from modgate._names import CORE_COMMANDS
@@ -49,3 +51,18 @@ def test_new_options_say_what_they_do(command: str, option: str, said: str, caps
     assert option in out and said in out
     guides = "".join(path.read_text(encoding="utf-8") for path in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
     assert option in guides, f"{command} {option} is in no guide"
+
+
+def test_a_host_that_fails_to_import_is_named_in_the_help_not_swallowed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "brokenhost"\n[tool.modgate]\npackage = "brokenhost"\n')
+    (tmp_path / "brokenhost").mkdir()
+    (tmp_path / "brokenhost" / "__init__.py").write_text("raise RuntimeError('the host is broken')\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())  # argparse wraps the epilog
+    assert "the commands of brokenhost's modules are not listed: RuntimeError: the host is broken" in out
+    assert "check" in out  # the core's commands still listed

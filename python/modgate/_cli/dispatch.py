@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from .._names import CORE_COMMANDS
-from ..exceptions import ModgateError
+from ..exceptions import ModgateError, NotBuiltError
 from .common import default_host, module_commands
 
 __all__ = ["command_module", "main"]
@@ -32,14 +32,19 @@ def _command_hosts() -> list[str]:
 def _parser() -> argparse.ArgumentParser:
     epilog = None
     added: dict[str, tuple[str, str]] = {}
+    unlisted: list[str] = []
     for package in _command_hosts():
-        try:  # the commands the host's modules add, when it is built (never an error here)
+        try:  # the commands the host's modules add, when it is installed and built
             for command, owner in module_commands(package, plugins=False).items():
                 added.setdefault(command, owner)
-        except Exception:
-            continue
+        except (ModuleNotFoundError, NotBuiltError):
+            continue  # not installed or not built here: it adds no command
+        except Exception as exc:  # a broken install or host: the core's commands still run, and it is said
+            unlisted.append(f"the commands of {package}'s modules are not listed: {type(exc).__name__}: {exc}")
     if added:
         epilog = "commands added by modules: " + ", ".join(f"{c} ({m})" for c, (m, _) in sorted(added.items()))
+    if unlisted:
+        epilog = "; ".join([*([epilog] if epilog else []), *unlisted])
     parser = argparse.ArgumentParser(
         prog="modgate", description="Optional-module toggles for host projects.", epilog=epilog
     )
@@ -52,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run_module_command(command: str, rest: list[str]) -> int | None:
     """Run ``modgate <command>`` when a module of the host here adds it; ``None`` when none does."""
     from .. import _loader
-    from ..exceptions import ModuleDisabledError, ModuleLoadError, ModuleUnavailableError, NotBuiltError
+    from ..exceptions import ModuleDisabledError, ModuleLoadError, ModuleUnavailableError
 
     for package in _command_hosts():
         try:
