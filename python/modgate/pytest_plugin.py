@@ -1,7 +1,9 @@
 """pytest plugin (entry point ``pytest11``): run a host's suite against what its build enabled.
 
-The host is the ``[tool.modgate]`` host of the project pytest runs in (its rootdir's
-``pyproject.toml``), else ``modgate``.
+The host is the one named (``--modgate-host``, or ``modgate_host`` in the pytest
+configuration), else the ``[tool.modgate]`` host of the project pytest runs in (its
+rootdir's ``pyproject.toml``). In a project that is no host and names none, the plugin
+does nothing: no header, no entry points read, none of modgate's modules imported.
 
 - ``@pytest.mark.requires_module("x", ...)`` skips a test unless every named module can be
   imported, with a reason naming the module's option and why it is not available;
@@ -36,13 +38,20 @@ __all__ = ["unavailable_reason"]
 _DISABLE = DISABLE_VARIABLE
 _saved_disable = pytest.StashKey[str | None]()
 _collected_modules = pytest.StashKey[dict[str, Path]]()  # module -> its folder, for the load checks
-_HOST = "modgate"  # the host of this run, set in pytest_configure
+_HOST: str | None = None  # the host of this run, set in pytest_configure; None: not a host's run
+_NO_HOST = (
+    "the modgate plugin has no host here: this project's pyproject.toml has no [tool.modgate] table; name the"
+    " host with --modgate-host=<package> (or modgate_host = <package> in the pytest configuration)"
+)
 
 
 def _host() -> Any:
     import importlib
 
     from . import _loader
+
+    if _HOST is None:
+        raise pytest.UsageError(_NO_HOST)
 
     with contextlib.suppress(ImportError):
         importlib.import_module(_HOST)  # the host attaches itself
@@ -58,6 +67,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAMES",
         help="turn these modules off at import time for the run, as MODGATE_DISABLE does (comma-separated)",
     )
+    group.addoption(
+        "--modgate-host",
+        default=None,
+        metavar="PACKAGE",
+        help="the host whose modules this run tests (default: the [tool.modgate] host of the rootdir's project)",
+    )
+    parser.addini("modgate_host", "the host whose modules this run tests (as --modgate-host)", default="")
+
+
+def _declared_host(root: Path) -> str | None:
+    """The ``[tool.modgate]`` host of the project around ``root``; ``None`` when it has none."""
+    import tomllib
+
+    from ._configure.host import find_project, host_package_around
+
+    project = find_project(root)
+    if project is None:
+        return None
+    try:
+        data = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    tool = data.get("tool")
+    if not isinstance(tool, dict) or "modgate" not in tool:
+        return None
+    return host_package_around(root)
 
 
 def _names(values: Iterable[str]) -> list[str]:
@@ -77,9 +112,8 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     global _HOST
-    from ._configure.host import host_package_around
-
-    _HOST = host_package_around(config.rootpath)
+    named = config.getoption("modgate_host") or str(config.getini("modgate_host")).strip()
+    _HOST = named or _declared_host(config.rootpath)
     config.addinivalue_line(
         "markers",
         "requires_module(*names): skip unless every named modgate module can be imported"
@@ -136,6 +170,8 @@ def unavailable_reason(name: str) -> str | None:
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for mark in item.iter_markers("requires_module"):
+        if _HOST is None:
+            pytest.fail(f"{item.nodeid}: requires_module: {_NO_HOST}", pytrace=False)
         if not mark.args or not all(isinstance(name, str) for name in mark.args):
             pytest.fail(
                 f"{item.nodeid}: requires_module takes module names, e.g."
@@ -172,7 +208,7 @@ class ModuleFolderSkipped(pytest.Item):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if not is_module_name(path.name) or not (path / REGISTRATION_FILE).is_file():
+    if _HOST is None or not is_module_name(path.name) or not (path / REGISTRATION_FILE).is_file():
         return None
     reason = unavailable_reason(path.name)
     if reason is None:
@@ -216,7 +252,7 @@ class NativeLoads(pytest.Item):
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     folders = config.stash.get(_collected_modules, {})
-    if not folders:
+    if not folders or _HOST is None:
         return
     try:
         native = set(_host().native_modules())
@@ -236,6 +272,8 @@ HEADER_ROWS = 10
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    if _HOST is None:
+        return []
     try:
         data = _host().info()
     except (NotBuiltError, ModuleClashError) as exc:

@@ -28,6 +28,8 @@ def only_this_plugin(
     if request.node.get_closest_marker("entry_point") is None:
         monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
         pytester.plugins.append("modgate.pytest_plugin")
+    if request.node.get_closest_marker("no_host") is None:
+        pytester.makeini("[pytest]\nmodgate_host = modgate\n")  # a host's run: these trees have no pyproject
 
 
 def module_folder(pytester: pytest.Pytester, name: str) -> None:
@@ -181,3 +183,32 @@ def test_disable_holds_for_the_whole_run_and_is_undone_after(
     import os
 
     assert os.environ["MODGATE_DISABLE"] == "other_host.kept"
+
+
+@pytest.mark.no_host
+@pytest.mark.entry_point  # loaded as in any project of an environment where modgate is installed
+def test_the_plugin_is_silent_in_a_project_that_is_no_host(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml('[project]\nname = "other"\n')
+    folder = pytester.path / "modules" / "not_a_host_module"  # not a host's: collected as any folder
+    (folder / "tests").mkdir(parents=True)
+    (folder / "module.toml").write_text('name = "not_a_host_module"\nsummary = "x"\nstage = "S1"\n')
+    (folder / "tests" / "test_inside.py").write_text("def test_inside():\n    pass\n")
+    pytester.makeconftest(
+        "import sys\n"
+        "def pytest_unconfigure(config):\n"
+        "    loaded = sorted(m for m in sys.modules if m in ('modgate._loader', 'modgate._records')"
+        " or m.startswith('modgate.modules.'))\n"
+        "    print('LOADED', loaded)\n"
+    )
+    pytester.makepyfile("def test_x():\n    pass\n")
+    result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider")
+    assert not [line for line in result.outlines if line.startswith("modgate")], result.outlines  # no header
+    result.stdout.fnmatch_lines(["LOADED []"])  # no entry point read, no module imported
+    result.assert_outcomes(passed=2)
+    named = pytester.runpytest_subprocess("--modgate-host=modgate", "-p", "no:cacheprovider", "test_x.py")
+    named.stdout.fnmatch_lines([f"modgate {modgate.__version__}: *"])
+    marked = pytester.makepyfile(
+        marked='import pytest\n@pytest.mark.requires_module("x")\ndef test_m():\n    pass\n'
+    )
+    refused = pytester.runpytest_subprocess("-p", "no:cacheprovider", str(marked))
+    refused.stdout.fnmatch_lines(["*requires_module: the modgate plugin has no host here*--modgate-host*"])
