@@ -207,8 +207,6 @@ def test_the_plugin_is_silent_in_a_project_that_is_no_host(pytester: pytest.Pyte
     result.assert_outcomes(passed=2)
     named = pytester.runpytest_subprocess("--modgate-host=modgate", "-p", "no:cacheprovider", "test_x.py")
     named.stdout.fnmatch_lines([f"modgate {modgate.__version__}: *"])
-    marked = pytester.makepyfile(
-        marked='import pytest\n@pytest.mark.requires_module("x")\ndef test_m():\n    pass\n'
-    )
+    marked = pytester.makepyfile(marked='import pytest\n@pytest.mark.requires_module("x")\ndef test_m():\n    pass\n')
     refused = pytester.runpytest_subprocess("-p", "no:cacheprovider", str(marked))
     refused.stdout.fnmatch_lines(["*requires_module: the modgate plugin has no host here*--modgate-host*"])
