@@ -121,3 +121,28 @@ def test_editing_a_registration_reruns_configure(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     manifest = json.loads((build / "modgate" / "_manifest.json").read_text())
     assert manifest["modules"]["late"]["state"] == "ON"
+
+
+def test_a_configure_without_pybind11_says_what_to_run_and_recovers_once_it_is_there(tmp_path: Path) -> None:
+    """A first configure with a Python that lacks pybind11 names the command that installs
+    it; once it is there (here: on PYTHONPATH), configuring again finds it, although the
+    first configure cached that it was not found."""
+    import os
+
+    import pybind11
+
+    bare = tmp_path / "venv"
+    check(run([sys.executable, "-m", "venv", "--without-pip", str(bare)]))
+    python = bare / "bin" / "python"
+    build = tmp_path / "build"
+    command = ["cmake", "-S", str(ROOT), "-B", str(build), f"-DPython_EXECUTABLE={python}"]
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "pybind11_DIR")}
+    first = run(command, env=env)
+    assert first.returncode != 0
+    said = " ".join(first.stderr.split())
+    assert f"pybind11 is not installed for {python}" in said and f"{python} -m pip install pybind11" in said, said
+    site = Path(pybind11.__file__).parent.parent  # "installed": the pybind11 of this Python
+    again = check(run(command, env=env | {"PYTHONPATH": str(site)}))
+    assert "pybind11 is not installed" not in again.stderr
+    cached = (build / "CMakeCache.txt").read_text(encoding="utf-8")
+    assert f"pybind11_DIR:PATH={pybind11.get_cmake_dir()}" in cached
