@@ -527,6 +527,14 @@ class Host:
         cause = self._switched_off(record.name, disabled) if view["state"] == "ON" else None
         view["disabled_at_import"] = cause is not None
         view["disabled_by"] = cause  # the module MODGATE_DISABLE names: this one or one it requires
+        # What an import would say (nothing is imported): a requirement's wheel missing, a
+        # Python requirement absent, a plugin that cannot be read.
+        view["unavailable"] = None
+        if view["state"] == "ON" and cause is None and problem is None:
+            try:
+                self.check(record.name)
+            except (ModuleDisabledError, ModuleUnavailableError, ModuleLoadError) as exc:
+                view["unavailable"] = str(exc)
         return view
 
     def info(self) -> "dict[str, Any]":

@@ -82,6 +82,8 @@ def module_row(name: str, module: Mapping[str, Any]) -> tuple[str, str, str, boo
         cause = module.get("disabled_by") or name
         why = "MODGATE_DISABLE" if cause == name else f"MODGATE_DISABLE turning off {cause}, which it requires"
         state, reason = "OFF", f"built, but disabled at import time by {why} ({reason})"
+    elif state == "ON" and module.get("unavailable"):
+        state, reason = "OFF", f"built, but an import here fails: {module['unavailable']}"
     return (name, state, module["stage"], bool(module.get("deprecated")), reason)
 
 

@@ -300,6 +300,14 @@ def test_all_then_a_missing_and_a_mismatched_module_wheel(dist: Path, wheelhouse
     assert f'pip install "{PACKAGE}[{extra_name(gone)}]"' in said[gone] and "not installed" in said[gone]
     for name in dependents:
         assert f"requires module {gone!r}" in said[name] and f"[{extra_name(gone)}]" in said[name]
+    # modgate list tells what an import would: the dependents off, and the one line that fixes it.
+    listing = env.run("import sys\nfrom modgate.cli import main\nsys.exit(main(['list']))").stdout
+    rows = {line.split()[0]: line for line in listing.splitlines()[2:] if line.split()}
+    for name in dependents:
+        assert rows[name].split()[1] == "OFF" and "an import here fails" in rows[name], listing
+    pin = f'"{module_distribution(PACKAGE, gone)}=={read_wheel(wheels_of(dist)[PACKAGE]).version}"'
+    if dependents:  # a wheel no installed module needs is an extra not asked for: nothing to fix
+        assert f"fix the module wheels at once: pip install --force-reinstall --no-deps {pin}" in listing, listing
 
     # A module wheel of another core version, and one of another runtime ABI: refused, nothing loaded.
     version = read_wheel(wheels_of(dist)[PACKAGE]).version

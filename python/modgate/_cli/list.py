@@ -27,4 +27,30 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps(data if args.format == "json" else data["modules"], indent=2, sort_keys=True))
         return 0
     print("\n".join(module_listing(data)))
+    fix = wheels_fix(data)
+    if fix:
+        print(fix)
     return 0
+
+
+def wheels_fix(data: dict[str, Any]) -> str:
+    """One ``pip install`` line that brings every module wheel in line with the installed
+    core: those of another version, ABI or build, and those another module needs that are
+    missing; empty when there are none."""
+    modules = data["modules"]
+    wanted = {
+        name
+        for name, module in modules.items()
+        if module.get("shipped_in") == "module wheel" and module["state"] == "ON" and module.get("wheel_problem")
+    }
+    for module in modules.values():  # the wheels a usable-looking module waits for
+        if module["state"] == "ON" and module.get("unavailable"):
+            wanted |= {
+                dep
+                for dep in module.get("requires", [])
+                if modules.get(dep, {}).get("shipped_in") == "module wheel" and not modules[dep].get("installed", True)
+            }
+    if not wanted:
+        return ""
+    pins = " ".join(f'"{modules[name]["distribution"]}=={data["version"]}"' for name in sorted(wanted))
+    return f"fix the module wheels at once: pip install --force-reinstall --no-deps {pins}"
