@@ -86,9 +86,11 @@ def test_inits_next_line_names_the_project_by_a_path(
 
     monkeypatch.chdir(tmp_path)
     assert main(["init", given, "--package", "acme"]) == 0
+    out = capsys.readouterr().out
     assert (
-        f"next: python -m pip install --no-build-isolation {shown} && (cd {shown} && pytest)" in capsys.readouterr().out
-    )
+        "next: python -m pip install scikit-build-core pybind11 pytest"
+        f" && python -m pip install --no-build-isolation {shown} && (cd {shown} && pytest)"
+    ) in out
 
 
 @pytest.mark.parametrize("name", ["class", "async", "template", "a_"])

@@ -204,6 +204,20 @@ def _codeowners(root: Path, config: HostConfig, *, create: bool) -> list[Path]:
     return [target]
 
 
+def modgate_requirement() -> str:
+    """What a new host requires of modgate, to build and to run: this modgate or a later one
+    before the next major version (a host is not promised to build with the next major)."""
+    from packaging.version import InvalidVersion, Version
+
+    from .. import __version__
+
+    try:
+        version = Version(__version__)
+    except InvalidVersion:  # a build without a version source (0+unknown is valid; this is not)
+        return "modgate"
+    return f"modgate>={version.public},<{version.major + 1}"
+
+
 def init_host(directory: Path, package: str) -> list[Path]:
     """Write a complete host project in ``directory``: the files written."""
     problems: list[Problem] = []
@@ -225,6 +239,7 @@ def init_host(directory: Path, package: str) -> list[Path]:
         "dist": package.replace("_", "-"),
         "cmake_name": package,
         "up": "../",
+        "modgate": modgate_requirement(),
     }
     written = _write(
         {
