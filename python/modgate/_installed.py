@@ -15,7 +15,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["damage"]
+__all__ = ["damage", "installed"]
 
 # (distribution, folder) -> (site folder, RECORD path, its mtime, path -> (hash, size)) or None
 _RECORDS: "dict[tuple[str, str], tuple[str, str, int, dict[str, tuple[str, str]]] | None]" = {}
@@ -71,6 +71,12 @@ def _record(path: str, distribution: str) -> "tuple[str, str, int, dict[str, tup
             break
     _RECORDS[key] = found
     return found
+
+
+def installed(distribution: str, near: str) -> bool:
+    """Whether ``distribution`` is installed in the site folder above ``near`` (a path in
+    it, which need not exist): its ``.dist-info`` is there. No metadata library is imported."""
+    return _record(near, distribution) is not None
 
 
 def _digest(path: str, algorithm: str) -> str:

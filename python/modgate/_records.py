@@ -6,6 +6,7 @@ per process and host.
 
 import os
 
+from ._installed import installed
 from ._manifest import (
     index,
     manifest_error,
@@ -104,17 +105,6 @@ def in_tree(host: str, name: str) -> Record | None:
     )
 
 
-def _is_installed(distribution: str) -> bool:
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import distribution as find
-
-    try:
-        find(distribution)
-    except PackageNotFoundError:
-        return False
-    return True
-
-
 def wheel_problem(record: Record) -> "ImportError | None":
     """Why the wheel of a module shipped on its own cannot be used: not installed, damaged,
     or built by another build of the core (its version, runtime ABI or build identity
@@ -132,7 +122,7 @@ def wheel_problem(record: Record) -> "ImportError | None":
         if why is not None:
             raise manifest_error(path, why, record.distribution)
     except FileNotFoundError:
-        if _is_installed(record.distribution):
+        if installed(record.distribution, path):
             return ModuleLoadError(
                 f"module {record.name!r} ships in {record.distribution}, which is installed, but the"
                 f" {MODULE_RECORD_NAME} it installs is missing ({path}): the install is broken. Reinstall it: {pinned}",

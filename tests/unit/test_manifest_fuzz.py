@@ -176,3 +176,16 @@ def test_a_missing_record_of_a_wheel_not_installed_says_install_it(fresh: Any) -
     problem = _records.wheel_problem(found)
     assert type(problem).__name__ == "ModuleUnavailableError"
     assert 'pip install "acme[m2]"' in str(problem)
+
+
+def test_a_missing_record_of_an_installed_wheel_says_the_install_is_broken(fresh: Any) -> None:
+    package, folder = fresh(dumps(valid()).encode())
+    info = folder.parent / "acme_m2-1.2.3.dist-info"  # the module wheel, installed beside the package
+    info.mkdir()
+    (info / "RECORD").write_text(f"{folder.name}/modules/m2/_module.json,,\n", encoding="utf-8")
+    found = _records.in_tree(package, "m2")
+    assert found is not None
+    problem = _records.wheel_problem(found)
+    assert type(problem).__name__ == "ModuleLoadError"
+    assert "acme-m2, which is installed, but the _module.json it installs is missing" in str(problem)
+    assert 'pip install --force-reinstall "acme[m2]==1.2.3"' in str(problem)
