@@ -529,7 +529,7 @@ class Host:
         view["disabled_by"] = cause  # the module MODGATE_DISABLE names: this one or one it requires
         # What an import would say (nothing is imported): a requirement's wheel missing, a
         # Python requirement absent, a plugin that cannot be read.
-        view["unavailable"] = None
+        view["unavailable"] = str(problem) if problem is not None else None
         if view["state"] == "ON" and cause is None and problem is None:
             try:
                 self.check(record.name)
