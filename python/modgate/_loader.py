@@ -178,8 +178,8 @@ def _valid_name(name: object) -> bool:
 
 def _rebuild_hint(package: str, option: str) -> str:
     return (
-        f"rebuild {package} with {option}=ON: pip install . -C cmake.define.{option}=ON (from a {package} source"
-        f" checkout), or cmake -S . -B build -D{option}=ON && cmake --build build"
+        f"rebuild {package} with {option}=ON: pip install . -C cmake.define.{option}=ON (in the source checkout"
+        f" of {package}), or cmake -S . -B build -D{option}=ON && cmake --build build"
         " && cmake --install build --prefix <prefix>"
     )
 

@@ -246,7 +246,7 @@ def test_errors_name_the_hosts_own_option_extra_and_rebuild(acme: Path, tmp_path
     """
     text = python_output(code, env_with(target))
     assert "USE_MODULE_GREETER is OFF in this build of acme" in text
-    assert "pip install . -C cmake.define.USE_MODULE_GREETER=ON (from a acme source checkout)" in text
+    assert "pip install . -C cmake.define.USE_MODULE_GREETER=ON (in the source checkout of acme)" in text
     assert text.strip().endswith("False hi you")  # the core copes: its own answer without greeter
 
 
