@@ -393,3 +393,39 @@ def test_eager_and_strict_import_the_hosts_own_modules_after_its_init(site: Path
     assert warned.returncode == 0 and f"MODGATE_EAGER: module {pure[0]!r}" in warned.stderr, warned.stderr
     strict = run([sys.executable, "-c", "import acme"], env=env_with(copy, MODGATE_EAGER="1", MODGATE_STRICT="1"))
     assert strict.returncode == 1 and "RuntimeError: broken on purpose" in strict.stderr, strict.stderr
+
+
+def test_the_editable_loop_of_a_module_author(tmp_path: Path) -> None:
+    """What the module author guide shows: an editable install of a `modgate init` host,
+    rebuilt on import; a module's native part imports first thing in a process; edits of a
+    module's Python and C++ show at the next import; a toggle goes through pip."""
+    project = tmp_path / "acme"
+    check(run([sys.executable, "-m", "modgate", "init", str(project), "--package", "acme"]))
+    bare = tmp_path / "venv"  # the test environment's modgate, scikit-build-core and pybind11
+    check(run([sys.executable, "-m", "venv", "--system-site-packages", str(bare)]))
+    python = str(bare / "bin" / "python")
+    editable = [python, "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps", "-e", str(project)]
+    editable += ["-C", "editable.rebuild=true", "-C", "editable.verbose=false", "-C", "build-dir=build/editable"]
+    env = env_with()
+    check(run(editable, env=env, cwd=tmp_path))
+    first = "import acme.modules.greeter as g\nprint(g.hello('x'))"  # nothing of modgate's loaded before
+    assert check(run([python, "-c", first], env=env, cwd=tmp_path)).stdout.strip() == "hello x from greeter"
+    text = project / "modules" / "text" / "python" / "__init__.py"
+    text.write_text(text.read_text(encoding="utf-8").replace('from text"', 'from text, edited"'), encoding="utf-8")
+    cxx = project / "modules" / "greeter" / "src" / "greeter.cc"
+    cxx.write_text(
+        cxx.read_text(encoding="utf-8").replace(' from greeter"', ' from greeter, edited"'), encoding="utf-8"
+    )
+    code = "import acme, acme.modules.text as t, acme.modules.greeter as g\n"
+    code += "print(t.hello('x'), g.hello('x'), acme.greet('y'))"
+    seen = check(run([python, "-c", code], env=env, cwd=tmp_path)).stdout.strip()
+    assert seen == "hello x from text, edited hello x from greeter, edited hello y from greeter, edited", seen
+    check(run([*editable, "-C", "cmake.define.USE_MODULE_GREETER=OFF"], env=env, cwd=tmp_path))
+    off = "import acme\ntry:\n    import acme.modules.greeter\nexcept ImportError as e:\n    print(type(e).__name__)\n"
+    off += "print(acme.is_built('greeter'), acme.greet('y'))"
+    assert check(run([python, "-c", off], env=env, cwd=tmp_path)).stdout.split() == [
+        "ModuleDisabledError",
+        "False",
+        "hi",
+        "y",
+    ]
