@@ -77,6 +77,29 @@ def test_pre_commit_pins_the_versions_the_tests_install() -> None:
     assert {name: requirements.get(name) for name in hooked} == hooked
 
 
+def test_the_mypy_hook_installs_every_package_the_checked_code_imports() -> None:
+    # mypy --strict fails on an import it cannot resolve: the hook's environment needs them all.
+    import ast
+    from importlib.metadata import packages_distributions
+
+    ignored = ("lizard_ext", "lizard_core")  # no type information: mypy's config ignores them
+    imported = set()
+    for path in (ROOT / "python" / "modgate").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    third = sorted(n for n in imported if n not in sys.stdlib_module_names and n != "modgate" and n not in ignored)
+    owners = packages_distributions()
+    wanted = {re.sub(r"[-_.]+", "-", owners[name][0]).lower() for name in third if name in owners}
+    assert wanted, third
+    config = (ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8")
+    hook = config[config.index("id: mypy") :].split("- id:", 1)[0]
+    listed = {re.sub(r"[-_.]+", "-", m).lower() for m in re.findall(r'"([A-Za-z0-9_.-]+)[\[=<>]', hook)}
+    assert wanted <= listed, f"add to the mypy hook's additional_dependencies: {sorted(wanted - listed)}"
+
+
 def test_the_licence_file_is_the_licence_pyproject_names() -> None:
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["license"]
     assert declared == "Apache-2.0"
