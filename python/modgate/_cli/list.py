@@ -18,13 +18,13 @@ def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="json: the structure <package>.info() returns"
     )
-    parser.add_argument("--json", action="store_true", help="print every module's entry as JSON")
+    parser.add_argument("--json", action="store_true", help="the same as --format json")
 
 
 def main(args: argparse.Namespace) -> int:
     data: dict[str, Any] = host_info(args.package or default_host())
     if args.json or args.format == "json":
-        print(json.dumps(data if args.format == "json" else data["modules"], indent=2, sort_keys=True))
+        print(json.dumps(data, indent=2, sort_keys=True))
         return 0
     print("\n".join(module_listing(data)))
     fix = wheels_fix(data)
