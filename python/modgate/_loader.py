@@ -14,7 +14,7 @@ at once, by any way, cannot deadlock here.
 Not on the path of ``import <host>`` + ``is_built()``: imported when a module, its
 availability, a lookup or ``info()`` is first asked for. At module level it imports
 modgate's own modules and what a bare interpreter has already imported; the rest (the
-entry points, ``difflib``) only on the way that needs it.
+entry points) only on the way that needs it.
 """
 
 import os
@@ -32,6 +32,7 @@ from ._names import (
     function_name,
     is_module_name,
 )
+from ._nearest import nearest, ranked
 from .exceptions import (
     ManifestError,
     ModuleAbiError,
@@ -158,9 +159,7 @@ def _warn_unknown(raw: str) -> None:
         pool = known[owner] if owner else everything
         if not known or name in pool:
             continue
-        from difflib import get_close_matches
-
-        near = get_close_matches(name, sorted(pool), n=1)
+        near = nearest(name, pool, limit=1)
         hint = f" (did you mean {owner + '.' if owner else ''}{near[0]}?)" if near else ""
         where = f"host {owner}" if owner else "any imported host"
         _warn_once(
@@ -236,9 +235,7 @@ class Host:
         return sorted(set(index(self.package)) | set(self._plugins()[0]))
 
     def unknown_error(self, name: str) -> "UnknownModuleError":
-        from difflib import SequenceMatcher
-
-        known = sorted(self.known(), key=lambda k: (-SequenceMatcher(None, name.lower(), k).ratio(), k))
+        known = ranked(name, self.known())
         if not known:
             listed = "none (this build has no modules)"
         elif len(known) <= _NEAREST:

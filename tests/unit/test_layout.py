@@ -12,7 +12,14 @@ from tests.helpers import ROOT
 PYTHON = ROOT / "python"
 # What the configure steps (run from the source tree, before anything is installed) may
 # import of the rest of modgate: leaves that import nothing that runs at import time.
-CONFIGURE_MAY_USE = {"modgate._names", "modgate._closure", "modgate.exceptions", "modgate._table", "modgate._manifest"}
+CONFIGURE_MAY_USE = {
+    "modgate._names",
+    "modgate._nearest",
+    "modgate._closure",
+    "modgate.exceptions",
+    "modgate._table",
+    "modgate._manifest",
+}
 
 
 def _modules() -> dict[str, tuple[Path, bool]]:

@@ -5,11 +5,11 @@ Standard library only: this module runs at configure time from the source tree.
 
 from __future__ import annotations
 
-import difflib
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .._nearest import nearest
 from ..exceptions import ModgateError
 
 __all__ = ["ConfigurationError", "Problem", "cmake_flags", "suggest"]
@@ -81,13 +81,9 @@ class ConfigurationError(ModgateError):
 
 
 def suggest(word: str, choices: Iterable[str], *, limit: int = 3) -> str:
-    """`` (did you mean 'x'?)`` for the nearest choices, or an empty string."""
-    pool = sorted(set(choices))
-    near = difflib.get_close_matches(word, pool, n=limit, cutoff=0.6)
-    if not near:
-        near = difflib.get_close_matches(word.lower(), [c.lower() for c in pool], n=limit, cutoff=0.6)
-        lookup = {c.lower(): c for c in pool}
-        near = [lookup[n] for n in near]
+    """`` (did you mean 'x'?)`` for the nearest choices (:func:`modgate._nearest.nearest`),
+    or an empty string."""
+    near = nearest(word, choices, limit=limit)
     if not near:
         return ""
     return " (did you mean " + " or ".join(repr(n) for n in near) + "?)"

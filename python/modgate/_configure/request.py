@@ -30,6 +30,7 @@ from .._names import (
     capability_option,
     group_option,
 )
+from .._nearest import distance as distance_of
 from .host import HostConfig
 from .problems import ConfigurationError, Problem, suggest
 from .registration import Registration
@@ -126,37 +127,18 @@ def _unknown_option(option: str, raw: str, modules: Mapping[str, Registration], 
     )
 
 
-def _edits(a: str, b: str, limit: int) -> int:
-    """The optimal-string-alignment distance of ``a`` and ``b`` (insertions, deletions,
-    substitutions, swaps of neighbours), or ``limit + 1`` once it is surely over ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    before: list[int] | None = None
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if before is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], before[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        before, previous = previous, current
-    return previous[-1]
-
-
 def near_option(name: str, known: Iterable[str]) -> str | None:
     """The known option ``name`` is a misspelling of: the same but for case, or one edit
     away (two for names longer than ten characters, where one slip is easier); ``None``
-    when none is that close (an unrelated variable of the host's own)."""
-    upper = name.upper()
+    when none is that close (an unrelated variable of the host's own). Stricter than a
+    suggestion (:func:`modgate._nearest.slips`): this one refuses a configure."""
     best: tuple[int, str] | None = None
     for option in known:
         if option == name:
             return None
         limit = 1 if len(option) <= 10 else 2
         # Case-blind: a kept name may be mixed case (VTK_GROUP_ENABLE_Rendering).
-        distance = 0 if option.upper() == upper else _edits(upper, option.upper(), limit)
+        distance = distance_of(name, option, limit)
         if distance <= limit and (best is None or (distance, option) < best):
             best = (distance, option)
     return best[1] if best else None
