@@ -41,7 +41,7 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from modgate._cli.matrix import Graph, generate
+from modgate._cli._matrix import Graph, generate
 from modgate._configure.registration import Registration
 from modgate._configure.request import Capability, capabilities
 

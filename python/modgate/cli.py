@@ -7,8 +7,8 @@ private and may change. It is the public face of the maintainer commands
 (``modgate._cli``), never imported by the runtime.
 """
 
-from ._cli.common import default_host, host_info
-from ._cli.dispatch import main
+from ._cli._common import default_host, host_info
+from ._cli._dispatch import main
 from ._cli.plan import tree_info
 from .exceptions import ModgateError
 

@@ -38,8 +38,8 @@ UNLINKED_EXTENSION = {
 @pytest.fixture(scope="module")
 def openmp_here() -> None:
     """These tests link OpenMP: on a machine whose compiler has none, they say so and skip."""
-    from modgate._cli.common import project
-    from modgate._cli.probe import missing_here
+    from modgate._cli._common import project
+    from modgate._cli._probe import missing_here
 
     _root, _config, found = project(HOST)
     missing = missing_here(found.registrations)

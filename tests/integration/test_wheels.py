@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from modgate._cli.wheelfile import metadata_field, metadata_fields, read_wheel, write_wheel
+from modgate._cli._wheelfile import metadata_field, metadata_fields, read_wheel, write_wheel
 from modgate._names import MODULE_RECORD_NAME, MODULE_WHEELS_VARIABLE, extra_name, module_distribution
 from tests.helpers import FIXTURES, ROOT
 from tests.integration.cmake_builds import check, own_modules, run

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from modgate._cli.codeowners import BEGIN, END, owner_token
+from modgate._cli._owners import BEGIN, END, owner_token
 from modgate.cli import main
 from tests.helpers import ROOT
 

@@ -98,7 +98,7 @@ def test_the_walker_sees_imports_at_the_top_and_inside_functions() -> None:
     graph = import_graph()
     assert "modgate._attach" in graph["modgate"]  # at the top of __init__.py
     assert "modgate._loader" in graph["modgate.native"]  # inside native.lookup
-    assert "modgate._cli.dispatch" in graph["modgate._cli"]
+    assert "modgate._cli._dispatch" in graph["modgate._cli"]
 
 
 def test_no_import_cycle_among_modgate_files() -> None:
@@ -141,3 +141,18 @@ def test_a_modules_own_command_uses_only_the_public_command_api() -> None:
                 names = [alias.name for alias in node.names]
             private = [n for n in names if n.split(".")[0] == "modgate" and n.split(".")[1:2] == ["_cli"]]
             assert not private, f"{file} imports {private}: use modgate.cli"
+
+
+def test_a_command_file_imports_no_other_command_and_every_helper_is_private() -> None:
+    # _cli/ holds one file per command (CORE_COMMANDS) and private helpers beside them:
+    # what two commands share lives in a helper, so a command can change alone.
+    from modgate._names import CORE_COMMANDS
+
+    commands = {f"modgate._cli.{c.replace('-', '_')}" for c in CORE_COMMANDS}
+    graph = import_graph()
+    assert commands <= set(graph), commands - set(graph)
+    for command in sorted(commands):
+        assert not graph[command] & commands, f"{command} imports the command(s) {sorted(graph[command] & commands)}"
+    cli = [m for m in graph if m.startswith("modgate._cli.")]
+    helpers = [m for m in cli if m not in commands and not m.rpartition(".")[2].startswith("_")]
+    assert not helpers, f"not a command, so private (an underscore): {helpers}"

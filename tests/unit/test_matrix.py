@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from modgate._cli.matrix import generate, shard
+from modgate._cli._matrix import generate, shard
 from modgate._configure.graph import check_graph
 from modgate._configure.registration import Registration
 from modgate._configure.request import capabilities

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from modgate._cli.wheelfile import metadata_fields, read_wheel, replace_extras, write_wheel
+from modgate._cli._wheelfile import metadata_fields, read_wheel, replace_extras, write_wheel
 from modgate._configure.host import parse_host
 from modgate._configure.problems import ConfigurationError
 from modgate._configure.resolver import HostModule

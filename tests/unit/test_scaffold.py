@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from modgate._cli.scaffold import init_host, new_module
+from modgate._cli._scaffold import init_host, new_module
 from modgate._configure.problems import ConfigurationError
 from tests.helpers import ROOT
 

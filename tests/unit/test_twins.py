@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from modgate._cli import main
+from modgate._cli._twins import CORE, Place, changed_twins, declared, find_twins, pairs
 from modgate._cli.check import check_tree
-from modgate._cli.twins import CORE, Place, changed_twins, declared, find_twins, pairs
 from modgate._configure.discovery import discover_project
 from modgate._configure.host import read_host
 from modgate._configure.registration import Registration, Twin
@@ -145,7 +145,7 @@ def test_a_copied_function_with_renamed_variables_is_found_with_both_places_and_
 def test_a_source_over_the_limit_is_named_and_left_out_of_the_search(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from modgate._cli.twins import MAX_SOURCE_BYTES
+    from modgate._cli._twins import MAX_SOURCE_BYTES
 
     root = host(tmp_path)
     generated = root / "modules" / "beta" / "src" / "generated.cc"

@@ -7,6 +7,6 @@ modules use the runtime (``modgate``) and the configure step (``modgate._configu
 neither ever imports them. What a module's own command may use is :mod:`modgate.cli`.
 """
 
-from .dispatch import main
+from ._dispatch import main
 
 __all__ = ["main"]

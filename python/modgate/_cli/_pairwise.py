@@ -43,7 +43,7 @@ _RUNS_BUDGET = 40_000  # small graphs run both phases several times (up to 8, se
 
 
 class Graph(Protocol):
-    """What this needs of :class:`modgate._cli.matrix.Graph` (which imports this module)."""
+    """What this needs of :class:`modgate._cli._matrix.Graph` (which imports this module)."""
 
     @property
     def names(self) -> list[str]: ...

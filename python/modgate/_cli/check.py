@@ -29,9 +29,9 @@ from .._configure.request import host_options
 from .._configure.resolver import decide
 from .._names import MODULES_PACKAGE, NO_PROVIDER, REGISTRATION_FILE
 from ..exceptions import ModgateError
-from .codeowners import BEGIN, codeowners_block, codeowners_file, merged
-from .common import DIR_HELP
-from .sources import CXX_SUFFIXES, core_folders, source_files
+from ._common import DIR_HELP
+from ._owners import BEGIN, codeowners_block, codeowners_file, merged
+from ._sources import CXX_SUFFIXES, core_folders, source_files
 
 __all__ = ["RULES", "Finding", "check_tree", "format_findings", "main", "populate_parser"]
 
@@ -530,7 +530,7 @@ def _license_rules(
 def _twin_rules(root: Path, config: HostConfig, found: Discovery, texts: Mapping[str, str]) -> list[Finding]:
     """Declared twins whose files are gone; undeclared twins (``modgate twins``), a warning
     or, under ``[tool.modgate.policy] twins = "error"``, an error."""
-    from .twins import DetectorMissing, find_twins, large_note
+    from ._twins import DetectorMissing, find_twins, large_note
 
     findings = []
     for name, reg in sorted(found.registrations.items()):

@@ -6,13 +6,9 @@ import argparse
 import os
 import sys
 
-__all__ = ["cmake_dir", "main", "populate_parser"]
+from ._common import cmake_dir
 
-
-def cmake_dir() -> str:
-    """The folder holding ``modgateConfig.cmake`` in the installed package."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    return os.path.join(package, "share", "cmake", "modgate")
+__all__ = ["main", "populate_parser"]
 
 
 def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -6,7 +6,7 @@ import argparse
 import shlex
 from pathlib import Path
 
-from .scaffold import init_host
+from ._scaffold import init_host
 
 __all__ = ["main", "populate_parser"]
 

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from .._table import module_listing
-from .common import PACKAGE_HELP, default_host, host_info
+from ._common import PACKAGE_HELP, default_host, host_info
 
 __all__ = ["main", "populate_parser"]
 

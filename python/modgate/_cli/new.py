@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .._configure.registration import STAGES, parse_registration
 from .._names import REGISTRATION_FILE, module_import_name
-from .scaffold import host_project, new_module
+from ._scaffold import host_project, new_module
 
 __all__ = ["main", "populate_parser"]
 

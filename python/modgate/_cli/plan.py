@@ -18,7 +18,7 @@ from .._configure.resolver import ModuleState, decide
 from .._names import ALL_MODULES
 from .._table import capability_table, group_table, state_table
 from ..exceptions import ModgateError
-from .common import DIR_HELP, defines, project
+from ._common import DIR_HELP, defines, project
 
 __all__ = ["main", "plan", "populate_parser", "tree_info"]
 

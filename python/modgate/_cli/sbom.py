@@ -14,7 +14,7 @@ from typing import Any
 
 from .._names import module_import_name
 from ..exceptions import ModgateError
-from .common import PACKAGE_HELP, default_host, host_info
+from ._common import PACKAGE_HELP, default_host, host_info
 
 __all__ = ["document", "main", "populate_parser"]
 

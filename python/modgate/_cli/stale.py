@@ -11,8 +11,8 @@ from typing import Any
 
 from .._configure.registration import Registration
 from ..exceptions import ModgateError
-from .codeowners import owner_token
-from .common import project
+from ._common import project
+from ._owners import owner_token
 
 __all__ = ["main", "maintainer_matches", "populate_parser", "stale_report"]
 

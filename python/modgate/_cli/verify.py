@@ -29,8 +29,8 @@ from .._configure.problems import ConfigurationError
 from .._configure.registration import Registration
 from .._configure.request import host_options
 from .._names import PROBLEMS_FILE
-from .common import DIR_HELP
-from .matrix import Configuration, add_package_arguments, configurations
+from ._common import DIR_HELP
+from ._matrix import Configuration, add_package_arguments, configurations
 
 __all__ = ["Outcome", "main", "populate_parser", "run_configuration", "verify"]
 

@@ -42,9 +42,9 @@ from .._names import (
 )
 from .._table import aligned
 from ..exceptions import ModgateError
-from .common import DIR_HELP, defines, project
-from .scaffold import render
-from .wheelfile import Wheel, metadata_field, metadata_fields, read_wheel, replace_extras, tree_files, write_wheel
+from ._common import DIR_HELP, defines, project
+from ._scaffold import render
+from ._wheelfile import Wheel, metadata_field, metadata_fields, read_wheel, replace_extras, tree_files, write_wheel
 
 __all__ = ["Written", "main", "populate_parser", "split"]
 

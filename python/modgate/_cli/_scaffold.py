@@ -21,7 +21,7 @@ from .._configure.problems import ConfigurationError, Problem, suggest
 from .._configure.registration import STAGES
 from .._configure.reserved import reserved_name
 from .._names import REGISTRATION_FILE, is_module_name, is_package_name, package_path
-from .codeowners import BEGIN, codeowners_block, codeowners_file, merged
+from ._owners import BEGIN, codeowners_block, codeowners_file, merged
 
 __all__ = ["host_project", "init_host", "new_module", "render"]
 

@@ -1,9 +1,10 @@
 """What several commands share: a host project read from its tree, an installed host's
-``info()``, and the subcommands a host's modules add."""
+``info()``, the subcommands a host's modules add, and where the CMake package is."""
 
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from .._configure.problems import ConfigurationError
 from .._manifest import manifest
 from ..exceptions import ModgateError
 
-__all__ = ["default_host", "defines", "host_info", "module_commands", "project"]
+__all__ = ["cmake_dir", "default_host", "defines", "host_info", "module_commands", "project"]
 
 DIR_HELP = "the host project's folder (default: here)"
 PACKAGE_HELP = "the host package (default: [tool.modgate] of the project here, else modgate)"
@@ -78,3 +79,9 @@ def module_commands(package: str, *, plugins: bool = True) -> dict[str, tuple[st
         for command, target in dict(entry.get("commands") or {}).items():
             found.setdefault(command, (module, str(target)))
     return found
+
+
+def cmake_dir() -> str:
+    """The folder holding ``modgateConfig.cmake`` in the installed package."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    return os.path.join(package, "share", "cmake", "modgate")

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .._configure.registration import Package, Registration
-from .cmake_dir import cmake_dir
+from ._common import cmake_dir
 
 __all__ = ["missing_here", "probe_file"]
 

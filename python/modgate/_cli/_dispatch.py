@@ -12,7 +12,7 @@ from types import ModuleType
 
 from .._names import CORE_COMMANDS
 from ..exceptions import ModgateError, NotBuiltError
-from .common import default_host, module_commands
+from ._common import default_host, module_commands
 
 __all__ = ["command_module", "main"]
 
