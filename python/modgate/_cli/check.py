@@ -73,7 +73,6 @@ RULES: dict[str, tuple[str, str]] = {
 
 _CXX = CXX_SUFFIXES
 _PREPROCESSOR = re.compile(r"^[ \t]*#[ \t]*(?:if|ifdef|ifndef|elif|elifdef|elifndef)\b(.*)$")
-_LINE_SUFFIX = re.compile(r"^(.*?):(\d+)(?::\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -111,8 +110,7 @@ def _read(path: Path) -> str:
 
 
 def _problem_finding(code: str, problem: Problem, root: Path) -> Finding:
-    match = _LINE_SUFFIX.match(problem.file)
-    file, line = (match.group(1), int(match.group(2))) if match else (problem.file, None)
+    file, line = problem.file, problem.line
     message = problem.message if problem.key is None else f"{problem.key}: {problem.message}"
     return _finding(
         code, _relative(root / file, root) if not Path(file).is_absolute() else file, line, message, problem.fix

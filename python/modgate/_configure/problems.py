@@ -20,7 +20,8 @@ class Problem:
     """One thing wrong with the user's input.
 
     ``file`` is the file (or option source such as ``-DUSE_MODULE_X``) the
-    problem is in, ``key`` the key or option inside it, ``fix`` what to do.
+    problem is in, ``line`` and ``column`` where in it when known, ``key`` the key or
+    option inside it, ``fix`` what to do.
     """
 
     file: str
@@ -30,13 +31,20 @@ class Problem:
     # What the fix does to the options, when options can do it: (name, value) pairs, an
     # empty value unsetting the name. The resolver joins these into one command line.
     action: tuple[tuple[str, str], ...] = ()
+    line: int | None = None
+    column: int | None = None
 
     def format(self) -> str:
         return f"{self.where()}\n    fix: {self.fix}"
 
+    def place(self) -> str:
+        """``file``, ``file:line`` or ``file:line:column``, as editors and compilers write it."""
+        at = [str(n) for n in (self.line, self.column) if n is not None] if self.line is not None else []
+        return ":".join([self.file, *at])
+
     def where(self) -> str:
         """``file: key: message``: the problem without its fix."""
-        where = self.file if self.key is None else f"{self.file}: {self.key}"
+        where = self.place() if self.key is None else f"{self.place()}: {self.key}"
         return f"{where}: {self.message}"
 
 

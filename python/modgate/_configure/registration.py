@@ -192,13 +192,9 @@ class _Checker:
         self.text = text
         self.problems: list[Problem] = []
 
-    def where(self, key: str) -> str:
-        line = line_of(self.text, key)
-        return self.path if line is None else f"{self.path}:{line}"
-
     def add(self, key: str | None, message: str, fix: str) -> None:
-        file = self.path if key is None else self.where(key)
-        self.problems.append(Problem(file, key, message, fix))
+        line = None if key is None else line_of(self.text, key)
+        self.problems.append(Problem(self.path, key, message, fix, line=line))
 
     def unknown_keys(self, table: Mapping[str, Any], allowed: tuple[str, ...], prefix: str) -> None:
         for key in table:
@@ -302,10 +298,11 @@ def _decode(data: bytes, path: str) -> str:
         raise ConfigurationError(
             [
                 Problem(
-                    f"{path}:{line}",
+                    path,
                     None,
                     f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
                     "save the file as UTF-8",
+                    line=line,
                 )
             ]
         ) from None
@@ -331,11 +328,12 @@ def _load(data: bytes, path: str, folder_name: str) -> tuple[str, dict[str, Any]
         return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
+        fix = "fix the TOML syntax at that position"
+        # tomllib says where in its message (Python 3.14 adds lineno and colno)
         match = re.search(r"\(at line (\d+), column (\d+)\)", message)
-        where = f"{path}:{match.group(1)}:{match.group(2)}" if match else path
-        raise ConfigurationError(
-            [Problem(where, None, f"TOML syntax error: {message}", "fix the TOML syntax at that position")]
-        ) from None
+        line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
+        problem = Problem(path, None, f"TOML syntax error: {message}", fix, line=line, column=column)
+        raise ConfigurationError([problem]) from None
     except RecursionError:
         fix = "write tables and arrays a few levels deep: a registration needs at most three"
         raise ConfigurationError([Problem(path, None, "the TOML nests too deep to read", fix)]) from None
