@@ -6,7 +6,10 @@ The CMake side of modgate. Every decision (which modules exist, which are enable
 and every derived name (options, targets, install and build folders) comes from the
 configure steps in ``python/modgate/_configure/``, which this file runs with the host's
 ``pyproject.toml`` (``[tool.modgate]``); this file turns their output into cache options,
-``find_package`` calls, targets and install rules, and derives no name itself.
+``find_package`` calls, targets and install rules. It derives no name itself; it only
+guesses, before the first declare step has run, that the option prefixes are the
+defaults (``USE_MODULE_``, ``MODGATE_GROUP_``, ``MODGATE_PROVIDER_``), which that step
+then states (a host with other prefixes costs one more declare step, once).
 
 Public functions:
 

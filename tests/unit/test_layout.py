@@ -156,3 +156,14 @@ def test_a_command_file_imports_no_other_command_and_every_helper_is_private() -
     cli = [m for m in graph if m.startswith("modgate._cli.")]
     helpers = [m for m in cli if m not in commands and not m.rpartition(".")[2].startswith("_")]
     assert not helpers, f"not a command, so private (an underscore): {helpers}"
+
+
+def test_cmakes_first_guess_of_the_option_prefixes_is_what_declare_says_by_default() -> None:
+    # modgate.cmake guesses them before the first declare step; _names holds them.
+    import re
+
+    from modgate._names import CAPABILITY_OPTION_PREFIX, DEFAULT_OPTION_PREFIX, GROUP_OPTION_PREFIX
+
+    text = (ROOT / "cmake" / "modgate.cmake").read_text(encoding="utf-8")
+    (guess,) = re.findall(r'set\(_modgate_amods_prefixes "([^"$]+)"\)', text)
+    assert guess.split(";") == [DEFAULT_OPTION_PREFIX, GROUP_OPTION_PREFIX, CAPABILITY_OPTION_PREFIX]
