@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .._configure.files import walk
+
 __all__ = ["Wheel", "metadata_field", "metadata_fields", "read_wheel", "replace_extras", "tree_files", "write_wheel"]
 
 # A fixed date for every member (the zip format starts at 1980): the same files give the same wheel.
@@ -80,14 +82,12 @@ def write_wheel(path: Path, dist_info: str, files: Mapping[str, tuple[bytes, int
 
 
 def tree_files(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file below ``root`` as wheel members (archive names relative to ``root``)."""
+    """Every file below ``root`` (what :func:`modgate._configure.files.walk` finds) as wheel
+    members, archive names relative to ``root``."""
     files: dict[str, tuple[bytes, int]] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for filename in sorted(filenames):
-            full = Path(dirpath, filename)
-            mode = 0o755 if os.access(full, os.X_OK) else 0o644
-            files[full.relative_to(root).as_posix()] = (full.read_bytes(), mode)
+    for name in walk(root).files:
+        full = root / name
+        files[name] = (full.read_bytes(), 0o755 if os.access(full, os.X_OK) else 0o644)
     return files
 
 

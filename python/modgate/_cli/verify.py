@@ -5,7 +5,7 @@ of the tree without the deleted folders, and a build folder of its own); every m
 option is passed explicitly on each configure, so nothing a previous configuration set
 leaks into the next. ccache is used when it is on ``PATH``. Against the build tree
 (``<build>/python`` on ``PYTHONPATH``), every built native module is then imported and its
-libraries loaded (the ``load`` step), and the tests run: by default the core's
+libraries loaded (the ``load`` phase), and the tests run: by default the core's
 (``tests/core``, else ``tests``) and each enabled module's ``tests/``.
 """
 
@@ -35,7 +35,7 @@ from ._matrix import Configuration, add_package_arguments, configurations
 __all__ = ["Outcome", "main", "populate_parser", "run_configuration", "verify"]
 
 _OUTPUT_TAIL = 4000
-# The "load" step: every built native module imported and its libraries loaded, as a user's
+# The "load" phase: every built native module imported and its libraries loaded, as a user's
 # first call would, against the build tree; a module that builds but does not load (an
 # undefined symbol in its extension, a library not found) fails here, not for a user.
 _LOAD_CHECK = """
@@ -61,7 +61,7 @@ sys.exit(1 if failed else 0)
 @dataclass
 class Outcome:
     config: Configuration
-    failed_step: str | None  # "configure", "build", "load", "tests" or None
+    failed_phase: str | None  # "configure", "build", "load", "tests" or None
     seconds: float
     output: str
     not_runnable: str | None = None  # why this machine cannot build it (a package missing): not a failure
@@ -84,7 +84,7 @@ def _missing_packages(build: Path) -> str | None:
 
 
 _HUNG = "Timeout ("  # how pytest's faulthandler starts the dump of a test past its time limit
-TIMED_OUT = -1  # _run's exit code for a step stopped at its time limit
+TIMED_OUT = -1  # _run's exit code for a phase stopped at its time limit
 
 
 DEFAULT_TIMEOUT = 3600.0  # seconds per configuration
@@ -116,7 +116,7 @@ def _seconds(text: str) -> float:
 def _run(
     cmd: Sequence[str] | str, *, cwd: Path, env: Mapping[str, str] | None = None, timeout: float | None = None
 ) -> tuple[int, str]:
-    """A step's exit code and the tail of its output; past ``timeout`` seconds the step and
+    """A phase's exit code and the tail of its output; past ``timeout`` seconds the phase and
     every process it started are killed, and the code is :data:`TIMED_OUT`."""
     shell = isinstance(cmd, str)  # --test-command is a shell command line
     with subprocess.Popen(
@@ -139,7 +139,7 @@ def _run(
 
 
 def _tail(output: str) -> str:
-    """The end of a step's output; from pytest's "Timeout (" header on, when a test hung
+    """The end of a phase's output; from pytest's "Timeout (" header on, when a test hung
     (the header and the hung thread's frames come before a long dump)."""
     hung = output.rfind(_HUNG)
     return output[hung : hung + _OUTPUT_TAIL] if hung >= 0 else output[-_OUTPUT_TAIL:]
@@ -192,7 +192,7 @@ def run_configuration(
     """Configure, build, load and test ``config``; ``extra_defines`` (``NAME=VALUE``) go to
     every configure. The configuration stops after ``timeout`` seconds in all, and one test
     of the default test command after ``test_timeout`` (pytest's faulthandler then prints
-    where every thread was): either is a failure of the step it stopped."""
+    where every thread was): either is a failure of the phase it stopped."""
     start = time.perf_counter()
     source = _source_for(config, root, settings, work)
     build = work / ("tree" if not config.removed else config.name.replace(":", "-"))
@@ -216,16 +216,16 @@ def run_configuration(
     if shutil.which("ccache"):
         defines.append("-DCMAKE_CXX_COMPILER_LAUNCHER=ccache")
     generator = [] if (build / "CMakeCache.txt").exists() or not shutil.which("ninja") else ["-G", "Ninja"]
-    steps: list[tuple[str, Sequence[str] | str, Mapping[str, str] | None]] = [
+    phases: list[tuple[str, Sequence[str] | str, Mapping[str, str] | None]] = [
         ("configure", ["cmake", "-S", str(source), "-B", str(build), *generator, *defines], None),
         ("build", ["cmake", "--build", str(build), "-j", str(os.cpu_count() or 2)], None),
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("MODGATE_")}
     env["PYTHONPATH"] = str(build / "python")
     if not settings.is_plugin:  # a plugin's modules load through its host's entry points, not from a build tree
-        steps.append(("load", [sys.executable, "-c", _LOAD_CHECK, settings.package], env))
+        phases.append(("load", [sys.executable, "-c", _LOAD_CHECK, settings.package], env))
     if test_command:
-        steps.append(("tests", test_command, env))
+        phases.append(("tests", test_command, env))
     else:
         tests = [
             sys.executable,
@@ -240,26 +240,26 @@ def run_configuration(
             "faulthandler_exit_on_timeout=true",
             *_test_paths(source, config, settings, modules),
         ]
-        steps.append(("tests", tests, env))
+        phases.append(("tests", tests, env))
     output = ""
-    for step, cmd, step_env in steps:
+    for phase, cmd, phase_env in phases:
         left = timeout - (time.perf_counter() - start)
-        code, output = _run(cmd, cwd=source, env=step_env, timeout=max(left, 0.001))
+        code, output = _run(cmd, cwd=source, env=phase_env, timeout=max(left, 0.001))
         if code == TIMED_OUT:
             output += f"\nmodgate verify: stopped after {timeout:g} s for this configuration (--timeout)"
-            return Outcome(config, f"{step} (timed out)", time.perf_counter() - start, output)
+            return Outcome(config, f"{phase} (timed out)", time.perf_counter() - start, output)
         if code != 0:
-            why = _missing_packages(build) if step == "configure" else None
+            why = _missing_packages(build) if phase == "configure" else None
             if why is not None:
                 return Outcome(config, None, time.perf_counter() - start, output, not_runnable=why)
-            return Outcome(config, step, time.perf_counter() - start, output)
+            return Outcome(config, phase, time.perf_counter() - start, output)
     return Outcome(config, None, time.perf_counter() - start, output)
 
 
 def _junit(outcomes: Sequence[Outcome], path: Path) -> None:
     from xml.etree import ElementTree as ET
 
-    failures = sum(1 for o in outcomes if o.failed_step)
+    failures = sum(1 for o in outcomes if o.failed_phase)
     suite = ET.Element(
         "testsuite",
         name="modgate verify",
@@ -271,8 +271,8 @@ def _junit(outcomes: Sequence[Outcome], path: Path) -> None:
     for outcome in outcomes:
         case = ET.SubElement(suite, "testcase", classname="modgate.verify", name=outcome.config.name)
         case.set("time", f"{outcome.seconds:.1f}")
-        if outcome.failed_step:
-            failure = ET.SubElement(case, "failure", message=f"{outcome.failed_step} failed")
+        if outcome.failed_phase:
+            failure = ET.SubElement(case, "failure", message=f"{outcome.failed_phase} failed")
             failure.text = outcome.output
         elif outcome.not_runnable:
             ET.SubElement(case, "skipped", message=f"not runnable here: {outcome.not_runnable}")
@@ -316,10 +316,10 @@ def verify(
         if outcome.not_runnable:
             print(f"not runnable here ({outcome.seconds:.1f} s): {outcome.not_runnable}", flush=True)
             continue
-        if outcome.failed_step is None:
+        if outcome.failed_phase is None:
             print(f"ok ({outcome.seconds:.1f} s)", flush=True)
             continue
-        print(f"FAILED at {outcome.failed_step} ({outcome.seconds:.1f} s)", flush=True)
+        print(f"FAILED at {outcome.failed_phase} ({outcome.seconds:.1f} s)", flush=True)
         print("\n".join("    " + line for line in outcome.output.rstrip().splitlines()[-40:]))
         hung = _hung_test(outcome.output)
         if hung is not None:
@@ -333,11 +333,11 @@ def verify(
     print()
     print("configuration".ljust(width + 2) + "result")
     for outcome in outcomes:
-        result = "ok" if outcome.failed_step is None else f"FAILED at {outcome.failed_step}"
+        result = "ok" if outcome.failed_phase is None else f"FAILED at {outcome.failed_phase}"
         result = "not runnable here" if outcome.not_runnable else result
         print(f"{outcome.config.name:<{width}}  {result} ({outcome.seconds:.1f} s)")
     stopped = len(configs) - len(outcomes)
-    failed = sum(1 for o in outcomes if o.failed_step)
+    failed = sum(1 for o in outcomes if o.failed_phase)
     unrunnable = [o.config.name for o in outcomes if o.not_runnable]
     passed = len(outcomes) - failed - len(unrunnable)
     print(f"modgate verify: {passed} passed, {failed} failed" + (f", {len(unrunnable)} skipped" if unrunnable else ""))
