@@ -528,3 +528,23 @@ def test_every_wheel_records_each_of_its_files_with_its_hash(dist: Path) -> None
                 if name != record:
                     digest = base64.urlsafe_b64encode(hashlib.sha256(archive.read(name)).digest()).rstrip(b"=")
                     assert rows[name] == "sha256=" + digest.decode(), (wheel.name, name)
+
+
+def test_an_isolated_build_of_an_init_host_takes_modgate_from_a_wheelhouse(
+    acme: Path, dist: Path, wheelhouse: Path, tmp_path: Path
+) -> None:
+    """A modgate on no index, as `modgate init` prints the recipe: a wheel of it in a folder
+    pip is pointed at (PIP_FIND_LINKS) meets the pin init wrote, and the build is isolated
+    (here with no index at all: nothing but those folders)."""
+    pin = re.search(r'"(modgate>=[^",]+,<\d+)"', (acme / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pin, "modgate init pins modgate"
+    out = tmp_path / "out"
+    env = clean_env(PIP_FIND_LINKS=f"{dist} {wheelhouse}", PIP_NO_INDEX="1")
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(acme)]
+    proc = run([*command, "-C", f"build-dir={tmp_path / 'build'}"], env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    (wheel,) = out.glob("acme-*.whl")
+    from packaging.requirements import Requirement
+
+    (dependency,) = metadata_fields(read_wheel(wheel).metadata(), "Requires-Dist")
+    assert Requirement(dependency).specifier == Requirement(pin.group(1)).specifier, dependency
