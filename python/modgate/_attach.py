@@ -68,8 +68,26 @@ class _Gate:
         except _loader.USER_ERRORS as error:  # the reason is the message: the loader's frames do not help
             raise error.with_traceback(None) from error.__cause__
 
-    def exec_module(self, module: "ModuleType") -> None:  # pragma: no cover - admit() replaces spec.loader
-        raise ImportError(f"{module.__name__} was not admitted by modgate's loader", name=module.__name__)
+    def exec_module(self, module: "ModuleType") -> None:
+        """``importlib.reload()`` runs this alone, without create_module: the checks first."""
+        from . import _loader
+
+        spec = module.__spec__
+        assert spec is not None  # set by the import system before it runs a loader
+        try:
+            loader = _loader.admit_spec(self._finder, spec, self._path, self._target)
+        except _loader.USER_ERRORS as error:
+            raise error.with_traceback(None) from error.__cause__
+        # What the import system set from this gate's spec, now from the module's own.
+        module.__loader__ = loader
+        module.__package__ = spec.parent
+        if spec.submodule_search_locations is not None:
+            module.__path__ = spec.submodule_search_locations
+        if spec.has_location:
+            module.__file__ = spec.origin
+            if spec.cached is not None:
+                setattr(module, "__cached__", spec.cached)  # noqa: B010 - ModuleType does not declare it
+        loader.exec_module(module)
 
 
 _finder = _Finder()

@@ -57,7 +57,7 @@ else:  # importlib.machinery.ModuleSpec, without importing importlib (0.7 ms in 
     ModuleSpec = type(sys.__spec__)
 
 
-__all__ = ["Host", "admit", "attached", "disabled_names", "eager_host", "host", "is_attached", "strict"]
+__all__ = ["Host", "admit", "admit_spec", "attached", "disabled_names", "eager_host", "host", "is_attached", "strict"]
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
@@ -722,9 +722,17 @@ def admit(
     finder: object, spec: ModuleSpec, path: "Sequence[str] | None", target: "ModuleType | None"
 ) -> "ModuleType | None":
     """Create ``<host>.modules.<name>`` for ``spec`` (the spec ``_attach``'s finder made):
-    raise the error that says why it cannot be imported, or make ``spec`` the module's own
-    (found by the finders after ``finder``, or a plugin's alias) and create the module as
-    its loader does. Runs under the module's own import lock, not the global one."""
+    :func:`admit_spec`, then create the module as its loader does. Runs under the module's
+    own import lock, not the global one."""
+    loader: Any = admit_spec(finder, spec, path, target)
+    module: ModuleType | None = loader.create_module(spec)
+    return module
+
+
+def admit_spec(finder: object, spec: ModuleSpec, path: "Sequence[str] | None", target: "ModuleType | None") -> "Any":
+    """Raise the error that says why ``<host>.modules.<name>`` cannot be imported, or make
+    ``spec`` the module's own (found by the finders after ``finder``, or a plugin's alias)
+    and return its loader."""
     fullname = spec.name
     package, _sep, name = fullname.partition(f".{MODULES_PACKAGE}.")
     owner = host(package)
@@ -732,7 +740,7 @@ def admit(
     if record.origin == "out-of-tree":
         alias = _AliasLoader(record)
         spec.loader = alias  # type: ignore[assignment]
-        return alias.create_module(spec)
+        return alias
     found = None
     for other in list(sys.meta_path):
         if other is finder or not hasattr(other, "find_spec"):
@@ -754,7 +762,7 @@ def admit(
     spec.submodule_search_locations = found.submodule_search_locations
     spec.has_location = found.has_location
     spec.cached = found.cached
-    return guarded.create_module(spec)
+    return guarded
 
 
 def eager_host(package: str) -> list[str]:

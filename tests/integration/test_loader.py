@@ -404,3 +404,23 @@ def test_an_import_refused_shows_the_users_line_and_the_reason_not_the_checks_fr
         last = "in __getattribute__" if statement.startswith("from") else "in create_module"
         assert len(frames) == 2 and frames[1].endswith(last), proc.stderr
         assert "raise error.with_traceback(None)" in proc.stderr, proc.stderr
+
+
+def test_a_reloaded_module_is_checked_again_and_keeps_its_files(prefix: Path) -> None:
+    # importlib.reload() runs the loader's exec_module alone: the checks and the module's
+    # own spec (its __path__, __package__, __file__) come from there.
+    out = py(
+        prefix,
+        """
+        import importlib, os, modgate
+        import modgate.modules.lz_native as n
+        again = importlib.reload(n)
+        out["same"] = again is n and n.twice(21) == 42 and n.__package__ == "modgate.modules.lz_native"
+        out["file"] = n.__file__.endswith("lz_native/__init__.py")
+        os.environ["MODGATE_DISABLE"] = "lz_native"
+        out["off"] = catch(lambda: importlib.reload(n))
+        """,
+    )
+    assert out["same"] is True and out["file"] is True
+    off = out["off"]
+    assert isinstance(off, dict) and off["type"] == "ModuleDisabledError", off
