@@ -1,7 +1,7 @@
 """Attaching a host package: what ``import <host>`` and ``is_built()`` run.
 
 :func:`attach` puts the one meta-path finder first on ``sys.meta_path``, makes the
-``<host>.modules`` package and hands back the host's four functions. ``is_built()`` is
+``<host>.modules`` package and hands back the host's functions (:class:`Attached`). ``is_built()`` is
 answered from the manifest's index; everything else (the checks, the loaders, the
 plugins, the native libraries) is :mod:`modgate._loader`'s, imported when a module is
 first asked for. Every file on this path costs a fresh process about 0.1 ms to import,
