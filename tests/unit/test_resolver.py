@@ -196,6 +196,15 @@ def test_a_soft_reference_to_a_module_not_here_is_a_warning_never_an_error(key: 
     assert check_graph(modules) == []
 
 
+def test_many_names_not_here_in_one_key_are_one_problem_naming_the_first_few() -> None:
+    # A generated list of 300 000 names would otherwise print 300 000 warnings.
+    many = tuple(f"gone{i}" for i in range(7))
+    (warning,) = soft_references(mods(reg("a", conflicts=many), reg("b")))
+    assert "conflicts names 7 modules that are not here: 'gone0'" in warning.message
+    assert "'gone4' and 2 more" in warning.message and "'gone5'" not in warning.message
+    assert len(soft_references(mods(reg("a", conflicts=many[:5]), reg("b")))) == 5  # a few: one each
+
+
 def test_requires_naming_a_module_not_here_stays_an_error() -> None:
     assert "requires unknown module 'zz'" in error(mods(reg("a", requires=("zz",))))
 

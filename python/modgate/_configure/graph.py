@@ -65,6 +65,9 @@ def outside_references(modules: Mapping[str, Registration]) -> set[str]:
 _SOFT_KEYS = ("conflicts", "optional-requires", "tests.requires")
 
 
+_LISTED = 5  # names not here listed one by one per key; more are one problem
+
+
 def _unknown_references(
     modules: Mapping[str, Registration], external: Iterable[str], keys: Sequence[str]
 ) -> list[Problem]:
@@ -81,18 +84,30 @@ def _unknown_references(
             "tests.requires": reg.test_requires,
         }
         for key in keys:
-            for ref in fields[key]:
-                if ref not in modules and ref not in outside:
-                    others = [n for n in [*names, *outside] if n != name]
-                    soft = f" ({key} of a module that is not here is ignored)" if key in _SOFT_KEYS else ""
-                    problems.append(
-                        Problem(
-                            reg.path,
-                            key,
-                            f"{key} unknown module {ref!r}{suggest(ref, others)}{soft}",
-                            f"remove {ref!r} from {key!r}, or add a module {ref!r} (modules/{ref}/{REGISTRATION_FILE})",
-                        )
+            unknown = [ref for ref in fields[key] if ref not in modules and ref not in outside]
+            soft = f" ({key} of a module that is not here is ignored)" if key in _SOFT_KEYS else ""
+            if len(unknown) > _LISTED:  # one problem for the key, not one per name
+                shown = ", ".join(map(repr, unknown[:_LISTED]))
+                problems.append(
+                    Problem(
+                        reg.path,
+                        key,
+                        f"{key} names {len(unknown)} modules that are not here: {shown} and"
+                        f" {len(unknown) - _LISTED} more{soft}",
+                        f"remove them from {key!r}, or add those modules (modules/<name>/{REGISTRATION_FILE})",
                     )
+                )
+                continue
+            for ref in unknown:
+                others = [n for n in [*names, *outside] if n != name]
+                problems.append(
+                    Problem(
+                        reg.path,
+                        key,
+                        f"{key} unknown module {ref!r}{suggest(ref, others)}{soft}",
+                        f"remove {ref!r} from {key!r}, or add a module {ref!r} (modules/{ref}/{REGISTRATION_FILE})",
+                    )
+                )
     return problems
 
 
