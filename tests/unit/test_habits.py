@@ -112,3 +112,20 @@ def test_the_licence_file_is_the_licence_pyproject_names() -> None:
 def test_the_changelog_has_an_unreleased_section() -> None:
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert re.search(r"^## Unreleased$", changelog, re.MULTILINE)
+
+
+LONGEST_SENTENCE = 60  # words: a reader holds about that much at once
+
+
+def test_the_docs_have_no_sentence_a_reader_loses_the_thread_of() -> None:
+    long = []
+    for path in [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = re.sub(r"```.*?```", "", path.read_text(encoding="utf-8"), flags=re.S)
+        for paragraph in re.split(r"\n\s*\n", text):
+            if paragraph.lstrip().startswith(("|", "#", "<!--")):
+                continue  # tables and headings
+            for item in re.split(r"\n\s*(?:[-*]|\d+\.)\s+", "\n" + paragraph):  # each list item apart
+                for sentence in re.split(r"(?<=[.!?:;])\s+(?=[A-Z`(*])", " ".join(item.split())):
+                    if len(sentence.split()) > LONGEST_SENTENCE:
+                        long.append(f"{path.name}: {len(sentence.split())} words: {sentence[:80]}...")
+    assert not long, "split these sentences:\n" + "\n".join(long)
