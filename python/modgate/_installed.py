@@ -17,9 +17,12 @@ if TYPE_CHECKING:
 
 __all__ = ["damage", "installed"]
 
-# (distribution, folder) -> (site folder, RECORD path, its mtime, path -> (hash, size)) or None
-_RECORDS: "dict[tuple[str, str], tuple[str, str, int, dict[str, tuple[str, str]]] | None]" = {}
 _DEPTH = 8  # folders above a file searched for its site folder (<site>/<package>/modules/<name>/lib)
+
+# Read once per process: each folder's entries, each RECORD, and where each distribution's is.
+_LISTINGS: "dict[str, list[str]]" = {}
+_TABLES: "dict[str, tuple[int, dict[str, tuple[str, str]]] | None]" = {}  # RECORD -> (mtime, path -> (hash, size))
+_FOUND: "dict[tuple[str, str], tuple[str, str] | None]" = {}  # (distribution, folder) -> (site, RECORD)
 
 
 def _normalized(name: str) -> str:
@@ -36,41 +39,58 @@ def _ancestors(path: str) -> "Iterator[str]":
         folder = parent
 
 
+def _listing(folder: str) -> "list[str]":
+    if folder not in _LISTINGS:
+        try:
+            _LISTINGS[folder] = os.listdir(folder)
+        except OSError:
+            _LISTINGS[folder] = []
+    return _LISTINGS[folder]
+
+
+def _table(record: str) -> "tuple[int, dict[str, tuple[str, str]]] | None":
+    """A RECORD's mtime and its lines: path -> (algorithm=digest, size)."""
+    if record not in _TABLES:
+        try:
+            with open(record, encoding="utf-8") as handle:
+                lines = handle.read().splitlines()
+            mtime = os.stat(record).st_mtime_ns
+        except (OSError, ValueError):
+            _TABLES[record] = None
+            return None
+        table = {}
+        for line in lines:
+            # path,algorithm=digest,size: a path with a comma is quoted, and is none of ours
+            head, _, size = line.rpartition(",")
+            name, _, digest = head.rpartition(",")
+            if name and not name.startswith('"'):
+                table[name] = (digest, size)
+        _TABLES[record] = (mtime, table)
+    return _TABLES[record]
+
+
 def _record(path: str, distribution: str) -> "tuple[str, str, int, dict[str, tuple[str, str]]] | None":
     """The installed ``distribution``'s RECORD, found in the first folder above ``path``
-    holding its ``.dist-info`` (the site folder), read once per process."""
+    holding its ``.dist-info`` (the site folder): (site, RECORD, its mtime, its lines)."""
     key = (distribution, os.path.dirname(path))
-    if key in _RECORDS:
-        return _RECORDS[key]
-    wanted = _normalized(distribution)
-    found = None
-    for folder in _ancestors(path):
-        try:
-            names = os.listdir(folder)
-        except OSError:
-            continue
-        for entry in names:
-            if entry.endswith(".dist-info") and _normalized(entry[: -len(".dist-info")].split("-", 1)[0]) == wanted:
-                record = os.path.join(folder, entry, "RECORD")
-                try:
-                    with open(record, encoding="utf-8") as handle:
-                        lines = handle.read().splitlines()
-                    mtime = os.stat(record).st_mtime_ns
-                except (OSError, ValueError):
-                    continue
-                table = {}
-                for line in lines:
-                    # path,algorithm=digest,size: a path with a comma is quoted, and is none of ours
-                    head, _, size = line.rpartition(",")
-                    name, _, digest = head.rpartition(",")
-                    if name and not name.startswith('"'):
-                        table[name] = (digest, size)
-                found = (folder, record, mtime, table)
+    if key not in _FOUND:
+        wanted = _normalized(distribution)
+        _FOUND[key] = None
+        for folder in _ancestors(path):
+            for entry in _listing(folder):
+                if entry.endswith(".dist-info") and _normalized(entry[: -len(".dist-info")].split("-", 1)[0]) == wanted:
+                    record = os.path.join(folder, entry, "RECORD")
+                    if _table(record) is not None:
+                        _FOUND[key] = (folder, record)
+                        break
+            if _FOUND[key] is not None:
                 break
-        if found is not None:
-            break
-    _RECORDS[key] = found
-    return found
+    found = _FOUND[key]
+    if found is None:
+        return None
+    read = _table(found[1])
+    assert read is not None  # found only when it was read
+    return (found[0], found[1], *read)
 
 
 def installed(distribution: str, near: str) -> bool:

@@ -32,7 +32,6 @@ def test_a_file_as_installed_passes_and_one_cut_short_or_changed_does_not(tmp_pa
     path = str(tmp_path / library)
     assert _installed.damage(path, "Acme.Core") is None  # the name as any spelling of it
     (tmp_path / library).write_bytes(b"\x7fELF")
-    _installed._RECORDS.clear()
     assert "is 4 bytes" in (_installed.damage(path, "acme-core") or "")
     (tmp_path / library).write_bytes(b"\x7fELF" + b"z" * 100)  # same size, newer than RECORD: hashed
     assert "content changed after the install" in (_installed.damage(path, "acme-core") or "")
