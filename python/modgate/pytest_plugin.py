@@ -77,22 +77,28 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _declared_host(root: Path) -> str | None:
-    """The ``[tool.modgate]`` host of the project around ``root``; ``None`` when it has none."""
+    """The ``[tool.modgate]`` host of the project around ``root``; ``None`` when it has none,
+    ``modgate`` when it is invalid (as :func:`host_package_around` answers: the header then
+    says what is wrong)."""
     import tomllib
 
-    from ._configure.host import find_project, host_package_around
+    from ._configure.host import PYPROJECT, find_project, parse_host
+    from ._configure.problems import ConfigurationError
 
     project = find_project(root)
     if project is None:
         return None
     try:
-        data = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+        data = tomllib.loads((project / PYPROJECT).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     tool = data.get("tool")
     if not isinstance(tool, dict) or "modgate" not in tool:
         return None
-    return host_package_around(root)
+    try:
+        return parse_host(data, path=str(project / PYPROJECT)).host_package
+    except ConfigurationError:
+        return "modgate"
 
 
 def _names(values: Iterable[str]) -> list[str]:
