@@ -20,7 +20,7 @@ from lizard_core.file_analyzer import FileAnalyzer
 from lizard_ext import lizardduplicate
 
 from .._configure.reserved import CXX_KEYWORDS
-from ..exceptions import ModgateError
+from ._sources import unreadable
 
 __all__ = ["Extension", "duplicates", "hash_files"]
 
@@ -89,7 +89,7 @@ def _hash_file(path: str) -> Hashed:
         with open(path, "rb"):
             pass
     except OSError as exc:
-        raise ModgateError(f"{path}: cannot read it ({exc.strerror}); make it readable, or remove it") from None
+        raise unreadable(path, exc) from None
     info = FileAnalyzer(get_extensions([Extension()]))(path)
     return path, [(node.hash, node.start_line, node.end_line) for node in getattr(info, "hash_nodes", [])]
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from .._configure.files import walk
 from .._configure.host import HostConfig
 from .._names import MODULES_PACKAGE
+from ..exceptions import ModgateError
 
-__all__ = ["CXX_SUFFIXES", "core_folders", "source_files"]
+__all__ = ["CXX_SUFFIXES", "core_folders", "source_files", "unreadable"]
 
 CXX_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".hxx", ".ipp", ".inl")
 
@@ -18,6 +19,11 @@ CXX_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".h", ".hh", ".hpp", ".hxx", ".ipp"
 def source_files(folder: Path, skip: Iterable[Path] = ()) -> list[Path]:
     """Every C/C++ and Python file under ``folder``, except under the ``skip`` folders."""
     return [folder / f for f in walk(folder, skip=skip).files if f.endswith((*CXX_SUFFIXES, ".py"))]
+
+
+def unreadable(path: Path | str, error: OSError) -> ModgateError:
+    """The error for a source ``check`` or ``twins`` cannot read: the file and the fix."""
+    return ModgateError(f"{path}: cannot read it ({error.strerror}); make it readable, or remove it")
 
 
 def core_folders(config: HostConfig, root: Path) -> tuple[list[Path], list[Path]]:

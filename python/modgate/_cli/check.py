@@ -31,7 +31,7 @@ from .._names import MODULES_PACKAGE, NO_PROVIDER, REGISTRATION_FILE
 from ..exceptions import ModgateError
 from ._common import DIR_HELP
 from ._owners import BEGIN, codeowners_block, codeowners_file, merged
-from ._sources import CXX_SUFFIXES, core_folders, source_files
+from ._sources import CXX_SUFFIXES, core_folders, source_files, unreadable
 
 __all__ = ["RULES", "Finding", "check_tree", "format_findings", "main", "populate_parser"]
 
@@ -103,7 +103,7 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        raise ModgateError(f"{path}: cannot read it ({exc.strerror}); make it readable, or remove it") from None
+        raise unreadable(path, exc) from None
 
 
 # --- registration, stage, ownership, deprecation -------------------------------------
