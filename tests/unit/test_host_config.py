@@ -213,3 +213,12 @@ def test_an_option_may_not_be_a_variable_cmake_or_the_backend_owns(option: str, 
         with pytest.raises(ConfigurationError) as caught:
             parse_host({"tool": {"modgate": {"package": "acme", table: {"cuda": {"option": option}}}}})
         assert f"{table}.cuda.option" in caught.value.format() and needle in caught.value.format()
+
+
+def test_a_pyproject_nested_too_deep_is_named_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("x = " + "[" * 1000 + "]" * 1000 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError) as caught:
+        read_host(tmp_path)
+    (problem,) = caught.value.problems
+    assert problem.file.endswith("pyproject.toml") and "nests too deep" in problem.message
+    assert "a few levels deep" in problem.fix
