@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -210,3 +211,11 @@ def test_the_plugin_is_silent_in_a_project_that_is_no_host(pytester: pytest.Pyte
     marked = pytester.makepyfile(marked='import pytest\n@pytest.mark.requires_module("x")\ndef test_m():\n    pass\n')
     refused = pytester.runpytest_subprocess("-p", "no:cacheprovider", str(marked))
     refused.stdout.fnmatch_lines(["*requires_module: the modgate plugin has no host here*--modgate-host*"])
+
+
+def test_the_host_option_says_what_it_does_and_stands_in_the_user_guide(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--help")
+    help_text = " ".join(result.stdout.str().split())
+    assert "--modgate-host=PACKAGE the host whose modules this run tests" in help_text, help_text[-2000:]
+    guide = (Path(__file__).parents[2] / "docs" / "user-guide.md").read_text(encoding="utf-8")
+    assert "--modgate-host" in guide and "modgate_host" in guide

@@ -42,6 +42,7 @@ def test_the_user_guide_lists_every_command() -> None:
         ("verify", "--timeout", "seconds one configuration may take"),
         ("verify", "--test-timeout", "seconds one test of the default test command may take"),
         ("new", "--maintainers", "maintainers, comma-separated"),
+        ("list", "--json", "the same as --format json"),
     ],
 )
 def test_new_options_say_what_they_do(command: str, option: str, said: str, capsys: pytest.CaptureFixture[str]) -> None:
