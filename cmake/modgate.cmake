@@ -69,6 +69,21 @@ set(
   "More folders holding module folders (<dir>/<name>/module.toml), as a CMake list"
 )
 
+# An editable install rebuilds at import and reinstalls with `cmake --install`, which keeps a
+# destination whose time is within one second of its source's ("Up-to-date") even when the
+# contents differ: a module rebuilt less than a second after its last link stayed stale.
+# Copy every file in an editable build; a CMAKE_INSTALL_ALWAYS the user set wins.
+if(SKBUILD_STATE STREQUAL "editable")
+  install(
+    CODE
+      [[
+if(NOT DEFINED ENV{CMAKE_INSTALL_ALWAYS})
+  set(ENV{CMAKE_INSTALL_ALWAYS} 1)
+endif()
+]]
+  )
+endif()
+
 #[=======================================================================[.rst:
 modgate_read_abi_version
 ^^^^^^^^^^^^^^^^^^^^^^^^

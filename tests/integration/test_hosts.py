@@ -6,6 +6,7 @@ native in-tree module, and is refused cleanly against an acme built without it."
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import zlib
@@ -418,8 +419,20 @@ def test_the_editable_loop_of_a_module_author(tmp_path: Path) -> None:
     )
     code = "import acme, acme.modules.text as t, acme.modules.greeter as g\n"
     code += "print(t.hello('x'), g.hello('x'), acme.greet('y'))"
-    seen = check(run([python, "-c", code], env=env, cwd=tmp_path)).stdout.strip()
-    assert seen == "hello x from text, edited hello x from greeter, edited hello y from greeter, edited", seen
+    verbose = env | {"SKBUILD_EDITABLE_VERBOSE": "1"}  # the rebuild's output (on stdout), for a failure
+    proc = check(run([python, "-c", code], env=verbose, cwd=tmp_path))
+    edited = "hello x from text, edited hello x from greeter, edited hello y from greeter, edited"
+    assert proc.stdout.splitlines()[-1] == edited, proc.stdout + proc.stderr
+    # Rebuilt within a second of the last install: `cmake --install` alone keeps a destination
+    # whose time is that close to its source's. Built by hand, installed at the next import.
+    cxx.write_text(cxx.read_text(encoding="utf-8").replace(", edited", ", again"), encoding="utf-8")
+    build = project / "build" / "editable"
+    check(run(["cmake", "--build", str(build)], env=env))
+    for built in (build / "modules" / "greeter").glob("*.so"):
+        (installed,) = (build / "install").rglob(f"greeter/{built.name}")
+        os.utime(installed, ns=(built.stat().st_atime_ns, built.stat().st_mtime_ns))
+    proc = check(run([python, "-c", code], env=verbose, cwd=tmp_path))
+    assert proc.stdout.splitlines()[-1] == edited.replace("greeter, edited", "greeter, again"), proc.stdout + proc.stderr
     check(run([*editable, "-C", "cmake.define.USE_MODULE_GREETER=OFF"], env=env, cwd=tmp_path))
     off = "import acme\ntry:\n    import acme.modules.greeter\nexcept ImportError as e:\n    print(type(e).__name__)\n"
     off += "print(acme.is_built('greeter'), acme.greet('y'))"
