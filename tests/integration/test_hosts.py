@@ -432,7 +432,8 @@ def test_the_editable_loop_of_a_module_author(tmp_path: Path) -> None:
         (installed,) = (build / "install").rglob(f"greeter/{built.name}")
         os.utime(installed, ns=(built.stat().st_atime_ns, built.stat().st_mtime_ns))
     proc = check(run([python, "-c", code], env=verbose, cwd=tmp_path))
-    assert proc.stdout.splitlines()[-1] == edited.replace("greeter, edited", "greeter, again"), proc.stdout + proc.stderr
+    again = edited.replace("greeter, edited", "greeter, again")
+    assert proc.stdout.splitlines()[-1] == again, proc.stdout + proc.stderr
     check(run([*editable, "-C", "cmake.define.USE_MODULE_GREETER=OFF"], env=env, cwd=tmp_path))
     off = "import acme\ntry:\n    import acme.modules.greeter\nexcept ImportError as e:\n    print(type(e).__name__)\n"
     off += "print(acme.is_built('greeter'), acme.greet('y'))"
