@@ -14,7 +14,7 @@ from modgate._configure.registration import Registration, parse_registration
 from modgate._configure.request import build_requests, check_options
 from modgate._configure.resolver import HostModule, resolve
 from modgate._names import extra_name, option_name
-from tests.helpers import CONFIGURE, basic
+from tests.helpers import CONFIGURE, ROOT, basic
 
 
 def reg(name: str, *, option: str | None = None, requires: tuple[str, ...] = (), default: str = "AUTO") -> Registration:
@@ -222,3 +222,82 @@ def test_a_pyproject_nested_too_deep_is_named_not_a_traceback(tmp_path: Path) ->
     (problem,) = caught.value.problems
     assert problem.file.endswith("pyproject.toml") and "nests too deep" in problem.message
     assert "a few levels deep" in problem.fix
+
+
+# What the JSON Schema can say about [tool.modgate] (shape, names, values), each rejected by both.
+SHAPE_MISTAKES = [
+    {"pakage": "acme"},
+    {"package": "not a name"},
+    {"package": 3},
+    {"modules-dirs": "modules"},
+    {"modules-dirs": []},
+    {"modules-dirs": ["modules", "modules"]},
+    {"option-prefix": "use-"},
+    {"host": "1bad"},
+    {"module-distribution": "acme-plugins"},
+    {"policy": []},
+    {"policy": {"s0-min-maintainer": 3}},
+    {"policy": {"s0-min-maintainers": -1}},
+    {"policy": {"s0-min-maintainers": "3"}},
+    {"policy": {"twins": "loud"}},
+    {"policy": {"twins-min-lines": 0}},
+    {"policy": {"core-paths": "src"}},
+    {"groups": {"Cuda": {}}},
+    {"groups": {"cuda": "USE_CUDA"}},
+    {"groups": {"cuda": {"opton": "USE_CUDA"}}},
+    {"groups": {"cuda": {"default": "on"}}},
+    {"groups": {"cuda": {"option": "1USE"}}},
+    {"groups": {"cuda": {"summary": "two\nlines"}}},
+    {"capabilities": {"blas": "any-number"}},
+    {"capabilities": {"blas": {"policy": "at-most-two"}}},
+    {"capabilities": {"blas": {"default": "Open BLAS"}}},
+    {"capabilities": {"blas": {"priority": 1}}},
+    {"capabilities": {"blas": 1}},
+]
+SHAPES_THAT_HOLD = [
+    {},
+    {"package": "acme.core", "modules-dirs": ["modules", "contrib"], "option-prefix": "ACME_WITH_"},
+    {"host": "acme", "module-distribution": "acme-plugin-{module}"},
+    {"policy": {"s0-min-maintainers": 0, "twins": "off", "twins-min-lines": 1, "forbid-licenses": ["GPL-3.0-only"]}},
+    {"groups": {"cuda_libs": {"option": "USE_CUDA_LIBS", "default": "IF_NEEDED", "summary": "CUDA"}}},
+    {"capabilities": {"blas": "exactly-one", "fft": {"policy": "at-most-one", "option": "USE_FFT", "default": "none"}}},
+]
+
+
+@pytest.mark.parametrize("table", SHAPE_MISTAKES + SHAPES_THAT_HOLD)
+def test_the_host_schema_and_the_parser_agree(table: dict[str, object]) -> None:
+    """`modgate schema --host` is the parser's own declaration: what one refuses, so does
+    the other, and what one takes, so does the other."""
+    import jsonschema
+
+    from modgate._configure.schema import host_json_schema
+
+    schema_ok = jsonschema.Draft202012Validator(host_json_schema()).is_valid(table)
+    try:
+        parse_host({"project": {"name": "acme"}, "tool": {"modgate": table}})
+        parser_ok = True
+    except ConfigurationError:
+        parser_ok = False
+    assert schema_ok == parser_ok == (table in SHAPES_THAT_HOLD), (schema_ok, parser_ok)
+
+
+def test_the_host_schema_takes_every_hosts_table_in_this_tree() -> None:
+    """This repository's and every fixture host's [tool.modgate], and what `modgate init` writes."""
+    import tomllib
+
+    import jsonschema
+
+    from modgate._configure.schema import host_json_schema
+
+    validator = jsonschema.Draft202012Validator(host_json_schema())
+    template = ROOT / "python" / "modgate" / "_cli" / "resources" / "templates" / "host" / "pyproject.toml.in"
+    files = [ROOT / "pyproject.toml", template, *sorted((ROOT / "tests" / "fixtures").rglob("pyproject.toml"))]
+    tables = {}
+    for file in files:
+        text = file.read_text(encoding="utf-8").replace("@", "x")  # the template's @placeholders@
+        table = tomllib.loads(text).get("tool", {}).get("modgate")
+        if table is not None:
+            tables[file.relative_to(ROOT).as_posix()] = table
+    assert len(tables) >= 3 and template.relative_to(ROOT).as_posix() in tables
+    for name, table in tables.items():
+        assert not list(validator.iter_errors(table)), name

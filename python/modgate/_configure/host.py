@@ -48,6 +48,7 @@ from .._names import (
 )
 from .problems import ConfigurationError, Problem, suggest
 from .reserved import reserved_variable
+from .schema import HOST_FIELDS, TWIN_POLICIES, keys
 
 __all__ = [
     "PYPROJECT",
@@ -63,20 +64,11 @@ __all__ = [
 
 PYPROJECT = "pyproject.toml"
 _TABLE = "tool.modgate"
-_KEYS = (
-    "package",
-    "modules-dirs",
-    "option-prefix",
-    "host",
-    "module-distribution",
-    "policy",
-    "groups",
-    "capabilities",
-)
-_GROUP_KEYS = ("option", "default", "summary")
-_CAPABILITY_KEYS = ("policy", "option", "default", "summary")
-_POLICY_KEYS = ("s0-min-maintainers", "core-paths", "ignore", "twins", "twins-min-lines", "forbid-licenses")
-TWIN_POLICIES = ("warn", "error", "off")
+# Keys and allowed values: declared once, in schema.py (``modgate schema --host`` prints them).
+_KEYS = keys(declared=HOST_FIELDS)
+_GROUP_KEYS = keys("groups", declared=HOST_FIELDS)
+_CAPABILITY_KEYS = keys("capabilities", declared=HOST_FIELDS)
+_POLICY_KEYS = keys("policy", declared=HOST_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
-"""The keys of ``module.toml``, declared once: the parser (``registration.py``) takes its
-key lists, required keys, allowed values and patterns from here, and ``modgate schema``
-prints the same declaration as a JSON Schema for editors.
+"""The keys of ``module.toml`` and of a host's ``[tool.modgate]``, declared once: the
+parsers (``registration.py``, ``host.py``) take their key lists, required keys, allowed
+values and patterns from here, and ``modgate schema`` (``--host``) prints the same
+declaration as a JSON Schema for editors.
 
 What a JSON Schema cannot say (a name equal to its folder, a requirement that exists, a
-PEP 508 string pip accepts) the parser checks on top.
+PEP 508 string pip accepts, an option no other entry has) the parsers check on top.
 """
 
 from __future__ import annotations
@@ -12,17 +13,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._names import ALL_EXTRA, COMMAND_PATTERN, MODULE_VALUES, NAME_PATTERN, OPTION_PATTERN
+from .._names import (
+    ALL_EXTRA,
+    CAPABILITY_POLICIES,
+    COMMAND_PATTERN,
+    DEFAULT_MODULE_DISTRIBUTION,
+    DEFAULT_MODULES_DIRS,
+    DEFAULT_OPTION_PREFIX,
+    MODULE_VALUES,
+    NAME_PATTERN,
+    NO_PROVIDER,
+    OPTION_PATTERN,
+)
 
 __all__ = [
     "CMAKE_PACKAGE_PATTERN",
     "CMAKE_TARGET_PATTERN",
     "CMAKE_VERSION_PATTERN",
+    "HOST_FIELDS",
     "MAINTAINER_PATTERN",
     "MODULE_FIELDS",
     "TARGET_PATTERN",
+    "TWIN_POLICIES",
     "Field",
     "field_at",
+    "host_json_schema",
     "json_schema",
     "keys",
 ]
@@ -38,18 +53,25 @@ CMAKE_VERSION_PATTERN = r"^[0-9]+(\.[0-9]+){0,3}(\.\.\.<?[0-9]+(\.[0-9]+){0,3})?
 CMAKE_TARGET_PATTERN = r"^[A-Za-z0-9_.+-]+(::[A-Za-z0-9_.+-]+)*$"
 
 
+PACKAGE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
+TWIN_POLICIES = ("warn", "error", "off")
+
+
 @dataclass(frozen=True)
 class Field:
-    """One key: ``string``, ``strings`` (an array of strings), ``table``, ``tables`` (an
-    array of tables) or ``map`` (a table of names to strings)."""
+    """One key: ``string``, ``strings`` (an array of strings), ``integer``, ``table``,
+    ``tables`` (an array of tables), ``map`` (a table of names to strings) or ``named`` (a
+    table of names to tables, each entry perhaps given as just its ``shorthand`` string)."""
 
     kind: str
     description: str
     required: bool = False
     enum: tuple[str, ...] = ()
     pattern: str | None = None  # of the string, of each item, or of a map's values
-    key_pattern: str | None = None  # of a map's keys
+    key_pattern: str | None = None  # of a map's or of a named table's keys
     fields: Mapping[str, Field] = field(default_factory=dict)  # of a table or of each table
+    minimum: int | None = None  # of an integer, or the fewest items of an array of strings
+    shorthand: str = ""  # a named table's: the key a bare string entry stands for
 
 
 MODULE_FIELDS: dict[str, Field] = {
@@ -173,17 +195,87 @@ MODULE_FIELDS: dict[str, Field] = {
 }
 
 
-def keys(path: str = "") -> tuple[str, ...]:
-    """The keys allowed at ``path`` ("" for the top level, "native", "native.packages", ...)."""
-    fields: Mapping[str, Field] = MODULE_FIELDS
+_ONE_LINE = "^[^\n]*$"
+
+HOST_FIELDS: dict[str, Field] = {
+    "package": Field(
+        "string",
+        "The import name: modules are <package>.modules.<name> (default: [project] name, '-' and '.' as '_').",
+        pattern=PACKAGE_PATTERN,
+    ),
+    "modules-dirs": Field(
+        "strings",
+        f"Folders of module folders, inside the project (default {', '.join(DEFAULT_MODULES_DIRS)}).",
+        minimum=1,
+    ),
+    "option-prefix": Field(
+        "string",
+        f"CMake options are <prefix><NAME> (default {DEFAULT_OPTION_PREFIX}); not MODGATE_ or CMAKE_.",
+        pattern=r"^[A-Za-z][A-Za-z0-9_]*_$",
+    ),
+    "host": Field(
+        "string", "A plugin: the host package whose modules it adds to (default: itself).", pattern=PACKAGE_PATTERN
+    ),
+    "module-distribution": Field(
+        "string",
+        f"A module wheel's distribution name, holding {{module}} once (default {DEFAULT_MODULE_DISTRIBUTION}).",
+        pattern=r"\{module\}",
+    ),
+    "policy": Field(
+        "table",
+        "What `modgate check` enforces.",
+        fields={
+            "s0-min-maintainers": Field("integer", "Maintainers an S0 module needs (default 3).", minimum=0),
+            "core-paths": Field("strings", "The core's folders: no module code is copied there unseen."),
+            "ignore": Field("strings", "Finding codes `modgate check` leaves out, e.g. MG301."),
+            "twins": Field(
+                "string", "Code copied between modules, undeclared: warn (default), error or off.", enum=TWIN_POLICIES
+            ),
+            "twins-min-lines": Field("integer", "The smallest copy that counts as twins (default 6).", minimum=1),
+            "forbid-licenses": Field("strings", "SPDX license ids no module's license may name (MG800)."),
+        },
+    ),
+    "groups": Field(
+        "named",
+        "Per group (module.toml groups): its option's name, a summary, its members' default.",
+        key_pattern=NAME_PATTERN,
+        fields={
+            "option": Field("string", "The group's CMake option (default MODGATE_GROUP_<G>).", pattern=OPTION_PATTERN),
+            "default": Field("string", "What its members take when nothing else is set.", enum=MODULE_VALUES),
+            "summary": Field("string", "One line: what the group holds.", pattern=_ONE_LINE),
+        },
+    ),
+    "capabilities": Field(
+        "named",
+        "Per capability (module.toml provides): how many providers may be on, its option, its default.",
+        key_pattern=NAME_PATTERN,
+        shorthand="policy",
+        fields={
+            "policy": Field("string", "How many providers may be on (default at-most-one).", enum=CAPABILITY_POLICIES),
+            "option": Field(
+                "string", "The chooser's CMake option (default MODGATE_PROVIDER_<C>).", pattern=OPTION_PATTERN
+            ),
+            "default": Field(
+                "string", f"The provider chosen while the option is unset, or {NO_PROVIDER}.", pattern=NAME_PATTERN
+            ),
+            "summary": Field("string", "One line: what the capability is.", pattern=_ONE_LINE),
+        },
+    ),
+}
+
+
+def keys(path: str = "", *, declared: Mapping[str, Field] = MODULE_FIELDS) -> tuple[str, ...]:
+    """The keys allowed at ``path`` ("" for the top level, "native", "native.packages", ...)
+    of ``module.toml`` (or of another declaration: ``HOST_FIELDS``)."""
+    fields = declared
     for part in path.split(".") if path else ():
         fields = fields[part].fields
     return tuple(fields)
 
 
-def field_at(path: str) -> Field:
+def field_at(path: str, *, declared: Mapping[str, Field] = MODULE_FIELDS) -> Field:
     """The declaration of key ``path`` ("stage", "deprecated.since", ...)."""
-    fields: Mapping[str, Field] = MODULE_FIELDS
+    fields = declared
     *outer, last = path.split(".")
     for part in outer:
         fields = fields[part].fields
@@ -203,9 +295,20 @@ def _schema(f: Field) -> dict[str, Any]:
         if f.pattern:
             item["pattern"] = f.pattern
         out |= {"type": "array", "items": item, "uniqueItems": True}
+        if f.minimum is not None:
+            out["minItems"] = f.minimum
+    elif f.kind == "integer":
+        out["type"] = "integer"
+        if f.minimum is not None:
+            out["minimum"] = f.minimum
     elif f.kind in ("table", "tables"):
         table = _object(f.fields)
         out |= table if f.kind == "table" else {"type": "array", "items": table}
+    elif f.kind == "named":
+        entry = _object(f.fields)
+        if f.shorthand:
+            entry = {"oneOf": [_schema(f.fields[f.shorthand]) | {"description": "Just the " + f.shorthand}, entry]}
+        out |= {"type": "object", "propertyNames": {"pattern": f.key_pattern}, "additionalProperties": entry}
     else:  # map
         out |= {
             "type": "object",
@@ -234,3 +337,13 @@ def json_schema() -> dict[str, Any]:
     }
     schema["properties"]["name"]["not"] = {"const": ALL_EXTRA}  # reserved: the pip extra of every module
     return schema
+
+
+def host_json_schema() -> dict[str, Any]:
+    """A host's ``[tool.modgate]`` (in ``pyproject.toml``) as a JSON Schema (draft 2020-12)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://modgate.dev/schemas/tool.modgate.json",
+        "title": "modgate host configuration ([tool.modgate] in pyproject.toml)",
+        **_object(HOST_FIELDS),
+    }
