@@ -38,10 +38,14 @@ def wheels_fix(data: dict[str, Any]) -> str:
     core: those of another version, ABI or build, and those another module needs that are
     missing; empty when there are none."""
     modules = data["modules"]
+    # A wheel that is simply not installed is the user's choice of extras, not a problem.
     wanted = {
         name
         for name, module in modules.items()
-        if module.get("shipped_in") == "module wheel" and module["state"] == "ON" and module.get("wheel_problem")
+        if module.get("shipped_in") == "module wheel"
+        and module["state"] == "ON"
+        and module.get("wheel_problem")
+        and module.get("installed", True)
     }
     for module in modules.values():  # the wheels a usable-looking module waits for
         if module["state"] == "ON" and module.get("unavailable"):
