@@ -130,7 +130,9 @@ inline Function as_function(Function fn) { return fn; }
 
 // A provider's registration (its target defines MODGATE_MODULE_PROVIDES, its capability):
 // NAME ("<module>.<function>") for its module, and "<capability>.<function>" for the
-// capability, which is what the core looks up. At most one provider of a capability is built.
+// capability, which is what the core looks up; at most one provider of it is built. (Under
+// policy "any" the providers are built side by side and none is defined this way: the
+// run-time choice maps the capability to one, modgate::alias_module in modgate/registry.h.)
 inline bool register_provided(const std::string& name, const Function& function, const char* doc, const char* host,
                               const char* module, const char* capability) {
   const std::string prefix = std::string(module) + ".";

@@ -44,8 +44,14 @@ MODGATE_RUNTIME_API bool register_function(std::string name, Function function, 
 // none is (allow-missing lookup). The pointer stays valid for the life of the process.
 // On a miss, the module loader (below) is asked once per module to load that module's
 // library, and the lookup is tried again: a built module's function is found whatever
-// was imported before.
+// was imported before. A capability's name mapped by alias_module finds its provider's.
 MODGATE_RUNTIME_API const FunctionInfo* find_registered(std::string_view key);
+
+// Makes "<host>:<capability>.<function>" find "<host>:<provider>.<function>" (both given as
+// "<host>:<name>"): the run-time choice of a capability of policy "any", which modgate's
+// Python side makes once per process. Returns false, changing nothing, when the capability
+// is already mapped (the first choice stays) or the mapping would make a cycle.
+MODGATE_RUNTIME_API bool alias_module(std::string capability, std::string provider);
 
 // Loads the native library of `module` ("<host>:<module>") when that module is built and
 // usable, so its functions register; does nothing otherwise. Each Python extension of a

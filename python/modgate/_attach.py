@@ -172,12 +172,13 @@ def _eager_after_init(package: str) -> None:
 
 class Attached:
     """What :func:`attach` gives a host: its functions as attributes (``package``,
-    ``is_built``, ``is_available``, ``require``, ``info``, and any a later modgate adds).
+    ``is_built``, ``is_available``, ``require``, ``info``, ``provider``, and any a later
+    modgate adds).
     It unpacks to exactly ``is_built, is_available, require, info``, in that order, now and
     in every later version: a function added later is an attribute only, so the host's
     ``__init__.py`` line keeps working."""
 
-    __slots__ = ("info", "is_available", "is_built", "package", "require")
+    __slots__ = ("info", "is_available", "is_built", "package", "provider", "require")
 
     def __init__(
         self,
@@ -186,12 +187,14 @@ class Attached:
         is_available: "Callable[[str], bool]",
         require: "Callable[[str], ModuleType]",
         info: "Callable[[], dict[str, Any]]",
+        provider: "Callable[[str], ModuleType]",
     ) -> None:
         self.package = package
         self.is_built = is_built
         self.is_available = is_available
         self.require = require
         self.info = info
+        self.provider = provider
 
     def __iter__(self) -> "Iterator[Callable[..., Any]]":
         return iter((self.is_built, self.is_available, self.require, self.info))
@@ -252,8 +255,17 @@ def attach(package: str) -> Attached:
 
         return _loader.host(package).info()
 
-    for function in (is_built, is_available, require, info):
+    def provider(capability: str) -> "ModuleType":
+        """The Python package of ``capability``'s provider this process uses: under policy
+        ``any`` the best one installed, chosen on first use (``MODGATE_PREFER``, the host's
+        ``prefer``, each provider's ``priority`` and probe); else the one built. Raises the
+        error saying why there is none."""
+        from . import _loader
+
+        return _loader.host(package).provider_module(capability)
+
+    for function in (is_built, is_available, require, info, provider):
         function.__qualname__ = f"{package}.{function.__name__}"
     if os.environ.get("MODGATE_EAGER", "").strip():
         _eager_after_init(package)
-    return Attached(package, is_built, is_available, require, info)
+    return Attached(package, is_built, is_available, require, info, provider)

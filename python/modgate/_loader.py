@@ -19,7 +19,6 @@ entry points) only on the way that needs it.
 
 import os
 import sys
-from _thread import allocate_lock
 
 from . import _installed, _records
 from ._closure import reach
@@ -44,6 +43,7 @@ from .exceptions import (
     ModuleUnavailableError,
     NotBuiltError,
     UnknownModuleError,
+    _warn_once,
     deprecation_message,
 )
 
@@ -67,8 +67,6 @@ _FALSE = frozenset({"", "0", "false", "no", "off"})
 USER_ERRORS = (ImportError, ManifestError)
 
 _NEAREST = 5  # known names an UnknownModuleError shows
-_lock = allocate_lock()  # guards _warned only: never held across an import or a call out
-_warned: set[str] = set()
 
 
 def _needs(entry: "dict[str, Any]") -> "list[str]":
@@ -81,14 +79,9 @@ def _verb(entry: "dict[str, Any]", dep: str) -> str:
     return "requires" if dep in entry.get("requires", ()) else "was built with (optional-requires)"
 
 
-def _warn_once(key: str, message: str, category: type[Warning], stacklevel: int = 3) -> None:
-    with _lock:
-        if key in _warned:
-            return
-        _warned.add(key)
-    import warnings
-
-    warnings.warn(message, category, stacklevel=stacklevel)
+def _chosen_at_run_time(package: str, capability: str) -> bool:
+    entry = (summary(package).get("capabilities") or {}).get(capability)
+    return isinstance(entry, dict) and entry.get("policy") == "any"
 
 
 def flag(variable: str) -> bool:
@@ -460,7 +453,7 @@ class Host:
         key = function_name(self.package, name)
         function: Callable[..., Any] | None = _core.lookup(key)
         if function is None and "." in name:
-            self.load(module)
+            self.load(module)  # a module named like a capability of policy any: its provider is chosen too
             function = _core.lookup(key)
         return function
 
@@ -470,6 +463,10 @@ class Host:
         load raises :class:`ModuleLoadError`."""
         if _valid_name(module) and self.record(module) is None:
             module = self.provider(module) or module
+        elif _valid_name(module) and _chosen_at_run_time(self.package, module):
+            # Named like a capability of policy any (VTK's RenderingCore): its own functions
+            # are found first, then, through the choice's alias, its provider's.
+            self.provider(module)
         libraries = self.native_libraries(module)
         if not libraries:
             return
@@ -488,9 +485,50 @@ class Host:
 
     def provider(self, capability: str) -> str | None:
         """The module built as ``capability``'s provider (``provides``), or ``None``: no
-        provider is built, or no module provides it."""
+        provider is built, or no module provides it. Under policy ``any``, the one chosen
+        at run time (:mod:`modgate._providers`; none usable: ``None``)."""
         entry = (summary(self.package).get("capabilities") or {}).get(capability)
-        return entry.get("provider") if isinstance(entry, dict) else None
+        if not isinstance(entry, dict):
+            return None
+        if entry.get("policy") == "any":
+            from . import _providers
+
+            return _providers.choose(self, capability).chosen
+        provider = entry.get("provider")
+        return provider if isinstance(provider, str) else None
+
+    def provider_module(self, capability: str) -> "ModuleType":
+        """``<host>.provider(capability)``: the Python package of the provider this process
+        uses (chosen at run time under policy ``any``, else the one built); raises the
+        error saying why there is none."""
+        entry = (summary(self.package).get("capabilities") or {}).get(capability)
+        if not isinstance(entry, dict):
+            known = sorted(summary(self.package).get("capabilities") or {})
+            raise UnknownModuleError(
+                f"{self.package} has no capability {capability!r} (its capabilities: {', '.join(known) or 'none'})",
+                module=capability,
+                fullname=self.prefix + capability,
+                known=known,
+            )
+        if entry.get("policy") == "any":
+            from . import _providers
+
+            choice = _providers.choose(self, capability)
+            if choice.chosen is None:
+                raise ModuleUnavailableError(
+                    choice.reason, module=capability, fullname=self.prefix + capability, requirement=""
+                )
+            return self.require(choice.chosen)
+        provider = entry.get("provider")
+        if not isinstance(provider, str):
+            raise ModuleUnavailableError(
+                f"{self.package}'s capability {capability!r} has no provider in this build (its option"
+                f" {entry.get('option')} chose none; providers: {', '.join(entry.get('providers', ()))})",
+                module=capability,
+                fullname=self.prefix + capability,
+                requirement="",
+            )
+        return self.require(provider)
 
     def native_modules(self) -> list[str]:
         """The modules of this build with native parts that this process may use: what
@@ -554,6 +592,12 @@ class Host:
         for name, record in sorted(found.items()):
             modules[name] = self._view(record, disabled)
         data["modules"] = modules
+        for capability, entry in (data.get("capabilities") or {}).items():
+            if entry.get("policy") == "any":  # every provider tried: its state here, and the one chosen
+                from . import _providers
+
+                entry["providers"] = _providers.providers(self, capability)
+                entry |= _providers.choose(self, capability, survey=True).as_dict()
         return data
 
     def _enabled(self) -> "Iterator[str]":

@@ -65,6 +65,12 @@ def entry_problem(entry: object) -> str | None:
             return f"{key} is {entry[key]!r}, not a list of strings"
     if entry.get("wheel") is not None and not isinstance(entry["wheel"], str):
         return f"wheel is {entry['wheel']!r}, not a string"
+    for key in ("provides", "probe"):
+        if entry.get(key) is not None and not isinstance(entry[key], str):
+            return f"{key} is {entry[key]!r}, not a string"
+    priority = entry.get("priority", 0)
+    if not isinstance(priority, int) or isinstance(priority, bool):
+        return f"priority is {priority!r}, not an integer"
     deprecated = entry.get("deprecated")
     if deprecated is not None:
         if not isinstance(deprecated, dict) or not all(isinstance(deprecated.get(k), str) for k in ("since", "reason")):
@@ -91,6 +97,9 @@ def top_problem(top: object) -> str | None:
         isinstance(c, dict) and isinstance(c.get("provider"), str | None) for c in capabilities.values()
     ):
         return f"capabilities is {capabilities!r}, not an object of objects naming their provider"
+    for name, capability in capabilities.items():
+        if not all(_strings(capability.get(key, [])) for key in ("providers", "prefer")):
+            return f"capability {name!r} is {capability!r}: providers and prefer must be lists of strings"
     return None
 
 

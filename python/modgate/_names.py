@@ -33,7 +33,7 @@ GROUP_OPTION_PREFIX = "MODGATE_GROUP_"
 # A capability's option (``provides`` in module.toml): which provider, or NO_PROVIDER.
 CAPABILITY_OPTION_PREFIX = "MODGATE_PROVIDER_"
 NO_PROVIDER = "none"
-CAPABILITY_POLICIES = ("at-most-one", "exactly-one")
+CAPABILITY_POLICIES = ("at-most-one", "exactly-one", "any")  # any: chosen at run time
 EXTRA_MODULE_DIRS = "MODGATE_EXTRA_MODULE_DIRS"
 ALL_EXTRA = "all"  # the pip extra holding every module's Python requirements
 CMAKE_PREFIX_GROUP = "cmake.prefix"  # scikit-build-core's entry-point group: a package on CMAKE_PREFIX_PATH

@@ -57,13 +57,27 @@ def capability_table(capabilities: Mapping[str, Mapping[str, Any]], *, indent: s
     if not capabilities:
         return ""
     rows = [("capability", "option", "built", "providers")]
+    lines = []
     for name, entry in sorted(capabilities.items()):
+        if entry["policy"] == "any":  # every provider built; one chosen at run time
+            chosen = entry.get("chosen")
+            shown = (
+                f"{chosen} (chosen here)"
+                if chosen
+                else ("none usable here" if "chosen" in entry else "chosen at run time")
+            )
+            rows.append((f"{name} (any)", "-", shown, ", ".join(entry["providers"])))
+            for candidate in entry.get("candidates", ()):
+                rank = f"priority {candidate['priority']}"
+                rank += "" if candidate["score"] is None else f", probe {candidate['score']}"
+                lines.append(f"{indent}  {name}: {candidate['name']} ({rank}): {candidate['reason']}")
+            continue
         value = entry.get("value") or ""
         option = f"{entry['option']}={value}" if value else f"{entry['option']} (unset)"
         rows.append(
             (f"{name} ({entry['policy']})", option, entry.get("provider") or "none", ", ".join(entry["providers"]))
         )
-    return aligned(rows, indent=indent)
+    return "\n".join([aligned(rows, indent=indent), *lines])
 
 
 def module_row(name: str, module: Mapping[str, Any]) -> tuple[str, str, str, bool, str]:

@@ -2,9 +2,11 @@
 
 What ``<package>.modules.<name>`` raises when a module cannot be used is one type per
 cause; each is also an :class:`ImportError`, so ``except ImportError`` code keeps working;
-the type tells *why*, and the message says what to do. A leaf: it imports nothing, so
-the configure step uses it too.
+the type tells *why*, and the message says what to do. A leaf: it imports nothing of
+modgate's, so the configure step uses it too.
 """
+
+from _thread import allocate_lock as _allocate_lock
 
 __all__ = [
     "ManifestError",
@@ -116,3 +118,19 @@ def deprecation_message(name: str, *, since: str, reason: str, removal: str | No
     if replacement:
         text += f"; use {replacement} instead"
     return text
+
+
+_warned: set[str] = set()  # what _warn_once said: once per process
+_warned_lock = _allocate_lock()  # guards _warned only: never held across an import or a call out
+
+
+def _warn_once(key: str, message: str, category: type[Warning], stacklevel: int = 3) -> None:
+    """``warnings.warn`` the first time ``key`` is seen in this process (the loader's and
+    the run-time provider choice's warnings)."""
+    with _warned_lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    import warnings
+
+    warnings.warn(message, category, stacklevel=stacklevel)

@@ -14,6 +14,10 @@ does nothing: no header, no entry points read, none of modgate's modules importe
   ``<folder>::native library loads``: it imports the module and loads its libraries as a
   user's first call would, so one that builds but does not load (an undefined symbol)
   fails here, not for a user;
+- ``@pytest.mark.each_provider("blas")`` runs a test once per provider of the capability
+  this build has (the fixture ``modgate_provider`` is that provider's Python package), so
+  each provider is tested, not only the one a process chooses; one that cannot run here
+  (not installed, its probe scores 0) is skipped, saying why;
 - the session header lists each module's state;
 - ``--modgate-disable=a,b`` turns modules off at import time for the run (``MODGATE_DISABLE``).
 """
@@ -125,6 +129,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "requires_module(*names): skip unless every named modgate module can be imported"
         " (built, not disabled, its Python requirements installed)",
     )
+    config.addinivalue_line(
+        "markers",
+        "each_provider(capability): run the test once per provider of the capability this build has,"
+        " its Python package as the modgate_provider fixture",
+    )
     names = _names(config.getoption("modgate_disable") or [])
     if not names:
         return
@@ -188,6 +197,48 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             reason = unavailable_reason(name)
             if reason is not None:
                 pytest.skip(reason)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    mark = metafunc.definition.get_closest_marker("each_provider")
+    if mark is None:
+        return
+    if _HOST is None:
+        raise pytest.UsageError(f"{metafunc.definition.nodeid}: each_provider: {_NO_HOST}")
+    if len(mark.args) != 1 or not isinstance(mark.args[0], str):
+        raise pytest.UsageError(
+            f'{metafunc.definition.nodeid}: each_provider takes one capability, e.g. @pytest.mark.each_provider("blas")'
+        )
+    from . import _providers
+
+    host = _host()
+    capability = mark.args[0]
+    known = summary(host.package).get("capabilities") or {}
+    if capability not in known:
+        raise pytest.UsageError(
+            f"{metafunc.definition.nodeid}: each_provider: {host.package} has no capability {capability!r}"
+            f" (its capabilities: {', '.join(sorted(known)) or 'none'})"
+        )
+    names = _providers.providers(host, capability)
+    params: list[tuple[str, str | None]] = [(capability, name) for name in names] or [(capability, None)]
+    metafunc.parametrize("modgate_provider", params, indirect=True, ids=names or ["no provider built"])
+
+
+@pytest.fixture
+def modgate_provider(request: pytest.FixtureRequest) -> Any:
+    """The Python package of one provider of a capability (``@pytest.mark.each_provider``)."""
+    capability, name = getattr(request, "param", (None, None))
+    if capability is None:
+        raise pytest.UsageError("modgate_provider comes with @pytest.mark.each_provider(<capability>)")
+    if name is None:
+        pytest.skip(f"no provider of {capability!r} is built here")
+    from . import _providers
+
+    host = _host()
+    tried = _providers._try(host, name)
+    if not tried.usable:
+        pytest.skip(f"provider {name!r} of {capability!r}: {tried.reason}")
+    return host.require(name)
 
 
 class ModuleFolder(pytest.Directory):

@@ -197,6 +197,8 @@ MODGATE_PYBIND11_MODULE(_core, m) {
       },
       py::arg("key"), "The function registered under `key` (\"<host>:<module>.<function>\"), or None.");
   m.def("functions", &modgate::function_names, "Every registered function name, sorted.");
+  m.def("alias_module", &modgate::alias_module, py::arg("capability"), py::arg("provider"),
+        "Map '<host>:<capability>' to '<host>:<provider>' for lookups; False when already mapped.");
   m.def("registry_errors", &modgate::registry_errors, "Registrations the registry refused.");
   m.def("abi_version", &modgate::runtime_abi_version, "The loaded runtime's ABI version.");
   m.def(

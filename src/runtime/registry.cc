@@ -16,8 +16,17 @@ struct Registry {
   std::map<std::string, FunctionInfo, std::less<>> functions;  // nodes never move: pointers stay valid
   std::vector<std::string> errors;
   ModuleLoader loader = nullptr;
-  std::set<std::string, std::less<>> asked;  // modules the loader was asked for: once each
+  // Modules the loader has answered for: a miss after costs a set lookup. A module is added
+  // when its loader returns, so a thread asking while another loads it calls the loader too
+  // and gets the answer (the loader's side serialises the load), not a miss.
+  std::set<std::string, std::less<>> asked;
+  std::map<std::string, std::string, std::less<>> aliases;  // capability -> its provider, chosen at run time
 };
+
+// "<host>:<module>.<function>" -> the position of the dot after "<host>:<module>", or npos.
+std::size_t module_end(std::string_view key) {
+  return key.find('.', key.find(':') == std::string_view::npos ? 0 : key.find(':'));
+}
 
 Registry& registry() {
   // Constructed on first use: module libraries register from static initialisers.
@@ -59,25 +68,47 @@ void set_module_loader(ModuleLoader loader) {
   r.loader = loader;
 }
 
+bool alias_module(std::string capability, std::string provider) {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  if (capability == provider || r.aliases.count(provider) != 0) return false;   // no cycle
+  return r.aliases.emplace(std::move(capability), std::move(provider)).second;  // the first choice stays
+}
+
 const FunctionInfo* find_registered(std::string_view key) {
   Registry& r = registry();
   ModuleLoader loader = nullptr;
   std::string module;
+  const std::size_t dot = module_end(key);
   {
     std::lock_guard<std::mutex> lock(r.mutex);
     auto found = r.functions.find(key);
     if (found != r.functions.end()) return &found->second;
-    // "<host>:<module>.<function>" -> "<host>:<module>"; a name with no function part has no module.
-    const std::size_t dot = key.find('.', key.find(':') == std::string_view::npos ? 0 : key.find(':'));
-    if (r.loader == nullptr || dot == std::string_view::npos) return nullptr;
+    // A name with no function part has no module.
+    if (dot == std::string_view::npos) return nullptr;
     module = std::string(key.substr(0, dot));
-    if (!r.asked.insert(module).second) return nullptr;  // asked before: a miss costs a set lookup
-    loader = r.loader;
+    if (r.aliases.count(module) == 0) {
+      if (r.loader == nullptr || r.asked.count(module) != 0) return nullptr;
+      loader = r.loader;
+    }
   }
-  loader(module);  // outside the lock: the library's functions register while it loads
+  if (loader != nullptr) loader(module);  // outside the lock: the library's functions register while it loads
+  std::string target;
+  {
+    std::lock_guard<std::mutex> lock(r.mutex);
+    if (loader != nullptr) r.asked.insert(module);
+    auto found = r.functions.find(key);
+    if (found != r.functions.end()) return &found->second;
+    auto alias = r.aliases.find(module);
+    if (alias == r.aliases.end()) return nullptr;
+    target = alias->second + std::string(key.substr(dot));
+  }
+  const FunctionInfo* provided = find_registered(target);
+  if (provided == nullptr) return nullptr;
+  // Kept under the capability's name too: the next lookup is a plain one.
   std::lock_guard<std::mutex> lock(r.mutex);
-  auto found = r.functions.find(key);
-  return found == r.functions.end() ? nullptr : &found->second;
+  FunctionInfo info{std::string(key), provided->module, provided->doc, provided->function};
+  return &r.functions.emplace(std::string(key), std::move(info)).first->second;
 }
 
 std::vector<std::string> function_names() {

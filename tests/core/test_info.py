@@ -25,6 +25,8 @@ KEYS = {
     "optional_requires",
     "optional_present",
     "provides",
+    "priority",
+    "probe",
     "license",
     "license_files",
     "maintainers",

@@ -249,3 +249,82 @@ def test_check_refuses_a_host_whose_default_configure_would_have_to_choose(tmp_p
         "[tool.modgate] capabilities.blas.default: 'mkk' does not provide 'blas' (did you mean 'mkl'?) (its providers:"
         " mkl, openblas)"
     ]
+
+
+def test_policy_any_builds_every_provider_and_chooses_nothing_at_configure_time() -> None:
+    """Both providers ON (AUTO), no chooser option, no conflict; the manifest records the
+    prefer list for the run-time choice; a capability may share a module's name."""
+    from modgate._configure.manifest import capability_entries
+    from modgate._configure.request import run_time_capabilities
+
+    settings: list[tuple[str, str, str | None, str, tuple[str, ...]]] = [("blas", "any", None, "", ("mkl",))]
+    provided = capabilities(MODULES, settings)
+    assert "blas" not in provided
+    resolution = resolve(MODULES, build_requests(MODULES, {}, None, provided=provided), provided=provided)
+    assert {s.name for s in resolution.states if s.enabled} == set(MODULES)
+    run_time = run_time_capabilities(MODULES, [("blas", "any", ("mkl",))])
+    entry = capability_entries(provided, {}, resolution.order, run_time)["blas"]
+    assert entry == {
+        "policy": "any",
+        "option": None,
+        "value": "",
+        "default": "",
+        "providers": ["mkl", "openblas"],
+        "provider": None,
+        "prefer": ["mkl"],
+    }
+    named = MODULES | {"blas": reg("blas")}
+    assert "blas" not in capabilities(named, [("blas", "any", None, "")])  # no clash under any
+    with pytest.raises(ConfigurationError) as caught:
+        capabilities(named, [])
+    assert "has the name of module 'blas'" in caught.value.format()
+
+
+RunTimeSetting = tuple[str, str, str | None, str, tuple[str, ...]]
+
+
+@pytest.mark.parametrize(
+    ("setting", "needles"),
+    [
+        (("blas", "any", "USE_BLAS", "", ()), ["capabilities.blas.option", "there is no option to give"]),
+        (("blas", "any", None, "mkl", ()), ["capabilities.blas.default", "there is no default to give"]),
+        (("blas", "any", None, "", ("mlk",)), ["capabilities.blas.prefer", "'mlk' does not provide 'blas'", "'mkl'"]),
+        (("blas", "at-most-one", None, "", ("mkl",)), ["capabilities.blas.prefer", 'write policy = "any"']),
+    ],
+)
+def test_run_time_settings_mistakes(
+    setting: tuple[str, str, str | None, str, tuple[str, ...]], needles: list[str]
+) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        capabilities(MODULES, [setting])
+    text = caught.value.format()
+    assert all(needle in text for needle in needles), text
+
+
+def test_a_providers_priority_and_probe() -> None:
+    text = b'name = "mkl"\nsummary = "s"\nstage = "S1"\nprovides = "blas"\npriority = 5\nprobe = "probes:score"\n'
+    parsed = parse_registration(text, path="m.toml", folder_name="mkl")
+    assert (parsed.priority, parsed.probe) == (5, "probes:score")
+    for bad, needle in (
+        (b"priority = 5000", "'priority' must be a whole number from -1000 to 1000"),
+        (b'priority = "high"', "'priority' must be a whole number"),
+        (b'probe = "a b"', "'probe' 'a b' is not 'function' or 'submodule:function'"),
+    ):
+        lines = text.replace(b"priority = 5", b"").replace(b'probe = "probes:score"', b"") + bad + b"\n"
+        with pytest.raises(ConfigurationError) as caught:
+            parse_registration(lines, path="m.toml", folder_name="mkl")
+        assert needle in caught.value.format(), caught.value.format()
+    with pytest.raises(ConfigurationError) as caught:
+        parse_registration(text.replace(b'provides = "blas"\n', b""), path="m.toml", folder_name="mkl")
+    assert "'priority' ranks a provider, and this module provides no capability" in caught.value.format()
+
+
+def test_the_host_reads_prefer() -> None:
+    host = parse_host(
+        {"tool": {"modgate": {"package": "acme", "capabilities": {"blas": {"policy": "any", "prefer": ["mkl"]}}}}}
+    )
+    assert host.capabilities == (CapabilitySetting("blas", "any", prefer=("mkl",)),)
+    assert host.chosen_at_run_time("blas") and not host.chosen_at_run_time("fft")
+    with pytest.raises(ConfigurationError) as caught:
+        parse_host({"tool": {"modgate": {"package": "acme", "capabilities": {"blas": {"prefer": ["mkl", "mkl"]}}}}})
+    assert "capabilities.blas.prefer" in caught.value.format() and "each once" in caught.value.format()

@@ -11,10 +11,11 @@ that are valid by construction, then the removal of rows whose pairs fit into th
 (:mod:`._pairwise`). A capability (``provides``) is one many-valued factor: its providers
 conflict pairwise, so each provider meets every state of every other module; its
 "none" (under ``at-most-one``) meets them too, and under ``exactly-one`` every row has one
-provider. Rows a capability changes, and pairs only a row of its own can show, are
-completed last. Written here rather than taken from a library: the known
-covering-array tools either ignore requires/conflicts or do not finish at a thousand
-options.
+provider. A capability of policy ``any`` is no factor: its providers are independent
+modules, built side by side, and the choice among them is made at run time. Rows a
+capability changes, and pairs only a row of its own can show, are completed last.
+Written here rather than taken from a library: the known covering-array tools either
+ignore requires/conflicts or do not finish at a thousand options.
 """
 
 from __future__ import annotations

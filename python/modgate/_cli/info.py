@@ -1,4 +1,4 @@
-"""``modgate info NAME``: one module of an installed host."""
+"""``modgate info NAME``: one module (or capability) of an installed host."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ __all__ = ["main", "populate_parser"]
 
 
 def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = sub.add_parser("info", help="one module of an installed host: state, reason, owners, requirements")
-    parser.add_argument("name", help="the module's name")
+    parser = sub.add_parser(
+        "info", help="one module of an installed host (state, reason, owners, requirements), or a capability"
+    )
+    parser.add_argument("name", help="the module's name, or a capability's: its providers and the one chosen")
     parser.add_argument("--package", help=PACKAGE_HELP)
     parser.add_argument("--format", choices=("text", "json"), default="text")
 
@@ -41,10 +43,27 @@ def _optional(module: dict[str, Any]) -> str:
     return ", ".join(shown) or "-"
 
 
+def _capability(package: str, name: str, entry: dict[str, Any], form: str) -> int:
+    """A capability: its policy, its providers, and the one this process uses, with why."""
+    if form == "json":
+        print(json.dumps(entry, indent=2, sort_keys=True))
+        return 0
+    from .._table import capability_table
+
+    print(f"{package}: capability {name!r}, policy {entry['policy']}")
+    print(capability_table({name: entry}, indent="  "))
+    if entry["policy"] == "any":
+        print(f"  chosen: {entry.get('chosen') or 'none'} ({entry.get('reason', '')})")
+    return 0
+
+
 def main(args: argparse.Namespace) -> int:
     package = args.package or default_host()
     data = host_info(package)
     modules: dict[str, Any] = data["modules"]
+    capability = (data.get("capabilities") or {}).get(args.name)
+    if args.name not in modules and capability is not None:
+        return _capability(package, args.name, capability, args.format)
     if args.name not in modules:
         raise _loader.host(package).unknown_error(args.name)
     module = modules[args.name]

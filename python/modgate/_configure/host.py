@@ -20,6 +20,7 @@ and the pytest plugin all read it here::
     cuda_libs = { option = "USE_CUDA_LIBS", summary = "the CUDA libraries" }  # default MODGATE_GROUP_CUDA_LIBS
     [tool.modgate.capabilities]   # per capability (module.toml `provides`): how many providers may be on
     blas = { policy = "at-most-one", option = "USE_BLAS", default = "none" }  # or just blas = "exactly-one"
+    gpu = { policy = "any", prefer = ["cuda", "rocm"] }  # built side by side, the best chosen at run time
 
 :func:`parse_host` is pure; :func:`read_host` reads the file. The standard library only.
 """
@@ -108,6 +109,7 @@ class CapabilitySetting:
     option: str | None = None
     default: str = ""
     summary: str = ""
+    prefer: tuple[str, ...] = ()  # policy any: the providers tried first at run time, in order
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,10 @@ class HostConfig:
     @property
     def is_plugin(self) -> bool:
         return self.host_package != self.package
+
+    def chosen_at_run_time(self, capability: str) -> bool:
+        """Whether ``capability`` has policy ``any``: its providers are built side by side."""
+        return any(c.name == capability and c.policy == "any" for c in self.capabilities)
 
 
 def _bad(key: str, message: str, fix: str, path: str) -> Problem:
@@ -445,7 +451,12 @@ def _capabilities(raw: object, path: str, problems: list[Problem]) -> tuple[Capa
         if not isinstance(summary, str) or "\n" in summary:
             problems.append(_bad(f"{key}.summary", f"must be one line of text, not {summary!r}", "shorten it", path))
             summary = ""
-        found.append(CapabilitySetting(name, str(policy), option, default, summary))
+        prefer = entry.get("prefer", [])
+        if not (_string_list(prefer) and all(is_module_name(p) for p in prefer)) or len(set(prefer)) != len(prefer):
+            why = f"must be an array of provider names, each once, not {prefer!r}"
+            problems.append(_bad(f"{key}.prefer", why, 'write prefer = ["mkl", "openblas"]', path))
+            prefer = []
+        found.append(CapabilitySetting(name, str(policy), option, default, summary, tuple(prefer)))
     owners: dict[str, str] = {}
     for setting in found:
         option = setting.option

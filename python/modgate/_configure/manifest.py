@@ -25,17 +25,22 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .host import HostConfig
     from .registration import Registration
-    from .request import Capability
+    from .request import Capability, RunTimeCapability
     from .resolver import Resolution
 
 
 def capability_entries(
-    provided: Mapping[str, Capability], values: Mapping[str, str], enabled: Sequence[str]
+    provided: Mapping[str, Capability],
+    values: Mapping[str, str],
+    enabled: Sequence[str],
+    run_time: Mapping[str, RunTimeCapability] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Each capability as the manifest's ``capabilities`` records it: policy, option, the
-    value set ("" unset), the host's default, the providers, and the one built (or ``None``)."""
+    value set ("" unset), the host's default, the providers, and the one built (or ``None``).
+    A capability of policy ``any`` (``run_time``) has no option and no provider chosen here:
+    its ``prefer`` list and each provider's ``priority`` and ``probe`` order the run-time choice."""
     on = set(enabled)
-    return {
+    entries = {
         name: {
             "policy": capability.policy,
             "option": capability.option,
@@ -46,6 +51,17 @@ def capability_entries(
         }
         for name, capability in sorted(provided.items())
     }
+    for name, chosen_later in sorted((run_time or {}).items()):
+        entries[name] = {
+            "policy": "any",
+            "option": None,
+            "value": "",
+            "default": "",
+            "providers": list(chosen_later.providers),
+            "provider": None,
+            "prefer": list(chosen_later.prefer),
+        }
+    return entries
 
 
 __all__ = ["SCHEMA", "build_manifest", "capability_entries", "core_license", "dumps", "dumps_record"]
@@ -119,6 +135,8 @@ def build_manifest(
             "optional_requires": list(reg.optional_requires),
             "optional_present": [d for d in reg.optional_requires if d in present] if state.enabled else [],
             "provides": reg.provides,
+            "priority": reg.priority,
+            "probe": reg.probe,
             "license": reg.license,
             "license_files": list(license_files.get(state.name, ())),
         }

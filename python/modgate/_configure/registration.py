@@ -137,6 +137,8 @@ class Registration:
     test_requires: tuple[str, ...] = ()  # [tests] requires: what its tests use and it does not
     optional_requires: tuple[str, ...] = ()  # used when enabled, built without otherwise
     provides: str | None = None  # a capability; the core looks up "<capability>.<function>"
+    priority: int = 0  # a provider's rank at run time (policy any), after the host's prefer list
+    probe: str | None = None  # a provider's probe: "function" or "submodule:function", else native
     license: str | None = None  # an SPDX expression, canonical (PEP 639)
     license_files: tuple[str, ...] = ()  # globs inside the module folder
 
@@ -495,6 +497,7 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
             f"{provides!r} is not a capability name (lowercase letter, then lowercase letters, digits or '_')",
             'write provides = "blas"',
         )
+    priority, probe = _parse_provider(c, table, provides)
     test_requires = _parse_tests(c, table, name if name is not None else folder_name, requires or ())
     if c.problems:
         raise ConfigurationError(c.problems)
@@ -518,9 +521,33 @@ def parse_registration(data: bytes, *, path: str, folder_name: str) -> Registrat
         test_requires=test_requires,
         optional_requires=optional,
         provides=provides,
+        priority=priority,
+        probe=probe,
         license=license,
         license_files=license_files,
     )
+
+
+def _parse_provider(c: _Checker, table: Mapping[str, Any], provides: str | None) -> tuple[int, str | None]:
+    """``priority`` and ``probe``: a provider's rank and its probe for the run-time choice."""
+    priority = table.get("priority", 0)
+    if type(priority) is not int or not -1000 <= priority <= 1000:
+        c.add(
+            "priority", f"'priority' must be a whole number from -1000 to 1000, not {priority!r}", "write priority = 10"
+        )
+        priority = 0
+    probe = c.string(table, "probe", "probe", fix='name a function of the module, such as probe = "score"')
+    if probe is not None and not _TARGET_RE.match(probe):
+        c.add("probe", f"'probe' {probe!r} is not 'function' or 'submodule:function'", 'write probe = "score"')
+        probe = None
+    for key in ("priority", "probe"):
+        if key in table and provides is None:
+            c.add(
+                key,
+                f"{key!r} ranks a provider, and this module provides no capability",
+                'add provides = "<capability>"',
+            )
+    return priority, probe
 
 
 def _parse_license(c: _Checker, table: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]]:

@@ -40,6 +40,7 @@ __all__ = [
     "Capability",
     "HostOptions",
     "Request",
+    "RunTimeCapability",
     "build_requests",
     "capabilities",
     "check_options",
@@ -49,6 +50,7 @@ __all__ = [
     "host_options",
     "near_option",
     "normalize_value",
+    "run_time_capabilities",
 ]
 
 # Every spelling a value may take (case-insensitive): CMake's booleans, and VTK's words
@@ -197,9 +199,35 @@ class Capability:
         return ", ".join(shown[:-1]) + f" or {shown[-1]}" if len(shown) > 1 else shown[0]
 
 
+@dataclass(frozen=True)
+class RunTimeCapability:
+    """A capability of policy ``any``: every provider is built by its own option, and the
+    best one installed is chosen at run time, ``prefer`` first."""
+
+    name: str
+    prefer: tuple[str, ...]
+    providers: tuple[str, ...]
+
+
+def run_time_capabilities(
+    modules: Mapping[str, Registration], settings: Iterable[tuple[str, str, tuple[str, ...]]]
+) -> dict[str, RunTimeCapability]:
+    """The capabilities the host gives policy ``any`` (``settings``: name, policy, prefer),
+    with their providers; :func:`capabilities` checks the settings."""
+    providers: dict[str, list[str]] = {}
+    for name in sorted(modules):
+        if modules[name].provides is not None:
+            providers.setdefault(str(modules[name].provides), []).append(name)
+    return {
+        name: RunTimeCapability(name, prefer, tuple(providers[name]))
+        for name, policy, prefer in settings
+        if policy == "any" and name in providers
+    }
+
+
 def capabilities(
     modules: Mapping[str, Registration],
-    settings: Iterable[tuple[str, str, str | None, str]] = (),
+    settings: Iterable[tuple[str, str, str | None, str] | tuple[str, str, str | None, str, tuple[str, ...]]] = (),
     *,
     prefix: str = DEFAULT_OPTION_PREFIX,
     origin: str = "pyproject.toml",
@@ -216,7 +244,11 @@ def capabilities(
     for name in sorted(modules):
         if modules[name].provides is not None:
             providers.setdefault(str(modules[name].provides), []).append(name)
-    given = {name: (policy, option, default) for name, policy, option, default in settings}
+    given: dict[str, tuple[str, str | None, str]] = {}
+    prefers: dict[str, tuple[str, ...]] = {}
+    for setting in settings:
+        given[setting[0]] = setting[1:4]
+        prefers[setting[0]] = setting[4] if len(setting) > 4 else ()
     problems: list[Problem] = []
     for name in sorted(set(given) - set(providers)):
         problems.append(
@@ -232,8 +264,11 @@ def capabilities(
     found: dict[str, Capability] = {}
     for name, names in sorted(providers.items()):
         policy, option, default = given.get(name, (CAPABILITY_POLICIES[0], None, ""))
-        option = option or capability_option(name)
         where = f"[tool.modgate] capabilities.{name}"
+        problems += _prefer_problems(name, policy, option, default, prefers.get(name, ()), names, where, origin)
+        if policy == "any":
+            continue  # no option, no choice at configure time; a module may share its name
+        option = option or capability_option(name)
         if name in modules:
             problems.append(
                 Problem(
@@ -269,6 +304,41 @@ def capabilities(
     if problems:
         raise ConfigurationError(problems)
     return found
+
+
+def _prefer_problems(
+    name: str,
+    policy: str,
+    option: str | None,
+    default: str,
+    prefer: tuple[str, ...],
+    providers: Sequence[str],
+    where: str,
+    origin: str,
+) -> list[Problem]:
+    """What policy ``any`` forbids (an option, a default) and what ``prefer`` may name."""
+    problems = []
+    if policy != "any":
+        if prefer:
+            why = f"orders the providers at run time, and {name!r} is chosen at configure time ({policy})"
+            problems.append(Problem(origin, f"{where}.prefer", why, 'remove it, or write policy = "any"'))
+        return problems
+    for key, given in (("option", option), ("default", default)):
+        if given:
+            why = "under policy 'any' every provider is built by its own option and the best is chosen at run time"
+            problems.append(Problem(origin, f"{where}.{key}", f"{why}: there is no {key} to give", f"remove {key}"))
+    for entry in prefer:
+        if entry not in providers:
+            problems.append(
+                Problem(
+                    origin,
+                    f"{where}.prefer",
+                    f"{entry!r} does not provide {name!r}{suggest(entry, providers)}"
+                    f" (its providers: {', '.join(providers)})",
+                    "name its providers only",
+                )
+            )
+    return problems
 
 
 def _choice(option: str, raw: str, capability: Capability, origin: str) -> tuple[str | None, Problem | None]:
@@ -327,6 +397,7 @@ class HostOptions:
     groups: dict[str, str]
     provided: dict[str, Capability]
     defaults: dict[str, str] = field(default_factory=dict)  # each group's default, where the host gives one
+    run_time: dict[str, RunTimeCapability] = field(default_factory=dict)  # policy any: chosen at run time
 
     def requests(
         self,
@@ -354,13 +425,14 @@ def host_options(modules: Mapping[str, Registration], config: HostConfig) -> Hos
     """:func:`group_options` and :func:`capabilities` with ``config``'s settings, and its
     groups' defaults (a :class:`ConfigurationError` where a module's groups' defaults differ)."""
     groups = group_options(modules, config.group_renames, prefix=config.option_prefix, origin=config.path)
-    settings = [(c.name, c.policy, c.option, c.default) for c in config.capabilities]
+    settings = [(c.name, c.policy, c.option, c.default, c.prefer) for c in config.capabilities]
     provided = capabilities(modules, settings, prefix=config.option_prefix, origin=config.path, taken=groups)
+    run_time = run_time_capabilities(modules, [(c.name, c.policy, c.prefer) for c in config.capabilities])
     defaults = config.group_defaults
     problems = group_default_problems(modules, defaults, config.path)
     if problems:
         raise ConfigurationError(problems)
-    return HostOptions(groups, provided, defaults)
+    return HostOptions(groups, provided, defaults, run_time)
 
 
 def group_members(modules: Mapping[str, Registration]) -> dict[str, list[str]]:

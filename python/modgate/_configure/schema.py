@@ -103,9 +103,21 @@ MODULE_FIELDS: dict[str, Field] = {
     ),
     "provides": Field(
         "string",
-        "A capability this module provides (several may; the host's policy says at most or exactly one is on);"
-        " the core looks up '<capability>.<function>'.",
+        "A capability this module provides (several may; the host's policy says at most one, exactly one or"
+        " any number are on, the best chosen at run time); the core looks up '<capability>.<function>'.",
         pattern=NAME_PATTERN,
+    ),
+    "priority": Field(
+        "integer",
+        "A provider's rank under a capability of policy any, after the host's prefer list: higher is tried"
+        " first (default 0).",
+    ),
+    "probe": Field(
+        "string",
+        "A provider's probe, asked once per process before it is chosen at run time: 'function' or"
+        " 'submodule:function' of its Python package, else its native function <module>.<function>; it"
+        " returns a score, 0 when the provider cannot run here.",
+        pattern=TARGET_PATTERN,
     ),
     "license": Field(
         "string",
@@ -251,7 +263,11 @@ HOST_FIELDS: dict[str, Field] = {
         key_pattern=NAME_PATTERN,
         shorthand="policy",
         fields={
-            "policy": Field("string", "How many providers may be on (default at-most-one).", enum=CAPABILITY_POLICIES),
+            "policy": Field(
+                "string",
+                "How many providers may be on (default at-most-one); any: the best is chosen at run time.",
+                enum=CAPABILITY_POLICIES,
+            ),
             "option": Field(
                 "string", "The chooser's CMake option (default MODGATE_PROVIDER_<C>).", pattern=OPTION_PATTERN
             ),
@@ -259,6 +275,11 @@ HOST_FIELDS: dict[str, Field] = {
                 "string", f"The provider chosen while the option is unset, or {NO_PROVIDER}.", pattern=NAME_PATTERN
             ),
             "summary": Field("string", "One line: what the capability is.", pattern=_ONE_LINE),
+            "prefer": Field(
+                "strings",
+                "Under policy any: the providers to try first at run time, in this order.",
+                pattern=NAME_PATTERN,
+            ),
         },
     ),
 }

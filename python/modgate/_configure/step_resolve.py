@@ -237,7 +237,12 @@ def _add_module_call(
         DEFINITIONS=[
             *(f"{have_definition(dep)}={int(dep in present)}" for dep in reg.optional_requires),
             # A provider's functions are registered under its capability's name too.
-            *([f'MODGATE_MODULE_PROVIDES="{reg.provides}"'] if reg.provides else []),
+            # Under policy any the run-time choice maps the capability's name to the provider.
+            *(
+                [f'MODGATE_MODULE_PROVIDES="{reg.provides}"']
+                if reg.provides and not config.chosen_at_run_time(reg.provides)
+                else []
+            ),
         ],
     )
 
@@ -537,7 +542,7 @@ def resolve_step(
             wheels=wheels,
             groups=groups,
             present=present,
-            capabilities=capability_entries(hosted.provided, values, resolution.order),
+            capabilities=capability_entries(hosted.provided, values, resolution.order, hosted.run_time),
             license_files={
                 name: [f.relative_to(m.directory).as_posix() for m in [found.modules[name]] for f in m.license_files]
                 for name in found.modules
