@@ -21,7 +21,7 @@ from typing import Any
 
 from ._manifest import summary
 from ._nearest import ranked
-from .exceptions import ModuleLoadWarning, ModuleUnavailableError, _warn_once
+from .exceptions import ModuleLoadError, ModuleLoadWarning, ModuleUnavailableError, _warn_once
 
 Host = Any  # a modgate._loader.Host (not imported: the loader imports this module)
 
@@ -162,7 +162,11 @@ def _try(host: Host, name: str) -> Candidate:
     priority = int(record.entry.get("priority", 0))
     try:
         host.check(name)
-    except ImportError as exc:
+    except ModuleLoadError as exc:  # a broken install, or a wheel of another version or build
+        message = f"modgate: provider {name!r} of {host.package} was passed over: {exc}"
+        _warn_once(f"provider:{host.package}:{name}", message, ModuleLoadWarning, stacklevel=6)
+        return Candidate(name, priority, None, False, str(exc))
+    except ImportError as exc:  # not built, not installed, turned off: the user's choice, said in the reason
         return Candidate(name, priority, None, False, str(exc))
     try:
         host.require(name)

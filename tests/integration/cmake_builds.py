@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from modgate._cli._wheelfile import read_wheel, write_wheel
+from modgate._names import MODULE_RECORD_NAME
 from tests.helpers import ROOT
 
 # What a checkout holds that is no part of the tree: git's, builds', and the caches of the
@@ -144,3 +146,30 @@ def run_core_tests(
         paths += sorted(str(f) for f in (source / "tests" / "unit").glob("test_*.py") if "ROOT" in f.read_text())
     cmd = [sys.executable, "-m", "pytest", "-q", "-ra", "-p", "no:cacheprovider", *paths]
     return check(run(cmd, env=env_for(prefix), cwd=source))
+
+
+def doctored(
+    wheel: Path, out: Path, *, version: str | None = None, abi: int | None = None, build: str | None = None
+) -> Path:
+    """A copy of module wheel ``wheel`` as if built with another core: another version, the
+    same version and another runtime ABI, or the same of both from another build."""
+    original = read_wheel(wheel)
+    new_version = version or original.version
+    dist_info = f"{original.distribution}-{new_version}.dist-info"
+    files = {}
+    for name, (data, mode) in original.files.items():
+        if name.endswith("/" + MODULE_RECORD_NAME):
+            record = json.loads(data)
+            record["version"] = new_version
+            record["abi_version"] = record["abi_version"] if abi is None else abi
+            record["build"] = record["build"] if build is None else build
+            data = json.dumps(record).encode()
+        if name.startswith(original.dist_info + "/"):
+            if name.endswith("/RECORD"):
+                continue
+            name = dist_info + name[len(original.dist_info) :]
+            if name.endswith("/METADATA"):
+                data = data.replace(f"Version: {original.version}".encode(), f"Version: {new_version}".encode(), 1)
+        files[name] = (data, mode)
+    target = out / f"{original.distribution}-{new_version}-{original.tag}.whl"
+    return write_wheel(target, dist_info, files)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.cmake_builds import check, env_with, run
+from tests.integration.cmake_builds import check, doctored, env_with, run
 
 pytestmark = pytest.mark.build
 
@@ -214,4 +214,11 @@ def test_each_provider_is_its_own_wheel_and_removing_one_changes_the_choice(host
     assert check(run(ask, env=env_with(), cwd=tmp_path)).stdout.split() == ["mkl", "mkl", "mkl"]
     check(run([python_bin, "-m", "pip", "uninstall", "-y", "-q", "acme-mkl"], env=env_with()))
     proc = check(run(ask, env=env_with(), cwd=tmp_path))
+    assert proc.stdout.split() == ["ref", "ref", "ref"] and "passed over" not in proc.stderr, proc.stderr
+    # mkl's wheel of another version: refused before its library loads, passed over with a warning.
+    (mkl,) = out.glob("acme_mkl-*.whl")
+    other = doctored(mkl, tmp_path, version="9.9")
+    check(run([python_bin, "-m", "pip", "install", "-q", "--no-deps", str(other)], env=env_with()))
+    proc = check(run(ask, env=env_with(), cwd=tmp_path))
     assert proc.stdout.split() == ["ref", "ref", "ref"], proc.stderr
+    assert "provider 'mkl' of acme was passed over" in proc.stderr and "9.9" in proc.stderr, proc.stderr

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from modgate._cli._wheelfile import metadata_field, metadata_fields, read_wheel, write_wheel
+from modgate._cli._wheelfile import metadata_field, metadata_fields, read_wheel
 from modgate._names import MODULE_RECORD_NAME, MODULE_WHEELS_VARIABLE, extra_name, module_distribution
 from tests.helpers import FIXTURES, ROOT
-from tests.integration.cmake_builds import check, own_modules, run
+from tests.integration.cmake_builds import check, doctored, own_modules, run
 
 pytestmark = pytest.mark.build
 
@@ -216,33 +216,6 @@ def test_the_core_alone_then_each_extra_adds_exactly_its_modules(dist: Path, whe
             assert functions, f"module {name} has a native library but registered no function"
 
 
-def _doctored(
-    wheel: Path, out: Path, *, version: str | None = None, abi: int | None = None, build: str | None = None
-) -> Path:
-    """A copy of module wheel ``wheel`` as if built with another core: another version, the
-    same version and another runtime ABI, or the same of both from another build."""
-    original = read_wheel(wheel)
-    new_version = version or original.version
-    dist_info = f"{original.distribution}-{new_version}.dist-info"
-    files = {}
-    for name, (data, mode) in original.files.items():
-        if name.endswith("/" + MODULE_RECORD_NAME):
-            record = json.loads(data)
-            record["version"] = new_version
-            record["abi_version"] = record["abi_version"] if abi is None else abi
-            record["build"] = record["build"] if build is None else build
-            data = json.dumps(record).encode()
-        if name.startswith(original.dist_info + "/"):
-            if name.endswith("/RECORD"):
-                continue
-            name = dist_info + name[len(original.dist_info) :]
-            if name.endswith("/METADATA"):
-                data = data.replace(f"Version: {original.version}".encode(), f"Version: {new_version}".encode(), 1)
-        files[name] = (data, mode)
-    target = out / f"{original.distribution}-{new_version}-{original.tag}.whl"
-    return write_wheel(target, dist_info, files)
-
-
 def _maps_hold(library: str) -> str:
     return f"any({library!r} in line for line in open('/proc/self/maps'))"
 
@@ -313,12 +286,12 @@ def test_all_then_a_missing_and_a_mismatched_module_wheel(dist: Path, wheelhouse
     version = read_wheel(wheels_of(dist)[PACKAGE]).version
     native = natives[0]
     wheel = wheels_of(dist)[module_distribution(PACKAGE, native)]
-    for doctored, theirs, core in (
-        (_doctored(wheel, tmp_path / "other", version="999.0"), "999.0", f"the installed {PACKAGE} is {version}"),
-        (_doctored(wheel, tmp_path / "abi", abi=999), version, f"the installed {PACKAGE} is {version}"),
-        (_doctored(wheel, tmp_path / "build", build="0ther"), version, "of build 0ther, but the installed"),
+    for changed, theirs, core in (
+        (doctored(wheel, tmp_path / "other", version="999.0"), "999.0", f"the installed {PACKAGE} is {version}"),
+        (doctored(wheel, tmp_path / "abi", abi=999), version, f"the installed {PACKAGE} is {version}"),
+        (doctored(wheel, tmp_path / "build", build="0ther"), version, "of build 0ther, but the installed"),
     ):
-        env.pip("install", "-q", "--no-deps", "--force-reinstall", str(doctored))
+        env.pip("install", "-q", "--no-deps", "--force-reinstall", str(changed))
         proc = env.run(
             f"""
             import modgate
