@@ -37,6 +37,11 @@
     one fix line run once; ``modgate plan`` time beside VTK's own ``vtk_module_scan`` on
     the same files, same run (targets: 1 flag and 1 round; at most 2 flags; every fix line
     passes; plan 0.5 s).
+(l) Large inputs (``--only size``): a 10 MB source, a 300,000-entry list.
+(m) ``benchmarks/providers.py``: a capability of policy any with 3 and 7 native
+    providers, two seeds of priorities: the first choice against loading the winner alone,
+    and a lookup by the capability's name after it against one by the provider's (targets:
+    choosing costs at most 1 ms with three providers; the lookups cost the same).
 
 Prints Markdown tables to paste into benchmarks/README.md.
 """
@@ -698,6 +703,7 @@ SECTIONS = {
     "twins": "(j) modgate twins on synthetic hosts with planted copies",
     "requests": "(k) Requests on VTK's graph: flags, rounds, plan time",
     "size": "(l) Large inputs: a 10 MB source, a 300,000-entry list",
+    "providers": "(m) Providers chosen at run time: the first choice, and lookups after it",
 }
 
 
@@ -735,7 +741,8 @@ def main() -> int:
             elif section == "size":
                 print(bench_size(work))
             else:  # each its own script, run in a fresh interpreter
-                script = here / {"import": "import_time.py", "matrix": "pairwise.py"}.get(section, "native_calls.py")
+                scripts = {"import": "import_time.py", "matrix": "pairwise.py", "providers": "providers.py"}
+                script = here / scripts.get(section, "native_calls.py")
                 subprocess.run([sys.executable, str(script)], check=True, cwd=work)
             print(flush=True)
     finally:

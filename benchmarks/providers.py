@@ -1,0 +1,118 @@
+"""Providers chosen at run time (``policy = "any"``), one command:
+``python benchmarks/providers.py`` (with modgate, scikit-build-core and pybind11 installed).
+
+For each shape (how many native providers, their priorities drawn from a seed), a
+`modgate init` host with one capability ``blas`` of that many providers is built once;
+then, in fresh processes, side by side:
+
+- the first ``acme.provider("blas")`` (the choice: the order, each provider tried loaded,
+  the winner's libraries, the registry's alias) against importing and loading that same
+  provider with no choice (``require`` and ``load``): the difference is what choosing costs;
+- after the first, ``modgate._core.lookup("acme:blas.gemm")`` (the C++ ``find_registered``
+  a core calls, by the capability's name) against the provider's own name.
+
+Targets: the first choice of three providers within 1 ms of loading the winner alone; a
+lookup by the capability's name after the first costs what a lookup by the provider's own
+name costs. Prints Markdown to paste into benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+MAINTAINERS = "Ada <ada@example.org>,Ben <ben@example.org>,Cy <cy@example.org>"
+
+MEASURE = """
+import json, sys, time, timeit
+import modgate._core, acme
+from modgate import _core, _loader
+winner, mode = sys.argv[1], sys.argv[2]
+start = time.perf_counter()
+if mode == "choice":
+    acme.provider("blas")
+else:
+    _loader.host("acme").load_native(winner)
+took = time.perf_counter() - start
+out = {"ms": took * 1e3}
+if mode == "choice":
+    for name, key in (("capability", "acme:blas.gemm"), ("own", f"acme:{winner}.gemm")):
+        assert _core.lookup(key) is not None, key
+        out[name] = min(timeit.repeat(lambda key=key: _core.lookup(key), number=100_000, repeat=5)) / 100_000 * 1e9
+print(json.dumps(out))
+"""
+
+
+def run(cmd: list[str], **kwargs: object) -> str:
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return str(proc.stdout)
+
+
+def host(root: Path, count: int, seed: int) -> tuple[Path, str]:
+    """A `modgate init` host with ``count`` native providers of ``blas`` (priorities from
+    ``seed``), installed into a folder; returns it and the provider a choice picks."""
+    project = root / "acme"
+    run([sys.executable, "-m", "modgate", "init", str(project), "--package", "acme"])
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[tool.modgate.capabilities]\nblas = "any"\n')
+    ranks = random.Random(seed).sample(range(-50, 50), count)
+    for i, rank in enumerate(ranks):
+        name = f"p{i}"
+        run([sys.executable, "-m", "modgate", "new", name, "--native", "--maintainers", MAINTAINERS], cwd=project)
+        toml = project / "modules" / name / "module.toml"
+        head, sep, tail = toml.read_text(encoding="utf-8").partition("\n[")
+        toml.write_text(f'{head}\nprovides = "blas"\npriority = {rank}{sep}{tail}', encoding="utf-8")
+        with (project / "modules" / name / "src" / f"{name}.cc").open("a", encoding="utf-8") as source:
+            source.write(f'\nstatic std::string gemm() {{ return "{name}"; }}\n')
+            source.write(f'MODGATE_REGISTER_FUNCTION("{name}.gemm", gemm, "Which provider answered.");\n')
+    site = root / "site"
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps", "--target", str(site)]
+    run([*pip, str(project)])
+    return site, f"p{ranks.index(max(ranks))}"
+
+
+def measure(site: Path, winner: str, mode: str) -> dict[str, float]:
+    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}
+    return dict(json.loads(run([sys.executable, "-c", MEASURE, winner, mode], env=env, cwd=site)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shapes", type=int, nargs="+", default=[3, 7], help="providers per host")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2], help="seeds of the priorities")
+    parser.add_argument("--rounds", type=int, default=9, help="fresh processes per measurement")
+    args = parser.parse_args()
+    rows = [
+        "| providers, seed | first choice (ms) | the winner loaded alone (ms) | choosing costs (ms)"
+        " | lookup by capability (ns) | by provider (ns) | ratio |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for count in args.shapes:
+        for seed in args.seeds:
+            with tempfile.TemporaryDirectory(prefix="modgate-providers-") as tmp:
+                site, winner = host(Path(tmp), count, seed)
+                choice, alone = [], []
+                for _ in range(args.rounds):  # alternated, so that drift hits both alike
+                    choice.append(measure(site, winner, "choice"))
+                    alone.append(measure(site, winner, "alone"))
+            first = statistics.median(c["ms"] for c in choice)
+            base = statistics.median(a["ms"] for a in alone)
+            by_cap = min(c["capability"] for c in choice)
+            by_own = min(c["own"] for c in choice)
+            rows.append(
+                f"| {count}, {seed} | {first:.2f} | {base:.2f} | {first - base:.2f} | {by_cap:.0f} | {by_own:.0f}"
+                f" | {by_cap / by_own:.2f}× |"
+            )
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
