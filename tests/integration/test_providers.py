@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import FIXTURES
 from tests.integration.cmake_builds import check, doctored, env_with, run
 
 pytestmark = pytest.mark.build
@@ -222,3 +223,38 @@ def test_each_provider_is_its_own_wheel_and_removing_one_changes_the_choice(host
     proc = check(run(ask, env=env_with(), cwd=tmp_path))
     assert proc.stdout.split() == ["ref", "ref", "ref"], proc.stderr
     assert "provider 'mkl' of acme was passed over" in proc.stderr and "9.9" in proc.stderr, proc.stderr
+
+
+def test_a_plugin_adds_a_provider_to_the_hosts_capability(host: Path, site: Path, tmp_path: Path) -> None:
+    """A plugin distribution (built against the installed acme) with a provider of blas:
+    it follows the host's policy (no alias of its own), is among the providers, and serves
+    when MODGATE_PREFER asks for it, from C++ and from Python."""
+    plugin = tmp_path / "acme-blis"
+    shutil.copytree(FIXTURES / "plugin", plugin, ignore=shutil.ignore_patterns("modules", "python"))
+    (plugin / "python" / "acme_blis").mkdir(parents=True)
+    (plugin / "python" / "acme_blis" / "__init__.py").write_text('"""acme-blis: a BLAS for acme."""\n')
+    toml = (plugin / "pyproject.toml").read_text(encoding="utf-8")
+    toml = toml.replace("acme-plus", "acme-blis").replace("acme_plus", "acme_blis")
+    (plugin / "pyproject.toml").write_text(toml, encoding="utf-8")
+    folder = plugin / "modules" / "blis"
+    (folder / "src").mkdir(parents=True)
+    (folder / "module.toml").write_text(
+        'name = "blis"\nsummary = "BLAS through BLIS"\nstage = "S1"\nmaintainers = ["octocat"]\n'
+        'provides = "blas"\npriority = 100\n\n[native]\n',
+        encoding="utf-8",
+    )
+    (folder / "src" / "blis.cc").write_text(
+        "#include <modgate/module.h>\n\n#include <string>\n\n"
+        'static std::string gemm() { return "blis"; }\n'
+        'MODGATE_REGISTER_FUNCTION("blis.gemm", gemm, "Which provider answered.");\n',
+        encoding="utf-8",
+    )
+    copy = shutil.copytree(site, tmp_path / "site", symlinks=True)
+    check(run([*PIP, "--target", str(copy), str(plugin)], env=env_with(copy)))
+    assert python(copy, CALLERS).split() == ["mkl", "mkl", "mkl"]  # the host's prefer list still comes first
+    assert python(copy, CALLERS, MODGATE_PREFER="blas:blis").split() == ["blis", "blis", "blis"]
+    providers = json.loads(python(copy, "import acme, json; print(json.dumps(acme.info()['capabilities']['blas']))"))
+    assert providers["providers"] == ["avx512", "blis", "mkl", "ref"], providers
+    # info() loads every provider, blis too: C++ still sees the one chosen, not the last loaded.
+    both = "import modgate._core, acme._core\nacme.info()\nprint(acme._core.gemm(), acme.provider('blas').__name__)"
+    assert python(copy, both).split() == ["mkl", "acme.modules.mkl"]

@@ -156,6 +156,17 @@ def host_modules(config: HostConfig, host_dir: Path | None) -> dict[str, HostMod
     return found
 
 
+def run_time_of_host(config: HostConfig, host_dir: Path | None) -> frozenset[str]:
+    """A plugin's host's capabilities of policy any (from its installed manifest): a
+    plugin's provider of one is chosen at run time among the host's, as the host's are."""
+    if not config.is_plugin or host_dir is None or not (host_dir / MANIFEST_NAME).is_file():
+        return frozenset()
+    from .._manifest import read_manifest
+
+    capabilities = read_manifest(str(host_dir / MANIFEST_NAME)).get("capabilities") or {}
+    return frozenset(name for name, entry in capabilities.items() if entry.get("policy") == "any")
+
+
 def _record_file(out: Outputs, name: str) -> Path | None:
     """The ``_module.json`` a module wheel installs beside the module (a wheels build only)."""
     if out.module_wheels is None or out.generated_dir is None:
@@ -175,12 +186,14 @@ def _add_module_call(
     out: Outputs,
     present: frozenset[str],
     export: tuple[str, str | None],
+    run_time: frozenset[str] = frozenset(),
 ) -> str:
     """The ``_modgate_add_module`` call that creates one enabled module's targets and install
     rules, with every name and path CMake needs. ``present``: the modules enabled in this
     build (and a plugin's host's), which decide its optional requirements; ``export``: the
     export set its targets join, and the file to install that set as when this call is the
-    one to install it (see :func:`_exports`)."""
+    one to install it (see :func:`_exports`); ``run_time``: the capabilities chosen at run
+    time (this host's of policy any, and a plugin's host's)."""
     reg = module.registration
     name = reg.name
     host = config.host_package
@@ -240,7 +253,7 @@ def _add_module_call(
             # Under policy any the run-time choice maps the capability's name to the provider.
             *(
                 [f'MODGATE_MODULE_PROVIDES="{reg.provides}"']
-                if reg.provides and not config.chosen_at_run_time(reg.provides)
+                if reg.provides and not config.chosen_at_run_time(reg.provides) and reg.provides not in run_time
                 else []
             ),
         ],
@@ -435,6 +448,7 @@ def resolve_step(
     hosted = host_options(regs, config)
     groups = hosted.groups
     installed_host = host_modules(config, host_dir)
+    host_run_time = run_time_of_host(config, host_dir)
     missing, failed = _missing(found, found_packages)
     _requests, resolution = decide(
         regs,
@@ -521,7 +535,7 @@ def resolve_step(
         script += [set_var("modgate_GUARD_DIR", guard_folder(out.guard_dir).as_posix())]
     # Generated code, not per-module variables: one call per enabled module, dependencies first.
     calls = [
-        _add_module_call(found.modules[name], found, config, out, present, exports.get(name, ("", None)))
+        _add_module_call(found.modules[name], found, config, out, present, exports.get(name, ("", None)), host_run_time)
         for name in resolution.order
     ]
     script.append(function("_modgate_generated_modules", calls))
