@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 from ._manifest import summary
@@ -35,37 +34,35 @@ _choosing: set[tuple[str, str]] = set()
 _scores: dict[tuple[str, str], int] = {}  # each probe is asked once per process
 
 
-@dataclass(frozen=True)
 class Candidate:
     """One provider as the choice saw it: its rank, its probe's score (``None``: no probe,
-    or not asked), and why it was taken or passed over."""
+    or not asked), and why it was taken or passed over. (No dataclass: importing
+    :mod:`dataclasses` would cost a first lookup 5 ms.)"""
 
-    name: str
-    priority: int
-    score: int | None
-    usable: bool
-    reason: str
+    __slots__ = ("name", "priority", "reason", "score", "usable")
+
+    def __init__(self, name: str, priority: int, score: int | None, usable: bool, reason: str) -> None:
+        self.name, self.priority, self.score, self.usable, self.reason = name, priority, score, usable, reason
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "priority": self.priority, "score": self.score, "usable": self.usable}
 
 
-@dataclass(frozen=True)
 class Choice:
     """The provider of ``capability`` this process uses (``None``: none is usable, and
     ``reason`` lists each and why), why, and every provider in the order they were considered."""
 
-    capability: str
-    chosen: str | None
-    reason: str
-    candidates: tuple[Candidate, ...]
+    __slots__ = ("candidates", "capability", "chosen", "reason")
+
+    def __init__(self, capability: str, chosen: str | None, reason: str, candidates: tuple[Candidate, ...]) -> None:
+        self.capability, self.chosen, self.reason, self.candidates = capability, chosen, reason, candidates
 
     def as_dict(self) -> dict[str, Any]:
         """What ``info()`` shows under the capability."""
         return {
             "chosen": self.chosen,
             "reason": self.reason,
-            "candidates": [
-                {"name": c.name, "priority": c.priority, "score": c.score, "usable": c.usable, "reason": c.reason}
-                for c in self.candidates
-            ],
+            "candidates": [candidate.as_dict() | {"reason": candidate.reason} for candidate in self.candidates],
         }
 
 
