@@ -572,11 +572,13 @@ class Host:
                 view["unavailable"] = str(exc)
         return view
 
-    def info(self) -> "dict[str, Any]":
+    def info(self, *, choose: bool = True) -> "dict[str, Any]":
         """The build manifest plus, per module, ``origin`` (``in-tree`` or ``out-of-tree``),
         ``shipped_in`` (``core``, ``module wheel`` or ``plugin``), ``distribution``,
         ``version``, ``installed`` (its wheel is), ``wheel_problem``, ``owners`` and
-        ``disabled_at_import``; plugins' modules are listed too. A copy: change it freely."""
+        ``disabled_at_import``; plugins' modules are listed too. A copy: change it freely.
+        Each capability of policy any shows every provider tried and the one chosen (which
+        makes the choice); with ``choose=False`` it only lists them (the pytest header)."""
         import copy
 
         data = copy.deepcopy(manifest(self.package))
@@ -593,7 +595,7 @@ class Host:
             modules[name] = self._view(record, disabled)
         data["modules"] = modules
         for capability, entry in (data.get("capabilities") or {}).items():
-            if entry.get("policy") == "any":  # every provider tried: its state here, and the one chosen
+            if choose and entry.get("policy") == "any":  # every provider tried: its state here, and the one chosen
                 from . import _providers
 
                 entry["providers"] = _providers.providers(self, capability)

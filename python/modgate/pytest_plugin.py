@@ -332,7 +332,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if _HOST is None:
         return []
     try:
-        data = _host().info()
+        # No run-time choice of a provider here: the tests make it, under their own settings.
+        data = _host().info(choose=False)
     except (NotBuiltError, ModuleClashError) as exc:
         return [f"modgate: {exc}"]
     # Every module's row only when asked (-v) or when there are few: a header of hundreds

@@ -258,3 +258,24 @@ def test_a_plugin_adds_a_provider_to_the_hosts_capability(host: Path, site: Path
     # info() loads every provider, blis too: C++ still sees the one chosen, not the last loaded.
     both = "import modgate._core, acme._core\nacme.info()\nprint(acme._core.gemm(), acme.provider('blas').__name__)"
     assert python(copy, both).split() == ["mkl", "acme.modules.mkl"]
+
+
+def test_the_pytest_header_lists_the_capability_without_choosing(host: Path, site: Path) -> None:
+    """The header runs before the tests: it names the providers and chooses none, so a test
+    setting MODGATE_PREFER still decides (the choice is made once per process)."""
+    tests = host / "tests" / "test_prefer_inside.py"
+    tests.write_text(
+        "import acme\n\n\ndef test_prefer(monkeypatch):\n"
+        "    monkeypatch.setenv('MODGATE_PREFER', 'blas:ref')\n"
+        "    assert acme.provider('blas').__name__ == 'acme.modules.ref'\n",
+        encoding="utf-8",
+    )
+    try:
+        proc = run(
+            [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", str(tests)],
+            cwd=host,
+            env=env_with(site),
+        )
+    finally:
+        tests.unlink()
+    assert proc.returncode == 0 and "blas (any)" in proc.stdout and "chosen at run time" in proc.stdout, proc.stdout

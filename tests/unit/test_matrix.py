@@ -283,3 +283,20 @@ def test_the_help_names_the_package_options(command: str, capsys: pytest.Capture
         main([command, "--help"])
     out = capsys.readouterr().out
     assert "--packages-here" in out and "-D NAME=VALUE" in out
+
+
+def test_providers_of_policy_any_are_independent_factors() -> None:
+    """Under policy any providers do not conflict: all-on holds every provider, and pairwise
+    shows two providers on together, which at-most-one never allows."""
+    modules = {
+        name: Registration(name, "s", "S1", f"modules/{name}/module.toml", provides="blas")
+        for name in ("mkl", "openblas", "ref")
+    }
+    modules["core_ops"] = Registration("core_ops", "s", "S1", "modules/core_ops/module.toml")
+    provided = capabilities(modules, [("blas", "any", None, "")])
+    configs, _ = generate(modules, ["all-on", "pairwise"], provided=provided)
+    assert any({"mkl", "openblas", "ref"} <= c.on for c in configs if c.name == "all-on")
+    assert any(len(c.on & {"mkl", "openblas", "ref"}) > 1 for c in configs if c.name.startswith("pairwise"))
+    single = capabilities(modules, [("blas", "at-most-one", None, "")])
+    configs, _ = generate(modules, ["all-on", "pairwise"], provided=single)
+    assert all(len(c.on & {"mkl", "openblas", "ref"}) <= 1 for c in configs)
