@@ -28,10 +28,13 @@ __all__ = ["PREFER_VARIABLE", "Candidate", "Choice", "choose", "providers"]
 
 PREFER_VARIABLE = "MODGATE_PREFER"
 
-_lock = threading.RLock()  # held while choosing: imports run under it (a provider asking for its own
-_choices: dict[tuple[str, str], Choice] = {}  # capability while being chosen gets an error, not a hang)
+# Held while choosing, so that the choice and each probe happen once per process; the
+# providers' imports run under it. A provider whose import or probe asks for its own
+# capability gets an error from the same thread (_choosing), and must not from another.
+_lock = threading.RLock()
+_choices: dict[tuple[str, str], Choice] = {}
 _choosing: set[tuple[str, str]] = set()
-_scores: dict[tuple[str, str], int] = {}  # each probe is asked once per process
+_scores: dict[tuple[str, str], int] = {}
 
 
 class Candidate:
@@ -45,7 +48,13 @@ class Candidate:
         self.name, self.priority, self.score, self.usable, self.reason = name, priority, score, usable, reason
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "priority": self.priority, "score": self.score, "usable": self.usable}
+        return {
+            "name": self.name,
+            "priority": self.priority,
+            "score": self.score,
+            "usable": self.usable,
+            "reason": self.reason,
+        }
 
 
 class Choice:
@@ -62,7 +71,7 @@ class Choice:
         return {
             "chosen": self.chosen,
             "reason": self.reason,
-            "candidates": [candidate.as_dict() | {"reason": candidate.reason} for candidate in self.candidates],
+            "candidates": [candidate.as_dict() for candidate in self.candidates],
         }
 
 
