@@ -7,7 +7,10 @@ then, in fresh processes, side by side:
 
 - the first ``acme.provider("blas")`` (the choice: the order, each provider tried loaded,
   the winner's libraries, the registry's alias) against importing and loading that same
-  provider with no choice (``require`` and ``load``): the difference is what choosing costs;
+  provider with no choice (``require`` and ``load``): the difference is what choosing costs.
+  Twice: the winner first in the host's ``prefer`` list (no plugin can outrank it, so no
+  entry points are read), and that winner excluded by ``MODGATE_PREFER`` (the next by
+  priority wins, after every installed distribution's entry points are read);
 - after the first, ``modgate._core.lookup("acme:blas.gemm")`` (the C++ ``find_registered``
   a core calls, by the capability's name) against the provider's own name.
 
@@ -56,14 +59,16 @@ def run(cmd: list[str], **kwargs: object) -> str:
     return str(proc.stdout)
 
 
-def host(root: Path, count: int, seed: int) -> tuple[Path, str]:
+def host(root: Path, count: int, seed: int) -> tuple[Path, str, str]:
     """A `modgate init` host with ``count`` native providers of ``blas`` (priorities from
-    ``seed``), installed into a folder; returns it and the provider a choice picks."""
+    ``seed``; the highest also first in ``prefer``), installed into a folder; returns it,
+    the provider a choice picks and the one it picks with that one excluded."""
     project = root / "acme"
     run([sys.executable, "-m", "modgate", "init", str(project), "--package", "acme"])
-    with (project / "pyproject.toml").open("a", encoding="utf-8") as toml:
-        toml.write('\n[tool.modgate.capabilities]\nblas = "any"\n')
     ranks = random.Random(seed).sample(range(-50, 50), count)
+    best, runner_up = (f"p{ranks.index(r)}" for r in sorted(ranks, reverse=True)[:2])
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as toml:
+        toml.write(f'\n[tool.modgate.capabilities]\nblas = {{ policy = "any", prefer = ["{best}"] }}\n')
     for i, rank in enumerate(ranks):
         name = f"p{i}"
         run([sys.executable, "-m", "modgate", "new", name, "--native", "--maintainers", MAINTAINERS], cwd=project)
@@ -76,11 +81,11 @@ def host(root: Path, count: int, seed: int) -> tuple[Path, str]:
     site = root / "site"
     pip = [sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps", "--target", str(site)]
     run([*pip, str(project)])
-    return site, f"p{ranks.index(max(ranks))}"
+    return site, best, runner_up
 
 
-def measure(site: Path, winner: str, mode: str) -> dict[str, float]:
-    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}
+def measure(site: Path, winner: str, mode: str, prefer: str = "") -> dict[str, float]:
+    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "MODGATE_PREFER": prefer}
     return dict(json.loads(run([sys.executable, "-c", MEASURE, winner, mode], env=env, cwd=site)))
 
 
@@ -91,26 +96,31 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=9, help="fresh processes per measurement")
     args = parser.parse_args()
     rows = [
-        "| providers, seed | first choice (ms) | the winner loaded alone (ms) | choosing costs (ms)"
+        "| providers, seed | winner | first choice (ms) | the winner loaded alone (ms) | choosing costs (ms)"
         " | lookup by capability (ns) | by provider (ns) | ratio |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for count in args.shapes:
         for seed in args.seeds:
             with tempfile.TemporaryDirectory(prefix="modgate-providers-") as tmp:
-                site, winner = host(Path(tmp), count, seed)
-                choice, alone = [], []
-                for _ in range(args.rounds):  # alternated, so that drift hits both alike
-                    choice.append(measure(site, winner, "choice"))
-                    alone.append(measure(site, winner, "alone"))
-            first = statistics.median(c["ms"] for c in choice)
-            base = statistics.median(a["ms"] for a in alone)
-            by_cap = min(c["capability"] for c in choice)
-            by_own = min(c["own"] for c in choice)
-            rows.append(
-                f"| {count}, {seed} | {first:.2f} | {base:.2f} | {first - base:.2f} | {by_cap:.0f} | {by_own:.0f}"
-                f" | {by_cap / by_own:.2f}× |"
-            )
+                site, best, runner_up = host(Path(tmp), count, seed)
+                cases = {"first in prefer": (best, ""), "by priority, after the scan": (runner_up, f"blas:-{best}")}
+                results = {}
+                for label, (winner, prefer) in cases.items():
+                    choice, alone = [], []
+                    for _ in range(args.rounds):  # alternated, so that drift hits both alike
+                        choice.append(measure(site, winner, "choice", prefer))
+                        alone.append(measure(site, winner, "alone", prefer))
+                    results[label] = (choice, alone)
+            for label, (choice, alone) in results.items():
+                first = statistics.median(c["ms"] for c in choice)
+                base = statistics.median(a["ms"] for a in alone)
+                by_cap = min(c["capability"] for c in choice)
+                by_own = min(c["own"] for c in choice)
+                rows.append(
+                    f"| {count}, {seed} | {label} | {first:.2f} | {base:.2f} | {first - base:.2f} | {by_cap:.0f}"
+                    f" | {by_own:.0f} | {by_cap / by_own:.2f}× |"
+                )
     print("\n".join(rows))
 
 

@@ -75,12 +75,13 @@ class Choice:
         }
 
 
-def providers(host: Host, capability: str) -> list[str]:
-    """The modules providing ``capability`` that this build or an installed plugin has,
-    built ON (whether installed or not)."""
+def providers(host: Host, capability: str, *, plugins: bool = True) -> list[str]:
+    """The modules providing ``capability`` that this build (and, with ``plugins``, an
+    installed plugin) has, built ON (whether installed or not)."""
     entry = (summary(host.package).get("capabilities") or {}).get(capability) or {}
     names = set(entry.get("providers", ()))
-    names |= {name for name, record in host._plugins()[0].items() if record.entry.get("provides") == capability}
+    if plugins:  # every installed distribution's entry points are read: the costly part of a choice
+        names |= {name for name, record in host._plugins()[0].items() if record.entry.get("provides") == capability}
     found = []
     for name in sorted(names):
         record = host.record(name)
@@ -89,24 +90,27 @@ def providers(host: Host, capability: str) -> list[str]:
     return found
 
 
-def _prefer_entries(package: str, capability: str, known: list[str]) -> tuple[str | None, set[str]]:
+def _prefer_entries(package: str, capability: str, known: list[str], warn: bool = True) -> tuple[str | None, set[str]]:
     """What ``MODGATE_PREFER`` says of ``capability``: the provider it forces (or ``None``)
-    and those it excludes. A provider name it does not know is a warning naming the known."""
+    and those it excludes. A provider name it does not know is a warning naming the known
+    (without ``warn``, a :class:`LookupError`: the caller looks further)."""
     forced, excluded = None, set()
     for raw in os.environ.get(PREFER_VARIABLE, "").split(","):
         entry = raw.strip()
         if not entry:
             continue
         cap, sep, name = entry.partition(":")
-        if not sep or not name.lstrip("-"):
+        if (not sep or not name.lstrip("-")) and warn:
             message = (
                 f"modgate: {PREFER_VARIABLE} entry {entry!r} is not <capability>:<provider> or <capability>:-<provider>"
             )
             _warn_once(f"prefer:{entry}", message, ModuleLoadWarning, stacklevel=5)
             continue
-        if cap.strip() != capability:
+        if not sep or cap.strip() != capability:
             continue
         bare = name.strip().lstrip("-")
+        if bare not in known and not warn:
+            raise LookupError(bare)
         if bare not in known:
             nearest = ", ".join(ranked(bare, known)) or "none"
             message = (
@@ -122,10 +126,12 @@ def _prefer_entries(package: str, capability: str, known: list[str]) -> tuple[st
     return forced, excluded
 
 
-def _order(host: Host, capability: str, names: list[str]) -> tuple[list[str], str | None, set[str]]:
+def _order(host: Host, capability: str, names: list[str], warn: bool = True) -> tuple[list[str], str | None, set[str]]:
+    """``names`` in the order they are tried, the provider ``MODGATE_PREFER`` forces and
+    those it excludes (``warn``: see :func:`_prefer_entries`)."""
     entry = (summary(host.package).get("capabilities") or {}).get(capability) or {}
     prefer = [name for name in entry.get("prefer", ()) if name in names]
-    forced, excluded = _prefer_entries(host.package, capability, names)
+    forced, excluded = _prefer_entries(host.package, capability, names, warn)
 
     def rank(name: str) -> tuple[int, int, int, str]:
         record = host.record(name)
@@ -219,8 +225,41 @@ def choose(host: Host, capability: str, *, survey: bool = False) -> Choice:
 
 
 def _choose(host: Host, capability: str, survey: bool, made: Choice | None) -> Choice:
+    tried: dict[str, Candidate] = {}
+    if not survey and made is None:
+        # A plugin's provider ranks after the host's prefer list (the host cannot name it
+        # there), so a usable provider from that list, or the one MODGATE_PREFER forces,
+        # is chosen without reading every installed distribution's entry points.
+        own = providers(host, capability, plugins=False)
+        try:
+            order, forced, excluded = _order(host, capability, own, warn=False)
+        except LookupError:  # MODGATE_PREFER names a provider this build lacks: a plugin's, perhaps
+            order, forced, excluded = [], None, set()
+        entry = (summary(host.package).get("capabilities") or {}).get(capability) or {}
+        first = [forced] if forced is not None else [n for n in order if n in entry.get("prefer", ())]
+        for name in first:
+            if name in excluded:
+                continue
+            tried[name] = _try(host, name)
+            if tried[name].usable or name == forced:
+                return _made(host, capability, order, forced, excluded, tried, None, survey)
     names = providers(host, capability)
     order, forced, excluded = _order(host, capability, names)
+    return _made(host, capability, order, forced, excluded, tried, made, survey)
+
+
+def _made(
+    host: Host,
+    capability: str,
+    order: list[str],
+    forced: str | None,
+    excluded: set[str],
+    tried: dict[str, Candidate],
+    made: Choice | None,
+    survey: bool,
+) -> Choice:
+    """The choice over ``order``: each provider tried in turn (``tried``: those already
+    were) until one is usable (every one, with ``survey``)."""
     chosen = made.chosen if made is not None else None
     candidates: list[Candidate] = []
     for name in order:
@@ -233,7 +272,7 @@ def _choose(host: Host, capability: str, survey: bool, made: Choice | None) -> C
         elif chosen is not None and not survey:
             candidates.append(Candidate(name, priority, None, False, "not tried"))
         else:
-            candidate = _try(host, name)
+            candidate = tried.get(name) or _try(host, name)
             candidates.append(candidate)
             if candidate.usable and chosen is None:
                 chosen = name
