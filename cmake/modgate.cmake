@@ -6,10 +6,11 @@ The CMake side of modgate. Every decision (which modules exist, which are enable
 and every derived name (options, targets, install and build folders) comes from the
 configure steps in ``python/modgate/_configure/``, which this file runs with the host's
 ``pyproject.toml`` (``[tool.modgate]``); this file turns their output into cache options,
-``find_package`` calls, targets and install rules. It derives no name itself; it only
-guesses, before the first declare step has run, that the option prefixes are the
-defaults (``USE_MODULE_``, ``MODGATE_GROUP_``, ``MODGATE_PROVIDER_``), which that step
-then states (a host with other prefixes costs one more declare step, once).
+``find_package`` calls, targets and install rules. It derives no name itself: it hands
+the steps every variable once (``_modgate_collect_values``), marking as set by the user
+those with the default option prefixes (``USE_MODULE_``, ``MODGATE_GROUP_``,
+``MODGATE_PROVIDER_``), the options declared before and the command line's; the steps
+know the host's own prefixes and names.
 
 Public functions:
 
@@ -166,10 +167,13 @@ function(_modgate_forget_pip_values)
   # At the end of configure the global property holds them; on an error, this scope does.
   get_property(_modgate_fp_args GLOBAL PROPERTY _modgate_PIP_VALUES)
   set(_modgate_fp_names)
+  set(_modgate_fp_flag)
   foreach(_modgate_fp_arg IN LISTS _modgate_fp_args modgate_VALUE_ARGS)
-    if(_modgate_fp_arg MATCHES "^([A-Za-z_][A-Za-z0-9_.+-]*)=")
+    # The values the user set (--value), not the other variables handed over (--maybe).
+    if(NOT _modgate_fp_flag STREQUAL "--maybe" AND _modgate_fp_arg MATCHES "^([A-Za-z_][A-Za-z0-9_.+-]*)=")
       list(APPEND _modgate_fp_names "${CMAKE_MATCH_1}")
     endif()
+    set(_modgate_fp_flag "${_modgate_fp_arg}")
   endforeach()
   foreach(_modgate_fp_var IN LISTS _modgate_fp_names modgate_OPTIONS ITEMS MODGATE_ALL_MODULES)
     if(DEFINED CACHE{${_modgate_fp_var}} AND NOT _modgate_fp_var MATCHES "^(CMAKE_|SKBUILD|Python|PYTHON)")
@@ -202,11 +206,14 @@ Internal. ::
   _modgate_collect_values(<out-var> <prefixes> <options>)
 
 Sets ``<out-var>`` to ``--value NAME=VALUE`` arguments for every variable (cache or
-normal, not empty) whose name starts with one of the list ``<prefixes>`` (the host's
-option prefix, the group options' prefix) or is in the list ``<options>``,
+normal, not empty) whose name starts with one of the list ``<prefixes>`` (the default
+option prefixes) or is in the list ``<options>``,
 and for every cache variable the user set without the project declaring it (``-D`` on the
 command line, pip's ``-C cmake.define.``: no type, or no help text), so the resolver can
-refuse a misspelled option instead of CMake ignoring it.
+refuse a misspelled option instead of CMake ignoring it; and to ``--maybe NAME=VALUE`` for
+every other variable (not ``CMAKE_*``, not internal) with a value: the configure step takes
+those that turn out to be the host's options or to carry its prefixes. So the declare step
+runs once, with every value it may need, whatever prefix and option names it declares.
 #]=======================================================================]
 function(_modgate_collect_values out_var prefixes options)
   get_cmake_property(_modgate_cv_cache CACHE_VARIABLES)
@@ -252,6 +259,19 @@ function(_modgate_collect_values out_var prefixes options)
     if(NOT "${${_modgate_cv_var}}" STREQUAL "")
       string(REPLACE ";" "\\;" _modgate_cv_value "${${_modgate_cv_var}}")
       list(APPEND _modgate_cv_args --value "${_modgate_cv_var}=${_modgate_cv_value}")
+    endif()
+  endforeach()
+  list(REMOVE_DUPLICATES _modgate_cv_all)
+  list(FILTER _modgate_cv_all INCLUDE REGEX "^[A-Za-z][A-Za-z0-9_]*$")
+  list(FILTER _modgate_cv_all EXCLUDE REGEX "^CMAKE_")
+  foreach(_modgate_cv_var IN LISTS _modgate_cv_all)
+    if(_modgate_cv_var IN_LIST _modgate_cv_names OR "${${_modgate_cv_var}}" STREQUAL "")
+      continue()
+    endif()
+    get_property(_modgate_cv_type CACHE "${_modgate_cv_var}" PROPERTY TYPE)
+    if(NOT _modgate_cv_type MATCHES "^(INTERNAL|STATIC)$")
+      string(REPLACE ";" "\\;" _modgate_cv_value "${${_modgate_cv_var}}")
+      list(APPEND _modgate_cv_args --maybe "${_modgate_cv_var}=${_modgate_cv_value}")
     endif()
   endforeach()
   set(${out_var} "${_modgate_cv_args}" PARENT_SCOPE)
@@ -768,34 +788,13 @@ function(modgate_add_modules)
   endif()
   set(modgate_WORK_DIR "${CMAKE_BINARY_DIR}/modgate")
 
-  # The values the user set: every variable with the host's option prefix or the group
-  # options' prefix, and the modules' and groups' own option names. All come from the
-  # declare step, which needs the values; so the last configure's are used, and the step
-  # runs again when the values of the names it gives differ (a first configure with a
-  # per-module option set, a changed prefix).
-  set(_modgate_amods_prefixes "$CACHE{_modgate_VALUE_PREFIXES}")
-  if(_modgate_amods_prefixes STREQUAL "")
-    set(_modgate_amods_prefixes "USE_MODULE_;MODGATE_GROUP_;MODGATE_PROVIDER_") # a first guess: declare says them
-  endif()
+  # Every value once: those the user set (the default prefixes, the options declared
+  # before, the command line's) and every other variable as a candidate, which the
+  # configure steps take when it is one of the host's options or carries its prefixes.
+  set(_modgate_amods_prefixes "USE_MODULE_;MODGATE_GROUP_;MODGATE_PROVIDER_") # the defaults (_names.py)
   _modgate_collect_values(modgate_VALUE_ARGS "${_modgate_amods_prefixes}" "$CACHE{_modgate_DECLARED_OPTIONS}")
   _modgate_run_step(declare "${modgate_WORK_DIR}/declare.cmake" ${_modgate_amods_version_args})
   include("${modgate_WORK_DIR}/declare.cmake")
-  _modgate_collect_values(
-    _modgate_amods_values
-    "${modgate_VALUE_PREFIXES}"
-    "$CACHE{_modgate_DECLARED_OPTIONS};${modgate_OPTIONS}"
-  )
-  if(NOT "${_modgate_amods_values}" STREQUAL "${modgate_VALUE_ARGS}")
-    set(modgate_VALUE_ARGS "${_modgate_amods_values}")
-    _modgate_run_step(declare "${modgate_WORK_DIR}/declare.cmake" ${_modgate_amods_version_args})
-    include("${modgate_WORK_DIR}/declare.cmake")
-  endif()
-  set(
-    _modgate_VALUE_PREFIXES
-    "${modgate_VALUE_PREFIXES}"
-    CACHE INTERNAL
-    "the prefixes of the host's options, as the last declare step said"
-  )
   _modgate_declare_options()
   _modgate_warn_each(modgate_WARNINGS)
   if(NOT _modgate_amods_version)

@@ -158,8 +158,8 @@ def test_a_command_file_imports_no_other_command_and_every_helper_is_private() -
     assert not helpers, f"not a command, so private (an underscore): {helpers}"
 
 
-def test_cmakes_first_guess_of_the_option_prefixes_is_what_declare_says_by_default() -> None:
-    # modgate.cmake guesses them before the first declare step; _names holds them.
+def test_cmakes_default_option_prefixes_are_what_declare_says_by_default() -> None:
+    # modgate.cmake marks values with them as the user's before the declare step; _names holds them.
     import re
 
     from modgate._names import CAPABILITY_OPTION_PREFIX, DEFAULT_OPTION_PREFIX, GROUP_OPTION_PREFIX

@@ -42,10 +42,11 @@ from modgate._configure.discovery import Discovery, discover_project
 from modgate._configure.files import write_if_changed
 from modgate._configure.host import HostConfig, read_host
 from modgate._configure.problems import ConfigurationError, Problem, cmake_flags
+from modgate._configure.request import host_options
 from modgate._configure.step_declare import declare
 from modgate._configure.step_resolve import Outputs, resolve_step
 from modgate._configure.versions import MissingPackaging
-from modgate._names import EXTRA_MODULE_DIRS, PROBLEMS_FILE
+from modgate._names import CAPABILITY_OPTION_PREFIX, EXTRA_MODULE_DIRS, GROUP_OPTION_PREFIX, PROBLEMS_FILE
 
 EXIT_USER_ERROR = 2
 STEPS = ("declare", "resolve", "link")
@@ -57,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--project-dir", type=Path, help="the folder of the host's pyproject.toml (declare, resolve)")
     parser.add_argument("--extra-dirs", default="", help=f"{EXTRA_MODULE_DIRS} as a CMake list")
     parser.add_argument("--value", action="append", default=[], help="NAME=value of a variable the user set")
+    parser.add_argument(
+        "--maybe",
+        action="append",
+        default=[],
+        help="NAME=value of any other variable: taken when it is the host's option or carries its prefixes",
+    )
     parser.add_argument("--host-dir", type=Path, help="a plugin's installed host package (resolve)")
     parser.add_argument("--all-modules", default="")
     parser.add_argument("--out", type=Path, required=True, help="the CMake script (or the link step's stamp) to write")
@@ -110,6 +117,23 @@ def _values(raw: list[str]) -> dict[str, str]:
     return values
 
 
+def _taken(values: dict[str, str], maybe: dict[str, str], config: HostConfig, found: Discovery) -> dict[str, str]:
+    """``values`` and those of ``maybe`` that are the host's options (modules', groups',
+    capabilities') or carry its prefixes: CMake hands every variable over once, before
+    anyone knows the host's names, so the declare step runs once."""
+    if not maybe:
+        return values
+    regs = found.registrations
+    names = {reg.option_for(config.option_prefix) for reg in regs.values()}
+    try:
+        hosted = host_options(regs, config)
+        names |= set(hosted.groups.values()) | {capability.option for capability in hosted.provided.values()}
+    except ConfigurationError:
+        pass  # the step itself reports it
+    prefixes = (config.option_prefix, GROUP_OPTION_PREFIX, CAPABILITY_OPTION_PREFIX)
+    return {name: value for name, value in maybe.items() if name in names or name.startswith(prefixes)} | values
+
+
 def _discover(args: argparse.Namespace, config: HostConfig, *, with_files: bool) -> Discovery:
     base = args.project_dir.resolve()
     extra = [Path(p) for p in args.extra_dirs.split(";") if p.strip()]
@@ -123,9 +147,9 @@ def _discover(args: argparse.Namespace, config: HostConfig, *, with_files: bool)
 def _configure_step(args: argparse.Namespace) -> str:
     project_dir = args.project_dir.resolve()
     config = read_host(project_dir, shown_as="pyproject.toml")
-    values = _values(args.value)
     if args.step == "declare":
         found = _discover(args, config, with_files=False)  # the module folders are walked once, by resolve
+        values = _taken(_values(args.value), _values(args.maybe), config, found)
         return declare(
             config, found, values, args.all_modules, project_dir=project_dir if args.project_version else None
         )
@@ -147,7 +171,7 @@ def _configure_step(args: argparse.Namespace) -> str:
     return resolve_step(
         config,
         found,
-        values,
+        _taken(_values(args.value), _values(args.maybe), config, found),
         args.all_modules,
         _values(args.found),
         project_dir=project_dir,

@@ -12,9 +12,7 @@ from pathlib import Path
 
 from .._names import (
     ALL_MODULES,
-    CAPABILITY_OPTION_PREFIX,
     EXTENSION_NAME,
-    GROUP_OPTION_PREFIX,
     MANIFEST_NAME,
     MODULE_VALUES,
     MODULE_WHEELS_VARIABLE,
@@ -94,7 +92,6 @@ def declare(
         set_list("modgate_KNOWN", sorted(regs)),
         set_list("modgate_VALUES", MODULE_VALUES),
         set_list("modgate_OPTIONS", sorted([*module_options, *groups.values(), *choosers])),
-        set_list("modgate_VALUE_PREFIXES", [config.option_prefix, GROUP_OPTION_PREFIX, CAPABILITY_OPTION_PREFIX]),
     ]
     warnings = list(found.warnings)
     if not config.is_plugin:  # a plugin's names of its host's modules are checked against the host, later
