@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import zlib
@@ -443,3 +444,22 @@ def test_the_editable_loop_of_a_module_author(tmp_path: Path) -> None:
         "hi",
         "y",
     ]
+
+
+def test_one_configure_runs_the_declare_step_once(acme: Path, tmp_path: Path) -> None:
+    """Every variable crosses to the configure steps once: a per-module option the project
+    sets as a plain variable (ACME_WITH_TEXT, not a cache entry, on a first configure) is
+    taken by the one declare step, and a typo carrying the host's prefix is still refused."""
+    log = tmp_path / "steps.log"
+    wrapper = tmp_path / "python"
+    wrapper.write_text(f'#!/bin/sh\necho "$3" >> {log}\nexec {sys.executable} "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    include = tmp_path / "set_text.cmake"
+    include.write_text("set(ACME_WITH_TEXT OFF)\n", encoding="utf-8")
+    defines = {"modgate_PYTHON_EXECUTABLE": str(wrapper), "CMAKE_PROJECT_INCLUDE": str(include)}
+    proc = check(configure(acme, tmp_path / "build", defines))
+    assert log.read_text(encoding="utf-8").split() == ["declare", "resolve"], log.read_text(encoding="utf-8")
+    assert re.search(r"text\s+OFF\s+S\d\s+ACME_WITH_TEXT=OFF", proc.stdout), proc.stdout
+    include.write_text("set(USE_MODULE_GRETER OFF)\n", encoding="utf-8")
+    proc = configure(acme, tmp_path / "typo", defines)
+    assert proc.returncode != 0 and "did you mean 'USE_MODULE_GREETER'" in proc.stderr, proc.stderr
