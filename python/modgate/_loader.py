@@ -80,6 +80,7 @@ def _verb(entry: "dict[str, Any]", dep: str) -> str:
 
 
 def _chosen_at_run_time(package: str, capability: str) -> bool:
+    """Whether ``capability`` has policy ``any`` in ``package``'s build: its provider is chosen at run time."""
     entry = (summary(package).get("capabilities") or {}).get(capability)
     return isinstance(entry, dict) and entry.get("policy") == "any"
 
@@ -487,14 +488,12 @@ class Host:
         """The module built as ``capability``'s provider (``provides``), or ``None``: no
         provider is built, or no module provides it. Under policy ``any``, the one chosen
         at run time (:mod:`modgate._providers`; none usable: ``None``)."""
-        entry = (summary(self.package).get("capabilities") or {}).get(capability)
-        if not isinstance(entry, dict):
-            return None
-        if entry.get("policy") == "any":
+        if _chosen_at_run_time(self.package, capability):
             from . import _providers
 
             return _providers.choose(self, capability).chosen
-        provider = entry.get("provider")
+        entry = (summary(self.package).get("capabilities") or {}).get(capability)
+        provider = entry.get("provider") if isinstance(entry, dict) else None
         return provider if isinstance(provider, str) else None
 
     def provider_module(self, capability: str) -> "ModuleType":
@@ -510,7 +509,7 @@ class Host:
                 fullname=self.prefix + capability,
                 known=known,
             )
-        if entry.get("policy") == "any":
+        if _chosen_at_run_time(self.package, capability):
             from . import _providers
 
             choice = _providers.choose(self, capability)
@@ -595,7 +594,7 @@ class Host:
             modules[name] = self._view(record, disabled)
         data["modules"] = modules
         for capability, entry in (data.get("capabilities") or {}).items():
-            if choose and entry.get("policy") == "any":  # every provider tried: its state here, and the one chosen
+            if choose and _chosen_at_run_time(self.package, capability):  # every provider tried, and the choice
                 from . import _providers
 
                 entry["providers"] = _providers.providers(self, capability)
