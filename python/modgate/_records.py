@@ -278,6 +278,7 @@ def _entry_points(group: str) -> list[tuple[str, str, str, str]]:
         ]
     found: list[tuple[str, str, str, str]] = []
     seen: set[str] = set()
+    marker = group.encode()
     for entry in sys.path:
         try:
             names = sorted(os.listdir(entry or "."))
@@ -292,7 +293,12 @@ def _entry_points(group: str) -> list[tuple[str, str, str, str]]:
                 continue
             seen.add(key)
             where = os.path.join(entry or ".", folder)
-            declared = _section(_text(os.path.join(where, "entry_points.txt")), group)
+            try:  # bytes, and decoded only when the group is named: most files are not
+                with open(os.path.join(where, "entry_points.txt"), "rb") as file:
+                    data = file.read()
+            except OSError:
+                continue
+            declared = _section(data.decode("utf-8", "replace"), group) if marker in data else []
             if declared:
                 dist, version = _name_and_version(where, stem)
                 found += [(name, value, dist, version) for name, value in declared]
