@@ -14,6 +14,9 @@ then, in fresh processes, side by side:
 - after the first, ``modgate._core.lookup("acme:blas.gemm")`` (the C++ ``find_registered``
   a core calls, by the capability's name) against the provider's own name.
 
+Each in a fresh ``python -m venv`` holding only modgate (the baseline rule), and in the
+environment running the script (its distributions are what the scan reads).
+
 Targets: the first choice of three providers within 1 ms of loading the winner alone; a
 lookup by the capability's name after the first costs what a lookup by the provider's own
 name costs. Prints Markdown to paste into benchmarks/README.md.
@@ -24,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -84,9 +88,24 @@ def host(root: Path, count: int, seed: int) -> tuple[Path, str, str]:
     return site, best, runner_up
 
 
-def measure(site: Path, winner: str, mode: str, prefer: str = "") -> dict[str, float]:
+def fresh_venv(root: Path) -> str:
+    """A ``python -m venv`` holding only modgate (a copy of the installed package, as
+    ``import_time.py`` makes it): the interpreter of the "fresh venv" rows."""
+    venv = root / "venv"
+    run([sys.executable, "-m", "venv", str(venv)])
+    python = str(venv / "bin" / "python")
+    purelib = run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).strip()
+    package = Path(run([sys.executable, "-c", "import modgate, os; print(os.path.dirname(modgate.__file__))"]).strip())
+    shutil.copytree(
+        package, Path(purelib) / "modgate", ignore=shutil.ignore_patterns("__pycache__", "share", "include")
+    )
+    run([python, "-m", "compileall", "-q", purelib])
+    return python
+
+
+def measure(python: str, site: Path, winner: str, mode: str, prefer: str = "") -> dict[str, float]:
     env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "MODGATE_PREFER": prefer}
-    return dict(json.loads(run([sys.executable, "-c", MEASURE, winner, mode], env=env, cwd=site)))
+    return dict(json.loads(run([python, "-c", MEASURE, winner, mode], env=env, cwd=site)))
 
 
 def main() -> None:
@@ -94,11 +113,21 @@ def main() -> None:
     parser.add_argument("--shapes", type=int, nargs="+", default=[3, 7], help="providers per host")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2], help="seeds of the priorities")
     parser.add_argument("--rounds", type=int, default=9, help="fresh processes per measurement")
+    parser.add_argument(
+        "--no-fresh-venv",
+        dest="fresh_venv",
+        action="store_false",
+        help="measure in this environment only, not also in a fresh venv holding only modgate",
+    )
     args = parser.parse_args()
+    environments = {"this environment": sys.executable}
+    keep = tempfile.TemporaryDirectory(prefix="modgate-providers-venv-")
+    if args.fresh_venv:
+        environments = {"fresh venv": fresh_venv(Path(keep.name)), **environments}
     rows = [
-        "| providers, seed | winner | first choice (ms) | the winner loaded alone (ms) | choosing costs (ms)"
-        " | lookup by capability (ns) | by provider (ns) | ratio |",
-        "|---|---|---|---|---|---|---|---|",
+        "| providers, seed | environment | winner | first choice (ms) | the winner loaded alone (ms)"
+        " | choosing costs (ms) | lookup by capability (ns) | by provider (ns) | ratio |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for count in args.shapes:
         for seed in args.seeds:
@@ -106,12 +135,13 @@ def main() -> None:
                 site, best, runner_up = host(Path(tmp), count, seed)
                 cases = {"first in prefer": (best, ""), "by priority, after the scan": (runner_up, f"blas:-{best}")}
                 results = {}
-                for label, (winner, prefer) in cases.items():
-                    choice, alone = [], []
-                    for _ in range(args.rounds):  # alternated, so that drift hits both alike
-                        choice.append(measure(site, winner, "choice", prefer))
-                        alone.append(measure(site, winner, "alone", prefer))
-                    results[label] = (choice, alone)
+                for where, python in environments.items():
+                    for label, (winner, prefer) in cases.items():
+                        choice, alone = [], []
+                        for _ in range(args.rounds):  # alternated, so that drift hits both alike
+                            choice.append(measure(python, site, winner, "choice", prefer))
+                            alone.append(measure(python, site, winner, "alone", prefer))
+                        results[f"{where} | {label}"] = (choice, alone)
             for label, (choice, alone) in results.items():
                 first = statistics.median(c["ms"] for c in choice)
                 base = statistics.median(a["ms"] for a in alone)
@@ -121,6 +151,7 @@ def main() -> None:
                     f"| {count}, {seed} | {label} | {first:.2f} | {base:.2f} | {first - base:.2f} | {by_cap:.0f}"
                     f" | {by_own:.0f} | {by_cap / by_own:.2f}× |"
                 )
+    keep.cleanup()
     print("\n".join(rows))
 
 
