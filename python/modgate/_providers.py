@@ -15,14 +15,17 @@ native registry, so C++ and Python see the same one.
 from __future__ import annotations
 
 import os
-import threading
-from typing import Any
+from _thread import RLock  # not threading, nor typing: a first choice in a bare venv would pay 5 ms
 
 from ._manifest import summary
 from ._nearest import ranked
 from .exceptions import ModuleLoadError, ModuleLoadWarning, ModuleUnavailableError, _warn_once
 
-Host = Any  # a modgate._loader.Host (not imported: the loader imports this module)
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Any
+
+    Host = Any  # a modgate._loader.Host (not imported: the loader imports this module)
 
 __all__ = ["PREFER_VARIABLE", "Candidate", "Choice", "choose", "providers"]
 
@@ -31,7 +34,7 @@ PREFER_VARIABLE = "MODGATE_PREFER"
 # Held while choosing, so that the choice and each probe happen once per process; the
 # providers' imports run under it. A provider whose import or probe asks for its own
 # capability gets an error from the same thread (_choosing), and must not from another.
-_lock = threading.RLock()
+_lock = RLock()
 _choices: dict[tuple[str, str], Choice] = {}
 _choosing: set[tuple[str, str]] = set()
 _scores: dict[tuple[str, str], int] = {}
