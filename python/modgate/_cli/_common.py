@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import os
 from pathlib import Path
@@ -15,7 +16,7 @@ from .._configure.problems import ConfigurationError
 from .._manifest import manifest
 from ..exceptions import ModgateError
 
-__all__ = ["cmake_dir", "default_host", "defines", "host_info", "module_commands", "project"]
+__all__ = ["add_defines", "cmake_dir", "default_host", "defines", "host_info", "module_commands", "project"]
 
 DIR_HELP = "the host project's folder (default: here)"
 PACKAGE_HELP = "the host package (default: [tool.modgate] of the project here, else modgate)"
@@ -25,6 +26,11 @@ def default_host(start: Path | None = None) -> str:
     """The host whose modules a command shows when none is named: the ``[tool.modgate]``
     host of the project around ``start`` (the current folder), else ``modgate``."""
     return host_package_around(start)
+
+
+def add_defines(parser: argparse.ArgumentParser, help: str) -> None:
+    """The ``-D NAME=VALUE`` option (repeatable, into ``args.define``); :func:`defines` reads it."""
+    parser.add_argument("-D", dest="define", action="append", default=[], metavar="NAME=VALUE", help=help)
 
 
 def defines(items: list[str], example: str) -> dict[str, str]:

@@ -37,7 +37,7 @@ from .._configure.request import Capability, build_requests, capabilities, host_
 from .._configure.resolver import resolve
 from .._names import NO_PROVIDER
 from ..exceptions import ModgateError
-from ._common import defines, project
+from ._common import add_defines, defines, project
 from ._pairwise import pairwise_rows
 from ._probe import missing_here
 
@@ -480,12 +480,8 @@ def add_package_arguments(parser: argparse.ArgumentParser) -> None:
         help="look for every module's native.packages on this machine first; a module whose package is missing"
         " (and what requires it) is OFF in every configuration",
     )
-    parser.add_argument(
-        "-D",
-        dest="define",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a CMake variable for the package look-up (and, for verify, every configure), e.g."
+    add_defines(
+        parser,
+        "a CMake variable for the package look-up (and, for verify, every configure), e.g."
         " -D CMAKE_PREFIX_PATH=/opt/cuda",
     )

@@ -18,7 +18,7 @@ from .._configure.resolver import ModuleState, decide
 from .._names import ALL_MODULES
 from .._table import capability_table, group_table, state_table
 from ..exceptions import ModgateError
-from ._common import DIR_HELP, defines, project
+from ._common import DIR_HELP, add_defines, defines, project
 
 __all__ = ["main", "plan", "populate_parser", "tree_info"]
 
@@ -140,9 +140,7 @@ def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Each module's state and reason for the given option values (external packages assumed found).",
     )
     parser.add_argument("dir", nargs="?", default=".", help=DIR_HELP)
-    parser.add_argument(
-        "-D", dest="define", action="append", default=[], metavar="NAME=VALUE", help="an option, as for cmake"
-    )
+    add_defines(parser, "an option, as for cmake")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument(
         "--why", metavar="MODULE", help="why this module is on or off: where its value came from, and the chain"

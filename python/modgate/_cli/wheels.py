@@ -42,7 +42,7 @@ from .._names import (
 )
 from .._table import aligned
 from ..exceptions import ModgateError
-from ._common import DIR_HELP, defines, project
+from ._common import DIR_HELP, add_defines, defines, project
 from ._scaffold import render
 from ._wheelfile import Wheel, metadata_field, metadata_fields, read_wheel, replace_extras, tree_files, write_wheel
 
@@ -67,13 +67,8 @@ def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("directory", nargs="?", default=".", help=DIR_HELP)
     parser.add_argument("--out", default="dist", help="where the wheels go (default: dist)")
-    parser.add_argument(
-        "-D",
-        dest="define",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        help="a CMake variable for the build (pip's -C cmake.define.NAME=VALUE), e.g. -D USE_MODULE_<NAME>=OFF",
+    add_defines(
+        parser, "a CMake variable for the build (pip's -C cmake.define.NAME=VALUE), e.g. -D USE_MODULE_<NAME>=OFF"
     )
     parser.add_argument("--only", help="write only these modules' wheels (and the core's), comma-separated")
     parser.add_argument(
