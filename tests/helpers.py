@@ -9,13 +9,15 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGURE = ROOT / "python" / "modgate" / "_configure"
 FIXTURES = ROOT / "tests" / "fixtures"
+# Three maintainers: what an S0 module needs for `modgate check` to pass.
+MAINTAINERS = "Ada <ada@example.org>,Ben <ben@example.org>,Cy <cy@example.org>"
 
 
 @dataclass
@@ -62,3 +64,25 @@ def write_module(root: Path, name: str, toml: str, files: dict[str, str] | None 
 
 def basic(name: str, extra: str = "") -> str:
     return f'name = "{name}"\nsummary = "the {name} module"\nstage = "S1"\n' + textwrap.dedent(extra)
+
+
+def new_module(
+    project: Path,
+    name: str,
+    *args: str,
+    top_level: str = "",
+    modgate: Sequence[str] = (sys.executable, "-m", "modgate"),
+    env: Mapping[str, str] | None = None,
+) -> Path:
+    """``modgate new <name> <args>`` in ``project``, as its author runs it (``modgate``:
+    the command, e.g. a venv's), with three maintainers; then the ``top_level`` keys
+    added before the registration's first table. Returns the module's folder."""
+    command = [*modgate, "new", name, *args, "--maintainers", MAINTAINERS]
+    proc = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, f"{command}\n{proc.stdout}\n{proc.stderr}"
+    folder = project / "modules" / name
+    if top_level:
+        toml = folder / "module.toml"
+        head, sep, tail = toml.read_text(encoding="utf-8").partition("\n[")
+        toml.write_text(head.rstrip("\n") + "\n" + top_level + sep + tail, encoding="utf-8")
+    return folder

@@ -14,13 +14,13 @@ import os
 import re
 import shlex
 import venv
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, new_module
 from tests.integration.cmake_builds import check, copy_tree, run
 
 pytestmark = pytest.mark.build
@@ -36,7 +36,6 @@ ADOPTER_MODULES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("cutlass", ("--native", "--requires", "cuda"), "USE_CUTLASS"),
     ("cublas", ("--requires", "cuda"), "USE_CUBLAS"),
 )
-MAINTAINERS = "Ada <ada@example.org>,Ben <ben@example.org>,Cy <cy@example.org>"
 
 
 @dataclass(frozen=True)
@@ -182,14 +181,6 @@ def users(modgate_wheels: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return env_dir
 
 
-def new_module(project: Path, env: Mapping[str, str], name: str, args: Sequence[str], option: str = "") -> None:
-    check(run(["modgate", "new", name, *args, "--maintainers", MAINTAINERS], env=env, cwd=project))
-    if option:
-        toml = project / "modules" / name / "module.toml"
-        text = toml.read_text(encoding="utf-8")
-        toml.write_text(text.replace('\nstage = "S0"', f'\noption = "{option}"\nstage = "S0"', 1), encoding="utf-8")
-
-
 @pytest.fixture(scope="module")
 def host(users: Path, modgate_wheels: Path, tmp_path_factory: pytest.TempPathFactory) -> Scene:
     """`modgate init acme`, then the guides' modules added with `modgate new`."""
@@ -197,7 +188,8 @@ def host(users: Path, modgate_wheels: Path, tmp_path_factory: pytest.TempPathFac
     where = tmp_path_factory.mktemp("docs-host")
     check(run(["modgate", "init", "acme", "--package", "acme"], env=env, cwd=where))
     for name, args, option in ADOPTER_MODULES:
-        new_module(where / "acme", env, name, args, option)
+        top_level = f'option = "{option}"\n' if option else ""
+        new_module(where / "acme", name, *args, top_level=top_level, modgate=["modgate"], env=env)
     return Scene(where / "acme", env, set(), {"<modgate checkout>": str(modgate_wheels.parent)})
 
 
@@ -210,14 +202,11 @@ def example(users: Path, modgate_wheels: Path, tmp_path_factory: pytest.TempPath
     check(run(["modgate", "init", "example", "--package", "example"], env=env, cwd=where))
     project = where / "example"
     for name, args in (("core", ()), ("io", ("--requires", "core")), ("app", ("--requires", "io")), ("gui", ())):
-        new_module(project, env, name, args)
-    new_module(project, env, "cublas", ())
+        new_module(project, name, *args, modgate=["modgate"], env=env)
+    new_module(project, "cublas", top_level='groups = ["cuda_libs"]\n', modgate=["modgate"], env=env)
     for name, line in (("core", 'default = "IF_NEEDED"'), ("io", 'default = "IF_NEEDED"')):
         toml = project / "modules" / name / "module.toml"
         toml.write_text(toml.read_text(encoding="utf-8").replace('default = "AUTO"', line), encoding="utf-8")
-    toml = project / "modules" / "cublas" / "module.toml"
-    text = toml.read_text(encoding="utf-8").replace('\nstage = "S0"', '\ngroups = ["cuda_libs"]\nstage = "S0"', 1)
-    toml.write_text(text, encoding="utf-8")
     return Scene(project, env, set(), {})
 
 
@@ -264,7 +253,7 @@ def test_a_newcomers_first_hour_from_a_wheelhouse_to_a_released_module(modgate_w
     (next_line,) = [line.removeprefix("next: ") for line in said.splitlines() if line.startswith("next: ")]
     check(run(["bash", "-c", next_line], env=env, cwd=tmp_path))
     project = tmp_path / "acme"
-    new_module(project, env, "crc", ("--native", "--requires", "greeter"))
+    new_module(project, "crc", "--native", "--requires", "greeter", modgate=["modgate"], env=env)
     toml = project / "modules" / "crc" / "module.toml"
     toml.write_text(toml.read_text(encoding="utf-8") + 'packages = [{ name = "ZLIB" }]\n', encoding="utf-8")
     source = project / "modules" / "crc" / "src" / "crc.cc"

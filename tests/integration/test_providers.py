@@ -17,13 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIXTURES
+from tests.helpers import FIXTURES, new_module
 from tests.integration.cmake_builds import check, doctored, env_with, run
 
 pytestmark = pytest.mark.build
 
 PIP = [sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps"]
-MAINTAINERS = "Ada <ada@example.org>,Ben <ben@example.org>,Cy <cy@example.org>"
 # name -> (module.toml lines, native functions' bodies: gemm's answer, a native score or None)
 BLAS = {
     "avx512": ('provides = "blas"\npriority = 30\nprobe = "score"\n', "0"),
@@ -31,18 +30,6 @@ BLAS = {
     "ref": ('provides = "blas"\npriority = -1\n', None),
 }
 RENDERING = [f"rendering_{n}" for n in ("opengl2", "ui", "webgpu", "anari", "raytracing", "openxr", "zspace")]
-
-
-def _new(project: Path, name: str, *args: str) -> Path:
-    check(run([sys.executable, "-m", "modgate", "new", name, *args, "--maintainers", MAINTAINERS], cwd=project))
-    return project / "modules" / name
-
-
-def _add_toml(folder: Path, lines: str) -> None:
-    toml = folder / "module.toml"
-    text = toml.read_text(encoding="utf-8")
-    head, sep, tail = text.partition("\n[")  # top-level keys go before the first table
-    toml.write_text(head.rstrip("\n") + "\n" + lines + sep + tail, encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +40,7 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Path:
         toml.write('\n[tool.modgate.capabilities]\nblas = { policy = "any", prefer = ["avx512", "mkl"] }\n')
         toml.write('rendering = "any"\n')
     for name, (lines, score) in BLAS.items():
-        folder = _new(project, name, "--native")
-        _add_toml(folder, lines)
+        folder = new_module(project, name, "--native", top_level=lines)
         with (folder / "src" / f"{name}.cc").open("a", encoding="utf-8") as source:
             source.write(f'\nstatic std::string gemm() {{ return "{name}"; }}\n')
             source.write(f'MODGATE_REGISTER_FUNCTION("{name}.gemm", gemm, "Which provider answered.");\n')
@@ -63,9 +49,9 @@ def host(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 source.write(f'MODGATE_REGISTER_FUNCTION("{name}.score", score, "Whether it runs here.");\n')
     with (project / "modules" / "mkl" / "python" / "__init__.py").open("a", encoding="utf-8") as init:
         init.write("\n\ndef score() -> int:\n    return 10\n")
-    _new(project, "rendering")
+    new_module(project, "rendering")
     for rank, name in enumerate(RENDERING):
-        _add_toml(_new(project, name), f'provides = "rendering"\npriority = {rank}\n')
+        new_module(project, name, top_level=f'provides = "rendering"\npriority = {rank}\n')
     core = project / "src" / "core.cc"
     text = core.read_text(encoding="utf-8").replace(
         "}  // namespace\n",

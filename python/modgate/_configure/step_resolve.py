@@ -123,10 +123,12 @@ def _artifacts(module: ModuleSource, config: HostConfig, out: Outputs) -> list[s
     return files
 
 
-def host_modules(config: HostConfig, host_dir: Path | None) -> dict[str, HostModule]:
-    """A plugin's view of the installed host: its build manifest's modules."""
+def installed_host(config: HostConfig, host_dir: Path | None) -> tuple[dict[str, HostModule], frozenset[str]]:
+    """A plugin's view of the installed host, from its build manifest (read once): its
+    modules, and its capabilities of policy any (a plugin's provider of one is chosen at
+    run time among the host's, as the host's are)."""
     if not config.is_plugin:
-        return {}
+        return {}, frozenset()
     from .._manifest import read_manifest
 
     host = config.host_package
@@ -153,18 +155,8 @@ def host_modules(config: HostConfig, host_dir: Path | None) -> dict[str, HostMod
         found[name] = HostModule(
             host, name, enabled and not wheel, entry.get("option", name), entry.get("reason", ""), wheel=wheel
         )
-    return found
-
-
-def run_time_of_host(config: HostConfig, host_dir: Path | None) -> frozenset[str]:
-    """A plugin's host's capabilities of policy any (from its installed manifest): a
-    plugin's provider of one is chosen at run time among the host's, as the host's are."""
-    if not config.is_plugin or host_dir is None or not (host_dir / MANIFEST_NAME).is_file():
-        return frozenset()
-    from .._manifest import read_manifest
-
-    capabilities = read_manifest(str(host_dir / MANIFEST_NAME)).get("capabilities") or {}
-    return frozenset(name for name, entry in capabilities.items() if entry.get("policy") == "any")
+    capabilities = data.get("capabilities") or {}
+    return found, frozenset(name for name, entry in capabilities.items() if entry.get("policy") == "any")
 
 
 def _record_file(out: Outputs, name: str) -> Path | None:
@@ -447,8 +439,7 @@ def resolve_step(
     regs = found.registrations
     hosted = host_options(regs, config)
     groups = hosted.groups
-    installed_host = host_modules(config, host_dir)
-    host_run_time = run_time_of_host(config, host_dir)
+    from_host, host_run_time = installed_host(config, host_dir)
     missing, failed = _missing(found, found_packages)
     _requests, resolution = decide(
         regs,
@@ -458,9 +449,9 @@ def resolve_step(
         prefix=config.option_prefix,
         missing_packages=missing,
         failed_packages=failed,
-        host_modules=installed_host,
+        host_modules=from_host,
     )
-    present = frozenset(resolution.order) | {name for name, module in installed_host.items() if module.enabled}
+    present = frozenset(resolution.order) | {name for name, module in from_host.items() if module.enabled}
     used = {d for name in resolution.order for dep in _links(regs[name], present) for d in (dep, *_closure(regs, dep))}
     # Each enabled module's native files: their names, and where they install (under the package).
     artifacts = {name: _artifacts(found.modules[name], config, out) for name in resolution.order}
@@ -503,9 +494,7 @@ def resolve_step(
         set_list("modgate_WATCH", [p.as_posix() for p in found.watch]),
         # What re-runs configure besides the inputs: the modgate code these steps ran.
         set_list("modgate_CONFIGURE_SOURCES", [p.as_posix() for p in imported_sources()]),
-        set_var(
-            "modgate_HOST_EXPORT_FILE", modules_export_file(config.host_package) if used & set(installed_host) else ""
-        ),
+        set_var("modgate_HOST_EXPORT_FILE", modules_export_file(config.host_package) if used & set(from_host) else ""),
         set_var("modgate_EXPORT_FILE", modules_export_file(config.package)),
         set_var("modgate_EXPORT_INCLUDE_DIR", modules_include_dir(config.package)),
     ]
