@@ -299,24 +299,31 @@ def test_run_time_settings_mistakes(
         capabilities(MODULES, [setting])
     text = caught.value.format()
     assert all(needle in text for needle in needles), text
+    assert "pyproject.toml: [tool.modgate] capabilities.blas." in text and "\n    fix: " in text, text
 
 
 def test_a_providers_priority_and_probe() -> None:
     text = b'name = "mkl"\nsummary = "s"\nstage = "S1"\nprovides = "blas"\npriority = 5\nprobe = "probes:score"\n'
     parsed = parse_registration(text, path="m.toml", folder_name="mkl")
     assert (parsed.priority, parsed.probe) == (5, "probes:score")
-    for bad, needle in (
-        (b"priority = 5000", "'priority' must be a whole number from -1000 to 1000"),
-        (b'priority = "high"', "'priority' must be a whole number"),
-        (b'probe = "a b"', "'probe' 'a b' is not 'function' or 'submodule:function'"),
+    for bad, needle, fix in (
+        (b"priority = 5000", "'priority' must be a whole number from -1000 to 1000", "write priority = 10"),
+        (b'priority = "high"', "'priority' must be a whole number", "write priority = 10"),
+        (b'probe = "a b"', "'probe' 'a b' is not 'function' or 'submodule:function'", 'write probe = "score"'),
     ):
         lines = text.replace(b"priority = 5", b"").replace(b'probe = "probes:score"', b"") + bad + b"\n"
         with pytest.raises(ConfigurationError) as caught:
             parse_registration(lines, path="m.toml", folder_name="mkl")
+        key = bad.split(b" ")[0].decode()
         assert needle in caught.value.format(), caught.value.format()
+        assert f"m.toml:7: {key}: " in caught.value.format() and f"fix: {fix}" in caught.value.format()
     with pytest.raises(ConfigurationError) as caught:
         parse_registration(text.replace(b'provides = "blas"\n', b""), path="m.toml", folder_name="mkl")
     assert "'priority' ranks a provider, and this module provides no capability" in caught.value.format()
+    assert (
+        "m.toml:4: priority: " in caught.value.format()
+        and 'fix: add provides = "<capability>"' in caught.value.format()
+    )
 
 
 def test_the_host_reads_prefer() -> None:
@@ -328,3 +335,5 @@ def test_the_host_reads_prefer() -> None:
     with pytest.raises(ConfigurationError) as caught:
         parse_host({"tool": {"modgate": {"package": "acme", "capabilities": {"blas": {"prefer": ["mkl", "mkl"]}}}}})
     assert "capabilities.blas.prefer" in caught.value.format() and "each once" in caught.value.format()
+    assert "pyproject.toml: [tool.modgate] capabilities.blas.prefer: " in caught.value.format()
+    assert 'fix: write prefer = ["mkl", "openblas"]' in caught.value.format()
