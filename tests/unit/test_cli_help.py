@@ -43,6 +43,8 @@ def test_the_user_guide_lists_every_command() -> None:
         ("verify", "--test-timeout", "seconds one test of the default test command may take"),
         ("new", "--maintainers", "maintainers, comma-separated"),
         ("list", "--json", "the same as --format json"),
+        ("schema", "--host", "the schema of a host's [tool.modgate] table in pyproject.toml"),
+        ("info", "name", "or a capability's: its providers and the one chosen"),
     ],
 )
 def test_new_options_say_what_they_do(command: str, option: str, said: str, capsys: pytest.CaptureFixture[str]) -> None:
