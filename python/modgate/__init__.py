@@ -4,17 +4,31 @@ modgate is itself the first host: its optional modules are ``modgate.modules.<na
 see :func:`require`, :func:`is_built`, :func:`is_available` and :func:`info`. Any other
 package becomes a host with :func:`attach` (``acme.modules.<name>``, ``acme.require``...).
 
-``import modgate`` is cheap: it reads the build manifest only when first asked, imports
-no optional module and never scans entry points.
+This file is what ``import <host>`` runs: :func:`attach` puts the one meta-path finder
+first on ``sys.meta_path``, makes ``<host>.modules`` and hands back the host's functions
+(:class:`Attached`); ``is_built()`` reads the manifest's index (:mod:`modgate._index`).
+Everything else (the checks, the loaders, the plugins, the native libraries, the
+manifest's entries, the exceptions) is imported when first needed, from
+:mod:`modgate._loader`. Each file on this path costs a fresh process about 0.1 ms to find
+and open and as much again to load, so the path is two files of modgate, which import only
+``os``, ``sys`` and ``_thread``.
 """
 
-from ._attach import Attached, attach
-from ._manifest import manifest_path, summary
+import os
+import sys
+from _thread import allocate_lock
+
+from ._index import MODULES_PACKAGE
+from ._index import built as _built
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator, Sequence
+    from importlib.machinery import ModuleSpec
+    from types import ModuleType
     from typing import Any
 
+    from ._manifest import manifest_path
     from .exceptions import (
         ManifestError,
         ModgateError,
@@ -28,6 +42,8 @@ if TYPE_CHECKING:
         NotBuiltError,
         UnknownModuleError,
     )
+else:  # importlib.machinery.ModuleSpec, without importing importlib (0.7 ms in a fresh process)
+    ModuleSpec = type(sys.__spec__)
 
 __all__ = [
     "Attached",
@@ -53,18 +69,207 @@ __all__ = [
 
 _EXCEPTIONS = frozenset(n for n in __all__ if n.endswith(("Error", "Warning")))
 
+_lock = allocate_lock()
+_attached: "set[str]" = set()  # what the finder asks: attach() also made each one's <host>.modules
+_INFIX = f".{MODULES_PACKAGE}."  # <host>.modules.<name>: made once, the finder runs on every import
+
+
+class _Finder:
+    """The one meta-path finder, and loader, of ``<host>.modules.<name>`` for every attached
+    host. Asked first about every import of the process, so anything else costs one
+    partition.
+
+    The import system calls ``find_spec`` holding its global lock, which every thread needs
+    to start any import: an import here would wait for a module another thread is importing
+    while that thread waits for the global lock. So ``find_spec`` imports nothing and
+    decides nothing; ``create_module`` does both (:func:`modgate._loader.admit`), holding
+    only that module's own lock, as a module's own import statements do: it raises the
+    error that says why the module cannot be imported, or makes the spec the module's own."""
+
+    def find_spec(
+        self, fullname: str, path: "Sequence[str] | None" = None, target: "ModuleType | None" = None
+    ) -> "ModuleSpec | None":
+        package, sep, name = fullname.partition(_INFIX)
+        if not sep or package not in _attached or "." in name:
+            return None  # not a module of a host; or a submodule, which its parent package found
+        return ModuleSpec(fullname, self, loader_state=(path, target))  # type: ignore[arg-type]
+
+    def create_module(self, spec: ModuleSpec) -> "ModuleType | None":
+        from . import _loader
+
+        try:
+            return _loader.admit(self, spec)
+        except _loader.USER_ERRORS as error:  # the reason is the message: the loader's frames do not help
+            raise error.with_traceback(None) from error.__cause__
+
+    def exec_module(self, module: "ModuleType") -> None:
+        """``importlib.reload()`` runs this alone, without create_module: the checks first."""
+        from . import _loader
+
+        try:
+            _loader.reload(self, module)
+        except _loader.USER_ERRORS as error:
+            raise error.with_traceback(None) from error.__cause__
+
+
+_finder = _Finder()
+
+
+class _ModulesPackage(type(sys)):  # type: ignore[misc]
+    """``<package>.modules``: every public name read from it goes through the host
+    (:func:`modgate._loader.modules_attribute`), so a module turned off
+    (``MODGATE_DISABLE``) after it was imported is refused too."""
+
+    def __getattribute__(self, name: str) -> "Any":
+        if name[:1] != "_":
+            from . import _loader
+
+            try:
+                return _loader.modules_attribute(self, name)
+            except _loader.USER_ERRORS as error:  # the reason is the message: the loader's frames do not help
+                raise error.with_traceback(None) from error.__cause__
+        return type(sys).__getattribute__(self, name)
+
+    def __dir__(self) -> "list[str]":
+        from . import _loader
+
+        return _loader.modules_dir(self)
+
+
+def _modules_package(package: str) -> "ModuleType":
+    """``<package>.modules``: made here, so a host ships no file for it."""
+    parent = sys.modules[package]
+    fullname = f"{package}.{MODULES_PACKAGE}"
+    module = _ModulesPackage(fullname, f"Optional modules of {package}: {fullname}.<name>.")
+    locations = [os.path.join(entry, MODULES_PACKAGE) for entry in getattr(parent, "__path__", ())]
+    spec = ModuleSpec(fullname, None, is_package=True)
+    spec.submodule_search_locations = locations
+    module.__spec__ = spec
+    module.__path__ = locations
+    module.__package__ = fullname
+    module._modgate_host = package
+    return module
+
+
+class Attached:
+    """What :func:`attach` gives a host: its functions as attributes (``package``,
+    ``is_built``, ``is_available``, ``require``, ``info``, ``provider``, and any a later
+    modgate adds). It unpacks to exactly ``is_built, is_available, require, info``, in that
+    order, now and in every later version, so the host's ``__init__.py`` line keeps working."""
+
+    __slots__ = ("info", "is_available", "is_built", "package", "provider", "require")
+
+    def __init__(
+        self,
+        package: str,
+        is_built: "Callable[[str], bool]",
+        is_available: "Callable[[str], bool]",
+        require: "Callable[[str], ModuleType]",
+        info: "Callable[[], dict[str, Any]]",
+        provider: "Callable[[str], ModuleType]",
+    ) -> None:
+        self.package = package
+        self.is_built = is_built
+        self.is_available = is_available
+        self.require = require
+        self.info = info
+        self.provider = provider
+
+    def __iter__(self) -> "Iterator[Callable[..., Any]]":
+        return iter((self.is_built, self.is_available, self.require, self.info))
+
+    def __repr__(self) -> str:
+        return f"<modgate host {self.package!r}>"
+
+
+def attach(package: str) -> Attached:
+    """Make ``package`` a modgate host: ``<package>.modules.<name>`` for its modules, and
+    its ``is_built``, ``is_available``, ``require``, ``info`` and ``provider``
+    (:class:`Attached`). Call it from the host's ``__init__.py``::
+
+        from modgate import attach
+        is_built, is_available, require, info = attach(__name__)
+
+    Cheap: reads nothing until a module is asked for."""
+    with _lock:
+        _attached.add(package)
+        if _finder not in sys.meta_path:
+            sys.meta_path.insert(0, _finder)
+    fullname = f"{package}.{MODULES_PACKAGE}"
+    if fullname not in sys.modules:
+        module = _modules_package(package)
+        sys.modules[fullname] = module
+        setattr(sys.modules[package], MODULES_PACKAGE, module)
+
+    def is_built(name: str) -> bool:
+        """Whether module ``name`` was built (in-tree: its option was ON; a plugin's:
+        installed and built ON). False for a name no build knows."""
+        found = _built(package, name)
+        if found is not None:
+            return found
+        from . import _loader  # a plugin's module, perhaps: not on the path of `import <host>`
+
+        return _loader.host(package).is_built(name)
+
+    def is_available(name: str) -> bool:
+        """Whether module ``name`` can be imported now: built, not disabled by
+        ``MODGATE_DISABLE``, its required modules available and its Python requirements
+        installed. Imports nothing: a module that is available but broken raises
+        ModuleLoadError when imported."""
+        from . import _loader
+
+        return _loader.host(package).is_available(name)
+
+    def require(name: str) -> "ModuleType":
+        """``<package>.modules.<name>``, imported if needed; raises the error that says why not."""
+        from . import _loader
+
+        return _loader.host(package).require(name)
+
+    def info() -> "dict[str, Any]":
+        """The build manifest plus, per module, ``origin``, ``shipped_in``, ``distribution``,
+        ``version``, ``installed``, ``wheel_problem``, ``owners`` and ``disabled_at_import``;
+        plugins' modules are listed too. A copy: change it freely."""
+        from . import _loader
+
+        return _loader.host(package).info()
+
+    def provider(capability: str) -> "ModuleType":
+        """The Python package of ``capability``'s provider this process uses: under policy
+        ``any`` the best one installed, chosen on first use (``MODGATE_PREFER``, the host's
+        ``prefer``, each provider's ``priority`` and probe); else the one built. Raises the
+        error saying why there is none."""
+        from . import _loader
+
+        return _loader.host(package).provider_module(capability)
+
+    for function in (is_built, is_available, require, info, provider):
+        function.__qualname__ = f"{package}.{function.__name__}"
+    if os.environ.get("MODGATE_EAGER", "").strip():
+        from . import _loader  # MODGATE_EAGER imports every module anyway
+
+        _loader.eager_after_init(package, sys._getframe(1))
+    return Attached(package, is_built, is_available, require, info, provider)
+
+
 # modgate's own modules, exactly as any host wires its own.
 is_built, is_available, require, info = attach(__name__)
 
 
 def __getattr__(name: str) -> "Any":
-    # The exception classes are imported when first named: every module imported on the
-    # path of `import <host>` costs a fresh process about 0.2 ms.
+    # What `import <host>` + is_built() do not use is imported when first named: every file
+    # on that path costs a fresh process about 0.2 ms.
     if name in _EXCEPTIONS:
         from . import exceptions
 
         return getattr(exceptions, name)
+    if name == "manifest_path":
+        from ._manifest import manifest_path
+
+        return manifest_path
     if name == "__version__":
+        from ._manifest import summary
+
         return str(summary(__name__)["version"])
     if name == "native":
         import importlib

@@ -1,7 +1,7 @@
 """The import-time loader: ``<host>.modules.<name>`` honouring what the host's build
 decided, what the environment switches say, and what is installed.
 
-A host package attaches itself (:func:`modgate._attach.attach`, two lines in its
+A host package attaches itself (:func:`modgate.attach`, two lines in its
 ``__init__.py``); one meta-path finder then hands every ``<host>.modules.<name>`` import
 of every attached host, whether it comes from ``import``, ``from ... import`` or
 attribute access, to :func:`admit` here when the module is created. It raises the error
@@ -49,7 +49,7 @@ from .exceptions import (
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterator
     from importlib.machinery import ModuleSpec
     from types import ModuleType
     from typing import Any
@@ -57,7 +57,21 @@ else:  # importlib.machinery.ModuleSpec, without importing importlib (0.7 ms in 
     ModuleSpec = type(sys.__spec__)
 
 
-__all__ = ["Host", "admit", "admit_spec", "attached", "disabled_names", "eager_host", "host", "is_attached", "strict"]
+__all__ = [
+    "Host",
+    "admit",
+    "admit_spec",
+    "attached",
+    "disabled_names",
+    "eager_after_init",
+    "eager_host",
+    "host",
+    "is_attached",
+    "modules_attribute",
+    "modules_dir",
+    "reload",
+    "strict",
+]
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
@@ -738,7 +752,7 @@ _hosts: "dict[str, Host]" = {}
 
 
 def attached() -> list[str]:
-    """The hosts that attached themselves (``modgate._attach.attach``), in that order: those
+    """The hosts that attached themselves (``modgate.attach``), in that order: those
     whose ``<host>.modules`` is the package attach() made."""
     suffix = f".{MODULES_PACKAGE}"
     return [
@@ -763,21 +777,21 @@ def host(package: str) -> "Host":
     return found
 
 
-def admit(
-    finder: object, spec: ModuleSpec, path: "Sequence[str] | None", target: "ModuleType | None"
-) -> "ModuleType | None":
-    """Create ``<host>.modules.<name>`` for ``spec`` (the spec ``_attach``'s finder made):
-    :func:`admit_spec`, then create the module as its loader does. Runs under the module's
-    own import lock, not the global one."""
-    loader: Any = admit_spec(finder, spec, path, target)
+def admit(finder: object, spec: ModuleSpec) -> "ModuleType | None":
+    """Create ``<host>.modules.<name>`` for ``spec`` (the spec the finder of
+    ``modgate/__init__.py`` made, its ``loader_state`` the path and target it was asked
+    with): :func:`admit_spec`, then create the module as its loader does. Runs under the
+    module's own import lock, not the global one."""
+    loader: Any = admit_spec(finder, spec)
     module: ModuleType | None = loader.create_module(spec)
     return module
 
 
-def admit_spec(finder: object, spec: ModuleSpec, path: "Sequence[str] | None", target: "ModuleType | None") -> "Any":
+def admit_spec(finder: object, spec: ModuleSpec) -> "Any":
     """Raise the error that says why ``<host>.modules.<name>`` cannot be imported, or make
     ``spec`` the module's own (found by the finders after ``finder``, or a plugin's alias)
     and return its loader."""
+    path, target = spec.loader_state
     fullname = spec.name
     package, _sep, name = fullname.partition(f".{MODULES_PACKAGE}.")
     owner = host(package)
@@ -808,6 +822,78 @@ def admit_spec(finder: object, spec: ModuleSpec, path: "Sequence[str] | None", t
     spec.has_location = found.has_location
     spec.cached = found.cached
     return guarded
+
+
+def reload(finder: object, module: "ModuleType") -> None:
+    """What ``importlib.reload()`` of ``<host>.modules.<name>`` runs (the finder's loader's
+    ``exec_module`` alone, without ``create_module``): the checks first, then the module's
+    own loader, with what the import system set from the finder's spec made the module's own."""
+    spec = module.__spec__
+    assert spec is not None  # set by the import system before it runs a loader
+    loader = admit_spec(finder, spec)
+    module.__loader__ = loader
+    module.__package__ = spec.parent
+    if spec.submodule_search_locations is not None:
+        module.__path__ = spec.submodule_search_locations
+    if spec.has_location:
+        module.__file__ = spec.origin
+        if spec.cached is not None:
+            setattr(module, "__cached__", spec.cached)  # noqa: B010 - ModuleType does not declare it
+    loader.exec_module(module)
+
+
+def modules_attribute(package_module: "ModuleType", name: str) -> "Any":
+    """Attribute ``name`` of ``<host>.modules`` (``package_module``): a module's name goes
+    through the host (:meth:`Host.require`), anything else is the package's own."""
+    if not is_module_name(name):
+        return type(sys).__getattribute__(package_module, name)
+    return host(type(sys).__getattribute__(package_module, "_modgate_host")).require(name)
+
+
+def modules_dir(package_module: "ModuleType") -> "list[str]":
+    """``dir(<host>.modules)``: the package's own names and every module the host knows.
+    Never fails: a broken install still shows what is here."""
+    owner = host(type(sys).__getattribute__(package_module, "_modgate_host"))
+    names = {"__doc__", "__name__", "__path__", "__package__", "__spec__"}
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        names.update(owner.info()["modules"])
+    return sorted(names)
+
+
+class _AfterInit:
+    """``MODGATE_EAGER=1``: imports host ``package``'s modules once the host's
+    ``__init__.py`` (``frame``, which called attach()) has run to its end, since its modules
+    may import what it defines after attach(). A profile hook of this thread waits for that
+    frame's return; a hook of another host still waiting is handed every event."""
+
+    def __init__(self, package: str, frame: "Any", previous: "Any") -> None:
+        self.package = package
+        self.frame = frame
+        self.previous = previous
+
+    def __call__(self, frame: "Any", event: str, arg: object) -> None:
+        if self.previous is not None:
+            self.previous(frame, event, arg)
+        if frame is self.frame and event == "return":
+            sys.setprofile(self.previous)
+            _eager(self.package)
+
+
+def _eager(package: str) -> None:
+    if flag("MODGATE_EAGER"):
+        eager_host(package)
+
+
+def eager_after_init(package: str, frame: "Any") -> None:
+    """``MODGATE_EAGER`` set when host ``package`` attached from ``frame`` (its
+    ``__init__.py``): import its modules when that frame returns (:class:`_AfterInit`)."""
+    previous = sys.getprofile()
+    if previous is not None and not isinstance(previous, _AfterInit):
+        _eager(package)  # a profiler has the hook: import now, before the rest of __init__
+        return
+    sys.setprofile(_AfterInit(package, frame, previous))
 
 
 def eager_host(package: str) -> list[str]:

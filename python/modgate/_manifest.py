@@ -1,10 +1,10 @@
 """What a host's build decided, read from its installed build manifest
 (``<package>/_manifest.json``).
 
-On the path of ``import <host>``: it imports only ``os`` and ``sys``. ``is_built()`` reads
-the manifest's first lines and splits its index (:func:`built`: no JSON parsed); a
-module's entry is parsed from its own line when first asked for (:func:`module_entry`),
-the top-level keys likewise (:func:`summary`), the whole file only for :func:`manifest`.
+Not on the path of ``import <host>``: ``is_built()`` is answered from the manifest's index
+(:mod:`modgate._index`, no JSON parsed). Here a module's entry is parsed from its own
+line when first asked for (:func:`module_entry`), the top-level keys likewise
+(:func:`summary`), the whole file only for :func:`manifest` or a file written by hand.
 
 Every value the loader reads is checked here first (:func:`entry_problem`,
 :func:`top_problem`): a file that is cut short, edited or overwritten raises
@@ -13,28 +13,29 @@ or a ``TypeError`` from deep in the loader.
 """
 
 import os
-import sys
 
-from ._names import MANIFEST_NAME, module_record
+from ._index import built as _built
+from ._index import index_of, manifest_file
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
+    from ._index import Index
     from .exceptions import ManifestError
 
 __all__ = [
     "built",
     "entry_problem",
     "index",
+    "json_load",
+    "json_loads",
     "manifest",
     "manifest_error",
     "manifest_file",
     "manifest_path",
     "module_entry",
-    "parse_json",
-    "read_json",
     "read_manifest",
     "summary",
     "top_problem",
@@ -137,7 +138,7 @@ def _owner(path: str) -> str:
     return found[0] if found else package
 
 
-def parse_json(text: str, path: str = "<text>") -> "Any":
+def json_loads(text: str, path: str = "<text>") -> "Any":
     """The JSON value of ``text``, read from file ``path``; a :class:`ManifestError` when it
     is not JSON (or nests too deep to read)."""
     import json  # only once a module is asked for: `import <host>` + is_built() parse no JSON
@@ -148,7 +149,7 @@ def parse_json(text: str, path: str = "<text>") -> "Any":
         raise manifest_error(path, f"it is not valid JSON ({type(exc).__name__}: {exc})") from None
 
 
-def read_json(path: str) -> "Any":
+def json_load(path: str) -> "Any":
     """The JSON value of file ``path``. Raises ``OSError`` (a missing file is for the caller
     to judge) or :class:`ManifestError`."""
     with open(path, "rb") as handle:
@@ -157,12 +158,12 @@ def read_json(path: str) -> "Any":
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise manifest_error(path, f"it is not UTF-8 text ({exc})") from None
-    return parse_json(text, path)
+    return json_loads(text, path)
 
 
 def read_manifest(path: str) -> "dict[str, Any]":
     """A whole build manifest, checked: every entry the loader reads is usable."""
-    data = read_json(path)
+    data = json_load(path)
     why = top_problem(data)
     modules = data.get("modules") if isinstance(data, dict) else None
     if why is None and not isinstance(modules, dict):
@@ -178,25 +179,6 @@ def read_manifest(path: str) -> "dict[str, Any]":
     data.pop("index", None)  # the layout's, not the build's (see modgate._configure.manifest)
     result: dict[str, Any] = data
     return result
-
-
-def manifest_file(package: str = "modgate") -> str:
-    """Where the build manifest of the imported host ``package`` is (a plain string)."""
-    module = sys.modules[package]
-    # Every entry of __path__: an editable install spreads the package over the
-    # source tree and the build's install tree.
-    entries = list(getattr(module, "__path__", ()))
-    for entry in entries:
-        candidate = os.path.join(entry, MANIFEST_NAME)
-        if os.path.isfile(candidate):
-            return candidate
-    from .exceptions import NotBuiltError  # not imported on the path of `import <host>`
-
-    raise NotBuiltError(
-        f"{package} has no build manifest ({MANIFEST_NAME} not found in {', '.join(entries) or '?'}): it is"
-        " imported from a source tree that was not built. Install it with `pip install .` (or build with"
-        " CMake, run `cmake --install build --prefix <prefix>` and put <prefix> on PYTHONPATH)"
-    )
 
 
 def manifest_path(package: str = "modgate") -> "Path":
@@ -218,48 +200,43 @@ def manifest(package: str = "modgate") -> "dict[str, Any]":
     return data
 
 
-class _Head:
-    """The first lines of a manifest: its index of modules, and (parsed when first asked
-    for) its top-level keys. The layout is :mod:`modgate._configure.manifest`'s."""
+class _Reader:
+    """Host ``package``'s manifest beyond its index (:class:`modgate._index.Index`): the
+    top-level keys and each module's entry, each parsed from its own line when first asked
+    for; the whole file at once when it is not of the indexed layout. Raises the
+    :class:`ManifestError` for an index that cannot be read."""
 
-    __slots__ = ("_lines", "_top", "base", "built", "entries", "offsets", "path")
+    __slots__ = ("_offsets", "_top", "entries", "index")
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    def __init__(self, index: "Index") -> None:
+        self.index = index
         self.entries: dict[str, Any] = {}
         self._top: dict[str, Any] | None = None
-        self.built: dict[str, str | None]
-        self.offsets: dict[str, int] | str
-        with open(path, "rb") as handle:
-            lines = [handle.readline() for _ in range(4)]
-        field = lines[1][10:-3] if lines[1].startswith(b'"index": "') and lines[1].endswith(b'",\n') else b""
-        parts = field.split(b";")
-        if len(parts) == 4 and lines[3] == b'"modules": {\n':
-            try:
-                self.built, self.offsets = _read_index(parts)
-            except ValueError as exc:
-                raise manifest_error(path, f"its index (line 2) is damaged: {exc}") from None
-            self._lines = lines[0]
-            self.base = sum(map(len, lines))
-        else:  # another layout (a manifest written by hand): read it whole
-            data = read_manifest(path)
+        self._offsets: dict[str, int] | None = None
+        if index.damage is not None:
+            raise manifest_error(index.path, f"its index (line 2) is damaged: {index.damage}")
+        if index.built is None:  # another layout (a manifest written by hand): read it whole
+            data = read_manifest(index.path)
             self.entries = data["modules"]
             self._top = {k: v for k, v in data.items() if k not in ("order", "modules")}
-            self.built = {n: (e.get("wheel") or "" if e["state"] == "ON" else None) for n, e in self.entries.items()}
-            self.offsets = {}
-            self.base = -1
+            index.built = {n: (e.get("wheel") or "" if e["state"] == "ON" else None) for n, e in self.entries.items()}
+
+    @property
+    def built(self) -> "dict[str, str | None]":
+        assert self.index.built is not None  # set above when the file is not of the layout
+        return self.index.built
 
     @property
     def top(self) -> "dict[str, Any]":
         if self._top is None:
             try:
-                text = self._lines.decode("utf-8").rstrip().rstrip(",") + "}"
+                text = self.index.first.decode("utf-8").rstrip().rstrip(",") + "}"
             except UnicodeDecodeError as exc:
-                raise manifest_error(self.path, f"its first line is not UTF-8 text ({exc})") from None
-            top = parse_json(text, self.path)
+                raise manifest_error(self.index.path, f"its first line is not UTF-8 text ({exc})") from None
+            top = json_loads(text, self.index.path)
             why = top_problem(top)
             if why is not None:
-                raise manifest_error(self.path, why)
+                raise manifest_error(self.index.path, why)
             self._top = top
         return self._top
 
@@ -267,91 +244,54 @@ class _Head:
         found = self.entries.get(name)
         if found is not None or name not in self.built:
             return found
-        if isinstance(self.offsets, str):
-            self.offsets = dict(zip(self.built, map(int, self.offsets.split()), strict=True))
-        with open(self.path, "rb") as handle:
-            handle.seek(self.base + self.offsets[name])
+        path = self.index.path
+        if self._offsets is None:
+            self._offsets = dict(zip(self.built, map(int, self.index.offsets.split()), strict=True))
+        with open(path, "rb") as handle:
+            handle.seek(self.index.base + self._offsets[name])
             raw = handle.readline()
         key = f'"{name}": '.encode()
         if not raw.startswith(key) or not raw.endswith(b"\n"):
-            raise manifest_error(self.path, f"the entry of module {name!r} is not where its index says")
+            raise manifest_error(path, f"the entry of module {name!r} is not where its index says")
         text = raw[len(key) :].rstrip()
         try:
-            value = parse_json(text.decode("utf-8").removesuffix(","), self.path)
+            value = json_loads(text.decode("utf-8").removesuffix(","), path)
         except UnicodeDecodeError as exc:
-            raise manifest_error(self.path, f"the entry of module {name!r} is not UTF-8 text ({exc})") from None
+            raise manifest_error(path, f"the entry of module {name!r} is not UTF-8 text ({exc})") from None
         why = entry_problem(value)
         if why is not None:
-            raise manifest_error(self.path, f"the entry of module {name!r}: {why}")
+            raise manifest_error(path, f"the entry of module {name!r}: {why}")
         entry: dict[str, Any] = value
         self.entries[name] = entry
         return entry
 
 
-def _read_index(parts: "list[bytes]") -> "tuple[dict[str, str | None], str]":
-    """The index's four fields: name -> None (OFF), "" (ON, in the core) or the
-    distribution of its own wheel; and the entries' offsets, split when first needed.
-    ``ValueError`` saying what does not add up."""
-    names = parts[0].decode("ascii").split()
-    states = parts[1].decode("ascii")
-    offsets = parts[2].decode("ascii")
-    wheels = dict(w.split("=", 1) for w in parts[3].decode("ascii").split() if "=" in w)
-    if len(states) != len(names) or states.strip("01"):
-        raise ValueError(f"{len(names)} module names but states {states[:40]!r}")
-    count = offsets.count(" ") + 1 if offsets else 0
-    if count != len(names) or (not offsets.replace(" ", "").isdigit() and names):
-        raise ValueError(f"{len(names)} module names but offsets {offsets[:40]!r}")
-    if not set(wheels) <= set(names) or len(wheels) != len(parts[3].split()):
-        raise ValueError(f"wheels {parts[3][:40]!r} name modules the index does not list")
-    return {n: (wheels.get(n, "") if s == "1" else None) for n, s in zip(names, states, strict=True)}, offsets
+_READERS: "dict[str, _Reader]" = {}
 
 
-_HEADS: "dict[str, _Head]" = {}
-
-
-def _head(package: str) -> _Head:
-    head = _HEADS.get(package)
-    if head is None:
-        head = _HEADS[package] = _Head(manifest_file(package))
-    return head
+def _reader(package: str) -> _Reader:
+    found = _READERS.get(package)
+    if found is None:
+        found = _READERS[package] = _Reader(index_of(package))
+    return found
 
 
 def index(package: str = "modgate") -> "dict[str, str | None]":
     """Every module of host ``package``'s build: name -> ``None`` (OFF), ``""`` (ON, in the
-    core) or the distribution of the wheel it ships in; from the manifest's second line,
-    without a JSON parser (what ``is_built`` needs)."""
-    return _head(package).built
-
-
-_WHEELS: "dict[str, tuple[str, set[str]]]" = {}  # host -> (its manifest's folder, module wheels seen installed)
+    core) or the distribution of the wheel it ships in."""
+    return _reader(package).built
 
 
 def built(package: str, name: str) -> "bool | None":
-    """Whether host ``package``'s build built module ``name``, and, for a module shipped in
-    a wheel of its own, whether that wheel is installed (one stat of the record it
-    installs beside the manifest; what it holds is read when the module is imported).
-    ``None`` for a name the build does not know (a plugin's module, perhaps)."""
-    wheel = _head(package).built.get(name, False)
-    if wheel is False:
-        return None
-    if wheel is None:
-        return False
-    if not wheel:
-        return True  # ON, in the core
-    seen = _WHEELS.get(package)
-    if seen is None:
-        seen = _WHEELS.setdefault(package, (os.path.dirname(_head(package).path), set()))
-    if name in seen[1]:
-        return True
-    found = os.path.isfile(os.path.join(seen[0], module_record(name)))
-    if found:
-        seen[1].add(name)
-    return found
+    """:func:`modgate._index.built`, for a manifest of any layout, raising the
+    :class:`ManifestError` of one that cannot be read."""
+    _reader(package)
+    return _built(package, name)
 
 
 def summary(package: str = "modgate") -> "dict[str, Any]":
     """The manifest's top-level keys but ``modules`` and ``order`` (version, ABI, ...)."""
-    return _head(package).top
+    return _reader(package).top
 
 
 def module_entry(package: str, name: str) -> "dict[str, Any] | None":
@@ -360,4 +300,4 @@ def module_entry(package: str, name: str) -> "dict[str, Any] | None":
     if data is not None:
         found: dict[str, Any] | None = data["modules"].get(name)
         return found
-    return _head(package).entry(name)
+    return _reader(package).entry(name)

@@ -10,10 +10,10 @@ import sys
 from ._installed import installed
 from ._manifest import (
     index,
+    json_load,
     manifest_error,
     manifest_file,
     module_entry,
-    read_json,
     read_manifest,
     summary,
     top_problem,
@@ -118,7 +118,7 @@ def wheel_problem(record: Record) -> "ImportError | None":
     path = os.path.join(record.base, module_record(record.name))
     pinned = f'pip install --force-reinstall "{core}[{extra}]=={record.version}"'
     try:
-        wheel = read_json(path)
+        wheel = json_load(path)
         why = top_problem(wheel)
         if why is not None:
             raise manifest_error(path, why, record.distribution)

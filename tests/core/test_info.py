@@ -124,7 +124,7 @@ def test_import_modgate_and_its_queries_import_nothing_a_bare_interpreter_lacks_
     parent = os.path.dirname(os.path.dirname(modgate.__file__))
     start = f"import sys, site; sys.path.insert(0, {parent!r}); before = set(sys.modules)\n"
     code = (
-        start + "import modgate\n"
+        start + "import modgate, modgate._manifest\n"
         "mods = modgate._manifest.manifest('modgate')['modules']\n"
         "[modgate.is_built(n) for n in mods]\n"
         "[modgate.is_available(n) for n, e in mods.items() if not e['python_requires'] and not e['requires']]\n"
@@ -139,12 +139,13 @@ def test_import_modgate_and_its_queries_import_nothing_a_bare_interpreter_lacks_
 
 
 def test_import_and_is_built_load_neither_json_nor_records_nor_exceptions() -> None:
-    # What the manifest's layout and the lazy imports are for: `import modgate` + is_built()
-    # of every module imports only the package, its names, its manifest reader and attach();
-    # the loader is imported when a module, its availability or info() is first asked for.
+    # What the manifest's index and the lazy imports are for: `import modgate` + is_built()
+    # of every module imports only the package and the index reader; the manifest's entries,
+    # the loader and the exceptions are imported when a module, its availability or info()
+    # is first asked for.
     code = (
         "import sys, modgate\n"
-        "names = list(modgate._manifest.index('modgate'))\n"
+        "names = list(modgate._index.index_of('modgate').built)\n"
         "[modgate.is_built(n) for n in names]\n"
         "print(len(names), ' '.join(sorted(m for m in sys.modules if 'json' in m or m.startswith('modgate'))))"
     )
@@ -152,7 +153,7 @@ def test_import_and_is_built_load_neither_json_nor_records_nor_exceptions() -> N
     count, loaded = int(out[0]), set(out[1:])
     assert count == sum(m["origin"] == "in-tree" for m in info()["modules"].values())
     # (modgate.modules is the namespace attach() makes, not a file imported)
-    assert loaded == {"modgate", "modgate._names", "modgate._manifest", "modgate._attach", "modgate.modules"}, loaded
+    assert loaded == {"modgate", "modgate._index", "modgate.modules"}, loaded
 
 
 def test_a_typo_in_modgate_disable_is_warned_about_once_and_turns_nothing_off() -> None:
