@@ -15,7 +15,7 @@ and installs into each only what is measured:
 - one distribution declaring N modules as entry points in group ``modgate.modules`` (how a
   design that finds modules through entry points would see them).
 
-Four commands run in fresh processes of that environment, interleaved, many times each;
+These commands run in fresh processes of that environment, interleaved, many times each;
 medians are compared within the same run:
 
 - ``python -c pass`` (the baseline: bare interpreter start in that clean venv),
@@ -23,12 +23,26 @@ medians are compared within the same run:
 - ``import acme`` + ``acme.is_built(name)`` for every module,
 - the same for ``acmewheels`` (target: at most 0.2 ms over ``acme`` at 50 modules),
 - ``importlib.metadata.entry_points(group="modgate.modules")``,
-- ``import importprobe``, a package of 20 empty modules: what one import costs in that venv
-  (the last column), the unit every module on the path of ``import modgate`` pays.
+- ``import importprobe``, a package of 20 empty modules: beyond an empty package, what one
+  import costs in that venv (the last column), the unit every file on the path of ``import
+  modgate`` pays,
+- ``import emptypkg``, an empty package: what the first import of any installed package
+  costs, the floor under every host's.
+
+"Over the baseline" is the median, over the rounds, of each round's difference from that
+round's baseline in the same venv: a slow spell of the machine moves both.
 
 It also prints what the baseline interpreter imports at start-up and what ``import
 modgate`` imports beyond it (``-X importtime``), so a polluted baseline shows.
-Targets (both kinds of venv): at most 1 ms over the baseline at 50 modules, 3 ms at 1000.
+
+``--against DIR`` measures another modgate beside this one, in the same rounds: ``DIR`` is
+an installed ``modgate`` package folder (``pip install --no-deps --target <t> <checkout of
+an earlier commit>``, then ``<t>/modgate``). Every venv is made once per package, and a
+last table gives the in-process ratios, this modgate over that one: what a change of the
+import path gains, free of the machine's slow and fast spells, which move every cell of
+a run alike.
+
+Targets: at most 1 ms over the baseline at 50 modules in a ``python -m venv``, 3 ms at 1000.
 Prints Markdown to paste into benchmarks/README.md.
 """
 
@@ -53,6 +67,7 @@ COMMANDS = {
     "acmewheels": "import acmewheels\nfor i in range({n}): acmewheels.is_built('m%04d' % i)",
     "entry_points": "from importlib.metadata import entry_points\nentry_points(group='modgate.modules')",
     "probe": "import importprobe",
+    "empty": "import emptypkg",
 }
 PROBE_MODULES = 20  # importprobe: a package of this many empty modules, what any import costs here
 
@@ -84,9 +99,9 @@ def synthetic_manifest(manifest: dict[str, object], package: str, count: int) ->
 VENV_KINDS = {"without-pip": ["--without-pip"], "python -m venv": []}
 
 
-def make_venv(root: Path, package: Path, count: int, kind: str) -> Path:
+def make_venv(root: Path, package: Path, count: int, kind: str, label: str = "") -> Path:
     """A fresh venv of ``kind`` holding modgate, acme and the entry-point distribution; its python."""
-    venv = root / f"venv{count}-{'bare' if VENV_KINDS[kind] else 'pip'}"
+    venv = root / f"venv{count}-{'bare' if VENV_KINDS[kind] else 'pip'}{label}"
     subprocess.run([sys.executable, "-m", "venv", *VENV_KINDS[kind], str(venv)], check=True)
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     site = Path(
@@ -125,6 +140,8 @@ def make_venv(root: Path, package: Path, count: int, kind: str) -> Path:
     )
     for i in range(PROBE_MODULES):
         (site / "importprobe" / f"m{i}.py").write_text("", encoding="utf-8")
+    (site / "emptypkg").mkdir()
+    (site / "emptypkg" / "__init__.py").write_text("", encoding="utf-8")
     info = site / "synthetic_modules-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: synthetic-modules\nVersion: 1.0\n")
@@ -153,7 +170,10 @@ def timed(python: Path, code: str, env: dict[str, str], cwd: Path) -> tuple[floa
     return time.perf_counter() - start, float(proc.stdout.split()[-1])
 
 
-def measure(pythons: dict[tuple[int, str], Path], repeats: int, cwd: Path) -> dict[tuple[int, str], dict[str, float]]:
+Key = tuple[int, str, str]  # modules, venv kind, which modgate ("this" or "against")
+
+
+def measure(pythons: dict[Key, Path], repeats: int, cwd: Path) -> dict[Key, dict[str, float]]:
     """Medians per venv and command; every round runs every command in every venv, so a slow
     spell of the machine hits every cell alike."""
     env = clean_env()
@@ -170,7 +190,7 @@ def measure(pythons: dict[tuple[int, str], Path], repeats: int, cwd: Path) -> di
             if not where.stdout.startswith(str(python.parent.parent)):
                 sys.exit(f"the benchmark would not import the venv's {label}: {where.stdout}{where.stderr}")
     labels = [*COMMANDS, *(f"{label} inside" for label in COMMANDS)]
-    samples: dict[tuple[int, str], dict[str, list[float]]] = {key: {label: [] for label in labels} for key in pythons}
+    samples: dict[Key, dict[str, list[float]]] = {key: {label: [] for label in labels} for key in pythons}
     for key, python in pythons.items():  # warm the file-system cache
         for code in codes[key].values():
             timed(python, code, env, cwd)
@@ -180,7 +200,13 @@ def measure(pythons: dict[tuple[int, str], Path], repeats: int, cwd: Path) -> di
                 wall, inside = timed(python, code, env, cwd)
                 samples[key][label].append(wall)
                 samples[key][f"{label} inside"].append(inside)
-    return {key: {label: statistics.median(v) for label, v in cells.items()} for key, cells in samples.items()}
+    results = {key: {label: statistics.median(v) for label, v in cells.items()} for key, cells in samples.items()}
+    for key, cells in samples.items():  # each round's difference from its own baseline (or from acme)
+        for label in COMMANDS:
+            base = "acme" if label == "acmewheels" else "bare"
+            rounds = zip(cells[label], cells[base], strict=True)
+            results[key][f"{label} over"] = statistics.median(a - b for a, b in rounds)
+    return results
 
 
 def imported(python: Path, code: str, cwd: Path) -> list[str]:
@@ -200,44 +226,69 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", type=int, nargs="+", default=[3, 50, 100, 1000])
     parser.add_argument("--repeats", type=int, default=41)
+    parser.add_argument(
+        "--against", type=Path, metavar="DIR", help="another installed modgate package folder, measured beside this one"
+    )
     args = parser.parse_args()
-    package = installed_package()
+    packages = {"this": installed_package()}
+    if args.against is not None:
+        if not (args.against / "__init__.py").is_file() or not (args.against / "_manifest.json").is_file():
+            sys.exit(
+                f"--against {args.against}: not an installed modgate package folder (it has no __init__.py"
+                " and _manifest.json): pip install --no-deps --target <folder> <checkout>, then <folder>/modgate"
+            )
+        packages["against"] = args.against.resolve()
     rows = [
-        "| modules | venv | baseline (ms) | import modgate + is_built × N (ms) | over baseline (ms)"
-        " | import acme + acme.is_built × N (ms) | over baseline (ms)"
-        " | the same, modules in wheels of their own (ms) | minus one wheel (ms)"
-        " | entry_points() (ms) | over baseline (ms) | one module imported (µs)"
-        " | import acme + is_built × N, inside the process (ms) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| modules | venv | modgate | baseline (ms) | import modgate + is_built × N, over the baseline (ms)"
+        " | import acme + acme.is_built × N, over the baseline (ms) | the same, inside the process (ms)"
+        " | an empty package, over the baseline (ms) | acme's modules in wheels of their own, over acme (ms)"
+        " | entry_points(), over the baseline (ms) | one module imported (µs) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    ratios = [
+        "| modules | venv | import modgate + is_built × N, this ÷ against (inside) | import acme + is_built × N,"
+        " this ÷ against (inside) | the same, over the baseline, this ÷ against |",
+        "|---|---|---|---|---|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         cwd = Path(tmp) / "cwd"  # an empty folder: nothing importable from the working directory
         cwd.mkdir()
         pythons = {
-            (count, kind): make_venv(Path(tmp), package, count, kind) for count in args.counts for kind in VENV_KINDS
+            (count, kind, which): make_venv(Path(tmp), package, count, kind, "" if which == "this" else "-against")
+            for count in args.counts
+            for kind in VENV_KINDS
+            for which, package in packages.items()
         }
-        for (count, kind), cells in measure(pythons, args.repeats, cwd).items():
+        results = measure(pythons, args.repeats, cwd)
+        for (count, kind, which), cells in results.items():
             m = {label: value * 1e3 for label, value in cells.items()}
             rows.append(
-                f"| {count} | {kind} | {m['bare']:.1f} | {m['modgate']:.1f} | {m['modgate'] - m['bare']:.1f}"
-                f" | {m['acme']:.1f} | {m['acme'] - m['bare']:.1f}"
-                f" | {m['acmewheels']:.1f} | {m['acmewheels'] - m['acme']:+.2f}"
-                f" | {m['entry_points']:.1f} | {m['entry_points'] - m['bare']:.1f}"
-                f" | {(m['probe'] - m['bare']) * 1e3 / (PROBE_MODULES + 1):.0f}"
-                f" | {m['acme inside']:.2f} |"
+                f"| {count} | {kind} | {which} | {m['bare']:.1f} | {m['modgate over']:.2f} | {m['acme over']:.2f}"
+                f" | {m['acme inside']:.2f} | {m['empty over']:.2f} | {m['acmewheels over']:+.2f}"
+                f" | {m['entry_points over']:.1f} | {(m['probe over'] - m['empty over']) * 1e3 / PROBE_MODULES:.0f} |"
             )
             print(rows[-1], file=sys.stderr)
+            if which == "against":
+                this = results[count, kind, "this"]
+                ratios.append(
+                    f"| {count} | {kind} | {this['modgate inside'] / cells['modgate inside']:.2f}"
+                    f" | {this['acme inside'] / cells['acme inside']:.2f}"
+                    f" | {this['acme over'] / cells['acme over']:.2f} |"
+                )
         found: dict[str, tuple[list[str], list[str]]] = {}
         for kind in VENV_KINDS:
-            python = pythons[args.counts[0], kind]
+            python = pythons[args.counts[0], kind, "this"]
             baseline = imported(python, "pass", cwd)
             code = "import modgate; modgate.is_built('m0000')"
             found[kind] = baseline, [name for name in imported(python, code, cwd) if name not in baseline]
     print(
         f"Medians of {args.repeats} fresh processes per cell, interleaved; Python {sys.version.split()[0]}"
-        f" ({sysconfig.get_platform()}); each count and kind in a venv of its own.\n"
+        f" ({sysconfig.get_platform()}); each count, kind and modgate in a venv of its own.\n"
     )
     print("\n".join(rows))
+    if len(ratios) > 2:
+        print(f"\nThis modgate against {packages['against']}, same rounds:\n")
+        print("\n".join(ratios))
     for kind, (baseline, extra) in found.items():
         print(f"\nBaseline (`python -c pass`, `{kind}`) imports at start-up: {', '.join(baseline)}.")
         print(f"`import modgate` + `is_built()` imports beyond it: {', '.join(extra) or 'nothing'}.")

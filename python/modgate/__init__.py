@@ -4,22 +4,20 @@ modgate is itself the first host: its optional modules are ``modgate.modules.<na
 see :func:`require`, :func:`is_built`, :func:`is_available` and :func:`info`. Any other
 package becomes a host with :func:`attach` (``acme.modules.<name>``, ``acme.require``...).
 
-This file is what ``import <host>`` runs: :func:`attach` puts the one meta-path finder
-first on ``sys.meta_path``, makes ``<host>.modules`` and hands back the host's functions
-(:class:`Attached`); ``is_built()`` reads the manifest's index (:mod:`modgate._index`).
-Everything else (the checks, the loaders, the plugins, the native libraries, the
-manifest's entries, the exceptions) is imported when first needed, from
-:mod:`modgate._loader`. Each file on this path costs a fresh process about 0.1 ms to find
-and open and as much again to load, so the path is two files of modgate, which import only
+This file is all of modgate that ``import <host>`` and ``is_built()`` run: :func:`attach`
+puts the one meta-path finder first on ``sys.meta_path``, makes ``<host>.modules`` and
+hands back the host's functions (:class:`Attached`); ``is_built()`` reads the index on the
+manifest's second line (:class:`_Index`, no JSON parsed). Everything else (the checks, the
+loaders, the plugins, the native libraries, the manifest's entries, the exceptions) is
+imported when first needed, from :mod:`modgate._loader` and :mod:`modgate._manifest`,
+which read the index through :func:`_index_of`. A second file on this path would cost a
+fresh process about 0.2 ms (finding it lists this folder), so this one imports only
 ``os``, ``sys`` and ``_thread``.
 """
 
 import os
 import sys
 from _thread import allocate_lock
-
-from ._index import MODULES_PACKAGE
-from ._index import built as _built
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
@@ -69,9 +67,130 @@ __all__ = [
 
 _EXCEPTIONS = frozenset(n for n in __all__ if n.endswith(("Error", "Warning")))
 
+# The names this file reads: modgate._names' MANIFEST_NAME, MODULES_PACKAGE and
+# MODULE_RECORD_NAME, which the configure steps read without running this file. This file
+# imports no other of modgate, so `import <host>` reads one file of modgate (a second costs
+# a fresh process about 0.2 ms); tests/unit/test_layout.py holds the two copies equal.
+_MANIFEST_NAME = "_manifest.json"
+_MODULES_PACKAGE = "modules"
+_MODULE_RECORD_NAME = "_module.json"
+
+
+def _manifest_file(package: str = "modgate") -> str:
+    """Where the build manifest of the imported host ``package`` is (a plain string)."""
+    module = sys.modules[package]
+    # Every entry of __path__: an editable install spreads the package over the
+    # source tree and the build's install tree.
+    entries = list(getattr(module, "__path__", ()))
+    for entry in entries:
+        candidate = os.path.join(entry, _MANIFEST_NAME)
+        if os.path.isfile(candidate):
+            return candidate
+    from .exceptions import NotBuiltError
+
+    raise NotBuiltError(
+        f"{package} has no build manifest ({_MANIFEST_NAME} not found in {', '.join(entries) or '?'}): it is"
+        " imported from a source tree that was not built. Install it with `pip install .` (or build with"
+        " CMake, run `cmake --install build --prefix <prefix>` and put <prefix> on PYTHONPATH)"
+    )
+
+
+class _Index:
+    """A manifest's first lines, read without a JSON parser (the layout is
+    :mod:`modgate._configure.manifest`'s): ``built`` maps each module to ``None`` (OFF),
+    ``""`` (ON, in the core) or the distribution of its own wheel. ``built`` is ``None``
+    when the file is not of that layout or ``damage`` says why its index cannot be read:
+    :mod:`modgate._manifest` then reads the whole file, or raises the error. The entries'
+    ``offsets`` are :mod:`modgate._manifest`'s to split and check."""
+
+    __slots__ = ("base", "built", "damage", "first", "offsets", "path", "wheels_seen")
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.built: dict[str, str | None] | None = None
+        self.offsets = b""  # the entries' offsets after ``base``, in ``built``'s order
+        self.damage: str | None = None
+        self.wheels_seen: set[str] = set()  # module wheels whose record was found installed
+        with open(path, "rb") as handle:
+            lines = [handle.readline() for _ in range(4)]
+        self.first = lines[0]  # the top-level keys but "modules", "index" and "order"
+        self.base = -1  # where the entries start
+        line = lines[1]
+        if not (line.startswith(b'"index": "') and line.endswith(b'",\n') and lines[3] == b'"modules": {\n'):
+            return
+        if not line.isascii():
+            self.damage = "it is not ASCII text"
+            return
+        parts = line[10:-3].split(b";")
+        if len(parts) != 4:
+            self.damage = f"{len(parts)} fields, not 4"
+            return
+        names = parts[0].split()
+        states = parts[1]
+        if len(states) != len(names) or states.strip(b"01"):
+            self.damage = f"{len(names)} module names but states {states[:40]!r}"
+            return
+        try:
+            built = dict(zip(map(bytes.decode, names), map(_STATES.__getitem__, states), strict=True))
+            wheels = dict(w.decode().split("=", 1) for w in parts[3].split()) if parts[3] else {}
+        except ValueError as exc:  # a wheel without its "=": the element has length 1
+            self.damage = f"wheels {parts[3][:40]!r} are not name=distribution pairs ({exc})"
+            return
+        for name, wheel in wheels.items():
+            if name not in built:
+                self.damage = f"wheels {parts[3][:40]!r} name modules the index does not list"
+                return
+            if built[name] is not None:
+                built[name] = wheel
+        self.built = built
+        self.offsets = parts[2]
+        self.base = sum(map(len, lines))
+
+
+_STATES = {48: None, 49: ""}  # an index's state byte, b"0" or b"1": OFF, or ON in the core
+
+
+_INDEXES: "dict[str, _Index]" = {}
+
+
+def _index_of(package: str) -> _Index:
+    """Host ``package``'s :class:`_Index`, read once per process."""
+    found = _INDEXES.get(package)
+    if found is None:
+        # Two threads may both read it the first time; both get equal data.
+        found = _INDEXES[package] = _Index(_manifest_file(package))
+    return found
+
+
+def _record_path(folder: str, name: str) -> str:
+    """Where module ``name``'s wheel installs its record, in the host's package ``folder``
+    (``modgate._names.module_record``'s path)."""
+    return os.path.join(folder, _MODULES_PACKAGE, name, _MODULE_RECORD_NAME)
+
+
+def _built(package: str, name: str) -> "bool | None":
+    """Whether host ``package``'s build built module ``name``, and, for a module shipped in
+    a wheel of its own, whether that wheel is installed (one stat of the record it
+    installs beside the manifest; what it holds is read when the module is imported).
+    ``None`` for a name the build does not know (a plugin's module, perhaps), or when the
+    index cannot answer (:class:`_Index`)."""
+    found = _INDEXES.get(package) or _index_of(package)
+    if found.built is None:
+        return None
+    wheel = found.built.get(name, False)
+    if wheel is None or wheel is False:
+        return None if wheel is False else False
+    if not wheel or name in found.wheels_seen:
+        return True  # ON, in the core; or its wheel's record was seen
+    if os.path.isfile(_record_path(os.path.dirname(found.path), name)):
+        found.wheels_seen.add(name)
+        return True
+    return False
+
+
 _lock = allocate_lock()
 _attached: "set[str]" = set()  # what the finder asks: attach() also made each one's <host>.modules
-_INFIX = f".{MODULES_PACKAGE}."  # <host>.modules.<name>: made once, the finder runs on every import
+_INFIX = f".{_MODULES_PACKAGE}."  # <host>.modules.<name>: made once, the finder runs on every import
 
 
 class _Finder:
@@ -139,9 +258,9 @@ class _ModulesPackage(type(sys)):  # type: ignore[misc]
 def _modules_package(package: str) -> "ModuleType":
     """``<package>.modules``: made here, so a host ships no file for it."""
     parent = sys.modules[package]
-    fullname = f"{package}.{MODULES_PACKAGE}"
+    fullname = f"{package}.{_MODULES_PACKAGE}"
     module = _ModulesPackage(fullname, f"Optional modules of {package}: {fullname}.<name>.")
-    locations = [os.path.join(entry, MODULES_PACKAGE) for entry in getattr(parent, "__path__", ())]
+    locations = [os.path.join(entry, _MODULES_PACKAGE) for entry in getattr(parent, "__path__", ())]
     spec = ModuleSpec(fullname, None, is_package=True)
     spec.submodule_search_locations = locations
     module.__spec__ = spec
@@ -195,11 +314,11 @@ def attach(package: str) -> Attached:
         _attached.add(package)
         if _finder not in sys.meta_path:
             sys.meta_path.insert(0, _finder)
-    fullname = f"{package}.{MODULES_PACKAGE}"
+    fullname = f"{package}.{_MODULES_PACKAGE}"
     if fullname not in sys.modules:
         module = _modules_package(package)
         sys.modules[fullname] = module
-        setattr(sys.modules[package], MODULES_PACKAGE, module)
+        setattr(sys.modules[package], _MODULES_PACKAGE, module)
 
     def is_built(name: str) -> bool:
         """Whether module ``name`` was built (in-tree: its option was ON; a plugin's:

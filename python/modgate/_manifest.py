@@ -2,7 +2,7 @@
 (``<package>/_manifest.json``).
 
 Not on the path of ``import <host>``: ``is_built()`` is answered from the manifest's index
-(:mod:`modgate._index`, no JSON parsed). Here a module's entry is parsed from its own
+(in ``modgate/__init__.py``, no JSON parsed). Here a module's entry is parsed from its own
 line when first asked for (:func:`module_entry`), the top-level keys likewise
 (:func:`summary`), the whole file only for :func:`manifest` or a file written by hand.
 
@@ -14,15 +14,12 @@ or a ``TypeError`` from deep in the loader.
 
 import os
 
-from ._index import built as _built
-from ._index import index_of, manifest_file
-
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from pathlib import Path
     from typing import Any
 
-    from ._index import Index
+    from . import _Index
     from .exceptions import ManifestError
 
 __all__ = [
@@ -33,7 +30,6 @@ __all__ = [
     "json_loads",
     "manifest",
     "manifest_error",
-    "manifest_file",
     "manifest_path",
     "module_entry",
     "read_manifest",
@@ -185,7 +181,9 @@ def manifest_path(package: str = "modgate") -> "Path":
     """Where the build manifest of the imported host ``package`` is."""
     from pathlib import Path
 
-    return Path(manifest_file(package))
+    from . import _manifest_file
+
+    return Path(_manifest_file(package))
 
 
 _MANIFESTS: "dict[str, dict[str, Any]]" = {}
@@ -196,19 +194,21 @@ def manifest(package: str = "modgate") -> "dict[str, Any]":
     data = _MANIFESTS.get(package)
     if data is None:
         # Two threads may both read it the first time; both get equal data.
-        data = _MANIFESTS[package] = read_manifest(manifest_file(package))
+        from . import _manifest_file
+
+        data = _MANIFESTS[package] = read_manifest(_manifest_file(package))
     return data
 
 
 class _Reader:
-    """Host ``package``'s manifest beyond its index (:class:`modgate._index.Index`): the
+    """Host ``package``'s manifest beyond its index (:class:`modgate._Index`): the
     top-level keys and each module's entry, each parsed from its own line when first asked
     for; the whole file at once when it is not of the indexed layout. Raises the
     :class:`ManifestError` for an index that cannot be read."""
 
     __slots__ = ("_offsets", "_top", "entries", "index")
 
-    def __init__(self, index: "Index") -> None:
+    def __init__(self, index: "_Index") -> None:
         self.index = index
         self.entries: dict[str, Any] = {}
         self._top: dict[str, Any] | None = None
@@ -246,7 +246,11 @@ class _Reader:
             return found
         path = self.index.path
         if self._offsets is None:
-            self._offsets = dict(zip(self.built, map(int, self.index.offsets.split()), strict=True))
+            try:
+                self._offsets = dict(zip(self.built, map(int, self.index.offsets.split()), strict=True))
+            except ValueError:  # not a number, or not one per module
+                damage = f"{len(self.built)} module names but offsets {self.index.offsets[:40]!r}"
+                raise manifest_error(path, f"its index (line 2) is damaged: {damage}") from None
         with open(path, "rb") as handle:
             handle.seek(self.index.base + self._offsets[name])
             raw = handle.readline()
@@ -272,7 +276,9 @@ _READERS: "dict[str, _Reader]" = {}
 def _reader(package: str) -> _Reader:
     found = _READERS.get(package)
     if found is None:
-        found = _READERS[package] = _Reader(index_of(package))
+        from . import _index_of  # not at the top: the configure steps read this file without modgate/__init__.py
+
+        found = _READERS[package] = _Reader(_index_of(package))
     return found
 
 
@@ -283,8 +289,10 @@ def index(package: str = "modgate") -> "dict[str, str | None]":
 
 
 def built(package: str, name: str) -> "bool | None":
-    """:func:`modgate._index.built`, for a manifest of any layout, raising the
+    """:func:`modgate._built`, for a manifest of any layout, raising the
     :class:`ManifestError` of one that cannot be read."""
+    from . import _built
+
     _reader(package)
     return _built(package, name)
 

@@ -1,27 +1,27 @@
 """Every name derived from a host's package and a module's name, in one place.
 
-It imports only :mod:`modgate._index` (which imports nothing of modgate), so the configure
-step, the import-time loader, the metadata provider, the CLI and the pytest plugin all use
-it at no cost. The names ``import <host>`` reads (the manifest's and the module record's
-file names, the ``modules`` package) are defined in ``_index``, the file that path
-loads, and re-exported here. CMake never derives a name itself: the resolver hands it these
-(``modgate_module_<name>_OPTION`` and so on).
+A leaf: it imports nothing, so the configure step, the import-time loader, the metadata
+provider, the CLI and the pytest plugin all use it at no cost. CMake never derives a
+name itself: the resolver hands it these (``modgate_module_<name>_OPTION`` and so on).
 """
-
-from ._index import MANIFEST_NAME as MANIFEST_NAME
-from ._index import MODULE_RECORD_NAME as MODULE_RECORD_NAME
-from ._index import MODULES_PACKAGE as MODULES_PACKAGE
-from ._index import module_record as module_record
 
 REGISTRATION_FILE = "module.toml"  # modules/<name>/module.toml
 MODULE_CMAKE_FILE = "module.cmake"  # modules/<name>/module.cmake: optional, included after its targets exist
 PROBLEMS_FILE = "problems.json"  # <build>/modgate/problems.json: what the last failed configure reported
+# The names `import <host>` reads. modgate/__init__.py, the one file of modgate that path
+# loads, holds its own copy of these three, since it imports no other file of modgate
+# (a second file costs a fresh process 0.2 ms); tests/unit/test_layout.py holds them equal.
+MANIFEST_NAME = "_manifest.json"  # <package>/_manifest.json, written from the resolver's output
+# <package>/modules/<name>/_module.json: what a module wheel installs beside the module, so the
+# loader knows it is there and which core it was built with, without reading entry points.
+MODULE_RECORD_NAME = "_module.json"
 # The environment (or CMake) variable naming a staging folder: set, a build ships each module
 # in a wheel of its own (`modgate wheels`), leaving the modules out of the host's own wheel.
 MODULE_WHEELS_VARIABLE = "MODGATE_MODULE_WHEELS"
 MODULE_WHEELS_RECORD = "wheels.json"  # in that folder: what each module wheel holds and requires
 DEFAULT_MODULE_DISTRIBUTION = "{project}-{module}"  # [tool.modgate] module-distribution
 EXTENSION_NAME = "_native"  # <package>.modules.<name>._native, a module's pybind11 extension
+MODULES_PACKAGE = "modules"  # <package>.modules.<name>
 RUNTIME_LIBRARY = "modgate_runtime"  # the shared runtime's library stem (src/CMakeLists.txt builds it)
 DEFAULT_MODULES_DIRS = ("modules",)
 DEFAULT_OPTION_PREFIX = "USE_MODULE_"
@@ -168,6 +168,11 @@ def module_distribution(project: str, module: str, pattern: str = DEFAULT_MODULE
         elif out and out[-1] != "-":
             out.append("-")
     return "".join(out).strip("-")
+
+
+def module_record(module: str) -> str:
+    """Where a module wheel's ``_module.json`` is, relative to the host's package folder."""
+    return f"{MODULES_PACKAGE}/{module}/{MODULE_RECORD_NAME}"
 
 
 def wheel_file_name(distribution: str) -> str:

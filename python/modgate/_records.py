@@ -7,12 +7,12 @@ per process and host.
 import os
 import sys
 
+from . import _manifest_file
 from ._installed import installed
 from ._manifest import (
     index,
     json_load,
     manifest_error,
-    manifest_file,
     module_entry,
     read_manifest,
     summary,
@@ -96,7 +96,7 @@ def in_tree(host: str, name: str) -> Record | None:
         host,
         name,
         entry,
-        base=os.path.dirname(manifest_file(host)),
+        base=os.path.dirname(_manifest_file(host)),
         origin="in-tree",
         distribution=wheel or data.get("distribution", host),
         import_name=module_import_name(host, name),

@@ -140,12 +140,12 @@ def test_import_modgate_and_its_queries_import_nothing_a_bare_interpreter_lacks_
 
 def test_import_and_is_built_load_neither_json_nor_records_nor_exceptions() -> None:
     # What the manifest's index and the lazy imports are for: `import modgate` + is_built()
-    # of every module imports only the package and the index reader; the manifest's entries,
+    # of every module imports only the package (its index reader included); the manifest's entries,
     # the loader and the exceptions are imported when a module, its availability or info()
     # is first asked for.
     code = (
         "import sys, modgate\n"
-        "names = list(modgate._index.index_of('modgate').built)\n"
+        "names = list(modgate._index_of('modgate').built)\n"
         "[modgate.is_built(n) for n in names]\n"
         "print(len(names), ' '.join(sorted(m for m in sys.modules if 'json' in m or m.startswith('modgate'))))"
     )
@@ -153,7 +153,7 @@ def test_import_and_is_built_load_neither_json_nor_records_nor_exceptions() -> N
     count, loaded = int(out[0]), set(out[1:])
     assert count == sum(m["origin"] == "in-tree" for m in info()["modules"].values())
     # (modgate.modules is the namespace attach() makes, not a file imported)
-    assert loaded == {"modgate", "modgate._index", "modgate.modules"}, loaded
+    assert loaded == {"modgate", "modgate.modules"}, loaded
 
 
 def test_a_typo_in_modgate_disable_is_warned_about_once_and_turns_nothing_off() -> None:

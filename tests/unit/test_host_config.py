@@ -270,9 +270,9 @@ def test_the_host_schema_and_the_parser_agree(table: dict[str, object]) -> None:
     the other, and what one takes, so does the other."""
     import jsonschema
 
-    from modgate._configure.schema import host_json_schema
+    from modgate._configure.schema import json_host_schema
 
-    schema_ok = jsonschema.Draft202012Validator(host_json_schema()).is_valid(table)
+    schema_ok = jsonschema.Draft202012Validator(json_host_schema()).is_valid(table)
     try:
         parse_host({"project": {"name": "acme"}, "tool": {"modgate": table}})
         parser_ok = True
@@ -287,9 +287,9 @@ def test_the_host_schema_takes_every_hosts_table_in_this_tree() -> None:
 
     import jsonschema
 
-    from modgate._configure.schema import host_json_schema
+    from modgate._configure.schema import json_host_schema
 
-    validator = jsonschema.Draft202012Validator(host_json_schema())
+    validator = jsonschema.Draft202012Validator(json_host_schema())
     template = ROOT / "python" / "modgate" / "_cli" / "resources" / "templates" / "host" / "pyproject.toml.in"
     files = [ROOT / "pyproject.toml", template, *sorted((ROOT / "tests" / "fixtures").rglob("pyproject.toml"))]
     tables = {}

@@ -5,6 +5,7 @@ configure steps → the few leaves the runtime shares with them)."""
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 from tests.helpers import ROOT
@@ -13,7 +14,6 @@ PYTHON = ROOT / "python"
 # What the configure steps (run from the source tree, before anything is installed) may
 # import of the rest of modgate: leaves that import nothing that runs at import time.
 CONFIGURE_MAY_USE = {
-    "modgate._index",  # through _names: the names `import <host>` reads are defined there
     "modgate._names",
     "modgate._nearest",
     "modgate._closure",
@@ -34,15 +34,34 @@ def _modules() -> dict[str, tuple[Path, bool]]:
     return found
 
 
-def import_graph() -> dict[str, set[str]]:
+def _top_level(tree: ast.Module) -> list[ast.AST]:
+    """The nodes that run when the module is imported: not inside a function or class body,
+    nor under ``if TYPE_CHECKING:``."""
+    found: list[ast.AST] = []
+    todo: list[ast.AST] = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            todo.extend(node.orelse)
+            continue
+        found.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def import_graph(top_only: bool = False) -> dict[str, set[str]]:
     """Each ``python/modgate`` module -> the modgate modules it imports, at its top or
-    inside a function (both run; an import inside a function is still a dependency)."""
+    inside a function (both run; an import inside a function is still a dependency), or
+    with ``top_only`` what runs when it is imported (:func:`_top_level`)."""
     modules = _modules()
     graph: dict[str, set[str]] = {}
     for name, (file, is_package) in modules.items():
         package = name if is_package else name.rpartition(".")[0]
         deps: set[str] = set()
-        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+        tree = ast.parse(file.read_text(encoding="utf-8"))
+        for node in _top_level(tree) if top_only else ast.walk(tree):
             if isinstance(node, ast.Import):
                 deps |= {alias.name for alias in node.names if alias.name.split(".")[0] == "modgate"}
             elif isinstance(node, ast.ImportFrom):
@@ -96,14 +115,37 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 
 def test_the_walker_sees_imports_at_the_top_and_inside_functions() -> None:
-    graph = import_graph()
-    assert "modgate._index" in graph["modgate"]  # at the top of __init__.py
+    graph, top = import_graph(), import_graph(top_only=True)
+    assert "modgate._records" in top["modgate._loader"]  # at the top of _loader.py
     assert "modgate._loader" in graph["modgate.native"]  # inside native.lookup
+    assert "modgate._loader" not in top["modgate.native"]
+    assert "modgate._manifest" in graph["modgate"] and "modgate._manifest" not in top["modgate"]  # TYPE_CHECKING
     assert "modgate._cli._dispatch" in graph["modgate._cli"]
 
 
+def test_import_host_runs_one_file_of_modgate() -> None:
+    # modgate/__init__.py is all that `import <host>` + is_built() run: at its top it imports
+    # no other file of modgate (finding a second one lists the package folder: 0.2 ms).
+    assert import_graph(top_only=True)["modgate"] == set()
+
+
 def test_no_import_cycle_among_modgate_files() -> None:
-    assert _cycle(import_graph()) is None
+    # The root's functions hand over to the loader, which reads the root's index: those
+    # imports run only once the root has run to its end (it imports nothing at its top),
+    # so they close no cycle. Every other import counts, at the top or inside a function.
+    graph = import_graph()
+    graph["modgate"] = import_graph(top_only=True)["modgate"]
+    assert _cycle(graph) is None
+
+
+def test_the_roots_copy_of_the_names_import_reads_is_names() -> None:
+    # modgate/__init__.py keeps its own copy (the configure steps read _names without it).
+    import modgate
+    from modgate import _names
+
+    copy = (modgate._MANIFEST_NAME, modgate._MODULES_PACKAGE, modgate._MODULE_RECORD_NAME)
+    assert copy == (_names.MANIFEST_NAME, _names.MODULES_PACKAGE, _names.MODULE_RECORD_NAME)
+    assert modgate._record_path("base", "m_x") == os.path.join("base", *_names.module_record("m_x").split("/"))
 
 
 def test_the_cycle_finder_finds_one() -> None:

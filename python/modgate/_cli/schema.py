@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from .._configure.schema import host_json_schema, json_schema
+from .._configure.schema import json_host_schema, json_schema
 
 __all__ = ["main", "populate_parser"]
 
@@ -25,5 +25,5 @@ def populate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def main(args: argparse.Namespace) -> int:
-    print(json.dumps(host_json_schema() if args.host else json_schema(), indent=2))
+    print(json.dumps(json_host_schema() if args.host else json_schema(), indent=2))
     return 0

@@ -37,7 +37,7 @@ __all__ = [
     "TWIN_POLICIES",
     "Field",
     "field_at",
-    "host_json_schema",
+    "json_host_schema",
     "json_schema",
     "keys",
 ]
@@ -360,7 +360,7 @@ def json_schema() -> dict[str, Any]:
     return schema
 
 
-def host_json_schema() -> dict[str, Any]:
+def json_host_schema() -> dict[str, Any]:
     """A host's ``[tool.modgate]`` (in ``pyproject.toml``) as a JSON Schema (draft 2020-12)."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
