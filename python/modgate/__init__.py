@@ -103,7 +103,7 @@ class _Index:
     :mod:`modgate._manifest` then reads the whole file, or raises the error. The entries'
     ``offsets`` are :mod:`modgate._manifest`'s to split and check."""
 
-    __slots__ = ("base", "built", "damage", "first", "offsets", "path", "wheels_seen")
+    __slots__ = ("base", "built", "damage", "first", "offsets", "path", "reader", "wheels_seen")
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -111,6 +111,7 @@ class _Index:
         self.offsets = b""  # the entries' offsets after ``base``, in ``built``'s order
         self.damage: str | None = None
         self.wheels_seen: set[str] = set()  # module wheels whose record was found installed
+        self.reader: object = None  # modgate._manifest's reader of the rest of the file
         with open(path, "rb") as handle:
             lines = [handle.readline() for _ in range(4)]
         self.first = lines[0]  # the top-level keys but "modules", "index" and "order"

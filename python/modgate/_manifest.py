@@ -270,16 +270,15 @@ class _Reader:
         return entry
 
 
-_READERS: "dict[str, _Reader]" = {}
-
-
 def _reader(package: str) -> _Reader:
-    found = _READERS.get(package)
-    if found is None:
-        from . import _index_of  # not at the top: the configure steps read this file without modgate/__init__.py
+    """Host ``package``'s :class:`_Reader`, kept on its index: one read per process."""
+    from . import _index_of  # not at the top: the configure steps read this file without modgate/__init__.py
 
-        found = _READERS[package] = _Reader(_index_of(package))
-    return found
+    index = _index_of(package)
+    reader = index.reader
+    if not isinstance(reader, _Reader):  # two threads may both make one the first time: both read equal data
+        reader = index.reader = _Reader(index)
+    return reader
 
 
 def index(package: str = "modgate") -> "dict[str, str | None]":

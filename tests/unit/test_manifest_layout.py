@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+import modgate
 from modgate import _manifest
 from modgate._configure.manifest import dumps
 
@@ -84,7 +85,7 @@ def test_the_reader_answers_from_the_layout_as_a_whole_parse_would(
     assert whole == data
     index, top, entries = answers(name)
     assert (index, top, entries) == expected(data)
-    assert _manifest._READERS[name].index.base > 0  # answered from the layout, not a whole parse
+    assert modgate._INDEXES[name].base > 0  # answered from the layout, not a whole parse
     assert _manifest.manifest(name) == data  # the whole, for info(): without the index
 
 
@@ -93,7 +94,7 @@ def test_a_manifest_in_another_layout_is_read_whole_with_the_same_answers(packag
     data = synthetic(12, wheels=True)
     (folder / "_manifest.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
     assert answers(name) == expected(data)
-    assert _manifest._READERS[name].index.base == -1
+    assert modgate._INDEXES[name].base == -1
 
 
 def test_an_entry_that_is_not_where_the_index_says_is_an_error(package: tuple[str, Path]) -> None:
