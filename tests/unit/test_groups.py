@@ -240,3 +240,45 @@ def test_list_shows_the_groups_of_an_installed_host() -> None:
     }
     lines = module_listing(data)
     assert lines[-2:] == ["group  option             members", "cuda   USE_CUDA_LIBS=OFF  cublas"]
+
+
+def test_the_configure_steps_take_the_hosts_options_from_every_variable_cmake_hands_over(tmp_path: Path) -> None:
+    # CMake hands every variable over once (--maybe); the steps keep the host's: modules',
+    # groups' and capabilities' options under the names [tool.modgate] gives them, and any
+    # carrying the host's prefixes (an unknown one is then reported by the step).
+    from modgate._configure.__main__ import _taken
+    from modgate._configure.discovery import discover_project
+    from modgate._configure.host import read_host
+
+    root = _host(tmp_path)
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text(encoding="utf-8") + '[tool.modgate.capabilities]\ndnn = { option = "USE_DNN" }\n',
+        encoding="utf-8",
+    )
+    (root / "modules/cudnn/module.toml").write_text(
+        'name = "cudnn"\nsummary = "s"\nstage = "S1"\ngroups = ["cuda"]\nprovides = "dnn"\n', encoding="utf-8"
+    )
+    config = read_host(root)
+    maybe = {
+        name: "ON"
+        for name in (
+            "USE_MODULE_CUBLAS",
+            "USE_CUDA_LIBS",
+            "USE_DNN",
+            "MODGATE_GROUP_BLAS",
+            "USE_MODULE_NOPE",
+            "CMAKE_BUILD_TYPE",
+            "USE_CUDA",
+            "FOO",
+        )
+    }
+    taken = _taken({"ANYTHING": "OFF"}, maybe, config, discover_project(root, config))
+    assert taken == {
+        "ANYTHING": "OFF",  # the user's, kept whatever it is
+        "USE_MODULE_CUBLAS": "ON",
+        "USE_CUDA_LIBS": "ON",
+        "USE_DNN": "ON",
+        "MODGATE_GROUP_BLAS": "ON",
+        "USE_MODULE_NOPE": "ON",
+    }

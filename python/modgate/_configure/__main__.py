@@ -42,7 +42,6 @@ from modgate._configure.discovery import Discovery, discover_project
 from modgate._configure.files import write_if_changed
 from modgate._configure.host import HostConfig, read_host
 from modgate._configure.problems import ConfigurationError, Problem, cmake_flags
-from modgate._configure.request import host_options
 from modgate._configure.step_declare import declare
 from modgate._configure.step_resolve import Outputs, resolve_step
 from modgate._configure.versions import MissingPackaging
@@ -120,16 +119,12 @@ def _values(raw: list[str]) -> dict[str, str]:
 def _taken(values: dict[str, str], maybe: dict[str, str], config: HostConfig, found: Discovery) -> dict[str, str]:
     """``values`` and those of ``maybe`` that are the host's options (modules', groups',
     capabilities') or carry its prefixes: CMake hands every variable over once, before
-    anyone knows the host's names, so the declare step runs once."""
+    anyone knows the host's names, so the declare step runs once. A group's or a
+    capability's option is either named in ``[tool.modgate]`` or carries its prefix."""
     if not maybe:
         return values
-    regs = found.registrations
-    names = {reg.option_for(config.option_prefix) for reg in regs.values()}
-    try:
-        hosted = host_options(regs, config)
-        names |= set(hosted.groups.values()) | {capability.option for capability in hosted.provided.values()}
-    except ConfigurationError:
-        pass  # the step itself reports it
+    names = {reg.option_for(config.option_prefix) for reg in found.registrations.values()}
+    names |= set(config.group_renames.values()) | {c.option for c in config.capabilities if c.option}
     prefixes = (config.option_prefix, GROUP_OPTION_PREFIX, CAPABILITY_OPTION_PREFIX)
     return {name: value for name, value in maybe.items() if name in names or name.startswith(prefixes)} | values
 
