@@ -15,7 +15,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["damage", "installed"]
+__all__ = ["damage", "installed", "normalized"]
 
 _DEPTH = 8  # folders above a file searched for its site folder (<site>/<package>/modules/<name>/lib)
 
@@ -25,7 +25,8 @@ _TABLES: "dict[str, tuple[int, dict[str, tuple[str, str]]] | None]" = {}  # RECO
 _FOUND: "dict[tuple[str, str], tuple[str, str] | None]" = {}  # (distribution, folder) -> (site, RECORD)
 
 
-def _normalized(name: str) -> str:
+def normalized(name: str) -> str:
+    """A distribution's name as installers compare it in ``.dist-info`` folder names."""
     return name.lower().replace("-", "_").replace(".", "_")
 
 
@@ -74,11 +75,11 @@ def _record(path: str, distribution: str) -> "tuple[str, str, int, dict[str, tup
     holding its ``.dist-info`` (the site folder): (site, RECORD, its mtime, its lines)."""
     key = (distribution, os.path.dirname(path))
     if key not in _FOUND:
-        wanted = _normalized(distribution)
+        wanted = normalized(distribution)
         _FOUND[key] = None
         for folder in _ancestors(path):
             for entry in _listing(folder):
-                if entry.endswith(".dist-info") and _normalized(entry[: -len(".dist-info")].split("-", 1)[0]) == wanted:
+                if entry.endswith(".dist-info") and normalized(entry[: -len(".dist-info")].split("-", 1)[0]) == wanted:
                     record = os.path.join(folder, entry, "RECORD")
                     if _table(record) is not None:
                         _FOUND[key] = (folder, record)

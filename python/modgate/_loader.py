@@ -22,7 +22,7 @@ import sys
 
 from . import _installed, _records
 from ._closure import reach
-from ._manifest import built, index, manifest, summary
+from ._manifest import built, capability_entry, index, manifest, summary
 from ._names import (
     DISABLE_VARIABLE,
     EXTENSION_NAME,
@@ -95,8 +95,8 @@ def _verb(entry: "dict[str, Any]", dep: str) -> str:
 
 def _chosen_at_run_time(package: str, capability: str) -> bool:
     """Whether ``capability`` has policy ``any`` in ``package``'s build: its provider is chosen at run time."""
-    entry = (summary(package).get("capabilities") or {}).get(capability)
-    return isinstance(entry, dict) and entry.get("policy") == "any"
+    entry = capability_entry(package, capability)
+    return entry is not None and entry.get("policy") == "any"
 
 
 def flag(variable: str) -> bool:
@@ -506,16 +506,16 @@ class Host:
             from . import _providers
 
             return _providers.choose(self, capability).chosen
-        entry = (summary(self.package).get("capabilities") or {}).get(capability)
-        provider = entry.get("provider") if isinstance(entry, dict) else None
+        entry = capability_entry(self.package, capability)
+        provider = entry.get("provider") if entry is not None else None
         return provider if isinstance(provider, str) else None
 
     def provider_module(self, capability: str) -> "ModuleType":
         """``<host>.provider(capability)``: the Python package of the provider this process
         uses (chosen at run time under policy ``any``, else the one built); raises the
         error saying why there is none."""
-        entry = (summary(self.package).get("capabilities") or {}).get(capability)
-        if not isinstance(entry, dict):
+        entry = capability_entry(self.package, capability)
+        if entry is None:
             known = sorted(summary(self.package).get("capabilities") or {})
             raise UnknownModuleError(
                 f"{self.package} has no capability {capability!r} (its capabilities: {', '.join(known) or 'none'})",
@@ -523,7 +523,7 @@ class Host:
                 fullname=self.prefix + capability,
                 known=known,
             )
-        if _chosen_at_run_time(self.package, capability):
+        if entry.get("policy") == "any":
             from . import _providers
 
             choice = _providers.choose(self, capability)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "built",
+    "capability_entry",
     "entry_problem",
     "index",
     "json_load",
@@ -299,6 +300,13 @@ def built(package: str, name: str) -> "bool | None":
 def summary(package: str = "modgate") -> "dict[str, Any]":
     """The manifest's top-level keys but ``modules`` and ``order`` (version, ABI, ...)."""
     return _reader(package).top
+
+
+def capability_entry(package: str, capability: str) -> "dict[str, Any] | None":
+    """``capability``'s entry in host ``package``'s manifest (``policy``, ``provider``,
+    ``providers``, ``prefer``), or ``None`` for a capability the build does not have."""
+    found: dict[str, Any] | None = (summary(package).get("capabilities") or {}).get(capability)
+    return found
 
 
 def module_entry(package: str, name: str) -> "dict[str, Any] | None":

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from _thread import RLock  # not threading, nor typing: a first choice in a bare venv would pay 5 ms
 
-from ._manifest import summary
+from ._manifest import capability_entry
 from ._nearest import ranked
 from .exceptions import ModuleLoadError, ModuleLoadWarning, ModuleUnavailableError, _warn_once
 
@@ -81,7 +81,7 @@ class Choice:
 def providers(host: Host, capability: str, *, plugins: bool = True) -> list[str]:
     """The modules providing ``capability`` that this build (and, with ``plugins``, an
     installed plugin) has, built ON (whether installed or not)."""
-    entry = (summary(host.package).get("capabilities") or {}).get(capability) or {}
+    entry = capability_entry(host.package, capability) or {}
     names = set(entry.get("providers", ()))
     if plugins:  # every installed distribution's entry points are read: the costly part of a choice
         names |= {name for name, record in host._plugins()[0].items() if record.entry.get("provides") == capability}
@@ -132,14 +132,12 @@ def _prefer_entries(package: str, capability: str, known: list[str], warn: bool 
 def _order(host: Host, capability: str, names: list[str], warn: bool = True) -> tuple[list[str], str | None, set[str]]:
     """``names`` in the order they are tried, the provider ``MODGATE_PREFER`` forces and
     those it excludes (``warn``: see :func:`_prefer_entries`)."""
-    entry = (summary(host.package).get("capabilities") or {}).get(capability) or {}
+    entry = capability_entry(host.package, capability) or {}
     prefer = [name for name in entry.get("prefer", ()) if name in names]
     forced, excluded = _prefer_entries(host.package, capability, names, warn)
 
     def rank(name: str) -> tuple[int, int, int, str]:
-        record = host.record(name)
-        priority = int(record.entry.get("priority", 0)) if record is not None else 0
-        return (name != forced, prefer.index(name) if name in prefer else len(prefer), -priority, name)
+        return (name != forced, prefer.index(name) if name in prefer else len(prefer), -_priority(host, name), name)
 
     return sorted(names, key=rank), forced, excluded
 
@@ -170,11 +168,17 @@ def _score(host: Host, name: str, probe: str) -> int:
     return score
 
 
+def _priority(host: Host, name: str) -> int:
+    """Provider ``name``'s ``priority`` (its registration's; 0 when it sets none)."""
+    record = host.record(name)
+    return int(record.entry.get("priority", 0)) if record is not None else 0
+
+
 def _try(host: Host, name: str) -> Candidate:
     """Whether ``name`` can serve here, and why (loading it: import, libraries, probe)."""
     record = host.record(name)
     assert record is not None
-    priority = int(record.entry.get("priority", 0))
+    priority = _priority(host, name)
     try:
         host.check(name)
     except ModuleLoadError as exc:  # a broken install, or a wheel of another version or build
@@ -238,7 +242,7 @@ def _choose(host: Host, capability: str, survey: bool, made: Choice | None) -> C
             order, forced, excluded = _order(host, capability, own, warn=False)
         except LookupError:  # MODGATE_PREFER names a provider this build lacks: a plugin's, perhaps
             order, forced, excluded = [], None, set()
-        entry = (summary(host.package).get("capabilities") or {}).get(capability) or {}
+        entry = capability_entry(host.package, capability) or {}
         first = [forced] if forced is not None else [n for n in order if n in entry.get("prefer", ())]
         for name in first:
             if name in excluded:
@@ -266,8 +270,7 @@ def _made(
     chosen = made.chosen if made is not None else None
     candidates: list[Candidate] = []
     for name in order:
-        record = host.record(name)
-        priority = int(record.entry.get("priority", 0)) if record is not None else 0
+        priority = _priority(host, name)
         if name in excluded:
             candidates.append(Candidate(name, priority, None, False, f"excluded by {PREFER_VARIABLE}"))
         elif forced is not None and name != forced:

@@ -8,7 +8,7 @@ import os
 import sys
 
 from . import _manifest_file
-from ._installed import installed
+from ._installed import installed, normalized
 from ._manifest import (
     index,
     json_load,
@@ -288,7 +288,7 @@ def _entry_points(group: str) -> list[tuple[str, str, str, str]]:
             stem, dot, kind = folder.rpartition(".")
             if not dot or kind not in ("dist-info", "egg-info"):
                 continue
-            key = stem.partition("-")[0].lower().replace("-", "_").replace(".", "_")
+            key = normalized(stem.partition("-")[0])
             if key in seen:
                 continue
             seen.add(key)

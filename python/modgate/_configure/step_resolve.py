@@ -184,8 +184,9 @@ def _add_module_call(
     rules, with every name and path CMake needs. ``present``: the modules enabled in this
     build (and a plugin's host's), which decide its optional requirements; ``export``: the
     export set its targets join, and the file to install that set as when this call is the
-    one to install it (see :func:`_exports`); ``run_time``: the capabilities chosen at run
-    time (this host's of policy any, and a plugin's host's)."""
+    one to install it (see :func:`_exports`); ``run_time``: a plugin's installed host's
+    capabilities of policy any (this host's own are ``config``'s), whose providers are
+    chosen at run time."""
     reg = module.registration
     name = reg.name
     host = config.host_package
