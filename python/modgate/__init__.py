@@ -129,17 +129,17 @@ class _Index:
         names = parts[0].split()
         states = parts[1]
         if len(states) != len(names) or states.strip(b"01"):
-            self.damage = f"{len(names)} module names but states {states[:40]!r}"
+            self.damage = f"{len(names)} module names but states {states[:40].decode()!r}"
             return
         try:
             built = dict(zip(map(bytes.decode, names), map(_STATES.__getitem__, states), strict=True))
             wheels = dict(w.decode().split("=", 1) for w in parts[3].split()) if parts[3] else {}
         except ValueError as exc:  # a wheel without its "=": the element has length 1
-            self.damage = f"wheels {parts[3][:40]!r} are not name=distribution pairs ({exc})"
+            self.damage = f"wheels {parts[3][:40].decode()!r} are not name=distribution pairs ({exc})"
             return
         for name, wheel in wheels.items():
             if name not in built:
-                self.damage = f"wheels {parts[3][:40]!r} name modules the index does not list"
+                self.damage = f"wheels {parts[3][:40].decode()!r} name modules the index does not list"
                 return
             if built[name] is not None:
                 built[name] = wheel

@@ -250,7 +250,7 @@ class _Reader:
             try:
                 self._offsets = dict(zip(self.built, map(int, self.index.offsets.split()), strict=True))
             except ValueError:  # not a number, or not one per module
-                damage = f"{len(self.built)} module names but offsets {self.index.offsets[:40]!r}"
+                damage = f"{len(self.built)} module names but offsets {self.index.offsets[:40].decode()!r}"
                 raise manifest_error(path, f"its index (line 2) is damaged: {damage}") from None
         with open(path, "rb") as handle:
             handle.seek(self.index.base + self._offsets[name])

@@ -113,3 +113,40 @@ def test_a_name_the_index_cannot_hold_plainly_is_refused() -> None:
     data["modules"]['bad"name'] = data["modules"].pop("m001")
     with pytest.raises(ValueError, match="not a plain name"):
         dumps(data)
+
+
+def _field(text: str, index: int, value: str) -> str:
+    """``text`` (a manifest in the layout) with field ``index`` of its index line set to ``value``."""
+    lines = text.splitlines(keepends=True)
+    fields = lines[1][len('"index": "') : -len('",\n')].split(";")
+    fields[index] = value
+    lines[1] = '"index": "' + ";".join(fields) + '",\n'
+    return "".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("damage", "needle"),
+    [
+        (lambda text: _field(text, 3, "m001=acme-m001;x"), "5 fields, not 4"),
+        (lambda text: _field(text, 1, "0110"), "5 module names but states '0110'"),
+        (lambda text: _field(text, 1, "01x11"), "5 module names but states '01x11'"),
+        (lambda text: _field(text, 3, "acme-m001"), "wheels 'acme-m001' are not name=distribution pairs"),
+        (lambda text: _field(text, 3, "m009=acme-m009"), "'m009=acme-m009' name modules the index does not list"),
+        (lambda text: _field(text, 0, "m000 m001 m002 m003 mö04"), "it is not ASCII text"),
+        (lambda text: _field(text, 2, "0 1 2"), "5 module names but offsets '0 1 2'"),
+        (lambda text: _field(text, 2, "0 1 2 x 4"), "5 module names but offsets"),
+    ],
+)
+def test_a_damaged_index_names_the_file_its_line_and_the_reinstall(
+    package: tuple[str, Path], damage: Any, needle: str
+) -> None:
+    name, folder = package
+    path = folder / "_manifest.json"
+    path.write_text(damage(dumps(synthetic(5, wheels=True))), encoding="utf-8")
+    with pytest.raises(ValueError) as caught:  # ManifestError
+        for module in _manifest.index(name):
+            _manifest.module_entry(name, module)
+    message = str(caught.value)
+    assert message.startswith(f"{path} cannot be read: its index (line 2) is damaged: "), message
+    assert needle in message, message
+    assert "pip install --force-reinstall --no-deps" in message, message
